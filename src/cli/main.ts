@@ -1,0 +1,37 @@
+#!/usr/bin/env node
+/**
+ * The `cloudexit` command line. Each command lives in `commands/<name>.ts` and registers
+ * itself on the program; this file only assembles them and turns errors into exit codes.
+ */
+import { Command } from 'commander';
+import { EXIT, errorToJson, exitCodeOf, formatError } from './errors.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('cloudexit')
+    .description('Move a warehouse off Azure onto a SecNumCloud-qualified host, dataset by dataset, with proof that every byte arrived.')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
+  // command registrations (one line each)
+  return program;
+}
+
+/** Runs the CLI; exported for tests that drive it in-process. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  program.exitOverride();
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (err) {
+    const code = (err as { code?: string }).code;
+    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
+    if (typeof code === 'string' && code.startsWith('commander.')) return EXIT.usage;
+    if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(errorToJson(err))}\n`);
+    process.stderr.write(`${formatError(err, argv.includes('--verbose'))}\n`);
+    return exitCodeOf(err);
+  }
+}
+
+if (import.meta.main) {
+  process.exitCode = await main(process.argv.slice(2));
+}

@@ -1,0 +1,148 @@
+/**
+ * Durable memory of a migration: what the source holds, what was copied with which
+ * hashes, which multipart parts are already on the target, and which runs did what.
+ *
+ * Every method is async although the default implementation (SQLite through
+ * `node:sqlite`) is synchronous underneath: a PostgreSQL implementation, shared by many
+ * workers, must be able to fit the same interface.
+ *
+ * Never store a secret here: records hold keys, sizes, hashes and ETags only.
+ */
+export interface StateStore {
+  /** Where the state lives, for messages (a file path; a database URL without password). */
+  readonly location: string;
+
+  // ── runs ──────────────────────────────────────────────────────────────────────────
+  /** Records the start of a command run and returns its id. */
+  startRun(run: { command: string; scope: string }): Promise<string>;
+  /** Records how a run ended. */
+  finishRun(id: string, outcome: RunOutcome, totals: RunTotals): Promise<void>;
+  /** Runs, newest first. */
+  listRuns(limit?: number): Promise<RunRecord[]>;
+
+  // ── objects ───────────────────────────────────────────────────────────────────────
+  /** The records of these keys of a dataset that exist (missing keys are absent from the map). */
+  getObjects(dataset: string, keys: readonly string[]): Promise<Map<string, ObjectRecord>>;
+  /** Inserts or replaces whole records, in one transaction. */
+  putObjects(records: readonly ObjectRecord[]): Promise<void>;
+  /** Changes some fields of one record. */
+  updateObject(dataset: string, key: string, patch: ObjectPatch): Promise<void>;
+  /**
+   * A dataset's records in key order (byte order of the UTF-8 key), optionally only those
+   * in `statuses`. Streams, so a dataset of millions of objects never sits in memory.
+   */
+  iterateObjects(dataset: string, statuses?: readonly ObjectStatus[]): AsyncIterable<ObjectRecord>;
+  /** Number of objects and bytes per status for a dataset. */
+  countObjects(dataset: string): Promise<StatusCounts>;
+  /**
+   * Marks every record of `dataset` not seen by inventory `inventoryId` (and not already
+   * so marked) as `deleted-at-source`, and returns their keys.
+   */
+  markUnseenDeleted(dataset: string, inventoryId: string): Promise<string[]>;
+
+  // ── multipart uploads in progress ───────────────────────────────────────────────────
+  /** The upload in progress for this object, with its recorded parts, if any. */
+  getUpload(dataset: string, key: string): Promise<UploadRecord | undefined>;
+  /** Records a new upload (replacing any earlier one for the same object). */
+  startUpload(upload: Omit<UploadRecord, 'parts'>): Promise<void>;
+  /** Records one part as completed on the target. Durable when the promise resolves. */
+  recordPart(dataset: string, key: string, uploadId: string, part: PartRecord): Promise<void>;
+  /** Forgets the upload of this object (after completion or abort). */
+  clearUpload(dataset: string, key: string): Promise<void>;
+
+  /** Releases the underlying connection or file handle. */
+  close(): Promise<void>;
+}
+
+/**
+ * Lifecycle of one object:
+ * `pending` (seen at the source, not yet on the target) → `copied` (on the target,
+ * hashes recorded) → `verified` (a verify pass confirmed it); `failed` after the last
+ * retry; `deleted-at-source` when a later inventory no longer finds it.
+ */
+export type ObjectStatus = 'pending' | 'copied' | 'verified' | 'failed' | 'deleted-at-source';
+
+export const OBJECT_STATUSES: readonly ObjectStatus[] = ['pending', 'copied', 'verified', 'failed', 'deleted-at-source'];
+
+export interface ObjectRecord {
+  dataset: string;
+  /** Key at the source. */
+  key: string;
+  /** Key at the target. */
+  targetKey: string;
+  size: number;
+  sourceEtag: string;
+  /** Hex MD5 the source declared (Azure Content-MD5), if any. */
+  sourceMd5: string | undefined;
+  /** ISO 8601. */
+  sourceLastModified: string;
+  status: ObjectStatus;
+  /** Id of the last inventory that saw this object at the source. */
+  inventoryId: string;
+  /** Hex SHA-256 of the bytes read from the source during the copy. */
+  sha256: string | undefined;
+  /** Hex MD5 of the bytes read from the source during the copy. */
+  md5: string | undefined;
+  /** ETag the target reported when the copy completed. */
+  targetEtag: string | undefined;
+  /** ETag the target should report, computed locally from part MD5s (undefined for opaque ETags). */
+  expectedEtag: string | undefined;
+  /** Number of copy attempts. */
+  attempts: number;
+  /** Last failure message (already free of secrets). */
+  lastError: string | undefined;
+  /** Run that last copied the object. */
+  copiedRunId: string | undefined;
+  /** ISO 8601. */
+  copiedAt: string | undefined;
+  /** ISO 8601. */
+  verifiedAt: string | undefined;
+  /** How it was last verified. */
+  verifiedMode: 'quick' | 'full' | undefined;
+}
+
+export type ObjectPatch = Partial<Omit<ObjectRecord, 'dataset' | 'key'>>;
+
+export interface UploadRecord {
+  dataset: string;
+  key: string;
+  targetKey: string;
+  uploadId: string;
+  partSize: number;
+  /** Source ETag when the upload started: a changed source invalidates the recorded parts. */
+  sourceEtag: string;
+  /** ISO 8601. */
+  startedAt: string;
+  /** Completed parts in part-number order. */
+  parts: PartRecord[];
+}
+
+export interface PartRecord {
+  partNumber: number;
+  etag: string;
+  /** Hex MD5 of the part's bytes. */
+  md5: string;
+  size: number;
+}
+
+export type RunOutcome = 'succeeded' | 'failed' | 'interrupted';
+
+export interface RunTotals {
+  objects: number;
+  bytes: number;
+  failed: number;
+}
+
+export interface RunRecord {
+  id: string;
+  command: string;
+  scope: string;
+  /** ISO 8601. */
+  startedAt: string;
+  /** ISO 8601; undefined while running or after a crash. */
+  endedAt: string | undefined;
+  outcome: RunOutcome | undefined;
+  totals: RunTotals | undefined;
+}
+
+export type StatusCounts = Record<ObjectStatus, { objects: number; bytes: number }>;

@@ -1,0 +1,102 @@
+import type { Readable } from 'node:stream';
+
+/**
+ * The one interface the engine uses to talk to any object storage. An instance is
+ * bound to one container (Azure) or bucket (S3): keys are full keys inside it.
+ *
+ * Why multipart is exposed as primitives rather than hidden in `write()`: the engine
+ * records every completed part in the state store so that a killed run resumes the same
+ * upload from its recorded parts, without ListParts (which not every S3-compatible host
+ * implements) and without re-sending a byte.
+ */
+export interface ObjectStore {
+  /** Human label for messages and logs. Never carries a secret (no SAS, no key). */
+  readonly description: string;
+  /** Size limits of this store's uploads. */
+  readonly limits: StoreLimits;
+
+  /** Every object whose key starts with `prefix`, in the store's listing order. */
+  list(prefix: string): AsyncIterable<ObjectInfo>;
+  /** The object's properties, or `undefined` when it does not exist. */
+  head(key: string): Promise<ObjectInfo | undefined>;
+  /** A stream of the object's bytes, or of `range` of them. Throws `StoreError` code `NotFound`. */
+  read(key: string, range?: ByteRange): Promise<Readable>;
+
+  /** One-shot upload. `md5` is the body's MD5, sent so the store rejects damaged bytes. */
+  put(key: string, body: Uint8Array, md5: Uint8Array, meta: WriteMeta): Promise<WriteResult>;
+  /** Starts a multipart upload and returns its id. */
+  createMultipart(key: string, meta: WriteMeta): Promise<string>;
+  /** Uploads one part (numbered from 1) and returns its ETag. `md5` is the part's MD5. */
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, md5: Uint8Array): Promise<string>;
+  /**
+   * Assembles the recorded parts into the object. `meta` is passed again because some
+   * stores (Azure block blobs) set headers and metadata at commit, not at creation.
+   */
+  completeMultipart(key: string, uploadId: string, parts: readonly CompletedPart[], meta: WriteMeta): Promise<WriteResult>;
+  /** Drops an unfinished upload and its parts. Best effort: stores that cannot abort let parts expire. */
+  abortMultipart(key: string, uploadId: string): Promise<void>;
+  /** Deletes the object; deleting a missing object is not an error. */
+  delete(key: string): Promise<void>;
+
+  /**
+   * The ETag this store will report for an object written with these part MD5s (one
+   * entry for a one-shot `put`), when that can be computed locally; `undefined` when the
+   * store's ETags are opaque. Lets a quick verify prove content without re-downloading.
+   */
+  expectedEtag(partMd5s: readonly Uint8Array[], multipart: boolean): string | undefined;
+}
+
+/** What a listing or a head says about one object. */
+export interface ObjectInfo extends ObjectHeaders {
+  key: string;
+  size: number;
+  /** The ETag without surrounding quotes. */
+  etag: string;
+  /** Hex MD5 of the whole object, when the store holds one (Azure Content-MD5). */
+  md5?: string;
+  lastModified: Date;
+  /** User metadata. Names are lower case. */
+  metadata?: Record<string, string>;
+}
+
+/** Standard HTTP headers that travel with an object. */
+export interface ObjectHeaders {
+  contentType?: string;
+  contentEncoding?: string;
+  contentLanguage?: string;
+  contentDisposition?: string;
+  cacheControl?: string;
+}
+
+/** What is written with an object. */
+export interface WriteMeta extends ObjectHeaders {
+  /** User metadata; names must be valid on every store: lower case letters, digits, `_`. */
+  metadata: Record<string, string>;
+  /** MD5 of the whole object, when known, for stores that keep one (Azure Content-MD5). */
+  md5?: Uint8Array;
+}
+
+export interface WriteResult {
+  /** The ETag without surrounding quotes. */
+  etag: string;
+}
+
+export interface CompletedPart {
+  partNumber: number;
+  etag: string;
+}
+
+/** Inclusive `offset`, `length` bytes. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+export interface StoreLimits {
+  /** Most parts in one multipart upload. */
+  maxParts: number;
+  /** Smallest part except the last one. */
+  minPartSize: number;
+  /** Largest part. */
+  maxPartSize: number;
+}

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    // Azurite and s3rver start once, in-process, for the whole run (test/support/global-setup.ts).
+    globalSetup: ['test/support/global-setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // 2-core CI machines: a few files at a time keeps the emulators responsive.
+    maxWorkers: 2,
+  },
+});
