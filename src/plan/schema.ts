@@ -1,0 +1,218 @@
+/**
+ * The migration plan (`runbooks/<migration>/plan.yaml`): what moves, from where to where,
+ * in which phases, inside which authorisation window, within which limits. Reviewed like
+ * code, so every rule that can be checked before anything runs is checked here.
+ *
+ * Secrets never appear in a plan: it names the environment variables that hold them.
+ */
+import { z } from 'zod';
+import { parseRate, parseSize } from './sizes.ts';
+
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower case letters, digits and dashes (e.g. "chru-nancy")');
+
+/** A calendar date `YYYY-MM-DD` that exists (no 2026-02-30). */
+export const isoDate = z.string().refine((text) => isRealDate(text), {
+  message: 'must be a real calendar date written YYYY-MM-DD (e.g. "2026-12-21")',
+});
+
+export function isRealDate(text: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  if (!match) return false;
+  const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+const envName = z
+  .string()
+  .regex(/^[A-Z_][A-Z0-9_]*$/, 'must be the NAME of an environment variable (upper case), never the secret itself');
+
+const size = (example: string) =>
+  z.union([z.string(), z.number()]).transform((value, ctx) => {
+    const bytes = parseSize(value);
+    if (bytes === undefined) {
+      ctx.addIssue({ code: 'custom', message: `must be a size such as "${example}" (units B, KiB, MiB, GiB, KB, MB, GB)` });
+      return z.NEVER;
+    }
+    return bytes;
+  });
+
+const rate = z.union([z.literal('unlimited'), z.string()]).transform((value, ctx) => {
+  if (value === 'unlimited') return undefined;
+  const bytesPerSecond = parseRate(value);
+  if (bytesPerSecond === undefined || bytesPerSecond <= 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be "unlimited" or a rate such as "200MiB/s"' });
+    return z.NEVER;
+  }
+  return bytesPerSecond;
+});
+
+/** How cloudexit signs in to the Azure Blob source. */
+const azureAuth = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('sas'), sasTokenEnv: envName }),
+  z.strictObject({ method: z.literal('key'), accountName: z.string().min(1), accountKeyEnv: envName }),
+  z.strictObject({ method: z.literal('entra') }),
+]);
+
+export const azureBlobEndpoint = z.strictObject({
+  kind: z.literal('azure-blob'),
+  /** Blob service URL, e.g. https://account.blob.core.windows.net */
+  endpoint: z.url(),
+  auth: azureAuth,
+});
+
+export const s3Endpoint = z.strictObject({
+  kind: z.literal('s3'),
+  /** S3 API URL, e.g. https://s3.eu-west-par.io.cloud.ovh.net */
+  endpoint: z.url(),
+  region: z.string().min(1),
+  /** Path-style addressing (`endpoint/bucket/key`); most S3-compatible hosts accept both. */
+  forcePathStyle: z.boolean().default(false),
+  /** Whether the host supports the SDK's flexible checksums; off by default (see README). */
+  flexibleChecksums: z.boolean().default(false),
+  auth: z.strictObject({ accessKeyIdEnv: envName, secretAccessKeyEnv: envName }),
+});
+
+export const endpoint = z.discriminatedUnion('kind', [azureBlobEndpoint, s3Endpoint]);
+
+const prefix = z
+  .string()
+  .default('')
+  .refine((p) => p === '' || (p.endsWith('/') && !p.startsWith('/')), {
+    message: 'must be empty or end with "/" and not start with "/" (e.g. "lyon/2024/")',
+  });
+
+export const objectDataset = z.strictObject({
+  name: slug,
+  title: z.string().min(1),
+  kind: z.literal('objects').default('objects'),
+  source: z.strictObject({ container: z.string().min(3), prefix }),
+  target: z.strictObject({ bucket: z.string().min(3), prefix }),
+});
+
+const person = z.string().min(1);
+
+export const phase = z.strictObject({
+  id: z.number().int().min(1),
+  name: z.string().min(1),
+  datasets: z.array(z.string()).min(1),
+  /** Planned cutover day, Europe/Paris. */
+  plannedCutover: isoDate,
+  owners: z.strictObject({
+    decisionMaker: person,
+    opsLead: person,
+    dataOwner: person,
+    dpo: person,
+  }),
+});
+
+export const limits = z
+  .strictObject({
+    /** Objects copied at once. */
+    concurrency: z.number().int().min(1).max(256).default(16),
+    /** Parts of one large object uploaded at once. */
+    partConcurrency: z.number().int().min(1).max(64).default(4),
+    /** Objects at least this large go through a multipart upload. */
+    multipartThreshold: size('16MiB').prefault('16MiB'),
+    /** Smallest part; grown for very large objects so none needs more parts than the target allows. */
+    minPartSize: size('8MiB').prefault('8MiB'),
+    /** Bytes the copier may hold in part buffers at once, across all transfers. */
+    memoryBudget: size('96MiB').prefault('96MiB'),
+    /** Upper bound on bytes read from the source per second. */
+    bandwidth: rate.prefault('unlimited'),
+    /** Attempts per request before an object is marked failed. */
+    maxAttempts: z.number().int().min(1).max(50).default(8),
+  })
+  .prefault({});
+
+export const planSchema = z
+  .strictObject({
+    migration: slug,
+    title: z.string().min(1),
+    window: z.strictObject({
+      /** Day the authorisation was granted. */
+      authorisedOn: isoDate,
+      /** Length of the authorisation in years. */
+      years: z.number().int().min(1).max(10),
+      /** Days before the window closes by which every phase must be committed. */
+      safetyMarginDays: z.number().int().min(0).max(365).default(7),
+      /** Reference of the decision, for runbooks (e.g. the CNIL deliberation number). */
+      reference: z.string().optional(),
+    }),
+    source: azureBlobEndpoint,
+    target: s3Endpoint,
+    datasets: z.array(objectDataset).min(1),
+    phases: z.array(phase).min(1),
+    limits,
+  })
+  .superRefine((plan, ctx) => {
+    const names = new Map<string, number>();
+    plan.datasets.forEach((dataset, index) => {
+      const first = names.get(dataset.name);
+      if (first !== undefined) {
+        ctx.addIssue({
+          code: 'custom', path: ['datasets', index, 'name'],
+          message: `dataset name "${dataset.name}" is already used by datasets[${first}]`,
+          params: { fix: 'give every dataset a unique name' },
+        });
+      } else names.set(dataset.name, index);
+    });
+
+    const phaseOf = new Map<string, number>();
+    const phaseIds = new Set<number>();
+    plan.phases.forEach((p, pi) => {
+      if (phaseIds.has(p.id)) {
+        ctx.addIssue({ code: 'custom', path: ['phases', pi, 'id'], message: `phase id ${p.id} is used twice`, params: { fix: 'number phases 1, 2, 3, …' } });
+      }
+      phaseIds.add(p.id);
+      p.datasets.forEach((name, di) => {
+        if (!names.has(name)) {
+          ctx.addIssue({
+            code: 'custom', path: ['phases', pi, 'datasets', di],
+            message: `unknown dataset "${name}"`,
+            params: { fix: `use one of: ${[...names.keys()].join(', ')} — or declare it under datasets` },
+          });
+        } else if (phaseOf.has(name)) {
+          ctx.addIssue({
+            code: 'custom', path: ['phases', pi, 'datasets', di],
+            message: `dataset "${name}" is already in phase ${plan.phases[phaseOf.get(name)!]!.id}`,
+            params: { fix: 'a dataset moves in exactly one phase: remove it from one of them' },
+          });
+        } else phaseOf.set(name, pi);
+      });
+    });
+    plan.datasets.forEach((dataset, index) => {
+      if (names.get(dataset.name) === index && !phaseOf.has(dataset.name)) {
+        ctx.addIssue({
+          code: 'custom', path: ['datasets', index, 'name'],
+          message: `dataset "${dataset.name}" is in no phase, so it would never be cut over`,
+          params: { fix: `add "${dataset.name}" to the datasets of one phase` },
+        });
+      }
+    });
+
+    // Two datasets writing into overlapping target prefixes would overwrite each other's
+    // objects and mix their manifests: refuse before anything is copied.
+    plan.datasets.forEach((a, i) => {
+      plan.datasets.forEach((b, j) => {
+        if (j <= i || a.target.bucket !== b.target.bucket) return;
+        if (a.target.prefix.startsWith(b.target.prefix) || b.target.prefix.startsWith(a.target.prefix)) {
+          ctx.addIssue({
+            code: 'custom', path: ['datasets', j, 'target', 'prefix'],
+            message: `datasets "${a.name}" and "${b.name}" write to the same place: bucket "${a.target.bucket}", prefixes "${a.target.prefix}" and "${b.target.prefix}" overlap`,
+            params: { fix: 'give each dataset its own bucket or a prefix that is not inside the other' },
+          });
+        }
+      });
+    });
+  });
+
+/** A validated plan, with defaults filled in and sizes in bytes. */
+export type Plan = z.output<typeof planSchema>;
+export type ObjectDataset = Plan['datasets'][number];
+export type Phase = Plan['phases'][number];
+export type Limits = Plan['limits'];
+export type AzureBlobEndpoint = z.output<typeof azureBlobEndpoint>;
+export type S3Endpoint = z.output<typeof s3Endpoint>;

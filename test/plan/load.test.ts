@@ -1,0 +1,104 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDocument } from 'yaml';
+import { UserError } from '../../src/cli/errors.ts';
+import { loadPlan, parsePlan } from '../../src/plan/load.ts';
+
+const SAMPLE = 'runbooks/emc2/plan.yaml';
+let sampleText: string;
+let dir: string;
+
+beforeAll(async () => {
+  sampleText = await readFile(SAMPLE, 'utf8');
+  dir = await mkdtemp(join(tmpdir(), 'cloudexit-plan-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+/** The sample plan with one edit applied to its parsed document. */
+function edited(edit: (doc: ReturnType<typeof parseDocument>) => void): string {
+  const doc = parseDocument(sampleText);
+  edit(doc);
+  return doc.toString();
+}
+
+function problemsOf(text: string): UserError {
+  try {
+    parsePlan(text, 'plan.yaml');
+  } catch (err) {
+    expect(err).toBeInstanceOf(UserError);
+    return err as UserError;
+  }
+  throw new Error('expected the plan to be rejected');
+}
+
+describe('the sample EMC2 plan', () => {
+  it('is valid and models four hospitals, SNDS and nomenclatures in three phases', async () => {
+    const plan = await loadPlan(SAMPLE);
+    expect(plan.datasets.map((d) => d.name)).toEqual(['nomenclatures', 'clb', 'hcl', 'chru-nancy', 'hpsj', 'snds-extracts']);
+    expect(plan.datasets.map((d) => d.title).join(' ')).toMatch(/Hospices Civils de Lyon.*|Centre Léon Bérard/);
+    expect(plan.phases.map((p) => p.id)).toEqual([1, 2, 3]);
+    expect(plan.limits.multipartThreshold).toBe(16 * 2 ** 20);
+    expect(plan.limits.bandwidth).toBeUndefined();
+  });
+});
+
+describe('a bad plan is rejected with the file, the path, the line and the fix', () => {
+  it('names a missing field and where to add it', () => {
+    const err = problemsOf(edited((doc) => doc.deleteIn(['window', 'authorisedOn'])));
+    expect(err.message).toMatch(/plan\.yaml:\d+:\d+: window\.authorisedOn: missing required field "authorisedOn"/);
+    expect(err.message).toContain('fix: add "authorisedOn" under window');
+  });
+
+  it('names an unknown dataset in a phase, with the line it stands on', () => {
+    const text = edited((doc) => doc.setIn(['phases', 1, 'datasets', 2], 'hpsj-typo'));
+    const err = problemsOf(text);
+    const line = text.split('\n').findIndex((l) => l.includes('hpsj-typo')) + 1;
+    expect(err.message).toContain(`plan.yaml:${line}:`);
+    expect(err.message).toContain('phases[1].datasets[2]: unknown dataset "hpsj-typo"');
+    expect(err.message).toMatch(/fix: use one of: nomenclatures, clb, hcl/);
+  });
+
+  it('refuses a date that does not exist', () => {
+    const err = problemsOf(edited((doc) => doc.setIn(['phases', 0, 'plannedCutover'], '2026-02-30')));
+    expect(err.message).toContain('phases[0].plannedCutover: must be a real calendar date');
+  });
+
+  it('refuses two datasets writing to the same target prefix', () => {
+    const err = problemsOf(edited((doc) => {
+      doc.setIn(['datasets', 3, 'target', 'bucket'], 'emc2-hcl');
+      doc.setIn(['datasets', 3, 'target', 'prefix'], 'nancy/');
+    }));
+    expect(err.message).toContain('datasets[3].target.prefix: datasets "hcl" and "chru-nancy" write to the same place');
+    expect(err.message).toContain('fix: give each dataset its own bucket');
+  });
+
+  it('refuses a secret pasted where an environment variable name belongs, without echoing it', () => {
+    const err = problemsOf(edited((doc) => doc.setIn(['source', 'auth', 'sasTokenEnv'], 'sv=2024-01-01&sig=AbC123secret')));
+    expect(err.message).toContain('source.auth.sasTokenEnv: must be the NAME of an environment variable');
+    expect(err.message).not.toContain('AbC123secret');
+  });
+
+  it('lists every problem at once and reports YAML syntax errors with a position', () => {
+    const err = problemsOf(edited((doc) => {
+      doc.setIn(['phases', 2, 'plannedCutover'], '14/12/2026');
+      doc.setIn(['limits', 'memoryBudget'], 'lots');
+      doc.setIn(['target', 'region'], '');
+    }));
+    // Cross-field rules (phases, prefixes) run once every field is valid, so these three come together.
+    expect(err.message).toMatch(/the plan has 3 problems/);
+    expect(err.message).toContain('phases[2].plannedCutover');
+    expect(err.message).toContain('limits.memoryBudget: must be a size');
+    expect(err.message).toContain('target.region');
+    const syntax = problemsOf('migration: emc2\n  title: [broken\n');
+    expect(syntax.message).toMatch(/plan\.yaml:\d+:\d+: YAML:/);
+  });
+
+  it('says which file it could not read', async () => {
+    await expect(loadPlan(join(dir, 'missing.yaml'))).rejects.toThrow(/cannot read the plan: ENOENT/);
+    const bad = join(dir, 'bad.yaml');
+    await writeFile(bad, 'migration: Bad Name\n');
+    await expect(loadPlan(bad)).rejects.toThrow(/bad\.yaml:1:\d+: migration: must be lower case/);
+  });
+});
