@@ -34,8 +34,8 @@ export function parsePlan(text: string, file: string): Plan {
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((e) => {
-      const at = e.linePos?.[0];
-      return `${file}${at ? `:${at.line}:${at.col}` : ''}: YAML: ${e.message.split('\n')[0]}`;
+      const at = lines.linePos(e.pos[0]);
+      return `${file}:${at.line}:${at.col}: YAML: ${e.message.split('\n')[0]}`;
     });
     throw new UserError(`the plan is not valid YAML\n${problems.join('\n')}`, {
       fix: 'correct the YAML syntax at the positions shown (indentation, quotes, colons)',
