@@ -19,8 +19,15 @@ export interface ObjectStore {
   list(prefix: string): AsyncIterable<ObjectInfo>;
   /** The object's properties, or `undefined` when it does not exist. */
   head(key: string): Promise<ObjectInfo | undefined>;
-  /** A stream of the object's bytes, or of `range` of them. Throws `StoreError` code `NotFound`. */
-  read(key: string, range?: ByteRange): Promise<Readable>;
+  /**
+   * Opens the object (or `options.range` of it) for reading: the body and the properties
+   * from the same response, so copying a small object costs one GET and no HEAD.
+   * With `options.ifMatch`, fails with `StoreError` code `PreconditionFailed` when the
+   * object's ETag differs: the engine passes the ETag it started from, so an object
+   * rewritten at the source during a copy can never produce a target mixing two versions.
+   * Throws `StoreError` code `NotFound` for a missing key.
+   */
+  read(key: string, options?: ReadOptions): Promise<OpenedObject>;
 
   /** One-shot upload. `md5` is the body's MD5, sent so the store rejects damaged bytes. */
   put(key: string, body: Uint8Array, md5: Uint8Array, meta: WriteMeta): Promise<WriteResult>;
@@ -35,6 +42,13 @@ export interface ObjectStore {
   completeMultipart(key: string, uploadId: string, parts: readonly CompletedPart[], meta: WriteMeta): Promise<WriteResult>;
   /** Drops an unfinished upload and its parts. Best effort: stores that cannot abort let parts expire. */
   abortMultipart(key: string, uploadId: string): Promise<void>;
+  /**
+   * Replaces the user metadata and headers of an existing object, keeping its bytes, and
+   * returns its new ETag. Needed because S3 fixes metadata when a multipart upload is
+   * created, before the object's SHA-256 is known; the engine adds it afterwards.
+   * (S3: in-place CopyObject, so limited to objects up to 5 GiB; Azure: Set Blob Metadata.)
+   */
+  replaceMetadata(key: string, meta: WriteMeta): Promise<WriteResult>;
   /** Deletes the object; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
 
@@ -86,7 +100,24 @@ export interface CompletedPart {
   etag: string;
 }
 
-/** Inclusive `offset`, `length` bytes. */
+export interface ReadOptions {
+  /** Only these bytes. */
+  range?: ByteRange;
+  /** Only if the object still has this ETag (without quotes). */
+  ifMatch?: string;
+}
+
+export interface OpenedObject {
+  /** The bytes (of the range, when one was asked for). */
+  body: Readable;
+  /**
+   * The object's properties as the same response reported them. `size` is the whole
+   * object's size even for a range; `md5` only when the whole object was read.
+   */
+  info: ObjectInfo;
+}
+
+/** `length` bytes from `offset`. */
 export interface ByteRange {
   offset: number;
   length: number;
