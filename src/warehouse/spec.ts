@@ -1,0 +1,120 @@
+/**
+ * The host-neutral description of a warehouse: what must exist and how it must be
+ * protected, never how a given cloud spells it. Both stacks (Azure, OVHcloud) are built
+ * from one such spec, and `cloudexit parity` checks what each host actually declared
+ * against the other.
+ */
+import { z } from 'zod';
+
+/** Data classification; drives tags and, for health data, the SecNumCloud policies. */
+export const classification = z.enum(['health-pseudonymised', 'public-reference']);
+export type Classification = z.output<typeof classification>;
+
+/** A lower-case DNS-safe label: bucket and container names are built from it. */
+const label = z
+  .string()
+  .regex(/^[a-z0-9](?:[a-z0-9-]{0,40}[a-z0-9])?$/, {
+    message: 'must be lower-case letters, digits and inner hyphens, at most 42 characters, such as "chru-nancy"',
+  });
+
+export const immutability = z.strictObject({
+  /**
+   * `governance`: an authorised administrator can still lift the lock (needed when the
+   * law requires erasure before the period ends). `compliance`: nobody can.
+   */
+  mode: z.enum(['governance', 'compliance']),
+  /** Days every object version stays locked after it is written. */
+  days: z.number().int().min(1).max(36500),
+});
+
+export const objectDataset = z.strictObject({
+  /** Dataset name, as in the migration plan (e.g. `hcl`). */
+  name: label,
+  /** Who the data comes from, for people reading reports. */
+  title: z.string().min(1),
+  classification,
+  /**
+   * Days a deleted or overwritten object stays recoverable (soft delete on Azure,
+   * noncurrent-version expiry on S3 hosts). 1 to 365, Azure's soft-delete bounds.
+   */
+  retentionDays: z.number().int().min(1).max(365),
+  /** Keep every version of every object. */
+  versioning: z.boolean(),
+  /** Write-once retention; omit for mutable data. */
+  immutability: immutability.optional(),
+  /**
+   * Key prefix inside the container or bucket.
+   * @default ""
+   */
+  prefix: z.string().default(''),
+});
+export type ObjectDataset = z.output<typeof objectDataset>;
+
+export const postgresDatabase = z.strictObject({
+  /** Database name inside the server (e.g. `emc2_catalog`). */
+  name: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case PostgreSQL identifier' }),
+  title: z.string().min(1),
+  classification,
+});
+
+export const postgresServer = z.strictObject({
+  /** Major version, e.g. "16". Both hosts must offer it. */
+  version: z.string().regex(/^\d{2}$/, { message: 'must be a PostgreSQL major version such as "16"' }),
+  /** Compute and disk; each host maps it to its nearest catalogue size (src/infra/sizes.ts). */
+  size: z.strictObject({
+    vcpus: z.number().int().min(1),
+    memoryGb: z.number().int().min(1),
+    storageGb: z.number().int().min(32),
+  }),
+  /** A standby in another zone that takes over automatically. */
+  highAvailability: z.boolean(),
+  /** Days of point-in-time backups. Azure accepts 7 to 35. */
+  backupRetentionDays: z.number().int().min(7).max(35),
+  databases: z.array(postgresDatabase).min(1),
+});
+export type PostgresServerSpec = z.output<typeof postgresServer>;
+
+export const warehouseSpec = z
+  .strictObject({
+    /** Short name used to build every resource name, e.g. `emc2`. */
+    name: label,
+    title: z.string().min(1),
+    datasets: z.array(objectDataset).min(1),
+    postgres: postgresServer,
+    network: z.strictObject({
+      /** Only `private` is accepted: no data service of the warehouse is reachable from the internet. */
+      exposure: z.literal('private', { message: 'only "private" is supported: set network.exposure: private' }),
+      /** Address space of the warehouse's private network (RFC 1918). */
+      cidr: z.string().regex(/^(10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2}$/, { message: 'must be a private IPv4 CIDR such as 10.40.0.0/16' }),
+    }),
+    keys: z.strictObject({
+      /** Only `customer-managed` is accepted: keys live in the operator's own key service. */
+      management: z.literal('customer-managed', { message: 'only "customer-managed" is supported: set keys.management: customer-managed' }),
+      /** Days between automatic key rotations, where the host can rotate. */
+      rotationDays: z.number().int().min(30).max(730),
+    }),
+    audit: z.strictObject({
+      /** Data-plane access logs and database logs are shipped to the host's log service. */
+      enabled: z.literal(true, { message: 'audit logging cannot be turned off: set audit.enabled: true' }),
+      /** Days the log service keeps them. */
+      retentionDays: z.number().int().min(30).max(730),
+    }),
+  })
+  .superRefine((spec, ctx) => {
+    const seen = new Set<string>();
+    spec.datasets.forEach((d, i) => {
+      if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: ['datasets', i, 'name'], message: `dataset "${d.name}" is declared twice`, params: { fix: 'give each dataset a unique name' } });
+      seen.add(d.name);
+      if (d.immutability && !d.versioning) {
+        // S3 object lock only exists on versioned buckets; refusing here beats a failed deployment.
+        ctx.addIssue({ code: 'custom', path: ['datasets', i, 'versioning'], message: 'immutability needs versioning', params: { fix: 'set versioning: true or remove immutability' } });
+      }
+    });
+  });
+
+export type WarehouseSpec = z.output<typeof warehouseSpec>;
+
+/** Container or bucket name of a dataset: `<warehouse>-<dataset>` (e.g. `emc2-hcl`). */
+export function bucketName(spec: Pick<WarehouseSpec, 'name'>, dataset: Pick<ObjectDataset, 'name'>): string {
+  return `${spec.name}-${dataset.name}`;
+}
