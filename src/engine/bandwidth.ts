@@ -1,0 +1,37 @@
+/**
+ * Bandwidth limit on bytes read from the source, shared by every transfer: a token
+ * bucket holding at most one second of traffic, so a burst after an idle minute does
+ * not exceed the limit.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export interface BandwidthLimiter {
+  /** Waits until `bytes` may pass. */
+  take(bytes: number): Promise<void>;
+}
+
+export const UNLIMITED: BandwidthLimiter = { take: async () => {} };
+
+export function createBandwidthLimiter(bytesPerSecond: number | undefined, now: () => number = performance.now.bind(performance)): BandwidthLimiter {
+  if (!bytesPerSecond) return UNLIMITED;
+  let tokens = bytesPerSecond;
+  let last = now();
+  // Callers queue behind one another so that a large take is not overtaken forever.
+  let tail: Promise<void> = Promise.resolve();
+  const refill = () => {
+    const t = now();
+    tokens = Math.min(bytesPerSecond, tokens + ((t - last) / 1000) * bytesPerSecond);
+    last = t;
+  };
+  return {
+    take(bytes: number): Promise<void> {
+      const turn = tail.then(async () => {
+        refill();
+        tokens -= bytes;
+        if (tokens < 0) await sleep((-tokens / bytesPerSecond) * 1000);
+      });
+      tail = turn.catch(() => {});
+      return turn;
+    },
+  };
+}

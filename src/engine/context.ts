@@ -1,0 +1,60 @@
+/**
+ * What the engine works with. Stores arrive already built: the CLI (or a test) wires the
+ * concrete adapters in, so nothing under `engine/` knows which cloud it talks to.
+ */
+import type { ObjectStore } from '../stores/object-store.ts';
+import type { StateStore } from '../state/state-store.ts';
+import type { BandwidthLimiter } from './bandwidth.ts';
+import type { ByteBudget } from './byte-budget.ts';
+import type { ProgressSink } from './progress.ts';
+
+/** One object dataset, with the two stores it moves between. */
+export interface EngineDataset {
+  name: string;
+  /** Keys under this prefix of `source` belong to the dataset. */
+  sourcePrefix: string;
+  /** Where they land in `target`: the source prefix is replaced by this one. */
+  targetPrefix: string;
+  source: ObjectStore;
+  target: ObjectStore;
+}
+
+export interface EngineLimits {
+  /** Objects in flight. */
+  concurrency: number;
+  /** Parts of one object in flight. */
+  partConcurrency: number;
+  /** Objects at least this large are uploaded in parts. */
+  multipartThreshold: number;
+  /** Smallest part size. */
+  minPartSize: number;
+  /** Attempts per request. */
+  maxAttempts: number;
+}
+
+export interface EngineContext {
+  state: StateStore;
+  limits: EngineLimits;
+  /** Bytes held in buffers at once, across all transfers. */
+  budget: ByteBudget;
+  /** Limit on bytes read from sources. */
+  bandwidth: BandwidthLimiter;
+  progress: ProgressSink;
+  /** The run this work belongs to (recorded on each copied object). */
+  runId: string;
+  /** Stops new work when aborted (Ctrl-C); work in flight is recorded as far as it got. */
+  signal?: AbortSignal;
+  /** Base delay of retries in ms (tests shorten it). @default 200 */
+  retryBaseDelayMs?: number;
+}
+
+/** Folder under each dataset's target prefix where cloudexit keeps its manifests. */
+export const RESERVED_PREFIX = '.cloudexit/';
+
+/** User metadata names cloudexit adds to every target object. */
+export const META_SHA256 = 'cloudexit_sha256';
+export const META_SOURCE_LAST_MODIFIED = 'cloudexit_source_last_modified';
+
+export function targetKeyOf(dataset: Pick<EngineDataset, 'sourcePrefix' | 'targetPrefix'>, sourceKey: string): string {
+  return dataset.targetPrefix + sourceKey.slice(dataset.sourcePrefix.length);
+}

@@ -1,0 +1,102 @@
+/**
+ * Copies every pending (or earlier failed) object of a dataset, `limits.concurrency` at
+ * a time. Each object's outcome is written to the state store as soon as it is known,
+ * so an interrupted run loses at most the objects in flight, and large ones keep their
+ * recorded parts.
+ */
+import PQueue from 'p-queue';
+import { redact } from '../secrets/redact.ts';
+import type { ObjectRecord } from '../state/state-store.ts';
+import { withRetry } from './retry.ts';
+import type { EngineContext, EngineDataset } from './context.ts';
+import { SourceChangedError } from './errors.ts';
+import { inventoryDataset, type InventorySummary } from './inventory.ts';
+import { retryOptions, transferObject } from './transfer.ts';
+
+export interface CopySummary {
+  dataset: string;
+  inventory: InventorySummary | undefined;
+  /** Objects copied in this run. */
+  copied: number;
+  bytesCopied: number;
+  /** Objects already on the target from an earlier run. */
+  alreadyCopied: number;
+  /** Parts of interrupted uploads found on the target and not sent again. */
+  partsResumed: number;
+  failed: { key: string; error: string }[];
+  /** Objects that vanished from the source while this run copied them. */
+  vanished: string[];
+}
+
+export interface CopyOptions {
+  /** List the source first, so new and changed objects are picked up. @default true */
+  inventory?: boolean;
+}
+
+/** How many times an object changed at the source during one run before we give up on it for this run. */
+const MAX_SOURCE_CHANGES = 3;
+
+export async function copyDataset(ctx: EngineContext, dataset: EngineDataset, options: CopyOptions = {}): Promise<CopySummary> {
+  const inventory = options.inventory === false ? undefined : await inventoryDataset(ctx, dataset);
+  const counts = await ctx.state.countObjects(dataset.name);
+  const summary: CopySummary = {
+    dataset: dataset.name, inventory, copied: 0, bytesCopied: 0, partsResumed: 0, failed: [], vanished: [],
+    alreadyCopied: counts.copied.objects + counts.verified.objects,
+  };
+  const todo = { objects: counts.pending.objects + counts.failed.objects, bytes: counts.pending.bytes + counts.failed.bytes };
+  ctx.progress.start(`copy ${dataset.name}`, todo);
+
+  const queue = new PQueue({ concurrency: ctx.limits.concurrency });
+  for await (const record of ctx.state.iterateObjects(dataset.name, ['pending', 'failed'])) {
+    if (ctx.signal?.aborted) break;
+    // Keep only a short line of queued objects: the state store, not memory, holds the backlog.
+    await queue.onSizeLessThan(ctx.limits.concurrency);
+    void queue.add(() => copyOne(ctx, dataset, record, summary));
+  }
+  await queue.onIdle();
+  ctx.progress.stop();
+  return summary;
+}
+
+async function copyOne(ctx: EngineContext, dataset: EngineDataset, listed: ObjectRecord, summary: CopySummary): Promise<void> {
+  let record = listed;
+  for (let change = 0; ; change++) {
+    if (ctx.signal?.aborted) return;
+    const attempts = record.attempts + 1;
+    try {
+      const result = await transferObject(ctx, dataset, record);
+      await ctx.state.updateObject(dataset.name, record.key, {
+        status: 'copied', attempts, lastError: undefined,
+        sha256: result.sha256, md5: result.md5, targetEtag: result.targetEtag, expectedEtag: result.expectedEtag,
+        copiedRunId: ctx.runId, copiedAt: new Date().toISOString(), verifiedAt: undefined, verifiedMode: undefined,
+      });
+      summary.copied++;
+      summary.bytesCopied += record.size;
+      summary.partsResumed += result.partsResumed;
+      ctx.progress.advance({ objects: 1 });
+      return;
+    } catch (err) {
+      if (ctx.signal?.aborted) return; // interrupted, not failed: the next run takes it up
+      if (err instanceof SourceChangedError && change < MAX_SOURCE_CHANGES) {
+        const fresh = await withRetry(() => dataset.source.head(record.key), retryOptions(ctx, `head ${record.key}`));
+        if (!fresh) {
+          await ctx.state.updateObject(dataset.name, record.key, { status: 'deleted-at-source', attempts, lastError: undefined });
+          summary.vanished.push(record.key);
+          ctx.progress.advance({ objects: 1 });
+          return;
+        }
+        ctx.progress.note(`${dataset.name}: ${record.key} changed at the source during the copy; copying the new version`);
+        const patch = { size: fresh.size, sourceEtag: fresh.etag, sourceMd5: fresh.md5, sourceLastModified: fresh.lastModified.toISOString(), attempts };
+        await ctx.state.updateObject(dataset.name, record.key, patch);
+        record = { ...record, ...patch };
+        continue;
+      }
+      const error = redact(err instanceof Error ? err.message : String(err));
+      await ctx.state.updateObject(dataset.name, record.key, { status: 'failed', attempts, lastError: error });
+      summary.failed.push({ key: record.key, error });
+      ctx.progress.note(`failed: ${error}`);
+      ctx.progress.advance({ objects: 1 });
+      return;
+    }
+  }
+}

@@ -1,0 +1,18 @@
+/**
+ * Failures of one object that retrying the same request cannot fix. They name the
+ * dataset and key and say what the operator can do; they never carry a secret because
+ * they are built from keys, sizes and hashes only.
+ */
+export class IntegrityError extends Error {
+  override name = 'IntegrityError';
+}
+
+/** The source object changed (or vanished) since it was listed; the copy restarts from a fresh listing. */
+export class SourceChangedError extends Error {
+  override name = 'SourceChangedError';
+  readonly gone: boolean;
+  constructor(message: string, gone: boolean) {
+    super(message);
+    this.gone = gone;
+  }
+}
