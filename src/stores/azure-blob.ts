@@ -1,0 +1,288 @@
+/**
+ * ObjectStore on Azure Blob Storage (block blobs), the source side of a migration.
+ * Multipart uploads map to staged blocks committed as one block list.
+ */
+import { randomBytes } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Readable } from 'node:stream';
+import { DefaultAzureCredential } from '@azure/identity';
+import {
+  AnonymousCredential, ContainerClient, StorageSharedKeyCredential, newPipeline,
+  type BlobHTTPHeaders, type StoragePipelineOptions,
+} from '@azure/storage-blob';
+import type {
+  CompletedPart, ObjectHeaders, ObjectInfo, ObjectStore, OpenedObject, ReadOptions, WriteMeta, WriteResult,
+} from './object-store.ts';
+import { RETRIABLE_NETWORK_CODES, StoreError, mapStreamErrors, storeErrorFrom } from './store-error.ts';
+
+/** How the adapter authenticates. */
+export type AzureCredential =
+  /** Shared key of the storage account. */
+  | { kind: 'key'; accountName: string; accountKey: string }
+  /** A SAS token (with or without the leading `?`), scoped to the container or account. */
+  | { kind: 'sas'; sasToken: string }
+  /** Entra ID through `DefaultAzureCredential`: environment, workload or managed identity, Azure CLI. */
+  | { kind: 'entra' };
+
+export interface AzureBlobStoreOptions {
+  /** Blob service URL: `https://ACCOUNT.blob.core.windows.net` or `http://127.0.0.1:PORT/devstoreaccount1` (Azurite). */
+  endpoint: string;
+  /** Container the store is bound to. */
+  container: string;
+  /** How to authenticate. Never appears in `description` or error messages. */
+  credential: AzureCredential;
+  /** Most concurrent connections to the service (keep-alive agent). @default 50 */
+  maxSockets?: number;
+  /** Time allowed for one request until its response headers arrive, upload body included. @default 300_000 */
+  requestTimeoutMs?: number;
+  /** Blobs per listing page (the service allows up to 5,000). @default 5000 */
+  listPageSize?: number;
+}
+
+/** Azure limits for block blobs (service version 2019-12-12 and later). */
+const LIMITS = { maxParts: 50_000, minPartSize: 1, maxPartSize: 4000 * 1024 * 1024 } as const;
+const UPLOAD_ID = /^[0-9a-f]{32}$/;
+
+/** Creates an ObjectStore bound to one Azure Blob container. */
+export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStore {
+  const endpoint = options.endpoint.replace(/\/+$/, '');
+  const description = `azure-blob ${endpoint}/${options.container}`;
+  const timeoutMs = options.requestTimeoutMs ?? 300_000;
+  const pageSize = options.listPageSize ?? 5000;
+  const { credential } = options;
+
+  let containerUrl = `${endpoint}/${encodeURIComponent(options.container)}`;
+  let auth: StorageSharedKeyCredential | AnonymousCredential | DefaultAzureCredential;
+  if (credential.kind === 'key') auth = new StorageSharedKeyCredential(credential.accountName, credential.accountKey);
+  else if (credential.kind === 'sas') {
+    auth = new AnonymousCredential();
+    containerUrl += `?${credential.sasToken.replace(/^\?/, '')}`;
+  } else auth = new DefaultAzureCredential();
+
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
+  // `agent` is honoured by core-rest-pipeline's createPipelineFromOptions, to which
+  // storage-blob forwards its pipeline options, but StoragePipelineOptions does not declare it.
+  const pipelineOptions: StoragePipelineOptions & { agent: HttpAgent } = {
+    // One try: the engine owns the retry policy, and SDK retries would multiply its attempts.
+    retryOptions: { maxTries: 1 },
+    keepAliveOptions: { enable: true },
+    agent: endpoint.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions),
+  };
+  const container = new ContainerClient(containerUrl, newPipeline(auth, pipelineOptions));
+  const blob = (key: string) => container.getBlockBlobClient(key);
+
+  /** Runs one SDK call under the request deadline and maps its failure. */
+  async function call<T>(op: string, key: string | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), timeoutMs);
+    try {
+      return await run(deadline.signal);
+    } catch (err) {
+      throw toStoreError(err, op, key, deadline.signal.aborted);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function toStoreError(err: unknown, op: string, key: string | undefined, timedOut = false): StoreError {
+    if (err instanceof StoreError) return err;
+    // RestError: `code` is the service's x-ms-error-code, or a Node code for network failures.
+    const e = err as { statusCode?: number; code?: string; name?: string; response?: { headers?: { get(name: string): string | undefined } } };
+    return storeErrorFrom({
+      op, key, store: description, timedOut,
+      status: e.statusCode,
+      storeCode: e.code ?? (e.name === 'AbortError' ? undefined : e.name),
+      retryAfter: e.response?.headers?.get('retry-after'),
+    });
+  }
+
+  const blockId = (uploadId: string, partNumber: number) =>
+    Buffer.from(`${uploadId}-${String(partNumber).padStart(5, '0')}`).toString('base64');
+
+  function checkUploadId(uploadId: string): void {
+    // Azure refuses a blob whose blocks have ids of different lengths: ids must all come from this scheme.
+    if (!UPLOAD_ID.test(uploadId)) throw new RangeError(`not an upload id of ${description}: ${JSON.stringify(uploadId)}`);
+  }
+
+  async function head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const p = await call('head', key, (abortSignal) => blob(key).getProperties({ abortSignal }));
+      return {
+        key,
+        size: p.contentLength ?? 0,
+        etag: unquote(p.etag),
+        md5: hex(p.contentMD5),
+        lastModified: p.lastModified ?? new Date(0),
+        ...headers(p),
+        metadata: lowerCaseNames(p.metadata),
+      } satisfies ObjectInfo;
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'NotFound') return undefined;
+      throw err;
+    }
+  }
+
+  return {
+    description,
+    limits: LIMITS,
+
+    async *list(prefix) {
+      const pages = container.listBlobsFlat({ prefix, includeMetadata: true }).byPage({ maxPageSize: pageSize });
+      const iterator = pages[Symbol.asyncIterator]();
+      for (;;) {
+        const page = await call('list', prefix, () => iterator.next());
+        if (page.done) return;
+        for (const item of page.value.segment.blobItems) {
+          const p = item.properties;
+          yield {
+            key: item.name,
+            size: p.contentLength ?? 0,
+            etag: unquote(p.etag),
+            md5: hex(p.contentMD5),
+            lastModified: p.lastModified,
+            ...headers(p),
+            metadata: lowerCaseNames(item.metadata),
+          };
+        }
+      }
+    },
+
+    head,
+
+    async read(key, { range, ifMatch }: ReadOptions = {}): Promise<OpenedObject> {
+      if (range?.length === 0) {
+        // Azure reads a zero count as "to the end": answer an empty range from a HEAD.
+        const info = await head(key);
+        if (!info) throw storeErrorFrom({ op: 'read', key, store: description, status: 404, storeCode: 'BlobNotFound' });
+        if (ifMatch !== undefined && info.etag !== unquote(ifMatch)) {
+          throw storeErrorFrom({ op: 'read', key, store: description, status: 412, storeCode: 'ConditionNotMet' });
+        }
+        return { body: Readable.from([]), info: { ...info, md5: undefined } };
+      }
+      const res = await call('read', key, (abortSignal) => blob(key).download(range?.offset ?? 0, range?.length, {
+        abortSignal,
+        maxRetryRequests: 0,
+        conditions: ifMatch === undefined ? undefined : { ifMatch: `"${unquote(ifMatch)}"` },
+      }));
+      if (!res.readableStreamBody) throw new Error(`${description}: download of "${key}" returned no body`);
+      const info: ObjectInfo = {
+        key,
+        size: totalSize(res.contentRange) ?? res.contentLength ?? 0,
+        etag: unquote(res.etag),
+        lastModified: res.lastModified ?? new Date(0),
+        ...headers(res),
+        metadata: lowerCaseNames(res.metadata),
+      };
+      const md5 = range ? undefined : hex(res.blobContentMD5 ?? res.contentMD5);
+      if (md5) info.md5 = md5;
+      // Once headers have arrived, the SDK reports a dropped connection as an AbortError
+      // (socket aborted) or a plain "received less data" Error: both mean a premature end.
+      const body = mapStreamErrors(res.readableStreamBody, (err) => storeErrorFrom({
+        op: 'read', key, store: description, storeCode: networkCode(err) ?? 'ERR_STREAM_PREMATURE_CLOSE',
+      }));
+      return { body, info };
+    },
+
+    async put(key, body, md5, meta): Promise<WriteResult> {
+      const res = await call('put', key, (abortSignal) => blob(key).upload(body, body.byteLength, {
+        abortSignal,
+        transactionalContentMD5: md5,
+        blobHTTPHeaders: httpHeaders(meta, meta.md5 ?? md5),
+        metadata: meta.metadata,
+      }));
+      return { etag: unquote(res.etag) };
+    },
+
+    // Nothing exists on Azure until a block is staged; `meta` is applied at commit.
+    async createMultipart() {
+      return randomBytes(16).toString('hex');
+    },
+
+    async uploadPart(key, uploadId, partNumber, body, md5) {
+      checkUploadId(uploadId);
+      const res = await call('uploadPart', key, (abortSignal) =>
+        blob(key).stageBlock(blockId(uploadId, partNumber), body, body.byteLength, { abortSignal, transactionalContentMD5: md5 }));
+      // A block has no ETag: the MD5 the service confirmed for it is the closest proof.
+      return hex(res.contentMD5) ?? Buffer.from(md5).toString('hex');
+    },
+
+    async completeMultipart(key, uploadId, parts: readonly CompletedPart[], meta) {
+      checkUploadId(uploadId);
+      const ids = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => blockId(uploadId, p.partNumber));
+      const res = await call('completeMultipart', key, (abortSignal) => blob(key).commitBlockList(ids, {
+        abortSignal,
+        blobHTTPHeaders: httpHeaders(meta, meta.md5),
+        metadata: meta.metadata,
+      }));
+      return { etag: unquote(res.etag) };
+    },
+
+    // Azure cannot drop staged blocks: it discards uncommitted blocks after 7 days, or at
+    // the next commit of the blob. Nothing to do, and nothing that can fail.
+    async abortMultipart() {},
+
+    async replaceMetadata(key, meta) {
+      // Set Blob Properties replaces every header, Content-MD5 included: keep the stored one
+      // unless the caller knows it.
+      const md5 = meta.md5 ?? (await call('replaceMetadata', key, (abortSignal) => blob(key).getProperties({ abortSignal }))).contentMD5;
+      await call('replaceMetadata', key, (abortSignal) => blob(key).setHTTPHeaders(httpHeaders(meta, md5), { abortSignal }));
+      const res = await call('replaceMetadata', key, (abortSignal) => blob(key).setMetadata(meta.metadata, { abortSignal }));
+      return { etag: unquote(res.etag) };
+    },
+
+    async delete(key) {
+      await call('delete', key, (abortSignal) => blob(key).deleteIfExists({ abortSignal }));
+    },
+
+    // Azure ETags are opaque; the whole-object Content-MD5 (`md5`) proves content instead.
+    expectedEtag() {
+      return undefined;
+    },
+  };
+}
+
+function networkCode(err: unknown): string | undefined {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && RETRIABLE_NETWORK_CODES.has(code) ? code : undefined;
+}
+
+function httpHeaders(meta: WriteMeta, md5: Uint8Array | undefined): BlobHTTPHeaders {
+  return {
+    blobContentType: meta.contentType,
+    blobContentEncoding: meta.contentEncoding,
+    blobContentLanguage: meta.contentLanguage,
+    blobContentDisposition: meta.contentDisposition,
+    blobCacheControl: meta.cacheControl,
+    blobContentMD5: md5,
+  };
+}
+
+function headers(p: ObjectHeaders & { contentType?: string }): ObjectHeaders {
+  const out: ObjectHeaders = {};
+  if (p.contentType) out.contentType = p.contentType;
+  if (p.contentEncoding) out.contentEncoding = p.contentEncoding;
+  if (p.contentLanguage) out.contentLanguage = p.contentLanguage;
+  if (p.contentDisposition) out.contentDisposition = p.contentDisposition;
+  if (p.cacheControl) out.cacheControl = p.cacheControl;
+  return out;
+}
+
+/** The whole object's size from a `Content-Range: bytes a-b/size` header. */
+function totalSize(contentRange: string | undefined): number | undefined {
+  const match = contentRange?.match(/\/(\d+)$/);
+  return match ? Number(match[1]) : undefined;
+}
+
+function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/"/g, '');
+}
+
+function hex(bytes: Uint8Array | undefined): string | undefined {
+  return bytes && bytes.byteLength > 0 ? Buffer.from(bytes).toString('hex') : undefined;
+}
+
+function lowerCaseNames(metadata: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!metadata) return undefined;
+  return Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value]));
+}

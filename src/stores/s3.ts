@@ -1,0 +1,275 @@
+/**
+ * ObjectStore on S3 and S3-compatible hosts (OVHcloud Object Storage), the target side of
+ * a migration. Multipart is driven part by part (no `@aws-sdk/lib-storage`): the engine
+ * resumes uploads from the parts it recorded and sends each part's Content-MD5, computed
+ * while streaming, which lib-storage cannot do.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { Readable } from 'node:stream';
+import {
+  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CopyObjectCommand, CreateMultipartUploadCommand,
+  DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import { s3Etag } from './etag.ts';
+import type { ObjectHeaders, ObjectInfo, ObjectStore, OpenedObject, ReadOptions, WriteMeta } from './object-store.ts';
+import { StoreError, mapStreamErrors, storeErrorFrom } from './store-error.ts';
+
+export interface S3StoreOptions {
+  /** Service URL, e.g. `https://s3.gra.io.cloud.ovh.net` or `http://127.0.0.1:PORT` (s3rver). */
+  endpoint: string;
+  /** Signing region, e.g. `gra` on OVHcloud, `us-east-1` on s3rver. */
+  region: string;
+  /** Bucket the store is bound to. */
+  bucket: string;
+  /** Path-style URLs (`endpoint/bucket/key`) instead of virtual hosts (`bucket.endpoint/key`). @default false */
+  forcePathStyle?: boolean;
+  /** Access key. Never appears in `description` or error messages. */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * Let the SDK add its flexible checksums (CRC32 trailers, aws-chunked bodies) and
+   * validate response checksums. Off by default because hosts that do not implement them
+   * store the aws-chunked framing as object bytes (measured on s3rver; OVHcloud had the
+   * same class of problem in 2025). Integrity does not depend on it: every PUT and part
+   * carries Content-MD5.
+   * @default false
+   */
+  flexibleChecksums?: boolean;
+  /** Most concurrent connections to the service (keep-alive agent). @default 50 */
+  maxSockets?: number;
+  /** Time allowed for one request until its response headers arrive, upload body included. @default 300_000 */
+  requestTimeoutMs?: number;
+  /** Keys per listing page (S3 answers at most 1,000). @default 1000 */
+  listPageSize?: number;
+}
+
+const MiB = 1024 * 1024;
+/** S3 limits, which OVHcloud Object Storage shares. */
+const LIMITS = { maxParts: 10_000, minPartSize: 5 * MiB, maxPartSize: 5 * 1024 * MiB } as const;
+
+/** Creates an ObjectStore bound to one S3 bucket. */
+export function createS3Store(options: S3StoreOptions): ObjectStore {
+  const endpoint = options.endpoint.replace(/\/+$/, '');
+  const Bucket = options.bucket;
+  const description = `s3 ${endpoint}/${Bucket}`;
+  const checksums = options.flexibleChecksums ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
+  const client = new S3Client({
+    endpoint,
+    region: options.region,
+    forcePathStyle: options.forcePathStyle ?? false,
+    credentials: options.credentials,
+    // One attempt: the engine owns the retry policy, and SDK retries would multiply its attempts.
+    maxAttempts: 1,
+    requestChecksumCalculation: checksums,
+    responseChecksumValidation: checksums,
+    requestHandler: {
+      httpAgent: new HttpAgent(agentOptions),
+      httpsAgent: new HttpsAgent(agentOptions),
+      requestTimeout: options.requestTimeoutMs ?? 300_000,
+      throwOnRequestTimeout: true,
+    },
+  });
+
+  function toStoreError(err: unknown, op: string, key: string | undefined): StoreError {
+    if (err instanceof StoreError) return err;
+    // ServiceException keeps the HTTP response (non-enumerable `$response`, lower-case header
+    // names); network failures are plain Node errors with a `code`.
+    const e = err as {
+      name?: string; code?: string; Code?: string;
+      $metadata?: { httpStatusCode?: number };
+      $response?: { headers?: Record<string, string | undefined> };
+    };
+    const status = e.$metadata?.httpStatusCode;
+    const storeCode = status !== undefined ? (e.Code ?? e.name) : (e.code ?? e.name);
+    return storeErrorFrom({
+      op, key, store: description, status,
+      storeCode: storeCode === 'Error' ? undefined : storeCode,
+      retryAfter: e.$response?.headers?.['retry-after'],
+    });
+  }
+
+  async function call<T>(op: string, key: string | undefined, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw toStoreError(err, op, key);
+    }
+  }
+
+  async function head(key: string): Promise<ObjectInfo | undefined> {
+    try {
+      const res = await call('head', key, () => client.send(new HeadObjectCommand({ Bucket, Key: key })));
+      return {
+        key,
+        size: res.ContentLength ?? 0,
+        etag: unquote(res.ETag),
+        lastModified: res.LastModified ?? new Date(0),
+        ...headers(res),
+        metadata: lowerCaseNames(res.Metadata),
+      };
+    } catch (err) {
+      if (err instanceof StoreError && err.code === 'NotFound') return undefined;
+      throw err;
+    }
+  }
+
+  return {
+    description,
+    limits: LIMITS,
+
+    async *list(prefix) {
+      let ContinuationToken: string | undefined;
+      do {
+        const page = await call('list', prefix, () => client.send(new ListObjectsV2Command({
+          Bucket, Prefix: prefix, ContinuationToken, MaxKeys: options.listPageSize ?? 1000,
+        })));
+        // S3 listings carry no headers or user metadata: a HEAD per key would cost too much.
+        for (const item of page.Contents ?? []) {
+          yield { key: item.Key!, size: item.Size ?? 0, etag: unquote(item.ETag), lastModified: item.LastModified ?? new Date(0) };
+        }
+        ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+      } while (ContinuationToken);
+    },
+
+    head,
+
+    async read(key, { range, ifMatch }: ReadOptions = {}): Promise<OpenedObject> {
+      const IfMatch = ifMatch === undefined ? undefined : `"${unquote(ifMatch)}"`;
+      if (range?.length === 0) {
+        // `bytes=o-(o-1)` is not a valid range: answer an empty one from a HEAD.
+        const info = await head(key);
+        if (!info) throw storeErrorFrom({ op: 'read', key, store: description, status: 404, storeCode: 'NoSuchKey' });
+        if (IfMatch !== undefined && info.etag !== unquote(ifMatch)) {
+          throw storeErrorFrom({ op: 'read', key, store: description, status: 412, storeCode: 'PreconditionFailed' });
+        }
+        return { body: Readable.from([]), info };
+      }
+      const Range = range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined;
+      const res = await call('read', key, () => client.send(new GetObjectCommand({ Bucket, Key: key, Range, IfMatch })));
+      const info: ObjectInfo = {
+        key,
+        size: totalSize(res.ContentRange) ?? res.ContentLength ?? 0,
+        etag: unquote(res.ETag),
+        lastModified: res.LastModified ?? new Date(0),
+        ...headers(res),
+        metadata: lowerCaseNames(res.Metadata),
+      };
+      const body = res.Body as Readable | undefined;
+      return { body: body ? mapStreamErrors(body, (err) => toStoreError(err, 'read', key)) : Readable.from([]), info };
+    },
+
+    async put(key, body, md5, meta) {
+      const res = await call('put', key, () => client.send(new PutObjectCommand({
+        Bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentMD5: base64(md5), ...writeHeaders(meta),
+      })));
+      return { etag: unquote(res.ETag) };
+    },
+
+    async createMultipart(key, meta) {
+      const res = await call('createMultipart', key, () => client.send(new CreateMultipartUploadCommand({
+        Bucket, Key: key, ...writeHeaders(meta),
+      })));
+      if (!res.UploadId) throw storeErrorFrom({ op: 'createMultipart', key, store: description, storeCode: 'NoUploadId' });
+      return res.UploadId;
+    },
+
+    async uploadPart(key, UploadId, PartNumber, body, md5) {
+      const res = await call('uploadPart', key, () => client.send(new UploadPartCommand({
+        Bucket, Key: key, UploadId, PartNumber, Body: body, ContentLength: body.byteLength, ContentMD5: base64(md5),
+      })));
+      return unquote(res.ETag);
+    },
+
+    async completeMultipart(key, UploadId, parts) {
+      const Parts = [...parts]
+        .sort((a, b) => a.partNumber - b.partNumber)
+        .map((p) => ({ PartNumber: p.partNumber, ETag: `"${unquote(p.etag)}"` }));
+      const res = await call('completeMultipart', key, () => client.send(new CompleteMultipartUploadCommand({
+        Bucket, Key: key, UploadId, MultipartUpload: { Parts },
+      })));
+      return { etag: unquote(res.ETag) };
+    },
+
+    async abortMultipart(key, UploadId) {
+      try {
+        await call('abortMultipart', key, () => client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId })));
+      } catch (err) {
+        // Already gone (404 NoSuchUpload), or a host without abort (s3rver answers 405):
+        // the contract makes abort best effort, and a lifecycle rule reclaims the parts.
+        if (err instanceof StoreError && (err.status === 404 || err.status === 405 || err.status === 501)) return;
+        throw err;
+      }
+    },
+
+    async replaceMetadata(key, meta) {
+      // An in-place copy is S3's only way to change metadata. It rewrites the object as a
+      // single part, so its ETag becomes the plain MD5 (see etagMatches in etag.ts).
+      const res = await call('replaceMetadata', key, () => client.send(new CopyObjectCommand({
+        Bucket, Key: key, CopySource: `${Bucket}/${encodeKey(key)}`, MetadataDirective: 'REPLACE', ...writeHeaders(meta),
+      })));
+      return { etag: unquote(res.CopyObjectResult?.ETag) };
+    },
+
+    async delete(key) {
+      try {
+        await call('delete', key, () => client.send(new DeleteObjectCommand({ Bucket, Key: key })));
+      } catch (err) {
+        if (!(err instanceof StoreError && err.code === 'NotFound')) throw err;
+      }
+    },
+
+    // Real S3 and OVHcloud follow the part-MD5 scheme. s3rver does not (its multipart ETag
+    // is the whole object's MD5); etagMatches() in etag.ts accepts both forms.
+    expectedEtag(partMd5s, multipart) {
+      return s3Etag(partMd5s, multipart);
+    },
+  };
+}
+
+function writeHeaders(meta: WriteMeta) {
+  return {
+    ContentType: meta.contentType,
+    ContentEncoding: meta.contentEncoding,
+    ContentLanguage: meta.contentLanguage,
+    ContentDisposition: meta.contentDisposition,
+    CacheControl: meta.cacheControl,
+    Metadata: meta.metadata,
+  };
+}
+
+function headers(res: {
+  ContentType?: string; ContentEncoding?: string; ContentLanguage?: string; ContentDisposition?: string; CacheControl?: string;
+}): ObjectHeaders {
+  const out: ObjectHeaders = {};
+  if (res.ContentType) out.contentType = res.ContentType;
+  if (res.ContentEncoding) out.contentEncoding = res.ContentEncoding;
+  if (res.ContentLanguage) out.contentLanguage = res.ContentLanguage;
+  if (res.ContentDisposition) out.contentDisposition = res.ContentDisposition;
+  if (res.CacheControl) out.cacheControl = res.CacheControl;
+  return out;
+}
+
+/** CopySource wants the key URL-encoded, its `/` kept. */
+function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+function totalSize(contentRange: string | undefined): number | undefined {
+  const match = contentRange?.match(/\/(\d+)$/);
+  return match ? Number(match[1]) : undefined;
+}
+
+function unquote(etag: string | undefined): string {
+  return (etag ?? '').replace(/"/g, '');
+}
+
+function base64(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('base64');
+}
+
+function lowerCaseNames(metadata: Record<string, string> | undefined): Record<string, string> | undefined {
+  if (!metadata) return undefined;
+  return Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value]));
+}

@@ -1,0 +1,83 @@
+/**
+ * Adapters bound to fresh, uniquely named containers and buckets on the servers the
+ * global setup started, so test files and tests never see each other's objects.
+ */
+import { randomBytes } from 'node:crypto';
+import { inject } from 'vitest';
+import { createBucket, createContainer } from '../../src/rehearsal/services.ts';
+import { createAzureBlobStore, type AzureBlobStoreOptions, type AzureCredential } from '../../src/stores/azure-blob.ts';
+import type { ObjectStore } from '../../src/stores/object-store.ts';
+import { createS3Store, type S3StoreOptions } from '../../src/stores/s3.ts';
+
+/** A name valid as an Azure container and an S3 bucket: lower case, digits, `-`, 3–63 chars. */
+export function uniqueName(prefix = 'test'): string {
+  return `${prefix}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Where an adapter sends requests instead of the server itself (a fault proxy). */
+export interface Via {
+  /** `http://127.0.0.1:PORT` of a proxy in front of the server. */
+  origin?: string;
+}
+
+export interface StoreUnderTest {
+  store: ObjectStore;
+  /** Secret values that must never appear in an error. */
+  secrets: string[];
+  /** Another adapter instance on the same container or bucket, as a later session would open. */
+  reopen(via?: Via): ObjectStore;
+}
+
+/** Origin (`http://127.0.0.1:PORT`) of the shared Azurite. */
+export function azuriteOrigin(): string {
+  return new URL(inject('azurite').endpoint).origin;
+}
+
+/** Origin of the shared s3rver. */
+export function s3rverOrigin(): string {
+  return inject('s3rver').endpoint;
+}
+
+/** An Azure adapter on a new container of the shared Azurite. */
+export async function freshAzureStore(
+  options: {
+    /** How the adapter authenticates, possibly for the new container's name (a container SAS). @default the account key */
+    credential?: AzureCredential | ((container: string) => AzureCredential);
+    via?: Via;
+  } & Partial<Pick<AzureBlobStoreOptions, 'listPageSize' | 'requestTimeoutMs'>> = {},
+): Promise<StoreUnderTest & { container: string }> {
+  const azurite = inject('azurite');
+  const container = uniqueName('az');
+  await createContainer(azurite, container);
+  const { via, credential: _credential, ...rest } = options;
+  const credential = typeof options.credential === 'function' ? options.credential(container) : options.credential;
+  const open = (v: Via | undefined) => createAzureBlobStore({
+    ...rest,
+    endpoint: v?.origin ? `${v.origin}${new URL(azurite.endpoint).pathname}` : azurite.endpoint,
+    container,
+    credential: credential ?? { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
+  });
+  const secrets = [azurite.accountKey];
+  if (credential?.kind === 'sas') secrets.push(credential.sasToken, new URLSearchParams(credential.sasToken).get('sig') ?? '');
+  return { store: open(via), secrets, reopen: open, container };
+}
+
+/** An S3 adapter on a new bucket of the shared s3rver. */
+export async function freshS3Store(
+  options: { via?: Via } & Partial<Pick<S3StoreOptions, 'listPageSize' | 'requestTimeoutMs' | 'flexibleChecksums'>> = {},
+): Promise<StoreUnderTest & { bucket: string }> {
+  const s3rver = inject('s3rver');
+  const bucket = uniqueName('s3');
+  await createBucket(s3rver, bucket);
+  const { via, ...rest } = options;
+  const open = (v: Via | undefined) => createS3Store({
+    ...rest,
+    endpoint: v?.origin ?? s3rver.endpoint,
+    region: s3rver.region,
+    bucket,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3rver.accessKeyId, secretAccessKey: s3rver.secretAccessKey },
+  });
+
+  return { store: open(via), secrets: [s3rver.secretAccessKey], reopen: open, bucket };
+}
