@@ -4,6 +4,10 @@
  * itself on the program; this file only assembles them and turns errors into exit codes.
  */
 import { Command } from 'commander';
+import { registerCopyCommand } from './commands/copy.ts';
+import { registerInventoryCommand } from './commands/inventory.ts';
+import { registerRehearseCommand } from './commands/rehearse.ts';
+import { registerVerifyCommand } from './commands/verify.ts';
 import { EXIT, errorToJson, exitCodeOf, formatError } from './errors.ts';
 
 export function buildProgram(): Command {
@@ -12,6 +16,10 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
   // command registrations (one line each)
+  registerRehearseCommand(program);
+  registerInventoryCommand(program);
+  registerCopyCommand(program);
+  registerVerifyCommand(program);
   return program;
 }
 

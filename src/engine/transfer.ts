@@ -89,6 +89,8 @@ async function transferInParts(ctx: EngineContext, dataset: EngineDataset, recor
   let partsResumed = 0;
 
   const copyPart = async (range: PartRange, index: number): Promise<void> => {
+    // Stopping: parts not yet started stay for the next run; those in flight finish and are recorded.
+    if (ctx.signal?.aborted) return;
     const release = await ctx.budget.acquire(range.length);
     try {
       const bytes = await withRetry(async () => {

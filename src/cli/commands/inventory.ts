@@ -1,0 +1,47 @@
+import type { Command } from 'commander';
+import { inventoryDataset, type InventorySummary } from '../../engine/inventory.ts';
+import { formatBytes } from '../../plan/sizes.ts';
+import { printJson, renderTable } from '../output.ts';
+import { addDataOptions, openSession, type DataOptions, type Session } from '../session.ts';
+
+export interface InventoryReport {
+  runId: string;
+  datasets: InventorySummary[];
+}
+
+export async function runInventory(session: Session): Promise<InventoryReport> {
+  const datasets: InventorySummary[] = [];
+  for (const dataset of session.datasets) {
+    if (session.ctx.signal?.aborted) break;
+    datasets.push(await inventoryDataset(session.ctx, dataset));
+  }
+  return { runId: session.ctx.runId, datasets };
+}
+
+export function renderInventory(report: InventoryReport): string {
+  const rows = report.datasets.map((d) => [d.dataset, d.objects, formatBytes(d.bytes), d.added, d.changed, d.unchanged, d.deletedAtSource.length]);
+  const lines = [renderTable(['dataset', 'objects', 'size', 'new', 'changed', 'unchanged', 'deleted at source'], rows)];
+  for (const d of report.datasets) {
+    for (const key of d.deletedAtSource.slice(0, 20)) lines.push(`  ${d.dataset}: deleted at source: ${key}`);
+    if (d.deletedAtSource.length > 20) lines.push(`  ${d.dataset}: … and ${d.deletedAtSource.length - 20} more deleted at source`);
+  }
+  return lines.join('\n');
+}
+
+export function registerInventoryCommand(program: Command): void {
+  addDataOptions(
+    program
+      .command('inventory')
+      .summary('list the source and record what is new, changed or deleted')
+      .description(
+        'List every dataset at the source and bring the state up to date: new and changed objects (ETag, size or\n' +
+          'last-modified time) become pending; objects gone from the source are reported, never deleted at the target.',
+      ),
+  ).action(async (options: DataOptions) => {
+    const session = await openSession(options, 'inventory');
+    const report = await runInventory(session);
+    await session.finish('succeeded', { objects: report.datasets.reduce((n, d) => n + d.objects, 0), bytes: report.datasets.reduce((n, d) => n + d.bytes, 0), failed: 0 });
+    if (options.json) printJson(report);
+    else process.stdout.write(`${renderInventory(report)}\n`);
+  });
+}

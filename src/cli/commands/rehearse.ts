@@ -1,0 +1,46 @@
+import type { Command } from 'commander';
+import { formatBytes } from '../../plan/sizes.ts';
+import { rehearse, type RehearsalOptions, type RehearsalReport } from '../../rehearsal/rehearse.ts';
+import { EXIT } from '../errors.ts';
+import { printJson, renderTable } from '../output.ts';
+import { DEFAULT_PLAN } from '../session.ts';
+
+export function renderRehearsal(report: RehearsalReport): string {
+  const rows = report.datasets.map((d) => [d.name, d.objects, formatBytes(d.bytes), d.copied, d.verifiedQuick, d.verifiedFull, d.mismatches + d.failed]);
+  const lines = [
+    renderTable(['dataset', 'objects', 'size', 'copied', 'verified quick', 'verified full', 'problems'], rows),
+    '',
+    `${report.ok ? 'REHEARSAL PASSED' : 'REHEARSAL FAILED'}: ${report.objects} objects, ${formatBytes(report.bytes)}, ` +
+      `${report.copied} copied, ${report.verified} verified by SHA-256, ${report.mismatches} mismatches, ${report.failed} failed, in ${report.seconds} s`,
+    `evidence (SHA-256 manifests): ${report.outDir}/evidence`,
+  ];
+  if (report.kept) lines.push(`temporary data kept in ${report.kept}`);
+  return lines.join('\n');
+}
+
+export function registerRehearseCommand(program: Command): void {
+  program
+    .command('rehearse')
+    .summary('run the whole migration locally on embedded emulators (what `npm start` runs)')
+    .description(
+      'Start Azurite (source) and s3rver (target) on 127.0.0.1, seed a synthetic EMC2 warehouse (2,042 objects,\n' +
+        '305 MiB, 0 bytes to 72 MiB, Unicode and deeply nested keys), then take every dataset of the plan through\n' +
+        'inventory → copy → verify quick → verify full. No cloud account needed. Exit code 0 only if every object\n' +
+        'is verified.',
+    )
+    .option('--plan <file>', 'migration plan whose datasets and limits are rehearsed', DEFAULT_PLAN)
+    .option('--dataset <name...>', 'only these datasets')
+    .option('--phase <id>', 'only the datasets of this phase')
+    .option('--out <dir>', 'folder for evidence', '.cloudexit/rehearsal')
+    .option('--concurrency <n>', 'objects in flight (overrides limits.concurrency)')
+    .option('--bandwidth <rate>', 'cap on source reads, e.g. 50MiB/s')
+    .option('--keep', 'keep the emulators\' data and the state, and print where')
+    .option('--no-progress', 'no progress display')
+    .option('--json', 'print one JSON object with the result on stdout')
+    .action(async (options: RehearsalOptions) => {
+      const report = await rehearse(options);
+      if (options.json) printJson(report);
+      else process.stdout.write(`${renderRehearsal(report)}\n`);
+      process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
+    });
+}

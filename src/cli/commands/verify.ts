@@ -1,0 +1,68 @@
+import { Option, type Command } from 'commander';
+import { writeManifest, type ManifestSummary } from '../../engine/manifest.ts';
+import { verifyDataset, type VerifyMode, type VerifySummary } from '../../engine/verify.ts';
+import { EXIT } from '../errors.ts';
+import { printJson, renderTable } from '../output.ts';
+import { addDataOptions, openSession, type DataOptions, type Session } from '../session.ts';
+
+export interface VerifyReport {
+  runId: string;
+  mode: VerifyMode;
+  ok: boolean;
+  verified: number;
+  mismatches: number;
+  notCopied: number;
+  datasets: (VerifySummary & { manifest: ManifestSummary | undefined })[];
+}
+
+export async function runVerify(session: Session, mode: VerifyMode): Promise<VerifyReport> {
+  const datasets: VerifyReport['datasets'] = [];
+  for (const dataset of session.datasets) {
+    if (session.ctx.signal?.aborted) break;
+    const summary = await verifyDataset(session.ctx, dataset, mode);
+    const clean = summary.mismatches.length === 0 && summary.notCopied === 0;
+    datasets.push({ ...summary, manifest: clean ? await writeManifest(session.ctx, dataset, session.evidenceDir) : undefined });
+  }
+  const mismatches = datasets.reduce((n, d) => n + d.mismatches.length, 0);
+  const notCopied = datasets.reduce((n, d) => n + d.notCopied, 0);
+  return {
+    runId: session.ctx.runId, mode,
+    ok: mismatches === 0 && notCopied === 0 && datasets.length === session.datasets.length,
+    verified: datasets.reduce((n, d) => n + d.verified, 0),
+    mismatches, notCopied, datasets,
+  };
+}
+
+export function renderVerify(report: VerifyReport): string {
+  const rows = report.datasets.map((d) => [d.dataset, d.checked, d.verified, d.mismatches.length, d.notCopied]);
+  const lines = [renderTable(['dataset', 'checked', 'verified', 'mismatches', 'not copied'], rows)];
+  for (const d of report.datasets) {
+    for (const m of d.mismatches) lines.push(`  mismatch: ${d.dataset}: ${m.targetKey}: ${m.problem} (expected ${m.expected}, found ${m.actual})`);
+    if (d.notCopied) lines.push(`  ${d.dataset}: ${d.notCopied} objects are not on the target yet: run \`cloudexit copy\` first`);
+  }
+  lines.push(report.ok ? `verified ${report.verified} objects (${report.mode})`
+    : `${report.mismatches} mismatches, ${report.notCopied} not copied; \`cloudexit copy\` repairs mismatched objects`);
+  return lines.join('\n');
+}
+
+export function registerVerifyCommand(program: Command): void {
+  addDataOptions(
+    program
+      .command('verify')
+      .summary('prove the target holds what was copied')
+      .description(
+        'quick: ask the target for size, ETag (checked against the one computed locally from the MD5 of the bytes\n' +
+          'sent) and the SHA-256 in the object\'s metadata — nothing downloaded. full: read every target object again\n' +
+          'and recompute its SHA-256. Mismatched objects are listed by key and marked for the next copy.\n' +
+          'Exit code 0 only when every object is verified.',
+      )
+      .addOption(new Option('--mode <mode>', 'quick or full').choices(['quick', 'full']).default('quick')),
+  ).action(async (options: DataOptions & { mode: VerifyMode }) => {
+    const session = await openSession(options, `verify ${options.mode}`);
+    const report = await runVerify(session, options.mode);
+    await session.finish(report.ok ? 'succeeded' : 'failed', { objects: report.verified, bytes: 0, failed: report.mismatches });
+    if (options.json) printJson(report);
+    else process.stdout.write(`${renderVerify(report)}\n`);
+    process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * What every data command (inventory, copy, verify, rehearse) sets up the same way: the
+ * plan, the datasets selected with `--dataset` / `--phase`, the state store, the run
+ * record, the engine context, and Ctrl-C. A first Ctrl-C stops new work and lets work in
+ * flight be recorded; a second one exits at once (the state is safe either way).
+ */
+import { Option, type Command } from 'commander';
+import { join } from 'node:path';
+import { ByteBudget } from '../engine/byte-budget.ts';
+import { createBandwidthLimiter } from '../engine/bandwidth.ts';
+import type { EngineContext, EngineDataset } from '../engine/context.ts';
+import { loadPlan, type LoadedPlan } from '../plan/load.ts';
+import type { ObjectDataset } from '../plan/schema.ts';
+import { parseRate } from '../plan/sizes.ts';
+import { openSqliteStateStore } from '../state/sqlite.ts';
+import type { RunOutcome, RunTotals, StateStore } from '../state/state-store.ts';
+import { UserError } from './errors.ts';
+import { createProgressDisplay } from './progress-display.ts';
+import { connectionsFromPlan, engineDatasets, type Connections } from './wiring.ts';
+
+export const DEFAULT_PLAN = 'runbooks/emc2/plan.yaml';
+
+/** Options shared by the data commands. */
+export interface DataOptions {
+  plan: string;
+  state?: string;
+  dataset?: string[];
+  phase?: string;
+  evidence?: string;
+  concurrency?: string;
+  bandwidth?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+export function addDataOptions(command: Command): Command {
+  return command
+    .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
+    .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
+    .option('--dataset <name...>', 'only these datasets (default: all, or those of --phase)')
+    .option('--phase <id>', 'only the datasets of this phase')
+    .option('--evidence <dir>', 'folder for manifests and evidence (default: .cloudexit/evidence/<migration>)')
+    .addOption(new Option('--concurrency <n>', 'objects in flight (overrides limits.concurrency)'))
+    .addOption(new Option('--bandwidth <rate>', 'cap on source reads, e.g. 200MiB/s (overrides limits.bandwidth)'))
+    .option('--no-progress', 'no progress display')
+    .option('--json', 'print one JSON object with the result on stdout');
+}
+
+export interface Session {
+  plan: LoadedPlan;
+  datasets: EngineDataset[];
+  state: StateStore;
+  ctx: EngineContext;
+  evidenceDir: string;
+  /** Records the end of the run and closes the state store. */
+  finish(outcome: RunOutcome, totals: RunTotals): Promise<void>;
+}
+
+/** Validates the selection against the plan; a bad name changes nothing. */
+export function selectDatasets(plan: LoadedPlan, options: Pick<DataOptions, 'dataset' | 'phase'>): ObjectDataset[] {
+  let names = plan.datasets.map((d) => d.name);
+  if (options.phase !== undefined) {
+    const phase = plan.phases.find((p) => String(p.id) === options.phase);
+    if (!phase) {
+      throw new UserError(`there is no phase ${options.phase} in ${plan.file}`, { fix: `use one of: ${plan.phases.map((p) => p.id).join(', ')}` });
+    }
+    names = phase.datasets;
+  }
+  if (options.dataset?.length) {
+    for (const name of options.dataset) {
+      if (!names.includes(name)) {
+        throw new UserError(`unknown dataset "${name}"${options.phase ? ` in phase ${options.phase}` : ''}`, { fix: `use one of: ${names.join(', ')}` });
+      }
+    }
+    names = options.dataset;
+  }
+  return plan.datasets.filter((d) => names.includes(d.name));
+}
+
+export async function openSession(options: DataOptions, command: string, connections?: Connections): Promise<Session> {
+  const plan = await loadPlan(options.plan);
+  const selected = selectDatasets(plan, options);
+  const limits = { ...plan.limits };
+  if (options.concurrency !== undefined) {
+    const n = Number(options.concurrency);
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new UserError(`--concurrency ${options.concurrency} is not a whole number from 1 to 256`);
+    limits.concurrency = n;
+  }
+  if (options.bandwidth !== undefined) {
+    const rate = parseRate(options.bandwidth);
+    if (!rate) throw new UserError(`--bandwidth ${options.bandwidth} is not a rate`, { fix: 'write it like 200MiB/s or 50MB/s' });
+    limits.bandwidth = rate;
+  }
+  // Secrets are read before the state is opened: a missing variable must change nothing.
+  const datasets = engineDatasets(selected, connections ?? connectionsFromPlan(plan.source, plan.target));
+  const state = await openSqliteStateStore(options.state ?? join('.cloudexit', `${plan.migration}.db`));
+  const scope = options.phase ? `phase ${options.phase}` : selected.map((d) => d.name).join(',');
+  const runId = await state.startRun({ command, scope });
+
+  const abort = new AbortController();
+  const progress = createProgressDisplay({ quiet: options.json === true || options.progress === false });
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    progress.note(`${signal}: stopping after the work in flight (press Ctrl-C again to quit now; the state is kept either way)`);
+    abort.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const ctx: EngineContext = {
+    state, runId, progress, signal: abort.signal,
+    limits: {
+      concurrency: limits.concurrency, partConcurrency: limits.partConcurrency, multipartThreshold: limits.multipartThreshold,
+      minPartSize: limits.minPartSize, maxAttempts: limits.maxAttempts,
+    },
+    budget: new ByteBudget(limits.memoryBudget),
+    bandwidth: createBandwidthLimiter(limits.bandwidth),
+  };
+  return {
+    plan, datasets, state, ctx,
+    evidenceDir: options.evidence ?? join('.cloudexit', 'evidence', plan.migration),
+    async finish(outcome, totals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await state.finishRun(runId, abort.signal.aborted ? 'interrupted' : outcome, totals);
+      await state.close();
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * The edge where concrete adapters meet the engine: plan endpoints plus secrets from the
+ * environment become `ObjectStore`s. Nothing else in cloudexit names a cloud SDK.
+ */
+import { UserError } from './errors.ts';
+import type { AzureBlobEndpoint, ObjectDataset, S3Endpoint } from '../plan/schema.ts';
+import type { EngineDataset } from '../engine/context.ts';
+import { registerSecret } from '../secrets/redact.ts';
+import { createAzureBlobStore, type AzureCredential } from '../stores/azure-blob.ts';
+import { createS3Store } from '../stores/s3.ts';
+
+/** How to reach the source and the target, secrets included; built from a plan or by the rehearsal. */
+export interface Connections {
+  source: { endpoint: string; credential: AzureCredential };
+  target: {
+    endpoint: string;
+    region: string;
+    forcePathStyle: boolean;
+    flexibleChecksums: boolean;
+    credentials: { accessKeyId: string; secretAccessKey: string };
+  };
+}
+
+/** Reads the secrets a plan names from `env`, failing with the variable to set. */
+export function connectionsFromPlan(source: AzureBlobEndpoint, target: S3Endpoint, env: NodeJS.ProcessEnv = process.env): Connections {
+  const secret = (name: string, what: string): string => {
+    const value = env[name];
+    if (!value) {
+      throw new UserError(`the environment variable ${name} is not set; it must hold ${what}`, {
+        fix: `export ${name}=… (or run \`npm start\` for a rehearsal that needs no account)`,
+      });
+    }
+    registerSecret(value);
+    return value;
+  };
+  const auth = source.auth;
+  const credential: AzureCredential =
+    auth.method === 'sas' ? { kind: 'sas', sasToken: secret(auth.sasTokenEnv, 'the SAS token of the source storage account') }
+      : auth.method === 'key' ? { kind: 'key', accountName: auth.accountName, accountKey: secret(auth.accountKeyEnv, 'the source storage account key') }
+        : { kind: 'entra' };
+  return {
+    source: { endpoint: source.endpoint, credential },
+    target: {
+      endpoint: target.endpoint,
+      region: target.region,
+      forcePathStyle: target.forcePathStyle,
+      flexibleChecksums: target.flexibleChecksums,
+      credentials: {
+        accessKeyId: secret(target.auth.accessKeyIdEnv, 'the access key id of the target S3 user'),
+        secretAccessKey: secret(target.auth.secretAccessKeyEnv, 'the secret access key of the target S3 user'),
+      },
+    },
+  };
+}
+
+/** The engine's view of plan datasets: each with its own source container and target bucket. */
+export function engineDatasets(datasets: readonly ObjectDataset[], connections: Connections): EngineDataset[] {
+  return datasets.map((dataset) => ({
+    name: dataset.name,
+    sourcePrefix: dataset.source.prefix,
+    targetPrefix: dataset.target.prefix,
+    source: createAzureBlobStore({ ...connections.source, container: dataset.source.container }),
+    target: createS3Store({ ...connections.target, bucket: dataset.target.bucket }),
+  }));
+}

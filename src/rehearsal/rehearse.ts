@@ -1,0 +1,126 @@
+/**
+ * A full rehearsal of a plan on this machine, with no cloud account: embedded Azurite
+ * (source) and s3rver (target) on 127.0.0.1, the synthetic EMC2 warehouse seeded into
+ * the source, then every dataset through inventory → copy → verify quick → verify full,
+ * with the same engine and the same plan limits as a real migration. Emulator data and
+ * the state are temporary; evidence (manifests) stays in the output folder.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { copyDataset } from '../engine/copy.ts';
+import { inventoryDataset } from '../engine/inventory.ts';
+import { writeManifest, type ManifestSummary } from '../engine/manifest.ts';
+import { verifyDataset } from '../engine/verify.ts';
+import { openSession, type DataOptions } from '../cli/session.ts';
+import type { Connections } from '../cli/wiring.ts';
+import { createAzureBlobStore } from '../stores/azure-blob.ts';
+import { createContainer, startAzurite, startS3rver } from './services.ts';
+import { seedStore } from './seed.ts';
+import { syntheticWarehouse } from './synthetic.ts';
+import { loadPlan } from '../plan/load.ts';
+
+export interface RehearsalOptions extends Pick<DataOptions, 'plan' | 'dataset' | 'phase' | 'concurrency' | 'bandwidth' | 'progress' | 'json'> {
+  /** Folder for the rehearsal's evidence (and, later, its runbooks). @default .cloudexit/rehearsal */
+  out?: string;
+  /** Keep the emulators' data and the state in the temporary folder, and say where. @default false */
+  keep?: boolean;
+}
+
+export interface DatasetRehearsal {
+  name: string;
+  objects: number;
+  bytes: number;
+  copied: number;
+  partsResumed: number;
+  failed: number;
+  verifiedQuick: number;
+  verifiedFull: number;
+  mismatches: number;
+  manifest: ManifestSummary | undefined;
+}
+
+export interface RehearsalReport {
+  ok: boolean;
+  plan: string;
+  datasets: DatasetRehearsal[];
+  objects: number;
+  bytes: number;
+  copied: number;
+  verified: number;
+  mismatches: number;
+  failed: number;
+  seconds: number;
+  outDir: string;
+  /** Where the temporary data was (only with `keep`). */
+  kept: string | undefined;
+}
+
+export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
+  const started = performance.now();
+  const plan = await loadPlan(options.plan);
+  const outDir = resolve(options.out ?? join('.cloudexit', 'rehearsal'));
+  await mkdir(outDir, { recursive: true });
+  const temp = await mkdtemp(join(tmpdir(), 'cloudexit-rehearsal-'));
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const azurite = await startAzurite();
+    stops.push(azurite.stop);
+    const s3 = await startS3rver({ directory: join(temp, 's3rver'), buckets: plan.datasets.map((d) => d.target.bucket) });
+    stops.push(s3.stop);
+    const connections: Connections = {
+      source: { endpoint: azurite.endpoint, credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey } },
+      target: {
+        endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, flexibleChecksums: false,
+        credentials: { accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey },
+      },
+    };
+    const session = await openSession({ ...options, state: join(temp, 'state.db'), evidence: join(outDir, 'evidence') }, 'rehearse', connections);
+    const { ctx } = session;
+    const warehouse = syntheticWarehouse();
+    for (const dataset of session.datasets) {
+      const spec = plan.datasets.find((d) => d.name === dataset.name)!;
+      await createContainer(azurite, spec.source.container);
+      const objects = (warehouse.get(dataset.name) ?? []).map((o) => ({ ...o, key: dataset.sourcePrefix + o.key }));
+      ctx.progress.note(`seeding ${objects.length} synthetic objects into ${dataset.name} (Azurite)`);
+      await seedStore(createAzureBlobStore({ ...connections.source, container: spec.source.container }), objects);
+    }
+
+    const datasets: DatasetRehearsal[] = [];
+    for (const dataset of session.datasets) {
+      if (ctx.signal?.aborted) break;
+      const inventory = await inventoryDataset(ctx, dataset);
+      const copy = await copyDataset(ctx, dataset, { inventory: false });
+      const quick = await verifyDataset(ctx, dataset, 'quick');
+      const full = await verifyDataset(ctx, dataset, 'full');
+      const clean = copy.failed.length === 0 && quick.mismatches.length === 0 && full.mismatches.length === 0 && full.notCopied === 0;
+      datasets.push({
+        name: dataset.name, objects: inventory.objects, bytes: inventory.bytes, copied: copy.copied,
+        partsResumed: copy.partsResumed, failed: copy.failed.length,
+        verifiedQuick: quick.verified, verifiedFull: full.verified,
+        mismatches: quick.mismatches.length + full.mismatches.length,
+        manifest: clean ? await writeManifest(ctx, dataset, session.evidenceDir) : undefined,
+      });
+    }
+    const sum = (f: (d: DatasetRehearsal) => number) => datasets.reduce((n, d) => n + f(d), 0);
+    const report: RehearsalReport = {
+      ok: datasets.length === session.datasets.length && sum((d) => d.failed + d.mismatches) === 0 && sum((d) => d.objects - d.verifiedFull) === 0,
+      plan: plan.file,
+      datasets,
+      objects: sum((d) => d.objects),
+      bytes: sum((d) => d.bytes),
+      copied: sum((d) => d.copied),
+      verified: sum((d) => d.verifiedFull),
+      mismatches: sum((d) => d.mismatches),
+      failed: sum((d) => d.failed),
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+      outDir,
+      kept: options.keep ? temp : undefined,
+    };
+    await session.finish(report.ok ? 'succeeded' : 'failed', { objects: report.copied, bytes: report.bytes, failed: report.failed + report.mismatches });
+    return report;
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    if (!options.keep) await rm(temp, { recursive: true, force: true });
+  }
+}
