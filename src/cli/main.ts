@@ -9,6 +9,7 @@ import { registerInventoryCommand } from './commands/inventory.ts';
 import { registerRehearseCommand } from './commands/rehearse.ts';
 import { registerVerifyCommand } from './commands/verify.ts';
 import { EXIT, errorToJson, exitCodeOf, formatError } from './errors.ts';
+import { registerParityCommand } from './commands/parity.ts';
 
 export function buildProgram(): Command {
   const program = new Command('cloudexit')
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
   // command registrations (one line each)
+  registerParityCommand(program);
   registerRehearseCommand(program);
   registerInventoryCommand(program);
   registerCopyCommand(program);
