@@ -51,7 +51,8 @@ export async function declareUnderMocks(stackFile: string, specFile?: string): P
     {
       newResource: (args) => {
         declared.push({ type: args.type, name: args.name, inputs: args.inputs as Record<string, unknown> });
-        return { id: `${args.name}-id`, state: { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) } };
+        const state = { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) };
+        return { id: typeof state['id'] === 'string' ? state['id'] : `${args.name}-id`, state };
       },
       call: (args) => mockCall(args.token),
     },
