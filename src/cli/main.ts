@@ -15,7 +15,9 @@ export function buildProgram(): Command {
   const program = new Command('cloudexit')
     .description('Move a warehouse off Azure onto a SecNumCloud-qualified host, dataset by dataset, with proof that every byte arrived.')
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
+    // Before any subcommand exists: commands inherit it only when added afterwards.
+    .exitOverride();
   // command registrations (one line each)
   registerParityCommand(program);
   registerRehearseCommand(program);
@@ -28,7 +30,6 @@ export function buildProgram(): Command {
 /** Runs the CLI; exported for tests that drive it in-process. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
