@@ -179,7 +179,8 @@ async function startS3rverChild(
   const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', script], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // 'close', not 'exit': only then are the child's stdio pipes released too.
+  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const port = await new Promise<number>((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {

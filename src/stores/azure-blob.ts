@@ -14,6 +14,7 @@ import {
 import type {
   CompletedPart, ObjectHeaders, ObjectInfo, ObjectStore, OpenedObject, ReadOptions, WriteMeta, WriteResult,
 } from './object-store.ts';
+import { lowerCaseNames, totalSize, unquote } from './properties.ts';
 import { RETRIABLE_NETWORK_CODES, StoreError, mapStreamErrors, storeErrorFrom } from './store-error.ts';
 
 /** How the adapter authenticates. */
@@ -72,9 +73,13 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
   const container = new ContainerClient(containerUrl, newPipeline(auth, pipelineOptions));
   const blob = (key: string) => container.getBlockBlobClient(key);
 
-  /** Runs one SDK call under the request deadline and maps its failure. */
-  async function call<T>(op: string, key: string | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    const deadline = new AbortController();
+  /**
+   * Runs one SDK call under the request deadline and maps its failure. `deadline` is
+   * passed by a listing, whose pages share the signal given when the iterator was made.
+   */
+  async function call<T>(
+    op: string, key: string | undefined, run: (signal: AbortSignal) => Promise<T>, deadline = new AbortController(),
+  ): Promise<T> {
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
       return await run(deadline.signal);
@@ -128,10 +133,11 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
     limits: LIMITS,
 
     async *list(prefix) {
-      const pages = container.listBlobsFlat({ prefix, includeMetadata: true }).byPage({ maxPageSize: pageSize });
+      const deadline = new AbortController();
+      const pages = container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: deadline.signal }).byPage({ maxPageSize: pageSize });
       const iterator = pages[Symbol.asyncIterator]();
       for (;;) {
-        const page = await call('list', prefix, () => iterator.next());
+        const page = await call('list', prefix, () => iterator.next(), deadline);
         if (page.done) return;
         for (const item of page.value.segment.blobItems) {
           const p = item.properties;
@@ -268,21 +274,6 @@ function headers(p: ObjectHeaders & { contentType?: string }): ObjectHeaders {
   return out;
 }
 
-/** The whole object's size from a `Content-Range: bytes a-b/size` header. */
-function totalSize(contentRange: string | undefined): number | undefined {
-  const match = contentRange?.match(/\/(\d+)$/);
-  return match ? Number(match[1]) : undefined;
-}
-
-function unquote(etag: string | undefined): string {
-  return (etag ?? '').replace(/"/g, '');
-}
-
 function hex(bytes: Uint8Array | undefined): string | undefined {
   return bytes && bytes.byteLength > 0 ? Buffer.from(bytes).toString('hex') : undefined;
-}
-
-function lowerCaseNames(metadata: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (!metadata) return undefined;
-  return Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value]));
 }

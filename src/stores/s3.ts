@@ -13,6 +13,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { s3Etag } from './etag.ts';
+import { lowerCaseNames, totalSize, unquote } from './properties.ts';
 import type { ObjectHeaders, ObjectInfo, ObjectStore, OpenedObject, ReadOptions, WriteMeta } from './object-store.ts';
 import { StoreError, mapStreamErrors, storeErrorFrom } from './store-error.ts';
 
@@ -256,20 +257,6 @@ function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
 }
 
-function totalSize(contentRange: string | undefined): number | undefined {
-  const match = contentRange?.match(/\/(\d+)$/);
-  return match ? Number(match[1]) : undefined;
-}
-
-function unquote(etag: string | undefined): string {
-  return (etag ?? '').replace(/"/g, '');
-}
-
 function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
-}
-
-function lowerCaseNames(metadata: Record<string, string> | undefined): Record<string, string> | undefined {
-  if (!metadata) return undefined;
-  return Object.fromEntries(Object.entries(metadata).map(([name, value]) => [name.toLowerCase(), value]));
 }

@@ -5,6 +5,7 @@ import type { ObjectStore } from '../../src/stores/object-store.ts';
 import { StoreError } from '../../src/stores/store-error.ts';
 import { md5, randomBody, readAll, sha256Hex } from '../support/bytes.ts';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import type { StoreUnderTest } from '../support/stores.ts';
 import type { ConformanceTarget } from './conformance.ts';
 
 /** Awaits `action` and returns the StoreError it must throw. */
@@ -65,6 +66,7 @@ export function describeErrorConformance({ makeStore, serverOrigin, capabilities
   describe('errors through a fault proxy (SDK retries are off: one request per call)', () => {
     let proxy: FaultProxy;
     let viaProxy: ObjectStore;
+    let reopen: StoreUnderTest['reopen'];
     let secrets: string[];
     const body = randomBody(3000);
 
@@ -73,7 +75,8 @@ export function describeErrorConformance({ makeStore, serverOrigin, capabilities
       const made = await makeStore();
       secrets = made.secrets;
       await made.store.put('present', body, md5(body), { metadata: {} });
-      viaProxy = made.reopen({ origin: proxy.origin });
+      reopen = made.reopen;
+      viaProxy = reopen({ origin: proxy.origin });
     });
     afterEach(async () => {
       await proxy.close();
@@ -125,6 +128,24 @@ export function describeErrorConformance({ makeStore, serverOrigin, capabilities
       const err = await storeError(readAll(opened.body));
       expect(err).toMatchObject({ code: 'ConnectionReset', retriable: true, op: 'read', key: 'present' });
       expectNoSecret(err, secrets);
+    });
+
+    test('a server that never answers: the request deadline ends the call as a retriable Timeout', async () => {
+      const impatient = reopen({ origin: proxy.origin, requestTimeoutMs: 300 });
+      proxy.inject({ method: 'HEAD', fault: { kind: 'hang' } });
+      proxy.inject({ method: 'GET', fault: { kind: 'hang' } });
+      expect(await storeError(impatient.head('present'))).toMatchObject({ code: 'Timeout', retriable: true, op: 'head' });
+      expect(await storeError(impatient.read('present'))).toMatchObject({ code: 'Timeout', retriable: true, op: 'read' });
+      // The deadline covers waiting for the response, not streaming a body that flows.
+      expect((await readAll((await impatient.read('present')).body)).equals(body)).toBe(true);
+    });
+
+    test('maxSockets bounds the connections a store opens', async () => {
+      const narrow = reopen({ origin: proxy.origin, maxSockets: 2 });
+      await Promise.all(Array.from({ length: 8 }, (_, i) => narrow.put(`c/${i}`, body, md5(body), { metadata: {} })));
+      expect(proxy.count({ method: 'PUT' })).toBe(8);
+      expect(proxy.connections).toBeGreaterThanOrEqual(1);
+      expect(proxy.connections).toBeLessThanOrEqual(2);
     });
 
     test('a corrupted response byte reaches the caller as is: only the engine hashes catch it', async () => {

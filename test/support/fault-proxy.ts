@@ -18,7 +18,9 @@ export type Fault =
    */
   | { kind: 'reset'; afterBodyBytes?: number }
   /** Forward, but flip every bit of the response body byte at `offset` (@default 0). */
-  | { kind: 'corrupt'; offset?: number };
+  | { kind: 'corrupt'; offset?: number }
+  /** Never answer (until the proxy closes): for request timeouts. */
+  | { kind: 'hang' };
 
 export interface FaultRule {
   /** HTTP method to match, e.g. `GET`. @default any */
@@ -43,6 +45,8 @@ export interface FaultProxy {
   readonly origin: string;
   /** Every request the proxy received, in order. */
   readonly seen: readonly SeenRequest[];
+  /** Client connections opened to the proxy so far. */
+  readonly connections: number;
   /** Requests seen that match (method and path predicate, as in a rule). */
   count(match?: Pick<FaultRule, 'method' | 'path'>): number;
   /** Adds a rule; rules are tried in the order they were added. */
@@ -82,6 +86,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         });
         res.end(method === 'HEAD' ? undefined : body);
       });
+      return;
+    }
+    if (fault?.kind === 'hang') {
+      req.resume();
       return;
     }
     if (fault?.kind === 'reset' && fault.afterBodyBytes === undefined) {
@@ -133,14 +141,17 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     req.pipe(out);
   }
 
+  let connections = 0;
+  server.on('connection', () => { connections += 1; });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
     seen,
+    get connections() { return connections; },
     count: (match = {}) => seen.filter((s) => matches(match, s.method, s.path)).length,
     inject: (rule) => { rules.push({ rule, left: rule.times ?? 1 }); },
-    reset: () => { rules.length = 0; seen.length = 0; },
+    reset: () => { rules.length = 0; seen.length = 0; connections = 0; },
     close: () => new Promise<void>((resolve, reject) => {
       server.close((err) => (err ? reject(err) : resolve()));
       server.closeAllConnections();

@@ -14,10 +14,14 @@ export function uniqueName(prefix = 'test'): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
 }
 
-/** Where an adapter sends requests instead of the server itself (a fault proxy). */
+/** How a test reaches the server: through a fault proxy, with its own connection settings. */
 export interface Via {
-  /** `http://127.0.0.1:PORT` of a proxy in front of the server. */
+  /** `http://127.0.0.1:PORT` of a proxy in front of the server. @default the server itself */
   origin?: string;
+  /** @default the adapter's default */
+  maxSockets?: number;
+  /** @default the adapter's default */
+  requestTimeoutMs?: number;
 }
 
 export interface StoreUnderTest {
@@ -53,6 +57,7 @@ export async function freshAzureStore(
   const credential = typeof options.credential === 'function' ? options.credential(container) : options.credential;
   const open = (v: Via | undefined) => createAzureBlobStore({
     ...rest,
+    ...tuning(v),
     endpoint: v?.origin ? `${v.origin}${new URL(azurite.endpoint).pathname}` : azurite.endpoint,
     container,
     credential: credential ?? { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
@@ -72,6 +77,7 @@ export async function freshS3Store(
   const { via, ...rest } = options;
   const open = (v: Via | undefined) => createS3Store({
     ...rest,
+    ...tuning(v),
     endpoint: v?.origin ?? s3rver.endpoint,
     region: s3rver.region,
     bucket,
@@ -80,4 +86,11 @@ export async function freshS3Store(
   });
 
   return { store: open(via), secrets: [s3rver.secretAccessKey], reopen: open, bucket };
+}
+
+function tuning(via: Via | undefined): { maxSockets?: number; requestTimeoutMs?: number } {
+  const out: { maxSockets?: number; requestTimeoutMs?: number } = {};
+  if (via?.maxSockets !== undefined) out.maxSockets = via.maxSockets;
+  if (via?.requestTimeoutMs !== undefined) out.requestTimeoutMs = via.requestTimeoutMs;
+  return out;
 }
