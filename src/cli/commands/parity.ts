@@ -5,8 +5,7 @@
  * Exit 0 when no property differs, 1 when one does, 2 on bad input.
  */
 import type { Command } from 'commander';
-import { declaredFromStateFile, declareUnderMocks } from '../../infra/declared.ts';
-import { parity, renderMarkdown, reportToJson } from '../../infra/parity.ts';
+import type { DeclaredResource } from '../../infra/declared.ts';
 import { redact } from '../../secrets/redact.ts';
 import { DEFAULT_SPEC_FILE } from '../../warehouse/load.ts';
 import { EXIT, UserError } from '../errors.ts';
@@ -31,6 +30,8 @@ export function registerParityCommand(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--markdown', 'print a Markdown table (the default)')
     .action(async (options: ParityOptions) => {
+      // Loaded on use: the Pulumi SDK would otherwise slow every other command's start.
+      const { parity, renderMarkdown, reportToJson } = await import('../../infra/parity.ts');
       const [left, right] = await declaredPair(options);
       const report = parity(left, right);
       const text = options.json ? JSON.stringify(reportToJson(report)) : renderMarkdown(report);
@@ -39,7 +40,8 @@ export function registerParityCommand(program: Command): void {
     });
 }
 
-async function declaredPair(options: ParityOptions) {
+async function declaredPair(options: ParityOptions): Promise<readonly [DeclaredResource[], DeclaredResource[]]> {
+  const { declaredFromStateFile, declareUnderMocks } = await import('../../infra/declared.ts');
   if (options.fromState !== undefined) {
     const files = pair(options.fromState, '--from-state', 'pass two files: --from-state azure.json ovh.json');
     return [declaredFromStateFile(files[0]), declaredFromStateFile(files[1])] as const;
