@@ -23,7 +23,7 @@ export interface Harness {
   dataset: EngineDataset;
   notes: string[];
   /** A context for a new run. */
-  context(overrides?: Partial<EngineContext> & { limits?: Partial<EngineLimits> }): Promise<EngineContext>;
+  context(overrides?: Omit<Partial<EngineContext>, 'limits'> & { limits?: Partial<EngineLimits> }): Promise<EngineContext>;
   close(): Promise<void>;
 }
 
