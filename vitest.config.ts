@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     // 2-core CI machines: a few files at a time keeps the emulators responsive.
     maxWorkers: 2,
+    // The default report, then one plain closing line for CI logs.
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });

@@ -9,5 +9,6 @@ if (major < 24) {
   );
   process.exit(2);
 }
-const { main } = await import('../src/cli/main.ts');
+const { main, exitQuietlyOnClosedPipe } = await import('../src/cli/main.ts');
+exitQuietlyOnClosedPipe();
 process.exitCode = await main(process.argv.slice(2));

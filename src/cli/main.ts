@@ -43,6 +43,17 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/** `cloudexit … | head` closes the pipe early: that is the reader's choice, not an error. */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+}
+
 if (import.meta.main) {
+  exitQuietlyOnClosedPipe();
   process.exitCode = await main(process.argv.slice(2));
 }

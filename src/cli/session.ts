@@ -92,7 +92,7 @@ export async function openSession(options: DataOptions, command: string, connect
     limits.bandwidth = rate;
   }
   // Secrets are read before the state is opened: a missing variable must change nothing.
-  const datasets = engineDatasets(selected, connections ?? connectionsFromPlan(plan.source, plan.target));
+  const datasets = await engineDatasets(selected, connections ?? connectionsFromPlan(plan.source, plan.target));
   const state = await openSqliteStateStore(options.state ?? join('.cloudexit', `${plan.migration}.db`));
   const scope = options.phase ? `phase ${options.phase}` : selected.map((d) => d.name).join(',');
   const runId = await state.startRun({ command, scope });

@@ -6,8 +6,7 @@ import { UserError } from './errors.ts';
 import type { AzureBlobEndpoint, ObjectDataset, S3Endpoint } from '../plan/schema.ts';
 import type { EngineDataset } from '../engine/context.ts';
 import { registerSecret } from '../secrets/redact.ts';
-import { createAzureBlobStore, type AzureCredential } from '../stores/azure-blob.ts';
-import { createS3Store } from '../stores/s3.ts';
+import type { AzureCredential } from '../stores/azure-blob.ts';
 
 /** How to reach the source and the target, secrets included; built from a plan or by the rehearsal. */
 export interface Connections {
@@ -53,8 +52,13 @@ export function connectionsFromPlan(source: AzureBlobEndpoint, target: S3Endpoin
   };
 }
 
-/** The engine's view of plan datasets: each with its own source container and target bucket. */
-export function engineDatasets(datasets: readonly ObjectDataset[], connections: Connections): EngineDataset[] {
+/**
+ * The engine's view of plan datasets: each with its own source container and target bucket.
+ * The SDKs are loaded here, on first use, because they take seconds to import and
+ * `--help` or a plan error should not wait for them.
+ */
+export async function engineDatasets(datasets: readonly ObjectDataset[], connections: Connections): Promise<EngineDataset[]> {
+  const [{ createAzureBlobStore }, { createS3Store }] = await Promise.all([import('../stores/azure-blob.ts'), import('../stores/s3.ts')]);
   return datasets.map((dataset) => ({
     name: dataset.name,
     sourcePrefix: dataset.source.prefix,

@@ -62,13 +62,22 @@ export function registerCopyCommand(program: Command): void {
       .command('copy')
       .summary('copy new and changed objects to the target, resumably')
       .description(
-        'List the source, then copy every new, changed or failed object: SHA-256 and MD5 computed while streaming,\n' +
-          'each part sent with its Content-MD5, every completed part and object recorded in the state, so an\n' +
-          'interrupted run (Ctrl-C, SIGKILL, crash) resumes where it stopped. Writes each dataset\'s SHA-256 manifest\n' +
+        'List the source, then copy every new, changed or failed object: SHA-256 and MD5 computed while streaming, ' +
+          'each part sent with its Content-MD5, every completed part and object recorded in the state, so an ' +
+          'interrupted run (Ctrl-C, SIGKILL, crash) resumes where it stopped. Writes each dataset\'s SHA-256 manifest ' +
           'once it is complete. Exit code 0 only when every object is on the target.',
       )
       .option('--no-inventory', 'copy what the state already lists, without listing the source again'),
-  ).action(async (options: DataOptions & { inventory: boolean }) => {
+  )
+    .addHelpText('after', `
+Examples:
+  $ npx cloudexit copy --phase 1                  copy every dataset of phase 1
+  $ npx cloudexit copy --dataset hcl --bandwidth 200MiB/s
+  $ npx cloudexit copy --json | jq .failed        for scripts: one JSON object on stdout
+
+Secrets come from the environment variables the plan names (source.auth, target.auth).
+Run it again after any interruption: completed objects and parts are not sent twice.`)
+    .action(async (options: DataOptions & { inventory: boolean }) => {
     const session = await openSession(options, 'copy');
     const report = await runCopy(session, { inventory: options.inventory });
     await session.finish(report.ok ? 'succeeded' : 'failed', { objects: report.copied, bytes: report.bytesCopied, failed: report.failed });

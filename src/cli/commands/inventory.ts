@@ -34,10 +34,15 @@ export function registerInventoryCommand(program: Command): void {
       .command('inventory')
       .summary('list the source and record what is new, changed or deleted')
       .description(
-        'List every dataset at the source and bring the state up to date: new and changed objects (ETag, size or\n' +
+        'List every dataset at the source and bring the state up to date: new and changed objects (ETag, size or ' +
           'last-modified time) become pending; objects gone from the source are reported, never deleted at the target.',
       ),
-  ).action(async (options: DataOptions) => {
+  )
+    .addHelpText('after', `
+Examples:
+  $ npx cloudexit inventory                        every dataset of the plan
+  $ npx cloudexit inventory --phase 3 --json`)
+    .action(async (options: DataOptions) => {
     const session = await openSession(options, 'inventory');
     const report = await runInventory(session);
     await session.finish('succeeded', { objects: report.datasets.reduce((n, d) => n + d.objects, 0), bytes: report.datasets.reduce((n, d) => n + d.bytes, 0), failed: 0 });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../plan/sizes.ts';
-import { rehearse, type RehearsalOptions, type RehearsalReport } from '../../rehearsal/rehearse.ts';
+import type { RehearsalOptions, RehearsalReport } from '../../rehearsal/rehearse.ts';
 import { EXIT } from '../errors.ts';
 import { printJson, renderTable } from '../output.ts';
 import { DEFAULT_PLAN } from '../session.ts';
@@ -23,9 +23,9 @@ export function registerRehearseCommand(program: Command): void {
     .command('rehearse')
     .summary('run the whole migration locally on embedded emulators (what `npm start` runs)')
     .description(
-      'Start Azurite (source) and s3rver (target) on 127.0.0.1, seed a synthetic EMC2 warehouse (2,042 objects,\n' +
-        '305 MiB, 0 bytes to 72 MiB, Unicode and deeply nested keys), then take every dataset of the plan through\n' +
-        'inventory → copy → verify quick → verify full. No cloud account needed. Exit code 0 only if every object\n' +
+      'Start Azurite (source) and s3rver (target) on 127.0.0.1, seed a synthetic EMC2 warehouse (2,042 objects, ' +
+        '305 MiB, 0 bytes to 72 MiB, Unicode and deeply nested keys), then take every dataset of the plan through ' +
+        'inventory → copy → verify quick → verify full. No cloud account needed. Exit code 0 only if every object ' +
         'is verified.',
     )
     .option('--plan <file>', 'migration plan whose datasets and limits are rehearsed', DEFAULT_PLAN)
@@ -37,7 +37,14 @@ export function registerRehearseCommand(program: Command): void {
     .option('--keep', 'keep the emulators\' data and the state, and print where')
     .option('--no-progress', 'no progress display')
     .option('--json', 'print one JSON object with the result on stdout')
+    .addHelpText('after', `
+Examples:
+  $ npm start                                      the same as: npx cloudexit rehearse
+  $ npx cloudexit rehearse --phase 1 --json
+  $ npx cloudexit rehearse --bandwidth 20MiB/s     watch the progress bar and try Ctrl-C`)
     .action(async (options: RehearsalOptions) => {
+      // Loaded on use: the emulators and SDKs are heavy, and `--help` should not wait for them.
+      const { rehearse } = await import('../../rehearsal/rehearse.ts');
       const report = await rehearse(options);
       if (options.json) printJson(report);
       else process.stdout.write(`${renderRehearsal(report)}\n`);

@@ -51,13 +51,19 @@ export function registerVerifyCommand(program: Command): void {
       .command('verify')
       .summary('prove the target holds what was copied')
       .description(
-        'quick: ask the target for size, ETag (checked against the one computed locally from the MD5 of the bytes\n' +
-          'sent) and the SHA-256 in the object\'s metadata — nothing downloaded. full: read every target object again\n' +
-          'and recompute its SHA-256. Mismatched objects are listed by key and marked for the next copy.\n' +
+        'quick: ask the target for size, ETag (checked against the one computed locally from the MD5 of the bytes ' +
+          'sent) and the SHA-256 in the object\'s metadata — nothing downloaded. full: read every target object again ' +
+          'and recompute its SHA-256. Mismatched objects are listed by key and marked for the next copy. ' +
           'Exit code 0 only when every object is verified.',
       )
       .addOption(new Option('--mode <mode>', 'quick or full').choices(['quick', 'full']).default('quick')),
-  ).action(async (options: DataOptions & { mode: VerifyMode }) => {
+  )
+    .addHelpText('after', `
+Examples:
+  $ npx cloudexit verify --phase 2                 quick: no download
+  $ npx cloudexit verify --mode full --dataset snds-extracts
+  $ sha256sum -c .cloudexit/evidence/emc2/hcl/manifest.sha256   (from a download of the dataset)`)
+    .action(async (options: DataOptions & { mode: VerifyMode }) => {
     const session = await openSession(options, `verify ${options.mode}`);
     const report = await runVerify(session, options.mode);
     await session.finish(report.ok ? 'succeeded' : 'failed', { objects: report.verified, bytes: 0, failed: report.mismatches });
