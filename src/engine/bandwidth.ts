@@ -12,7 +12,17 @@ export interface BandwidthLimiter {
 
 export const UNLIMITED: BandwidthLimiter = { take: async () => {} };
 
-export function createBandwidthLimiter(bytesPerSecond: number | undefined, now: () => number = performance.now.bind(performance)): BandwidthLimiter {
+export interface LimiterClock {
+  /** Milliseconds from any origin. @default performance.now */
+  now(): number;
+  /** Waits `ms` milliseconds. @default timers/promises setTimeout */
+  sleep(ms: number): Promise<unknown>;
+}
+
+const REAL_CLOCK: LimiterClock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
+
+export function createBandwidthLimiter(bytesPerSecond: number | undefined, clock: LimiterClock = REAL_CLOCK): BandwidthLimiter {
+  const now = () => clock.now();
   if (!bytesPerSecond) return UNLIMITED;
   let tokens = bytesPerSecond;
   let last = now();
@@ -28,7 +38,7 @@ export function createBandwidthLimiter(bytesPerSecond: number | undefined, now: 
       const turn = tail.then(async () => {
         refill();
         tokens -= bytes;
-        if (tokens < 0) await sleep((-tokens / bytesPerSecond) * 1000);
+        if (tokens < 0) await clock.sleep((-tokens / bytesPerSecond) * 1000);
       });
       tail = turn.catch(() => {});
       return turn;

@@ -10,6 +10,8 @@ import { md5 } from '../../src/engine/hashing.ts';
 import { manifestTargetKey, writeManifest } from '../../src/engine/manifest.ts';
 import { verifyDataset } from '../../src/engine/verify.ts';
 import type { ObjectStore } from '../../src/stores/object-store.ts';
+import { startFaultProxy } from '../support/fault-proxy.ts';
+import { freshS3Store, s3rverOrigin } from '../support/stores.ts';
 import { bytesOf, createHarness, MiB, type Harness } from './harness.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -156,6 +158,22 @@ describe('verify', () => {
     const repaired = await copyDataset(await h.context(), h.dataset);
     expect(repaired.copied).toBe(1);
     expect((await verifyDataset(await h.context(), h.dataset, 'full')).mismatches).toEqual([]);
+  });
+
+  it('quick mode downloads nothing: only HEAD requests reach the target', async () => {
+    const proxy = await startFaultProxy(s3rverOrigin());
+    try {
+      h = await createHarness({ target: (await freshS3Store({ via: { origin: proxy.origin } })).store });
+      for (let i = 0; i < 6; i++) await put(h.dataset.source, `n/${i}`, bytesOf(`n${i}`, 5000));
+      await put(h.dataset.source, 'n/big', bytesOf('nbig', 7 * MiB)); // multipart, then metadata rewrite
+      await copyDataset(await h.context(), h.dataset);
+      proxy.reset();
+      const quick = await verifyDataset(await h.context(), h.dataset, 'quick');
+      expect([quick.verified, quick.mismatches.length]).toEqual([7, 0]);
+      expect(proxy.seen.map((r) => r.method)).toEqual(Array(7).fill('HEAD'));
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('quick mode catches a changed ETag or missing object without downloading', async () => {
