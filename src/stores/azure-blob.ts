@@ -44,6 +44,7 @@ export interface AzureBlobStoreOptions {
 /** Azure limits for block blobs (service version 2019-12-12 and later). */
 const LIMITS = { maxParts: 50_000, minPartSize: 1, maxPartSize: 4000 * 1024 * 1024 } as const;
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
+const GENERIC_ERROR_NAMES = new Set(['Error', 'RestError', 'AbortError', 'TypeError']);
 
 /** Creates an ObjectStore bound to one Azure Blob container. */
 export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStore {
@@ -97,7 +98,8 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
     return storeErrorFrom({
       op, key, store: description, timedOut,
       status: e.statusCode,
-      storeCode: e.code ?? (e.name === 'AbortError' ? undefined : e.name),
+      // Without a code, a specific class name (CredentialUnavailableError, …) is the best label.
+      storeCode: e.code ?? (e.name && !GENERIC_ERROR_NAMES.has(e.name) ? e.name : undefined),
       retryAfter: e.response?.headers?.get('retry-after'),
     });
   }

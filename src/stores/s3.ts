@@ -86,7 +86,8 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     const storeCode = status !== undefined ? (e.Code ?? e.name) : (e.code ?? e.name);
     return storeErrorFrom({
       op, key, store: description, status,
-      storeCode: storeCode === 'Error' ? undefined : storeCode,
+      // `Unknown`: the SDK's name for an error response without a parsable body.
+      storeCode: storeCode === 'Error' || storeCode === 'Unknown' ? undefined : storeCode,
       retryAfter: e.$response?.headers?.['retry-after'],
     });
   }
@@ -252,9 +253,16 @@ function headers(res: {
   return out;
 }
 
-/** CopySource wants the key URL-encoded, its `/` kept. */
+/**
+ * The key as x-amz-copy-source wants it: URL-encoded, `/` kept. The sub-delimiters
+ * `= , : @ $ & ;` stay literal: every decoder reads them the same, and s3rver decodes
+ * this header with `decodeURI`, which leaves `%3D` encoded, so Hive-style keys
+ * (`année=2024/…`) would not be found. `+ ? #` stay encoded: a literal `+` reads as a
+ * space to some hosts and `?` starts a versionId, so s3rver cannot copy keys holding them.
+ */
 function encodeKey(key: string): string {
-  return key.split('/').map(encodeURIComponent).join('/');
+  return key.split('/').map(encodeURIComponent).join('/')
+    .replace(/%(3D|2C|3A|40|24|26|3B)/g, (escape) => decodeURIComponent(escape));
 }
 
 function base64(bytes: Uint8Array): string {

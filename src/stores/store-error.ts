@@ -94,6 +94,8 @@ const HINTS: Record<string, string> = {
   Timeout: 'no answer in time; it will be retried, or raise the request timeout',
   BadDigest: 'the bytes were damaged in transit and the store refused them; they will be re-sent',
   PreconditionFailed: 'the object changed since it was listed; copy it again from its new version',
+  NoSuchUpload: 'the upload and its parts are gone (aborted or expired); start the upload again',
+  InvalidBlockList: 'the staged blocks are gone (expired after 7 days) or were never staged; start the upload again',
 };
 
 /**

@@ -105,17 +105,19 @@ export function describeObjectConformance({ makeStore, serverOrigin, capabilitie
       }
     });
 
-    test('replaceMetadata changes headers and metadata, keeps the bytes', async () => {
+    test('replaceMetadata changes headers and metadata, keeps the bytes (Hive-style and Unicode keys too)', async () => {
       const { store } = await makeStore();
       const body = randomBody(2048);
-      await store.put('meta', body, md5(body), { contentType: 'text/plain', metadata: { stage: 'copied' } });
-      const replaced = await store.replaceMetadata('meta', META);
-      const info = await store.head('meta');
-      expect(info?.etag).toBe(replaced.etag);
-      expectHeadersAndMetadata(info!);
-      expect((await readAll((await store.read('meta')).body)).equals(body)).toBe(true);
-      if (capabilities.reportsMd5) expect(info?.md5).toBe(md5Hex(body));
-      if (capabilities.multipartEtag !== 'opaque') expect(etagMatches(replaced.etag, undefined, md5Hex(body))).toBe(true);
+      for (const key of ['meta', 'dcir/année=2024/mois=07,08/prestations consolidées;v2@x$&.parquet']) {
+        await store.put(key, body, md5(body), { contentType: 'text/plain', metadata: { stage: 'copied' } });
+        const replaced = await store.replaceMetadata(key, META);
+        const info = await store.head(key);
+        expect(info?.etag).toBe(replaced.etag);
+        expectHeadersAndMetadata(info!);
+        expect((await readAll((await store.read(key)).body)).equals(body)).toBe(true);
+        if (capabilities.reportsMd5) expect(info?.md5).toBe(md5Hex(body));
+        if (capabilities.multipartEtag !== 'opaque') expect(etagMatches(replaced.etag, undefined, md5Hex(body))).toBe(true);
+      }
     });
 
     test('read with ifMatch serves the current version; a stale ETag is refused when the server honours If-Match', async () => {
