@@ -3,8 +3,8 @@
  * setting on every data service (blob service, Key Vault, PostgreSQL).
  */
 import type * as pulumi from '@pulumi/pulumi';
-import type { DiagnosticSettingArgs } from '@pulumi/azure-native/monitor/index.js';
-import type { WorkspaceArgs } from '@pulumi/azure-native/operationalinsights/index.js';
+import type { DiagnosticSettingArgs } from '@pulumi/azure-native/monitor/diagnosticSetting.js';
+import type { WorkspaceArgs } from '@pulumi/azure-native/operationalinsights/workspace.js';
 
 export function workspaceArgs(resourceGroupName: pulumi.Input<string>, location: string, retentionDays: number, tags: Record<string, string>): WorkspaceArgs {
   return {

@@ -4,7 +4,9 @@
  * services' usual names resolve to private addresses inside the network.
  */
 import type * as pulumi from '@pulumi/pulumi';
-import type { PrivateEndpointArgs, SubnetArgs, VirtualNetworkArgs } from '@pulumi/azure-native/network/index.js';
+import type { PrivateEndpointArgs } from '@pulumi/azure-native/network/privateEndpoint.js';
+import type { SubnetArgs } from '@pulumi/azure-native/network/subnet.js';
+import type { VirtualNetworkArgs } from '@pulumi/azure-native/network/virtualNetwork.js';
 
 /** Private DNS zone of each private-link service the warehouse uses. */
 export const PRIVATE_LINK_ZONES = {

@@ -4,7 +4,9 @@
  * the server parameters that enforce TLS 1.2 and log sessions.
  */
 import type * as pulumi from '@pulumi/pulumi';
-import type { ConfigurationArgs, DatabaseArgs, ServerArgs } from '@pulumi/azure-native/dbforpostgresql/index.js';
+import type { ConfigurationArgs } from '@pulumi/azure-native/dbforpostgresql/configuration.js';
+import type { DatabaseArgs } from '@pulumi/azure-native/dbforpostgresql/database.js';
+import type { ServerArgs } from '@pulumi/azure-native/dbforpostgresql/server.js';
 import type { PostgresServerSpec } from '../warehouse/spec.ts';
 import { AZURE_POSTGRES_SKUS, smallestCovering } from './sizes.ts';
 

@@ -5,8 +5,9 @@
  * refuses them).
  */
 import type * as pulumi from '@pulumi/pulumi';
-import type { KeyArgs, VaultArgs } from '@pulumi/azure-native/keyvault/index.js';
-import type { RoleAssignmentArgs } from '@pulumi/azure-native/authorization/index.js';
+import type { RoleAssignmentArgs } from '@pulumi/azure-native/authorization/roleAssignment.js';
+import type { KeyArgs } from '@pulumi/azure-native/keyvault/key.js';
+import type { VaultArgs } from '@pulumi/azure-native/keyvault/vault.js';
 
 /** Built-in role definition GUIDs (identical in every tenant). */
 export const ROLES = {

@@ -4,7 +4,10 @@
  * component so each hardening property can be read, and tested, as plain data.
  */
 import type * as pulumi from '@pulumi/pulumi';
-import type { BlobContainerArgs, BlobContainerImmutabilityPolicyArgs, BlobServicePropertiesArgs, StorageAccountArgs } from '@pulumi/azure-native/storage/index.js';
+import type { BlobContainerArgs } from '@pulumi/azure-native/storage/blobContainer.js';
+import type { BlobContainerImmutabilityPolicyArgs } from '@pulumi/azure-native/storage/blobContainerImmutabilityPolicy.js';
+import type { BlobServicePropertiesArgs } from '@pulumi/azure-native/storage/blobServiceProperties.js';
+import type { StorageAccountArgs } from '@pulumi/azure-native/storage/storageAccount.js';
 import { bucketName, type ObjectDataset, type WarehouseSpec } from '../warehouse/spec.ts';
 
 export interface StorageAccountInputs {

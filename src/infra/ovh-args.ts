@@ -6,7 +6,10 @@
  */
 import type * as pulumi from '@pulumi/pulumi';
 import type { CloudProjectStorageObjectBucketLifecycleConfigurationArgs } from '@ovhcloud/pulumi-ovh/cloudProjectStorageObjectBucketLifecycleConfiguration.js';
-import type { DatabaseArgs, NetworkPrivateSubnetArgs, S3PolicyArgs, StorageArgs } from '@ovhcloud/pulumi-ovh/cloudproject/index.js';
+import type { DatabaseArgs } from '@ovhcloud/pulumi-ovh/cloudproject/database.js';
+import type { NetworkPrivateSubnetArgs } from '@ovhcloud/pulumi-ovh/cloudproject/networkPrivateSubnet.js';
+import type { S3PolicyArgs } from '@ovhcloud/pulumi-ovh/cloudproject/s3policy.js';
+import type { StorageArgs } from '@ovhcloud/pulumi-ovh/cloudproject/storage.js';
 import { bucketName, type ObjectDataset, type PostgresServerSpec, type WarehouseSpec } from '../warehouse/spec.ts';
 import type { OvhSettings } from './settings.ts';
 import { OVH_POSTGRES_FLAVORS, smallestCovering } from './sizes.ts';
