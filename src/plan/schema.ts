@@ -108,6 +108,26 @@ export const phase = z.strictObject({
   }),
 });
 
+/**
+ * Scripts the cutover runs (zx or any Node script), paths relative to the folder
+ * cloudexit runs in. Each receives the phase, datasets, endpoints and run id in its
+ * environment (see src/cutover/hooks.ts); a non-zero exit stops the cutover at that step.
+ */
+export const hooks = z.strictObject({
+  /** Stops writes to the source (e.g. revokes write SAS, sets the application read-only). */
+  freeze: z.string().min(1).optional(),
+  /** Re-allows writes to the source; run by a rollback. */
+  thaw: z.string().min(1).optional(),
+  /** Points readers at the target (a DNS record, an application setting). */
+  switch: z.string().min(1).optional(),
+  /** Checks that the application works against the target. */
+  smokeCheck: z.string().min(1).optional(),
+  /** Points readers back at the source; run by a rollback after a switch. */
+  rollback: z.string().min(1).optional(),
+  /** Longest time a hook may run. */
+  timeoutSeconds: z.number().int().min(1).max(86_400).default(900),
+});
+
 export const limits = z
   .strictObject({
     /** Objects copied at once. */
@@ -145,6 +165,7 @@ export const planSchema = z
     target: s3Endpoint,
     datasets: z.array(objectDataset).min(1),
     phases: z.array(phase).min(1),
+    hooks: hooks.prefault({}),
     limits,
   })
   .superRefine((plan, ctx) => {
@@ -214,5 +235,6 @@ export type Plan = z.output<typeof planSchema>;
 export type ObjectDataset = Plan['datasets'][number];
 export type Phase = Plan['phases'][number];
 export type Limits = Plan['limits'];
+export type Hooks = Plan['hooks'];
 export type AzureBlobEndpoint = z.output<typeof azureBlobEndpoint>;
 export type S3Endpoint = z.output<typeof s3Endpoint>;
