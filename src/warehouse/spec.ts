@@ -85,7 +85,7 @@ export const warehouseSpec = z
       /** Only `private` is accepted: no data service of the warehouse is reachable from the internet. */
       exposure: z.literal('private', { message: 'only "private" is supported: set network.exposure: private' }),
       /** Address space of the warehouse's private network (RFC 1918). */
-      cidr: z.string().regex(/^(10|172|192)\.\d{1,3}\.\d{1,3}\.\d{1,3}\/\d{1,2}$/, { message: 'must be a private IPv4 CIDR such as 10.40.0.0/16' }),
+      cidr: z.string().refine(isPrivateCidr, { message: 'must be a private (RFC 1918) IPv4 CIDR such as 10.40.0.0/16' }),
     }),
     keys: z.strictObject({
       /** Only `customer-managed` is accepted: keys live in the operator's own key service. */
@@ -113,6 +113,17 @@ export const warehouseSpec = z
   });
 
 export type WarehouseSpec = z.output<typeof warehouseSpec>;
+
+/** True for a CIDR inside 10/8, 172.16/12 or 192.168/16. */
+export function isPrivateCidr(cidr: string): boolean {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return false;
+  const [a, b, c, d, bits] = m.slice(1).map(Number) as [number, number, number, number, number];
+  if ([a, b, c, d].some((o) => o > 255) || bits > 32) return false;
+  if (a === 10) return bits >= 8;
+  if (a === 172) return b >= 16 && b <= 31 && bits >= 12;
+  return a === 192 && b === 168 && bits >= 16;
+}
 
 /** Container or bucket name of a dataset: `<warehouse>-<dataset>` (e.g. `emc2-hcl`). */
 export function bucketName(spec: Pick<WarehouseSpec, 'name'>, dataset: Pick<ObjectDataset, 'name'>): string {
