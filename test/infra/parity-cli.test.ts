@@ -58,7 +58,7 @@ describe('cloudexit parity --json', () => {
     writeFileSync(spec, readFileSync(join(root, 'stacks/warehouse.yaml'), 'utf8').replace('cidr: 10.40.0.0/16', 'cidr: 0.0.0.0/0'));
     const { code, stdout, stderr } = await cloudexit('parity', '--json', '--spec', spec);
     expect(code).toBe(2);
-    expect(JSON.parse(stdout).error).toMatchObject({ where: spec, message: expect.stringMatching(/network\.cidr: must be a private (RFC 1918) IPv4 CIDR/) });
+    expect(JSON.parse(stdout).error).toMatchObject({ where: spec, message: expect.stringMatching(/network\.cidr: must be a private \(RFC 1918\) IPv4 CIDR/) });
     expect(stderr).toMatch(new RegExp(`${spec.replaceAll('/', '\\/')}:\\d+:\\d+: network\\.cidr`));
     expect(stderr).toContain('fix:');
   });
