@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { parseRate, parseSize } from './sizes.ts';
+import { authorisationWindow, cutoverOutsideWindow } from './window.ts';
 
 const slug = z
   .string()
@@ -203,6 +204,17 @@ export const planSchema = z
           });
         } else phaseOf.set(name, pi);
       });
+    });
+    const window = authorisationWindow(plan.window);
+    plan.phases.forEach((p, pi) => {
+      const problem = cutoverOutsideWindow(window, p.plannedCutover);
+      if (problem) {
+        ctx.addIssue({
+          code: 'custom', path: ['phases', pi, 'plannedCutover'],
+          message: `phase ${p.id} is planned for ${p.plannedCutover}, ${problem}`,
+          params: { fix: `plan it between ${window.opensOn} and ${window.deadline}, or change window.safetyMarginDays` },
+        });
+      }
     });
     plan.datasets.forEach((dataset, index) => {
       if (names.get(dataset.name) === index && !phaseOf.has(dataset.name)) {
