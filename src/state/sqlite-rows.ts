@@ -4,7 +4,11 @@
  * so callers can compare them with `toEqual` or write them to JSON as they are.
  */
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
-import type { ObjectPatch, ObjectRecord, ObjectStatus, PartRecord, RunOutcome, RunRecord, UploadRecord } from './state-store.ts';
+import { canonicalJson } from '../audit/chain.ts';
+import { toStorable } from '../audit/storable.ts';
+import type {
+  AuditEvent, ObjectPatch, ObjectRecord, ObjectStatus, PartRecord, PhaseRecord, RunOutcome, RunRecord, UploadRecord,
+} from './state-store.ts';
 
 type Row = Record<string, SQLOutputValue>;
 
@@ -131,5 +135,53 @@ export function uploadFromRows(row: Row, partRows: readonly Row[]): UploadRecord
     parts: partRows.map(
       (p): PartRecord => ({ partNumber: num(p['part_number']), etag: text(p['etag']), md5: text(p['md5']), size: num(p['size']) }),
     ),
+  };
+}
+
+// ── audit events and phase records ────────────────────────────────────────────────────
+
+/** The columns of `audit_events`, in table order, for SELECT and INSERT. */
+export const AUDIT_COLUMN_LIST = 'seq, time, actor, phase, step, outcome, details, prev_hash, hash';
+
+/**
+ * An event's values in `AUDIT_COLUMN_LIST` order. `details` is stored as its canonical
+ * JSON: the very text that went into the hash, so re-reading it gives the same hash.
+ */
+export function auditValues(e: AuditEvent): SQLInputValue[] {
+  return [e.seq, e.time, e.actor, e.phase ?? null, e.step, e.outcome, canonicalJson(e.details), e.prevHash, e.hash];
+}
+
+/** A row of `audit_events` as an event, fields in the interface's order. */
+export function auditFromRow(row: Row): AuditEvent {
+  const phase = row['phase'];
+  return {
+    time: text(row['time']),
+    actor: text(row['actor']),
+    phase: phase === null ? undefined : num(phase),
+    step: text(row['step']),
+    outcome: text(row['outcome']),
+    details: JSON.parse(text(row['details'])) as Record<string, unknown>,
+    seq: num(row['seq']),
+    prevHash: text(row['prev_hash']),
+    hash: text(row['hash']),
+  };
+}
+
+/** A phase record as the JSON text of `phases.record`, its strings redacted (defence in depth). */
+export function phaseJson(record: PhaseRecord): string {
+  return JSON.stringify(toStorable(record, { numbersAsText: false }));
+}
+
+/** `phases.record` back as a record carrying exactly the interface's fields (JSON drops `undefined` ones). */
+export function phaseFromJson(json: string): PhaseRecord {
+  const r = JSON.parse(json) as PhaseRecord;
+  return {
+    phaseId: r.phaseId,
+    state: r.state,
+    done: r.done.map((d) => ({ step: d.step, at: d.at, details: d.details })),
+    failed: r.failed ? { step: r.failed.step, at: r.failed.at, error: r.failed.error } : undefined,
+    approvals: r.approvals.map((a) => ({ role: a.role, name: a.name, at: a.at })),
+    frozenAt: r.frozenAt ?? undefined,
+    updatedAt: r.updatedAt,
   };
 }

@@ -5,6 +5,7 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { GENESIS } from '../audit/chain.ts';
 
 /**
  * Marks a SQLite file as a cloudexit state file (`PRAGMA application_id`, ASCII "CXST"), so
@@ -100,7 +101,55 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
-  // Version 2 goes here: phases, cutover state and the hash-chained audit log.
+  {
+    version: 2,
+    description: 'hash-chained audit log (append-only) and phase cutover records',
+    // The triggers make the log append-only for everyone using SQL, cloudexit included: a
+    // bug or a hand-typed UPDATE cannot rewrite history. Someone able to drop triggers can
+    // still edit rows; the hash chain (src/audit/chain.ts) is what makes that visible.
+    // The insert trigger keeps the chain linear even if a writer forgot to take the lock.
+    sql: `
+      CREATE TABLE audit_events (
+        seq INTEGER PRIMARY KEY CHECK (seq >= 1),   -- 1, 2, 3, … with no gap: the position in the chain
+        time TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        phase INTEGER,
+        step TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        details TEXT NOT NULL CHECK (json_valid(details) AND json_type(details) = 'object'),  -- canonical JSON, as hashed
+        prev_hash TEXT NOT NULL CHECK (length(prev_hash) = 64),
+        hash TEXT NOT NULL UNIQUE CHECK (length(hash) = 64)
+      ) STRICT;
+
+      CREATE TRIGGER audit_events_append_at_head BEFORE INSERT ON audit_events
+      WHEN NEW.seq IS NOT (SELECT coalesce(max(seq), 0) + 1 FROM audit_events)
+        OR NEW.prev_hash IS NOT coalesce((SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1), '${GENESIS}')
+      BEGIN
+        SELECT RAISE(ABORT, 'audit_events: a new event must follow the last one (seq = last seq + 1, prev_hash = its hash)');
+      END;
+      CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+      BEGIN
+        SELECT RAISE(ABORT, 'audit_events is append-only: an audit event cannot be changed');
+      END;
+      CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+      BEGIN
+        SELECT RAISE(ABORT, 'audit_events is append-only: an audit event cannot be deleted');
+      END;
+
+      -- One JSON document per phase: the record is read and written whole, never queried
+      -- by field, and its shape can grow without a migration. The checks keep the id and
+      -- the state inside it honest.
+      CREATE TABLE phases (
+        phase_id INTEGER PRIMARY KEY,
+        record TEXT NOT NULL CHECK (
+          json_valid(record)
+          AND record ->> '$.phaseId' = phase_id
+          AND record ->> '$.state' IN ('planned', 'in-progress', 'committed', 'rolled-back')
+        )
+      ) STRICT;
+    `,
+  },
+  // Version 3 goes here.
 ];
 
 /** The newest schema version this build knows. */

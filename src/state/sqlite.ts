@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import { CutoverTables } from './sqlite-cutover.ts';
 import { openStateDatabase } from './sqlite-schema.ts';
 import {
   OBJECT_COLUMN_LIST,
@@ -17,10 +18,13 @@ import {
 } from './sqlite-rows.ts';
 import { OBJECT_STATUSES } from './state-store.ts';
 import type {
+  AuditEvent,
+  AuditInput,
   ObjectPatch,
   ObjectRecord,
   ObjectStatus,
   PartRecord,
+  PhaseRecord,
   RunOutcome,
   RunRecord,
   RunTotals,
@@ -79,6 +83,7 @@ export class SqliteStateStore implements StateStore {
   readonly #deleteUpload: StatementSync;
   readonly #insertUpload: StatementSync;
   readonly #upsertPart: StatementSync;
+  readonly #cutover: CutoverTables;
 
   constructor(db: DatabaseSync, location: string) {
     this.#db = db;
@@ -114,6 +119,7 @@ export class SqliteStateStore implements StateStore {
     this.#upsertPart = db.prepare(`INSERT INTO upload_parts (dataset, key, part_number, etag, md5, size)
       SELECT dataset, key, ?, ?, ?, ? FROM uploads WHERE dataset = ? AND key = ? AND upload_id = ?
       ON CONFLICT (dataset, key, part_number) DO UPDATE SET etag = excluded.etag, md5 = excluded.md5, size = excluded.size`);
+    this.#cutover = new CutoverTables(db, (fn) => this.#write(fn));
   }
 
   // ── runs ──────────────────────────────────────────────────────────────────────────
@@ -248,6 +254,28 @@ export class SqliteStateStore implements StateStore {
 
   async clearUpload(dataset: string, key: string): Promise<void> {
     this.#deleteUpload.run(dataset, key);
+  }
+
+  // ── audit log and phases (sqlite-cutover.ts) ───────────────────────────────────────
+
+  async appendAudit(event: AuditInput): Promise<AuditEvent> {
+    return this.#cutover.appendAudit(event);
+  }
+
+  iterateAudit(): AsyncIterable<AuditEvent> {
+    return this.#cutover.iterateAudit();
+  }
+
+  async auditHead(): Promise<AuditEvent | undefined> {
+    return this.#cutover.auditHead();
+  }
+
+  async getPhase(phaseId: number): Promise<PhaseRecord | undefined> {
+    return this.#cutover.getPhase(phaseId);
+  }
+
+  async putPhase(record: PhaseRecord): Promise<void> {
+    this.#cutover.putPhase(record);
   }
 
   async close(): Promise<void> {

@@ -50,8 +50,76 @@ export interface StateStore {
   /** Forgets the upload of this object (after completion or abort). */
   clearUpload(dataset: string, key: string): Promise<void>;
 
+  // ── audit log (append-only, hash-chained) ─────────────────────────────────────────
+  /**
+   * Appends one event, atomically with reading the current head: the new event carries
+   * the head's hash as `prevHash` and its own `hash` (see `src/audit/chain.ts`).
+   * Many processes may append concurrently; the chain stays linear.
+   */
+  appendAudit(event: AuditInput): Promise<AuditEvent>;
+  /** Every event in order (`seq` ascending), streamed. */
+  iterateAudit(): AsyncIterable<AuditEvent>;
+  /** The last event, if any. */
+  auditHead(): Promise<AuditEvent | undefined>;
+
+  // ── phases and their cutover ───────────────────────────────────────────────────────
+  /** The cutover record of a phase, if the phase was ever started or approved. */
+  getPhase(phaseId: number): Promise<PhaseRecord | undefined>;
+  /** Inserts or replaces the record of a phase. */
+  putPhase(record: PhaseRecord): Promise<void>;
+
   /** Releases the underlying connection or file handle. */
   close(): Promise<void>;
+}
+
+/** What a caller gives to `appendAudit`; the store adds `seq`, `prevHash` and `hash`. */
+export interface AuditInput {
+  /** ISO 8601. */
+  time: string;
+  /** Who or what acted: a person approving, `cloudexit` for automatic steps, a hook's name. */
+  actor: string;
+  /** Phase id, when the event concerns a phase. */
+  phase: number | undefined;
+  /** Step or action, e.g. `approve`, `freeze`, `switch`, `copy`. */
+  step: string;
+  /** `succeeded`, `failed`, `started`, `refused`, … */
+  outcome: string;
+  /** Anything else worth keeping, already free of secrets. */
+  details: Record<string, unknown>;
+}
+
+export interface AuditEvent extends AuditInput {
+  /** 1, 2, 3, … with no gap. */
+  seq: number;
+  /** Hash of the previous event (64 zeros for the first). */
+  prevHash: string;
+  /** SHA-256 of this event's canonical form, `prevHash` included. */
+  hash: string;
+}
+
+/** Steps of a phase cutover, in order. */
+export const CUTOVER_STEPS = ['preflight', 'freeze', 'quiescence', 'final-sync', 'verify', 'switch', 'smoke-check', 'commit'] as const;
+export type CutoverStep = (typeof CUTOVER_STEPS)[number];
+
+/**
+ * `planned` → `in-progress` (some step done) → `committed` (point of no return passed);
+ * or `rolled-back` from `in-progress` before the commit.
+ */
+export type PhaseState = 'planned' | 'in-progress' | 'committed' | 'rolled-back';
+
+export interface PhaseRecord {
+  phaseId: number;
+  state: PhaseState;
+  /** Steps that succeeded, with when; a step listed here never runs again in this cutover. */
+  done: { step: CutoverStep; at: string; details: Record<string, unknown> }[];
+  /** The step that failed last, if the cutover is stopped on it. */
+  failed: { step: CutoverStep; at: string; error: string } | undefined;
+  /** Go decisions recorded with `cutover --approve`. */
+  approvals: { role: string; name: string; at: string }[];
+  /** ISO 8601: when the source was frozen (the freeze hook succeeded). */
+  frozenAt: string | undefined;
+  /** ISO 8601. */
+  updatedAt: string;
 }
 
 /**
