@@ -1,0 +1,186 @@
+/**
+ * The two copiers as the user runs them, each in a child process timed from spawn to
+ * exit (cloudexit's ~2 s of module loading counts, as it does for a user).
+ *
+ * Peak RSS: each copier runs under GNU time (`/usr/bin/time -f '%M %U %S'`), which reports
+ * the kernel's own high-water mark (ru_maxrss from wait4) once the process has exited.
+ * Chosen over polling VmHWM in /proc every 50 ms because polling can miss the end of the
+ * run (the process is gone before the last read) and costs the bench CPU the copiers need.
+ * The same report gives the copier's CPU time (user + system), which shows whether a copier
+ * is bound by its own CPU on this 2-core machine, where the servers need CPU too.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseDocument } from 'yaml';
+import { AZURITE_KEY, AZURITE_ACCOUNT, S3RVER_KEY } from './services.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GNU_TIME = '/usr/bin/time';
+/** Output kept per child: enough for an error report, bounded whatever a copier prints. */
+const MAX_OUTPUT = 4 * 1024 * 1024;
+/** A copier still running after this is killed and the bench fails: the bench stays bounded. */
+const RUN_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * cloudexit's limits for the bench, written into the plan. The sample plan's values, kept
+ * on purpose: they are what an operator starts from, and they keep part buffers within
+ * 96 MiB so that peak RSS stays well under 256 MiB whatever the object size.
+ */
+export const CLOUDEXIT_LIMITS = {
+  concurrency: 16, partConcurrency: 4, multipartThreshold: '16MiB', minPartSize: '8MiB', memoryBudget: '96MiB',
+} as const;
+
+/** rclone gets the same concurrency: objects in flight, listings, parts of one object in flight. */
+export const RCLONE_FLAGS = [
+  '--transfers', String(CLOUDEXIT_LIMITS.concurrency),
+  '--checkers', String(CLOUDEXIT_LIMITS.concurrency),
+  '--s3-upload-concurrency', String(CLOUDEXIT_LIMITS.partConcurrency),
+] as const;
+
+export interface Timed {
+  wallMs: number;
+  peakRssKiB: number;
+  /** User + system CPU time of the copier process. */
+  cpuSeconds: number;
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Kills every copier still running (its whole process group: GNU time and the copier). */
+export function killRunning(): void {
+  for (const child of running) {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch { /* already gone */ }
+  }
+}
+
+/** Installs rclone and GNU time from Debian when missing; throws with what to do if that fails. */
+export function ensureTools(log: (line: string) => void): string {
+  const has = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+  const install = (pkg: string) => {
+    log(`installing ${pkg} (apt-get install -y ${pkg}) …`);
+    const apt = (args: string[]) => spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
+    // A fresh machine may have no package lists yet: update only when the first try fails.
+    if (!apt(['install', '-y', pkg]) && !(apt(['update']) && apt(['install', '-y', pkg]))) {
+      throw new Error(`cannot install ${pkg}: \`apt-get install -y ${pkg}\` failed (run the bench as root, or install ${pkg} yourself)`);
+    }
+  };
+  if (!has('rclone', ['version'])) install('rclone');
+  if (!has(GNU_TIME, ['-f', '%M', 'true'])) install('time');
+  const version = spawnSync('rclone', ['version'], { encoding: 'utf8' }).stdout.split('\n')[0]?.trim();
+  if (!version) throw new Error('rclone is installed but `rclone version` printed nothing');
+  return version;
+}
+
+/** Runs `command` under GNU time in its own process group; never rejects on a non-zero exit. */
+export async function timed(command: string[], env: NodeJS.ProcessEnv, rssFile: string): Promise<Timed> {
+  const started = performance.now();
+  const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, ...command], { env, cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => { if (stdout.length < MAX_OUTPUT) stdout += chunk.toString('utf8'); });
+  child.stderr!.on('data', (chunk: Buffer) => { if (stderr.length < MAX_OUTPUT) stderr += chunk.toString('utf8'); });
+  const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, RUN_TIMEOUT_MS);
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (exitCode) => resolve(exitCode));
+  }).finally(() => {
+    clearTimeout(timer);
+    running.delete(child);
+  });
+  const wallMs = performance.now() - started;
+  // GNU time writes "Command exited with non-zero status N" first when the command failed.
+  const lines = (await readFile(rssFile, 'utf8').catch(() => '')).trim().split('\n');
+  const [rss, user, sys] = (lines.at(-1) ?? '').split(' ').map(Number);
+  const finite = (n: number | undefined) => (n !== undefined && Number.isFinite(n) ? n : 0);
+  return { wallMs, peakRssKiB: finite(rss), cpuSeconds: finite(user) + finite(sys), code, stdout, stderr };
+}
+
+export interface Endpoints {
+  azurite: string;
+  s3rver: string;
+}
+
+/**
+ * A plan for one cloudexit run: the sample EMC2 plan with its source, target, datasets and
+ * phases replaced (as test/cli/plan-fixture.ts does), so it goes through the real schema.
+ */
+export async function writePlan(file: string, endpoints: Endpoints, dataset: string, container: string, bucket: string): Promise<void> {
+  const doc = parseDocument(await readFile(join(ROOT, 'runbooks/emc2/plan.yaml'), 'utf8'));
+  doc.setIn(['source'], doc.createNode({
+    kind: 'azure-blob', endpoint: endpoints.azurite,
+    auth: { method: 'key', accountName: AZURITE_ACCOUNT, accountKeyEnv: 'BENCH_SOURCE_KEY' },
+  }));
+  doc.setIn(['target'], doc.createNode({
+    kind: 's3', endpoint: endpoints.s3rver, region: S3RVER_KEY.region, forcePathStyle: true,
+    auth: { accessKeyIdEnv: 'BENCH_TARGET_KEY_ID', secretAccessKeyEnv: 'BENCH_TARGET_SECRET' },
+  }));
+  doc.setIn(['datasets'], doc.createNode([
+    { name: dataset, title: `Bench ${dataset}`, source: { container, prefix: '' }, target: { bucket, prefix: '' } },
+  ]));
+  doc.setIn(['phases'], doc.createNode([{
+    id: 1, name: 'Bench', datasets: [dataset], plannedCutover: '2026-12-01',
+    owners: { decisionMaker: 'bench', opsLead: 'bench', dataOwner: 'bench', dpo: 'bench' },
+  }]));
+  for (const [key, value] of Object.entries(CLOUDEXIT_LIMITS)) doc.setIn(['limits', key], value);
+  await writeFile(file, doc.toString());
+}
+
+export interface CloudexitRun extends Timed {
+  report: { ok?: boolean; copied?: number; bytesCopied?: number } | undefined;
+}
+
+/** `cloudexit copy` on a fresh state database; `dir` is a fresh temp dir for this run. */
+export async function runCloudexit(dir: string, endpoints: Endpoints, dataset: string, container: string, bucket: string): Promise<CloudexitRun> {
+  const plan = join(dir, 'plan.yaml');
+  await writePlan(plan, endpoints, dataset, container, bucket);
+  const env = {
+    ...process.env,
+    BENCH_SOURCE_KEY: AZURITE_KEY,
+    BENCH_TARGET_KEY_ID: S3RVER_KEY.accessKeyId,
+    BENCH_TARGET_SECRET: S3RVER_KEY.secretAccessKey,
+  };
+  const command = [
+    process.execPath, join(ROOT, 'src/cli/main.ts'), 'copy', '--plan', plan, '--state', join(dir, 'state.db'),
+    '--evidence', join(dir, 'evidence'), '--dataset', dataset, '--no-progress', '--json',
+  ];
+  const run = await timed(command, env, join(dir, 'rss'));
+  let report: CloudexitRun['report'];
+  try {
+    report = JSON.parse(run.stdout) as CloudexitRun['report'];
+  } catch { /* reported by the caller as a failure, with the output */ }
+  return { ...run, report };
+}
+
+/** `rclone copy az:CONTAINER s3:BUCKET` with its configuration in environment variables. */
+export async function runRclone(dir: string, endpoints: Endpoints, container: string, bucket: string): Promise<Timed> {
+  const emptyConfig = join(dir, 'rclone.conf');
+  await writeFile(emptyConfig, '');
+  const env = {
+    ...process.env,
+    RCLONE_CONFIG_AZ_TYPE: 'azureblob',
+    RCLONE_CONFIG_AZ_USE_EMULATOR: 'true',
+    RCLONE_CONFIG_AZ_ENDPOINT: endpoints.azurite,
+    RCLONE_CONFIG_S3_TYPE: 's3',
+    RCLONE_CONFIG_S3_PROVIDER: 'Other',
+    RCLONE_CONFIG_S3_ACCESS_KEY_ID: S3RVER_KEY.accessKeyId,
+    RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: S3RVER_KEY.secretAccessKey,
+    RCLONE_CONFIG_S3_ENDPOINT: endpoints.s3rver,
+    RCLONE_CONFIG_S3_REGION: S3RVER_KEY.region,
+    RCLONE_CONFIG_S3_FORCE_PATH_STYLE: 'true',
+  };
+  // `env -u AWS_CA_BUNDLE`: rclone fails on this machine's bundle setting (LOCAL-SERVICES.md).
+  // env execs rclone in place, so GNU time still measures rclone itself.
+  const command = [
+    'env', '-u', 'AWS_CA_BUNDLE', 'rclone', 'copy', `az:${container}`, `s3:${bucket}`,
+    '--config', emptyConfig, ...RCLONE_FLAGS,
+  ];
+  return timed(command, env, join(dir, 'rss'));
+}
