@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
+import { finished } from 'node:stream/promises';
 import type { AuditEvent } from '../state/state-store.ts';
 import { canonicalJson } from './chain.ts';
 
@@ -74,7 +75,10 @@ export async function writeAuditJsonlFile(
     await rename(partial, file);
     return summary;
   } catch (err) {
+    // The first failure is the one to report; a write failing while we tear down is not.
+    out.on('error', () => {});
     out.destroy();
+    await finished(out).catch(() => undefined);
     await rm(partial, { force: true });
     throw err;
   }
