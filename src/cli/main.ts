@@ -10,6 +10,7 @@ import { registerRehearseCommand } from './commands/rehearse.ts';
 import { registerVerifyCommand } from './commands/verify.ts';
 import { EXIT, errorToJson, exitCodeOf, formatError } from './errors.ts';
 import { registerParityCommand } from './commands/parity.ts';
+import { registerAuditCommand } from './commands/audit.ts';
 
 export function buildProgram(): Command {
   const program = new Command('cloudexit')
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   registerInventoryCommand(program);
   registerCopyCommand(program);
   registerVerifyCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 
