@@ -24,6 +24,8 @@ export interface PhaseWork {
   plannedCutover: string;
   remainingBytes: number;
   remainingObjects: number;
+  /** Whether the phase's datasets were ever listed; if not, what remains is unknown. @default true */
+  inventoried?: boolean;
 }
 
 export interface PhaseProjection {
@@ -76,12 +78,13 @@ export function secondsFor(bytes: number, objects: number, throughput: Throughpu
 export function project(work: readonly PhaseWork[], throughput: Throughput | undefined, now: Date, deadline: string): Projection {
   let cursor = now.getTime();
   let unknown = false;
+  const notInventoried = work.filter((p) => p.inventoried === false).map((p) => p.phaseId);
   const phases = [...work].sort((a, b) => a.phaseId - b.phaseId).map((phase): PhaseProjection => {
-    const remaining = phase.remainingBytes + phase.remainingObjects > 0;
+    const remaining = phase.remainingBytes + phase.remainingObjects > 0 || phase.inventoried === false;
     if (!remaining) {
       return { phaseId: phase.phaseId, plannedCutover: phase.plannedCutover, projectedEnd: new Date(cursor).toISOString(), projectedDay: parisDay(new Date(cursor)), secondsLeft: 0, atRisk: false, risk: undefined };
     }
-    if (!throughput || unknown) {
+    if (!throughput || unknown || phase.inventoried === false) {
       unknown = true;
       return { phaseId: phase.phaseId, plannedCutover: phase.plannedCutover, projectedEnd: undefined, projectedDay: undefined, secondsLeft: undefined, atRisk: false, risk: undefined };
     }
@@ -102,6 +105,7 @@ export function project(work: readonly PhaseWork[], throughput: Throughput | und
   return {
     throughput, phases, migrationEnd, migrationAtRisk,
     risk: migrationAtRisk ? `the bulk copy is projected to end on ${endDay}, after the deadline ${deadline}`
-      : unknown ? 'no copy has been measured yet: run `cloudexit copy` to measure the throughput' : undefined,
+      : notInventoried.length > 0 ? `phase ${notInventoried.join(', ')} not inventoried yet: run \`cloudexit inventory\` to know what remains`
+        : unknown ? 'no copy has been measured yet: run `cloudexit copy` to measure the throughput' : undefined,
   };
 }

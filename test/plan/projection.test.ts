@@ -60,6 +60,15 @@ describe('projection', () => {
     expect(p.risk).toBe('the bulk copy is projected to end on 2026-12-22, after the deadline 2026-12-16');
   });
 
+  it('knows nothing of a phase never inventoried, and says how to find out', () => {
+    const p = project([
+      { phaseId: 1, plannedCutover: '2026-12-01', remainingBytes: 0, remainingObjects: 0, inventoried: false },
+      { phaseId: 2, plannedCutover: '2026-12-07', remainingBytes: 0, remainingObjects: 0 },
+    ], t, new Date('2026-11-22T09:00:00Z'), '2026-12-16');
+    expect(p.phases.map((x) => x.projectedEnd)).toEqual([undefined, '2026-11-22T09:00:00.000Z']); // phase 2 has nothing left
+    expect(p.risk).toBe('phase 1 not inventoried yet: run `cloudexit inventory` to know what remains');
+  });
+
   it('says so when nothing was measured yet', () => {
     const p = project([{ phaseId: 1, plannedCutover: '2026-12-14', remainingBytes: 1, remainingObjects: 1 }], undefined, new Date(), '2026-12-16');
     expect([p.phases[0]!.projectedEnd, p.migrationEnd, p.migrationAtRisk]).toEqual([undefined, undefined, false]);
