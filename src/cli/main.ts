@@ -5,8 +5,10 @@
  */
 import { Command } from 'commander';
 import { registerCopyCommand } from './commands/copy.ts';
+import { registerCutoverCommands } from './commands/cutover.ts';
 import { registerInventoryCommand } from './commands/inventory.ts';
 import { registerRehearseCommand } from './commands/rehearse.ts';
+import { registerStatusCommand } from './commands/status.ts';
 import { registerVerifyCommand } from './commands/verify.ts';
 import { EXIT, errorToJson, exitCodeOf, formatError } from './errors.ts';
 import { registerParityCommand } from './commands/parity.ts';
@@ -26,6 +28,8 @@ export function buildProgram(): Command {
   registerCopyCommand(program);
   registerVerifyCommand(program);
   registerAuditCommand(program);
+  registerStatusCommand(program);
+  registerCutoverCommands(program);
   return program;
 }
 

@@ -5,6 +5,7 @@
  * flight be recorded; a second one exits at once (the state is safe either way).
  */
 import { Option, type Command } from 'commander';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ByteBudget } from '../engine/byte-budget.ts';
 import { createBandwidthLimiter } from '../engine/bandwidth.ts';
@@ -17,6 +18,8 @@ import type { RunOutcome, RunTotals, StateStore } from '../state/state-store.ts'
 import { UserError } from './errors.ts';
 import { createProgressDisplay } from './progress-display.ts';
 import { connectionsFromPlan, engineDatasets, type Connections } from './wiring.ts';
+import { currentActor } from './hook-wiring.ts';
+import { clockFromEnv } from '../plan/clock.ts';
 
 export const DEFAULT_PLAN = 'runbooks/emc2/plan.yaml';
 
@@ -52,6 +55,8 @@ export interface Session {
   state: StateStore;
   ctx: EngineContext;
   evidenceDir: string;
+  /** Appends an event about this run to the audit log (details already free of secrets). */
+  audit(step: string, outcome: string, details: Record<string, unknown>): Promise<void>;
   /** Records the end of the run and closes the state store. */
   finish(outcome: RunOutcome, totals: RunTotals): Promise<void>;
 }
@@ -75,6 +80,18 @@ export function selectDatasets(plan: LoadedPlan, options: Pick<DataOptions, 'dat
     names = options.dataset;
   }
   return plan.datasets.filter((d) => names.includes(d.name));
+}
+
+/**
+ * The plan and its state store, without secrets or adapters: for commands that only read
+ * or record decisions (status, approvals, audit). With `mustExist` false, a missing state
+ * file reads as an empty migration instead of being created by merely looking.
+ */
+export async function openPlanAndState(options: Pick<DataOptions, 'plan' | 'state'>, mustExist = true): Promise<{ plan: LoadedPlan; state: StateStore; statePath: string }> {
+  const plan = await loadPlan(options.plan);
+  const statePath = options.state ?? join('.cloudexit', `${plan.migration}.db`);
+  const state = await openSqliteStateStore(!mustExist && !existsSync(statePath) ? ':memory:' : statePath);
+  return { plan, state, statePath };
 }
 
 export async function openSession(options: DataOptions, command: string, connections?: Connections): Promise<Session> {
@@ -121,6 +138,10 @@ export async function openSession(options: DataOptions, command: string, connect
   return {
     plan, datasets, state, ctx,
     evidenceDir: options.evidence ?? join('.cloudexit', 'evidence', plan.migration),
+    async audit(step, outcome, details) {
+      const phase = options.phase === undefined ? undefined : Number(options.phase);
+      await state.appendAudit({ time: clockFromEnv().now().toISOString(), actor: currentActor(), phase, step, outcome, details: { runId, ...details } });
+    },
     async finish(outcome, totals) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

@@ -38,16 +38,25 @@ export interface VerifySummary {
   notCopied: number;
 }
 
-export async function verifyDataset(ctx: EngineContext, dataset: EngineDataset, mode: VerifyMode): Promise<VerifySummary> {
+export interface VerifyOptions {
+  /** Only objects in these states. @default ['copied', 'verified'] */
+  statuses?: readonly ('copied' | 'verified')[];
+}
+
+export async function verifyDataset(ctx: EngineContext, dataset: EngineDataset, mode: VerifyMode, options: VerifyOptions = {}): Promise<VerifySummary> {
+  const statuses = options.statuses ?? ['copied', 'verified'];
   const counts = await ctx.state.countObjects(dataset.name);
   const summary: VerifySummary = {
     dataset: dataset.name, mode, checked: 0, verified: 0, bytesVerified: 0, mismatches: [],
     notCopied: counts.pending.objects + counts.failed.objects,
   };
-  const total = { objects: counts.copied.objects + counts.verified.objects, bytes: counts.copied.bytes + counts.verified.bytes };
+  const total = {
+    objects: statuses.reduce((n, status) => n + counts[status].objects, 0),
+    bytes: statuses.reduce((n, status) => n + counts[status].bytes, 0),
+  };
   ctx.progress.start(`verify ${mode} ${dataset.name}`, mode === 'full' ? total : { objects: total.objects, bytes: 0 });
   const queue = new PQueue({ concurrency: ctx.limits.concurrency });
-  for await (const record of ctx.state.iterateObjects(dataset.name, ['copied', 'verified'])) {
+  for await (const record of ctx.state.iterateObjects(dataset.name, statuses)) {
     if (ctx.signal?.aborted) break;
     await queue.onSizeLessThan(ctx.limits.concurrency);
     void queue.add(async () => {

@@ -12,7 +12,14 @@ import { copyDataset } from '../engine/copy.ts';
 import { inventoryDataset } from '../engine/inventory.ts';
 import { writeManifest, type ManifestSummary } from '../engine/manifest.ts';
 import { verifyDataset } from '../engine/verify.ts';
-import { openSession, type DataOptions } from '../cli/session.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { planHookRunner } from '../cli/hook-wiring.ts';
+import { openSession, type DataOptions, type Session } from '../cli/session.ts';
+import { recordApproval } from '../cutover/approve.ts';
+import { OWNER_ROLES } from '../cutover/gates.ts';
+import { runCutover } from '../cutover/machine.ts';
+import { systemClock } from '../plan/clock.ts';
+import type { LoadedPlan } from '../plan/load.ts';
 import type { Connections } from '../cli/wiring.ts';
 import { createAzureBlobStore } from '../stores/azure-blob.ts';
 import { createContainer, startAzurite, startS3rver } from './services.ts';
@@ -40,6 +47,14 @@ export interface DatasetRehearsal {
   manifest: ManifestSummary | undefined;
 }
 
+export interface PhaseRehearsal {
+  id: number;
+  name: string;
+  /** Final cutover state: `committed` when the rehearsal went all the way. */
+  state: string;
+  stoppedAt: { step: string; error: string } | undefined;
+}
+
 export interface RehearsalReport {
   ok: boolean;
   plan: string;
@@ -50,10 +65,39 @@ export interface RehearsalReport {
   verified: number;
   mismatches: number;
   failed: number;
+  /** Each phase of the plan whose datasets were all rehearsed, taken through cutover to commit. */
+  phases: PhaseRehearsal[];
+  /** Hash of the last audit event: the head of the hash chain of this rehearsal. */
+  auditHead: string | undefined;
   seconds: number;
   outDir: string;
   /** Where the temporary data was (only with `keep`). */
   kept: string | undefined;
+}
+
+/**
+ * Every phase whose datasets were all rehearsed goes through the real cutover with the
+ * plan's hooks (the example hooks write pointer files under the output folder), after the
+ * go of its four owners, recorded as given by the rehearsal.
+ */
+async function cutoverPhases(plan: LoadedPlan, session: Session, outDir: string, clean: boolean): Promise<PhaseRehearsal[]> {
+  const results: PhaseRehearsal[] = [];
+  const rehearsed = new Set(session.datasets.map((d) => d.name));
+  for (const phase of plan.phases.filter((p) => p.datasets.every((d) => rehearsed.has(d)))) {
+    if (!clean || session.ctx.signal?.aborted) {
+      results.push({ id: phase.id, name: phase.name, state: 'planned', stoppedAt: undefined });
+      continue;
+    }
+    const deps = { state: session.state, phase, clock: systemClock, actor: 'rehearsal' };
+    for (const role of OWNER_ROLES) await recordApproval(deps, role);
+    session.ctx.progress.note(`cutover of phase ${phase.id} (${phase.name}) with the plan's hooks`);
+    const result = await runCutover({
+      ...deps, datasets: session.datasets.filter((d) => phase.datasets.includes(d.name)), ctx: session.ctx, hooks: plan.hooks,
+      runHook: planHookRunner(plan, phase, session.ctx.runId, { stateDir: join(outDir, 'hooks') }), parity: undefined,
+    });
+    results.push({ id: phase.id, name: phase.name, state: result.state, stoppedAt: result.stoppedAt });
+  }
+  return results;
 }
 
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalReport> {
@@ -85,6 +129,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       ctx.progress.note(`seeding ${objects.length} synthetic objects into ${dataset.name} (Azurite)`);
       await seedStore(createAzureBlobStore({ ...connections.source, container: spec.source.container }), objects);
     }
+    const seededAt = performance.now();
 
     const datasets: DatasetRehearsal[] = [];
     for (const dataset of session.datasets) {
@@ -102,9 +147,13 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         manifest: clean ? await writeManifest(ctx, dataset, session.evidenceDir) : undefined,
       });
     }
+    // The freeze must fall in a later second than the last write (sources stamp writes to the second).
+    await sleep(Math.max(0, 1100 - (performance.now() - seededAt)));
+    const phases = await cutoverPhases(plan, session, outDir, datasets.every((d) => d.failed + d.mismatches === 0));
     const sum = (f: (d: DatasetRehearsal) => number) => datasets.reduce((n, d) => n + f(d), 0);
     const report: RehearsalReport = {
-      ok: datasets.length === session.datasets.length && sum((d) => d.failed + d.mismatches) === 0 && sum((d) => d.objects - d.verifiedFull) === 0,
+      ok: datasets.length === session.datasets.length && sum((d) => d.failed + d.mismatches) === 0 && sum((d) => d.objects - d.verifiedFull) === 0 &&
+        phases.every((p) => p.state === 'committed'),
       plan: plan.file,
       datasets,
       objects: sum((d) => d.objects),
@@ -113,10 +162,14 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       verified: sum((d) => d.verifiedFull),
       mismatches: sum((d) => d.mismatches),
       failed: sum((d) => d.failed),
+      phases,
+      auditHead: (await session.state.auditHead())?.hash,
       seconds: Math.round((performance.now() - started) / 100) / 10,
       outDir,
       kept: options.keep ? temp : undefined,
     };
+    await session.audit('rehearse', report.ok ? 'succeeded' : 'failed', { objects: report.objects, bytes: report.bytes, verified: report.verified, mismatches: report.mismatches });
+    report.auditHead = (await session.state.auditHead())?.hash;
     await session.finish(report.ok ? 'succeeded' : 'failed', { objects: report.copied, bytes: report.bytes, failed: report.failed + report.mismatches });
     return report;
   } finally {

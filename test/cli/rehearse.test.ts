@@ -39,6 +39,16 @@ describe('cloudexit rehearse (npm start)', () => {
     }
   });
 
+  it('takes all three phases through cutover to commit with the example hooks, and reports the audit head', async () => {
+    const report = JSON.parse(result.stdout);
+    expect(report.phases.map((p: { id: number; state: string }) => [p.id, p.state])).toEqual([[1, 'committed'], [2, 'committed'], [3, 'committed']]);
+    expect(report.auditHead).toMatch(/^[0-9a-f]{64}$/);
+    for (const id of [1, 2, 3]) {
+      const pointer = JSON.parse(await readFile(join(out, 'hooks', 'emc2', `phase-${id}.pointer.json`), 'utf8'));
+      expect(pointer.serving, `phase ${id}`).toBe('target');
+    }
+  });
+
   it('prints progress and notes on stderr only, never on stdout under --json', () => {
     expect(() => JSON.parse(result.stdout)).not.toThrow();
     expect(result.stderr).toMatch(/seeding \d+ synthetic objects/);

@@ -80,6 +80,9 @@ Run it again after any interruption: completed objects and parts are not sent tw
     .action(async (options: DataOptions & { inventory: boolean }) => {
     const session = await openSession(options, 'copy');
     const report = await runCopy(session, { inventory: options.inventory });
+    await session.audit('copy', report.ok ? 'succeeded' : report.interrupted ? 'interrupted' : 'failed', {
+      datasets: report.datasets.map((d) => ({ dataset: d.dataset, copied: d.copied, bytes: d.bytesCopied, failed: d.failed.length, manifestSha256: d.manifest?.sha256 })),
+    });
     await session.finish(report.ok ? 'succeeded' : 'failed', { objects: report.copied, bytes: report.bytesCopied, failed: report.failed });
     if (options.json) printJson(report);
     else process.stdout.write(`${renderCopy(report)}\n`);

@@ -66,6 +66,9 @@ Examples:
     .action(async (options: DataOptions & { mode: VerifyMode }) => {
     const session = await openSession(options, `verify ${options.mode}`);
     const report = await runVerify(session, options.mode);
+    await session.audit(`verify-${options.mode}`, report.ok ? 'succeeded' : 'failed', {
+      datasets: report.datasets.map((d) => ({ dataset: d.dataset, verified: d.verified, mismatches: d.mismatches.map((m) => `${m.targetKey}: ${m.problem}`), manifestSha256: d.manifest?.sha256 })),
+    });
     await session.finish(report.ok ? 'succeeded' : 'failed', { objects: report.verified, bytes: 0, failed: report.mismatches });
     if (options.json) printJson(report);
     else process.stdout.write(`${renderVerify(report)}\n`);

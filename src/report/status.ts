@@ -1,0 +1,98 @@
+/**
+ * The state of a migration as one plain object: the window and days left, each phase's
+ * cutover state, what is copied and verified, planned against projected dates, and the
+ * risks. `cloudexit status` prints it; the runbooks are written from it.
+ */
+import { progressOf } from '../cutover/machine.ts';
+import { evaluateGates, type Gate } from '../cutover/gates.ts';
+import type { Clock } from '../plan/clock.ts';
+import type { LoadedPlan } from '../plan/load.ts';
+import { measuredThroughput, project, type Projection } from '../plan/projection.ts';
+import { authorisationWindow, windowStatus, type WindowStatus } from '../plan/window.ts';
+import type { CutoverStep, PhaseRecord, StateStore } from '../state/state-store.ts';
+
+export interface PhaseStatus {
+  id: number;
+  name: string;
+  datasets: string[];
+  state: PhaseRecord['state'];
+  /** Last step that succeeded. */
+  lastStep: CutoverStep | undefined;
+  /** The step the cutover is stopped on, with why. */
+  failed: PhaseRecord['failed'];
+  objects: number;
+  bytes: number;
+  copiedObjects: number;
+  copiedBytes: number;
+  verifiedObjects: number;
+  verifiedFullObjects: number;
+  plannedCutover: string;
+  projectedBulkCopyEnd: string | undefined;
+  atRisk: boolean;
+  risk: string | undefined;
+  approvals: PhaseRecord['approvals'];
+  gates: Gate[];
+  record: PhaseRecord | undefined;
+}
+
+export interface MigrationStatus {
+  migration: string;
+  title: string;
+  window: WindowStatus;
+  throughput: Projection['throughput'];
+  phases: PhaseStatus[];
+  migrationEnd: string | undefined;
+  migrationAtRisk: boolean;
+  risks: string[];
+}
+
+export async function migrationStatus(plan: LoadedPlan, state: StateStore, clock: Clock, parity: Parameters<typeof evaluateGates>[0]['parity'] = undefined): Promise<MigrationStatus> {
+  const window = windowStatus(authorisationWindow(plan.window), clock);
+  const throughput = measuredThroughput(await state.listRuns(50));
+  const phases: Omit<PhaseStatus, 'projectedBulkCopyEnd' | 'atRisk' | 'risk'>[] = [];
+  for (const phase of plan.phases) {
+    const progress = await progressOf(state, phase.datasets.map((name) => ({ name })));
+    const record = await state.getPhase(phase.id);
+    const sum = (f: (p: (typeof progress)[number]) => number) => progress.reduce((n, p) => n + f(p), 0);
+    phases.push({
+      id: phase.id, name: phase.name, datasets: phase.datasets,
+      state: record?.state ?? 'planned',
+      lastStep: record?.done.at(-1)?.step,
+      failed: record?.failed,
+      objects: sum((p) => p.counts.pending.objects + p.counts.failed.objects + p.counts.copied.objects + p.counts.verified.objects),
+      bytes: sum((p) => p.counts.pending.bytes + p.counts.failed.bytes + p.counts.copied.bytes + p.counts.verified.bytes),
+      copiedObjects: sum((p) => p.counts.copied.objects + p.counts.verified.objects),
+      copiedBytes: sum((p) => p.counts.copied.bytes + p.counts.verified.bytes),
+      verifiedObjects: sum((p) => p.counts.verified.objects),
+      verifiedFullObjects: sum((p) => p.verifiedFull),
+      plannedCutover: phase.plannedCutover,
+      approvals: record?.approvals ?? [],
+      gates: evaluateGates({ phase, datasets: progress, parity, approvals: record?.approvals ?? [], hooks: plan.hooks }),
+      record,
+    });
+  }
+  const projection = project(
+    phases.map((p) => ({
+      phaseId: p.id, plannedCutover: p.plannedCutover,
+      // A committed phase has nothing left to copy, whatever its counters say.
+      remainingBytes: p.state === 'committed' ? 0 : p.bytes - p.copiedBytes,
+      remainingObjects: p.state === 'committed' ? 0 : p.objects - p.copiedObjects,
+      inventoried: p.state === 'committed' || p.objects > 0,
+    })),
+    throughput, clock.now(), window.deadline,
+  );
+  const full: PhaseStatus[] = phases.map((p) => {
+    const projected = projection.phases.find((x) => x.phaseId === p.id)!;
+    return { ...p, projectedBulkCopyEnd: projected.projectedEnd, atRisk: projected.atRisk, risk: projected.risk };
+  });
+  const risks = [
+    ...(window.daysLeft < 0 ? [`the authorisation window closed on ${window.closesOn}`] : []),
+    ...full.filter((p) => p.state !== 'committed' && window.today > p.plannedCutover).map((p) => `phase ${p.id} was planned for ${p.plannedCutover} and is not committed`),
+    ...full.filter((p) => p.risk).map((p) => `phase ${p.id}: ${p.risk}`),
+    ...(projection.risk ? [projection.risk] : []),
+  ];
+  return {
+    migration: plan.migration, title: plan.title, window, throughput, phases: full,
+    migrationEnd: projection.migrationEnd, migrationAtRisk: projection.migrationAtRisk, risks,
+  };
+}

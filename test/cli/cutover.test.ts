@@ -1,0 +1,94 @@
+import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { parseDocument } from 'yaml';
+import { md5 } from '../../src/engine/hashing.ts';
+import { createAzureBlobStore } from '../../src/stores/azure-blob.ts';
+import { bytesOf } from '../engine/harness.ts';
+import { writeTestPlan, type PlanFixture } from './plan-fixture.ts';
+import { runCli, startCli, waitFor } from './run-cli.ts';
+
+let dir: string;
+let plan: PlanFixture;
+let slowPlan: string;
+const marker = () => join(dir, 'switch-started.json');
+
+const common = () => ['--state', join(dir, 'state.db'), '--hook-state-dir', join(dir, 'hooks')];
+const cli = (args: string[], planFile = plan.file) => runCli([...args, '--plan', planFile], plan.env);
+const statusOf = async () => JSON.parse((await runCli(['status', '--plan', plan.file, '--state', join(dir, 'state.db'), '--json'], plan.env)).stdout);
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'cloudexit-cutover-'));
+  plan = await writeTestPlan(dir, ['one']);
+  const azurite = inject('azurite');
+  const store = createAzureBlobStore({
+    endpoint: azurite.endpoint, container: plan.names.get('one')!.container,
+    credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
+  });
+  for (let i = 0; i < 5; i++) {
+    const body = bytesOf(`c${i}`, 2000);
+    await store.put(`data/${i}.csv`, body, md5(body), { metadata: {}, md5: md5(body) });
+  }
+  // A switch hook that announces itself, then hangs: the copier is killed while it runs.
+  const slow = join(dir, 'slow-switch.mjs');
+  await writeFile(slow, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker())}, JSON.stringify({ pid: process.pid }));\nsetTimeout(() => {}, 120_000);\n`);
+  const doc = parseDocument(await readFile(plan.file, 'utf8'));
+  doc.setIn(['hooks', 'switch'], resolve(slow));
+  slowPlan = join(dir, 'slow-plan.yaml');
+  await writeFile(slowPlan, doc.toString());
+  for (const args of [['copy'], ['verify', '--mode', 'full']]) {
+    const r = await runCli([...args, '--plan', plan.file, '--state', join(dir, 'state.db'), '--evidence', join(dir, 'evidence'), '--json'], plan.env);
+    expect(r.code, r.stderr).toBe(0);
+  }
+  await new Promise((r) => setTimeout(r, 1100)); // the freeze comes in a later second than the seeding
+}, 120_000);
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('cloudexit cutover / rollback / status', () => {
+  it('refuses to start without every owner\'s go, and status shows the gates', async () => {
+    const r = await cli(['cutover', '--phase', '1', ...common()]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/✗ approvals: waiting for the go of decision maker \(A\), ops lead \(B\), data owner \(C\), data protection officer \(D\)/);
+    expect(r.stdout).toMatch(/✓ bulk-copy/);
+    const status = await statusOf();
+    expect(status.phases[0]).toMatchObject({ id: 1, state: 'planned', failed: { step: 'preflight' }, copiedObjects: 5, verifiedFullObjects: 5 });
+    expect(status.window).toMatchObject({ closesOn: '2026-12-21', deadline: '2026-12-16' });
+  });
+
+  it('records approvals by role or by name, and refuses a stranger', async () => {
+    for (const who of ['decisionMaker', 'B', 'dataOwner']) expect((await cli(['cutover', '--phase', '1', '--approve', who, ...common()])).code).toBe(0);
+    const stranger = await cli(['cutover', '--phase', '1', '--approve', 'Mallory', ...common()]);
+    expect(stranger.code).toBe(2);
+    expect(stranger.stderr).toMatch(/"Mallory" is not an owner of phase 1/);
+    const last = await cli(['cutover', '--phase', '1', '--approve', 'dpo', ...common()]);
+    expect(last.stdout).toContain('every owner has given their go');
+  });
+
+  it('killed during the switch hook, resumes at the switch and commits; then rollback refuses', async () => {
+    const { child, done } = startCli(['cutover', '--phase', '1', '--plan', slowPlan, ...common(), '--no-progress'], plan.env);
+    await waitFor('the switch hook to start', async () => existsSync(marker()));
+    child.kill('SIGKILL');
+    await done;
+    // The hook runs in its own process group: it outlives the killed copier, as it would after a crash.
+    process.kill(JSON.parse(await readFile(marker(), 'utf8')).pid, 'SIGKILL');
+
+    const midway = await statusOf();
+    expect(midway.phases[0]).toMatchObject({ state: 'in-progress', lastStep: 'verify' });
+
+    const resumed = await cli(['cutover', '--phase', '1', ...common(), '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ state: 'committed', ran: ['switch', 'smoke-check', 'commit'] });
+    const pointer = JSON.parse(await readFile(join(dir, 'hooks', 'emc2', 'phase-1.pointer.json'), 'utf8'));
+    expect(pointer.serving).toBe('target');
+
+    const rollback = await cli(['rollback', '--phase', '1', ...common()]);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stdout).toMatch(/point of no return/);
+    expect((await statusOf()).phases[0].state).toBe('committed');
+
+    const audit = await runCli(['audit', 'verify', '--plan', plan.file, '--state', join(dir, 'state.db'), '--json'], plan.env);
+    expect(audit.code, audit.stdout).toBe(0);
+  });
+});
