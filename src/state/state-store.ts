@@ -84,7 +84,12 @@ export interface AuditInput {
   step: string;
   /** `succeeded`, `failed`, `started`, `refused`, … */
   outcome: string;
-  /** Anything else worth keeping, already free of secrets. */
+  /**
+   * Anything else worth keeping, already free of secrets. Stored as plain JSON with every
+   * string passed through `redact()` again; numbers other than whole numbers within
+   * ±(2^53 − 1) come back as their decimal text (0.5 → "0.5"), so that auditors' `jq`
+   * prints them identically whatever its version (see `src/audit/storable.ts`).
+   */
   details: Record<string, unknown>;
 }
 
