@@ -43,17 +43,23 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const services: Service[] = [];
 let workDir: string | undefined;
+let interrupted = false;
+let cleaning: Promise<void> | undefined;
 
-async function cleanup(): Promise<void> {
-  killRunning();
-  await Promise.allSettled(services.map((s) => s.stop()));
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+/** Stops the copier in flight and both servers, removes the temp dirs; once, whoever asks first. */
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    killRunning();
+    await Promise.allSettled(services.map((s) => s.stop()));
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  })();
+  return cleaning;
 }
 
-// Ctrl-C or a kill: stop the copier in flight and both servers, remove the temp dirs.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    log(`${signal}: stopping`);
+    interrupted = true;
+    log(`${signal}: stopping the copier in flight and the servers`);
     void cleanup().finally(() => process.exit(130));
   });
 }
@@ -139,7 +145,8 @@ async function main(): Promise<void> {
 try {
   await main();
 } catch (err) {
-  log(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
+  // After Ctrl-C the killed copier looks like a failure: the signal handler reports and exits instead.
+  if (!interrupted) log(`bench failed: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
   await cleanup();
