@@ -8,7 +8,7 @@ import { runCutover, type CutoverDeps, type HookName, type HookOutcome } from '.
 import { rollbackPhase } from '../../src/cutover/rollback.ts';
 import { systemClock } from '../../src/plan/clock.ts';
 import type { Hooks, Phase } from '../../src/plan/schema.ts';
-import type { AuditEvent } from '../../src/state/state-store.ts';
+import { CUTOVER_STEPS, type AuditEvent, type PhaseRecord } from '../../src/state/state-store.ts';
 import { bytesOf, createHarness, type Harness } from '../engine/harness.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { freshS3Store, s3rverOrigin } from '../support/stores.ts';
@@ -178,6 +178,33 @@ describe('cutover of a phase', () => {
     const [synced] = (await h.state.getObjects('ds', ['d/new-after-bulk.csv'])).values();
     expect(synced?.status).toBe('verified'); // copied by the final sync, then verified in full
   });
+});
+
+describe('a crash after a step did its work but before it was recorded', () => {
+  for (const step of CUTOVER_STEPS) {
+    it(`at ${step}: the next run resumes at ${step} and finishes`, async () => {
+      await approveAll();
+      // The process "dies": from the moment the record with this step done is written, the state is gone.
+      let dead = false;
+      const dying = new Proxy(h.state, {
+        get: (store, name) => {
+          if ((name === 'putPhase' || name === 'appendAudit') && dead) return async () => { throw new Error('process killed'); };
+          if (name === 'putPhase') {
+            return async (record: PhaseRecord) => {
+              if (record.done.some((d) => d.step === step)) { dead = true; throw new Error('process killed'); }
+              return store.putPhase(record);
+            };
+          }
+          const value = Reflect.get(store, name);
+          return typeof value === 'function' ? value.bind(store) : value;
+        },
+      });
+      await expect(runCutover({ ...(await deps()), state: dying })).rejects.toThrow('process killed');
+      const resumed = await runCutover(await deps());
+      expect(resumed.ran[0]).toBe(step);
+      expect(resumed.state).toBe('committed');
+    });
+  }
 });
 
 describe('rollback', () => {
