@@ -63,6 +63,7 @@ export async function readJson(file) {
 /** The pointer's entry for one side of one dataset. */
 export function endpointOf(dataset, side) {
   const end = dataset[side];
+  if (dataset.kind === 'postgres') return { host: end.host, port: end.port, database: end.database };
   return side === 'target'
     ? { endpoint: end.endpoint, bucket: end.bucket, prefix: end.prefix }
     : { endpoint: end.endpoint, container: end.container, prefix: end.prefix };

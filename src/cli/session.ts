@@ -11,7 +11,7 @@ import { ByteBudget } from '../engine/byte-budget.ts';
 import { createBandwidthLimiter } from '../engine/bandwidth.ts';
 import type { EngineContext, EngineDataset } from '../engine/context.ts';
 import { loadPlan, type LoadedPlan } from '../plan/load.ts';
-import type { ObjectDataset } from '../plan/schema.ts';
+import { isObjectDataset, type Dataset, type PostgresDataset } from '../plan/schema.ts';
 import { parseRate } from '../plan/sizes.ts';
 import { openSqliteStateStore } from '../state/sqlite.ts';
 import type { RunOutcome, RunTotals, StateStore } from '../state/state-store.ts';
@@ -51,7 +51,10 @@ export function addDataOptions(command: Command): Command {
 
 export interface Session {
   plan: LoadedPlan;
+  /** The selected object datasets, with their stores. */
   datasets: EngineDataset[];
+  /** The selected PostgreSQL datasets. */
+  databases: PostgresDataset[];
   state: StateStore;
   ctx: EngineContext;
   evidenceDir: string;
@@ -62,7 +65,7 @@ export interface Session {
 }
 
 /** Validates the selection against the plan; a bad name changes nothing. */
-export function selectDatasets(plan: LoadedPlan, options: Pick<DataOptions, 'dataset' | 'phase'>): ObjectDataset[] {
+export function selectDatasets(plan: LoadedPlan, options: Pick<DataOptions, 'dataset' | 'phase'>): Dataset[] {
   let names = plan.datasets.map((d) => d.name);
   if (options.phase !== undefined) {
     const phase = plan.phases.find((p) => String(p.id) === options.phase);
@@ -109,7 +112,9 @@ export async function openSession(options: DataOptions, command: string, connect
     limits.bandwidth = rate;
   }
   // Secrets are read before the state is opened: a missing variable must change nothing.
-  const datasets = await engineDatasets(selected, connections ?? connectionsFromPlan(plan.source, plan.target));
+  const objects = selected.filter(isObjectDataset);
+  const databases = selected.filter((d): d is PostgresDataset => d.kind === 'postgres');
+  const datasets = objects.length > 0 ? await engineDatasets(objects, connections ?? connectionsFromPlan(plan.source, plan.target)) : [];
   const state = await openSqliteStateStore(options.state ?? join('.cloudexit', `${plan.migration}.db`));
   const scope = options.phase ? `phase ${options.phase}` : selected.map((d) => d.name).join(',');
   const runId = await state.startRun({ command, scope });
@@ -136,7 +141,7 @@ export async function openSession(options: DataOptions, command: string, connect
     bandwidth: createBandwidthLimiter(limits.bandwidth),
   };
   return {
-    plan, datasets, state, ctx,
+    plan, datasets, databases, state, ctx,
     evidenceDir: options.evidence ?? join('.cloudexit', 'evidence', plan.migration),
     async audit(step, outcome, details) {
       const phase = options.phase === undefined ? undefined : Number(options.phase);

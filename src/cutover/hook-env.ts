@@ -17,11 +17,18 @@ import type { Phase, Plan } from '../plan/schema.ts';
 /** The hooks a plan may name (the keys of its `hooks` section). */
 export type HookName = 'freeze' | 'thaw' | 'switch' | 'smokeCheck' | 'rollback';
 
-/** A dataset as a hook sees it; the endpoints come from the plan's source and target. */
-export interface HookDataset {
-  name: string;
-  source: { container: string; prefix: string };
-  target: { bucket: string; prefix: string };
+/**
+ * A dataset as a hook sees it. Object datasets: the endpoints come from the plan's source
+ * and target. PostgreSQL datasets: host, port and database of each side (no user, no password).
+ */
+export type HookDataset =
+  | { name: string; kind?: 'objects'; source: { container: string; prefix: string }; target: { bucket: string; prefix: string } }
+  | { name: string; kind: 'postgres'; source: PgSide; target: PgSide };
+
+interface PgSide {
+  host: string;
+  port: number;
+  database: string;
 }
 
 /** Plain data a hook's documented variables are built from. */
@@ -79,11 +86,13 @@ export function hookEnvironment(context: HookContext): Record<string, string> {
     CLOUDEXIT_RUN_ID: context.runId,
     CLOUDEXIT_DATASETS: context.datasets.map((d) => d.name).join(','),
     CLOUDEXIT_DATASETS_JSON: JSON.stringify(
-      context.datasets.map((d) => ({
-        name: d.name,
-        source: { endpoint: source, container: d.source.container, prefix: d.source.prefix },
-        target: { endpoint: target, bucket: d.target.bucket, prefix: d.target.prefix },
-      })),
+      context.datasets.map((d) => d.kind === 'postgres'
+        ? { name: d.name, kind: 'postgres', source: pgSide(d.source), target: pgSide(d.target) }
+        : {
+          name: d.name,
+          source: { endpoint: source, container: d.source.container, prefix: d.source.prefix },
+          target: { endpoint: target, bucket: d.target.bucket, prefix: d.target.prefix },
+        }),
     ),
     CLOUDEXIT_SOURCE_ENDPOINT: source,
     CLOUDEXIT_TARGET_ENDPOINT: target,
@@ -91,6 +100,10 @@ export function hookEnvironment(context: HookContext): Record<string, string> {
   };
   if (context.frozenAt !== undefined) env.CLOUDEXIT_FROZEN_AT = isoInstant(context.frozenAt);
   return env;
+}
+
+function pgSide(side: PgSide): PgSide {
+  return { host: side.host, port: side.port, database: side.database };
 }
 
 /** The `HookContext` of one phase of a validated plan: what the state machine usually needs. */
@@ -104,7 +117,9 @@ export function hookContextFromPlan(
     const d = byName.get(name);
     // The plan schema already refuses unknown names; this guards hand-built plans.
     if (!d) throw new Error(`phase ${phase.id} names dataset "${name}", which the plan does not declare`);
-    return { name: d.name, source: d.source, target: d.target };
+    return d.kind === 'postgres'
+      ? { name: d.name, kind: 'postgres' as const, source: pgSide(d.source), target: pgSide(d.target) }
+      : { name: d.name, source: d.source, target: d.target };
   });
   return {
     migration: plan.migration,

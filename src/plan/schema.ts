@@ -93,6 +93,56 @@ export const objectDataset = z.strictObject({
   target: z.strictObject({ bucket: z.string().min(3), prefix }),
 });
 
+/** A PostgreSQL server and database; the password comes from `passwordEnv` or `passwordFile`, never the plan. */
+export const pgEndpoint = z.strictObject({
+  host: z.string().min(1),
+  port: z.number().int().min(1).max(65_535).default(5432),
+  database: z.string().min(1),
+  user: z.string().min(1),
+  /** Environment variable holding the password. */
+  passwordEnv: envName.optional(),
+  /** File holding the password (its first line), e.g. a mounted secret. */
+  passwordFile: z.string().min(1).optional(),
+  /** libpq `sslmode`; managed databases need TLS. */
+  sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('require'),
+});
+
+const qualifiedTable = z.string().regex(/^[^.\s]+\.[^.\s]+$/, 'must be schema.table (e.g. "public.audit_trail")');
+
+/**
+ * A PostgreSQL database moved in the same phases as object data: Azure Database for
+ * PostgreSQL flexible server → OVHcloud managed PostgreSQL.
+ */
+export const postgresDataset = z.strictObject({
+  name: slug,
+  title: z.string().min(1),
+  kind: z.literal('postgres'),
+  /**
+   * `dump-restore` (default; what OVHcloud documents for its managed PostgreSQL): parallel
+   * pg_dump / pg_restore, the final sync is a new dump during the freeze. `logical`: a
+   * publication and a subscription keep the target in sync; the freeze waits for lag 0.
+   */
+  method: z.enum(['dump-restore', 'logical']).default('dump-restore'),
+  source: pgEndpoint,
+  target: pgEndpoint,
+  /** Schemas to move. */
+  schemas: z.array(z.string().min(1)).min(1).default(['public']),
+  /** Tables left out, as schema.table. */
+  excludeTables: z.array(qualifiedTable).default([]),
+  /** Privileges granted again on the target (ownership is not carried: objects belong to the target user). */
+  grants: z.array(z.strictObject({
+    role: z.string().min(1),
+    privileges: z.array(z.enum(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'])).min(1),
+    schemas: z.array(z.string().min(1)).optional(),
+  })).default([]),
+  /** Parallel jobs of pg_dump and pg_restore. */
+  jobs: z.number().int().min(1).max(32).default(4),
+  /** Local folder for dumps; its free space is checked against the database size first. */
+  workDir: z.string().min(1).default('.cloudexit/work'),
+  /** Rows per chunk when fingerprinting tables by primary-key range. */
+  chunkRows: z.number().int().min(1_000).max(100_000_000).default(200_000),
+});
+
 const person = z.string().min(1);
 
 export const phase = z.strictObject({
@@ -164,7 +214,11 @@ export const planSchema = z
     }),
     source: azureBlobEndpoint,
     target: s3Endpoint,
-    datasets: z.array(objectDataset).min(1),
+    // `kind` may be left out for object datasets, the common case.
+    datasets: z.array(z.preprocess(
+      (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'objects' } : v),
+      z.discriminatedUnion('kind', [objectDataset, postgresDataset]),
+    )).min(1),
     phases: z.array(phase).min(1),
     hooks: hooks.prefault({}),
     limits,
@@ -230,7 +284,19 @@ export const planSchema = z
     // objects and mix their manifests: refuse before anything is copied.
     plan.datasets.forEach((a, i) => {
       plan.datasets.forEach((b, j) => {
-        if (j <= i || a.target.bucket !== b.target.bucket) return;
+        if (j <= i) return;
+        if (a.kind === 'postgres' && b.kind === 'postgres') {
+          const same = a.target.host === b.target.host && a.target.port === b.target.port && a.target.database === b.target.database;
+          if (same) {
+            ctx.addIssue({
+              code: 'custom', path: ['datasets', j, 'target', 'database'],
+              message: `datasets "${a.name}" and "${b.name}" restore into the same database ${b.target.database} on ${b.target.host}:${b.target.port}`,
+              params: { fix: 'give each PostgreSQL dataset its own target database' },
+            });
+          }
+          return;
+        }
+        if (a.kind !== 'objects' || b.kind !== 'objects' || a.target.bucket !== b.target.bucket) return;
         if (a.target.prefix.startsWith(b.target.prefix) || b.target.prefix.startsWith(a.target.prefix)) {
           ctx.addIssue({
             code: 'custom', path: ['datasets', j, 'target', 'prefix'],
@@ -244,7 +310,14 @@ export const planSchema = z
 
 /** A validated plan, with defaults filled in and sizes in bytes. */
 export type Plan = z.output<typeof planSchema>;
-export type ObjectDataset = Plan['datasets'][number];
+export type Dataset = Plan['datasets'][number];
+export type ObjectDataset = Extract<Dataset, { kind: 'objects' }>;
+export type PostgresDataset = Extract<Dataset, { kind: 'postgres' }>;
+export type PgEndpointSettings = z.output<typeof pgEndpoint>;
+
+export function isObjectDataset(dataset: Dataset): dataset is ObjectDataset {
+  return dataset.kind === 'objects';
+}
 export type Phase = Plan['phases'][number];
 export type Limits = Plan['limits'];
 export type Hooks = Plan['hooks'];

@@ -20,6 +20,7 @@ import { OWNER_ROLES } from '../cutover/gates.ts';
 import { runCutover } from '../cutover/machine.ts';
 import { systemClock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
+import { isObjectDataset } from '../plan/schema.ts';
 import type { Connections } from '../cli/wiring.ts';
 import { createAzureBlobStore } from '../stores/azure-blob.ts';
 import { createContainer, startAzurite, startS3rver } from './services.ts';
@@ -110,7 +111,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
   try {
     const azurite = await startAzurite();
     stops.push(azurite.stop);
-    const s3 = await startS3rver({ directory: join(temp, 's3rver'), buckets: plan.datasets.map((d) => d.target.bucket) });
+    const s3 = await startS3rver({ directory: join(temp, 's3rver'), buckets: plan.datasets.filter(isObjectDataset).map((d) => d.target.bucket) });
     stops.push(s3.stop);
     const connections: Connections = {
       source: { endpoint: azurite.endpoint, credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey } },
@@ -123,7 +124,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     const { ctx } = session;
     const warehouse = syntheticWarehouse();
     for (const dataset of session.datasets) {
-      const spec = plan.datasets.find((d) => d.name === dataset.name)!;
+      const spec = plan.datasets.filter(isObjectDataset).find((d) => d.name === dataset.name)!;
       await createContainer(azurite, spec.source.container);
       const objects = (warehouse.get(dataset.name) ?? []).map((o) => ({ ...o, key: dataset.sourcePrefix + o.key }));
       ctx.progress.note(`seeding ${objects.length} synthetic objects into ${dataset.name} (Azurite)`);
