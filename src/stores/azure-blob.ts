@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
-import { DefaultAzureCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import {
   AnonymousCredential, ContainerClient, StorageSharedKeyCredential, newPipeline,
   type BlobHTTPHeaders, type StoragePipelineOptions,
@@ -55,12 +55,12 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
   const { credential } = options;
 
   let containerUrl = `${endpoint}/${encodeURIComponent(options.container)}`;
-  let auth: StorageSharedKeyCredential | AnonymousCredential | DefaultAzureCredential;
+  let auth: StorageSharedKeyCredential | AnonymousCredential | TokenCredential;
   if (credential.kind === 'key') auth = new StorageSharedKeyCredential(credential.accountName, credential.accountKey);
   else if (credential.kind === 'sas') {
     auth = new AnonymousCredential();
     containerUrl += `?${credential.sasToken.replace(/^\?/, '')}`;
-  } else auth = new DefaultAzureCredential();
+  } else auth = lazyDefaultAzureCredential();
 
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
   // `agent` is honoured by core-rest-pipeline's createPipelineFromOptions, to which
@@ -246,6 +246,22 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
     // Azure ETags are opaque; the whole-object Content-MD5 (`md5`) proves content instead.
     expectedEtag() {
       return undefined;
+    },
+  };
+}
+
+/**
+ * `DefaultAzureCredential`, loaded on the first token request. `@azure/identity` takes
+ * about 200 ms to import (measured), which every run would pay although only Entra
+ * sign-in needs it: key and SAS runs never load it. Errors (CredentialUnavailableError,
+ * …) reach the caller from getToken exactly as before.
+ */
+function lazyDefaultAzureCredential(): TokenCredential {
+  let credential: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      credential ??= import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
+      return (await credential).getToken(scopes, options);
     },
   };
 }
