@@ -149,7 +149,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
-  // Version 3 goes here.
+  {
+    version: 3,
+    description: 'PostgreSQL dataset records',
+    // One JSON document per PostgreSQL dataset, read and written whole like a phase record.
+    sql: `
+      CREATE TABLE databases (
+        dataset TEXT PRIMARY KEY,
+        record TEXT NOT NULL CHECK (
+          json_valid(record)
+          AND record ->> '$.dataset' = dataset
+          AND record ->> '$.status' IN ('pending', 'copied', 'verified', 'failed')
+        )
+      ) STRICT;
+    `,
+  },
+  // Version 4 goes here.
 ];
 
 /** The newest schema version this build knows. */

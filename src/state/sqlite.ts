@@ -17,9 +17,11 @@ import {
   uploadFromRows,
 } from './sqlite-rows.ts';
 import { OBJECT_STATUSES } from './state-store.ts';
+import { redact } from '../secrets/redact.ts';
 import type {
   AuditEvent,
   AuditInput,
+  DatabaseRecord,
   ObjectPatch,
   ObjectRecord,
   ObjectStatus,
@@ -276,6 +278,20 @@ export class SqliteStateStore implements StateStore {
 
   async putPhase(record: PhaseRecord): Promise<void> {
     this.#cutover.putPhase(record);
+  }
+
+  // ── PostgreSQL datasets ────────────────────────────────────────────────────────────
+
+  async getDatabase(dataset: string): Promise<DatabaseRecord | undefined> {
+    const row = this.#db.prepare('SELECT record FROM databases WHERE dataset = ?').get(dataset);
+    // Stored JSON has null where the record has undefined; the reviver drops those keys again.
+    return row ? (JSON.parse(row['record'] as string, (_k, v: unknown) => (v === null ? undefined : v)) as DatabaseRecord) : undefined;
+  }
+
+  async putDatabase(record: DatabaseRecord): Promise<void> {
+    // Redacted like every free text the state keeps: a tool's error may quote a connection string.
+    const json = redact(JSON.stringify(record, (_k, v: unknown) => (v === undefined ? null : v)));
+    this.#db.prepare('INSERT INTO databases (dataset, record) VALUES (?, ?) ON CONFLICT (dataset) DO UPDATE SET record = excluded.record').run(record.dataset, json);
   }
 
   async close(): Promise<void> {

@@ -247,3 +247,24 @@ describe('uploads', () => {
     await store.clearUpload('d', 'big.parquet'); // nothing to clear: no error
   });
 });
+
+describe('PostgreSQL dataset records', () => {
+  it('round-trips a record, replaces it, and keeps undefined fields undefined', async () => {
+    const { openSqliteStateStore } = await import('../../src/state/sqlite.ts');
+    const store = await openSqliteStateStore(':memory:');
+    try {
+      expect(await store.getDatabase('catalog')).toBeUndefined();
+      const record = {
+        dataset: 'catalog', method: 'dump-restore' as const, status: 'copied' as const, tables: 4, bytes: 123456,
+        copiedAt: '2026-11-22T10:00:00.000Z', copySeconds: 12.5, verification: undefined, lag: undefined, lastError: undefined,
+        updatedAt: '2026-11-22T10:00:00.000Z',
+      };
+      await store.putDatabase(record);
+      expect(await store.getDatabase('catalog')).toEqual(record);
+      await store.putDatabase({ ...record, status: 'verified', verification: { at: 'x', ok: true, tablesVerified: 4, mismatches: [], schemaDifferences: [], evidenceFile: 'f.json', evidenceSha256: 'a'.repeat(64) } });
+      expect((await store.getDatabase('catalog'))?.verification?.tablesVerified).toBe(4);
+    } finally {
+      await store.close();
+    }
+  });
+});
