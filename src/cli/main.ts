@@ -13,6 +13,7 @@ import { registerVerifyCommand } from './commands/verify.ts';
 import { EXIT, errorToJson, exitCodeOf, formatError } from './errors.ts';
 import { registerParityCommand } from './commands/parity.ts';
 import { registerAuditCommand } from './commands/audit.ts';
+import { registerRunbookCommand } from './commands/runbook.ts';
 
 export function buildProgram(): Command {
   const program = new Command('cloudexit')
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerAuditCommand(program);
   registerStatusCommand(program);
   registerCutoverCommands(program);
+  registerRunbookCommand(program);
   return program;
 }
 

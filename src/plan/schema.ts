@@ -179,6 +179,31 @@ export const hooks = z.strictObject({
   timeoutSeconds: z.number().int().min(1).max(86_400).default(900),
 });
 
+/** The cutover moments at which people are told something (see `communication`). */
+export const COMMUNICATION_MOMENTS = ['before-freeze', 'go-no-go', 'after-switch', 'after-commit', 'on-rollback'] as const;
+export type CommunicationMoment = (typeof COMMUNICATION_MOMENTS)[number];
+
+/**
+ * One message of the communication plan: who is told what, when, through which channel,
+ * by whom. The runbook of each phase lists the messages that apply to it, in moment order.
+ */
+export const communicationItem = z.strictObject({
+  /** The moment of the cutover the message belongs to. */
+  when: z.enum(COMMUNICATION_MOMENTS),
+  /** When exactly, in words, e.g. "2 working days before the freeze"; the moment alone when absent. */
+  timing: z.string().min(1).optional(),
+  /** Who is told, e.g. "Researchers with EMC2 projects". */
+  audience: z.string().min(1),
+  /** What they are told. */
+  message: z.string().min(1),
+  /** Through which channel, e.g. "e-mail to the EMC2 users list". */
+  channel: z.string().min(1),
+  /** Who sends it: an owner role of the phase (decisionMaker, opsLead, dataOwner, dpo). */
+  sender: z.enum(['decisionMaker', 'opsLead', 'dataOwner', 'dpo']),
+  /** Ids of the phases it applies to. @default every phase */
+  phases: z.array(z.number().int().min(1)).min(1).optional(),
+});
+
 export const limits = z
   .strictObject({
     /** Objects copied at once. */
@@ -222,6 +247,8 @@ export const planSchema = z
     phases: z.array(phase).min(1),
     hooks: hooks.prefault({}),
     limits,
+    /** The communication plan of the cutovers, for the runbooks. @default no message */
+    communication: z.array(communicationItem).default([]),
   })
   .superRefine((plan, ctx) => {
     const names = new Map<string, number>();
@@ -257,6 +284,17 @@ export const planSchema = z
             params: { fix: 'a dataset moves in exactly one phase: remove it from one of them' },
           });
         } else phaseOf.set(name, pi);
+      });
+    });
+    plan.communication.forEach((item, ci) => {
+      (item.phases ?? []).forEach((id, pi) => {
+        if (!phaseIds.has(id)) {
+          ctx.addIssue({
+            code: 'custom', path: ['communication', ci, 'phases', pi],
+            message: `there is no phase ${id}`,
+            params: { fix: `use one of: ${plan.phases.map((p) => p.id).join(', ')}, or leave "phases" out for every phase` },
+          });
+        }
       });
     });
     const window = authorisationWindow(plan.window);
@@ -321,5 +359,6 @@ export function isObjectDataset(dataset: Dataset): dataset is ObjectDataset {
 export type Phase = Plan['phases'][number];
 export type Limits = Plan['limits'];
 export type Hooks = Plan['hooks'];
+export type CommunicationItem = Plan['communication'][number];
 export type AzureBlobEndpoint = z.output<typeof azureBlobEndpoint>;
 export type S3Endpoint = z.output<typeof s3Endpoint>;

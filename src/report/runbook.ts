@@ -1,0 +1,71 @@
+/**
+ * Cutover runbooks for project managers, written from the plan and the live state:
+ * `README.md` (the overview: window, timeline, status, risks), one `phase-N.md` per phase,
+ * and with `html` one self-contained `overview.html` holding all of it.
+ *
+ * Deterministic: the same plan, state and evidence give byte-identical files, whatever the
+ * day or the machine, so that runbooks are committed and reviewed as diffs (see as-of.ts).
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Clock } from '../plan/clock.ts';
+import type { LoadedPlan } from '../plan/load.ts';
+import type { StateStore } from '../state/state-store.ts';
+import { renderHtml } from './html.ts';
+import { resolveAsOf } from './runbook/as-of.ts';
+import { toMarkdown } from './runbook/doc.ts';
+import { gatherFacts, type GatherOptions } from './runbook/model.ts';
+import { overviewBlocks, phaseFile } from './runbook/overview.ts';
+import { phaseBlocks } from './runbook/phase.ts';
+
+export interface RunbookOptions {
+  plan: LoadedPlan;
+  state: StateStore;
+  /** Folder the runbooks are written to. @default the plan's folder */
+  outDir?: string;
+  /**
+   * Fixes the instant the runbooks describe ("as of"), e.g. `fixedClock('2026-12-01')`.
+   * @default the last activity the state records (never the wall clock)
+   */
+  clock?: Clock;
+  /** Also write `overview.html`. @default false */
+  html?: boolean;
+  /** Folder holding each dataset's `manifest.sha256`. @default `.cloudexit/evidence/<migration>` */
+  evidenceDir?: string;
+  /** A saved parity report, for the parity gate of the checklist. @default none */
+  parity?: GatherOptions['parity'];
+}
+
+/** File name of the HTML overview. */
+export const HTML_FILE = 'overview.html';
+
+/** The runbook files by name (sorted), without writing anything. */
+export async function renderRunbooks(options: RunbookOptions): Promise<Map<string, string>> {
+  const { plan, state } = options;
+  const outDir = options.outDir ?? dirname(plan.file);
+  const asOf = await resolveAsOf(state, plan.phases.map((p) => p.id), options.clock?.now().toISOString());
+  const facts = await gatherFacts({
+    plan, state, asOf, parity: options.parity, outDir,
+    evidenceDir: options.evidenceDir ?? join('.cloudexit', 'evidence', plan.migration),
+  });
+  const overview = overviewBlocks(facts);
+  const phases = facts.phases.map((phase) => ({ id: phase.status.id, blocks: phaseBlocks(facts, phase) }));
+  const files = new Map<string, string>([['README.md', toMarkdown(overview)]]);
+  for (const phase of phases) files.set(phaseFile(phase.id), toMarkdown(phase.blocks));
+  if (options.html) files.set(HTML_FILE, renderHtml({ title: plan.title, overview, phases }));
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Writes the runbooks into `outDir` (created if needed) and returns the paths written. */
+export async function writeRunbooks(options: RunbookOptions): Promise<string[]> {
+  const outDir = options.outDir ?? dirname(options.plan.file);
+  const files = await renderRunbooks({ ...options, outDir });
+  await mkdir(outDir, { recursive: true });
+  const written: string[] = [];
+  for (const [name, text] of files) {
+    const path = join(outDir, name);
+    await writeFile(path, text, 'utf8');
+    written.push(path);
+  }
+  return written;
+}

@@ -1,0 +1,42 @@
+/**
+ * The runbooks as a small document model, so the Markdown files and the HTML overview are
+ * written from the same content and cannot drift apart. Inline text uses a Markdown subset
+ * both renderers understand: backslash escapes, `code`, **bold**, [links](file.md) and
+ * <autolinks> (see `plain()`, `code()` and `link()` in format.ts).
+ */
+import { mermaidGantt, type Schedule } from './schedule.ts';
+
+export type Block =
+  | { kind: 'heading'; level: 1 | 2 | 3; text: string; id?: string }
+  | { kind: 'paragraph'; text: string }
+  | { kind: 'list'; items: string[] }
+  | { kind: 'tasks'; items: { done: boolean; text: string }[] }
+  | { kind: 'table'; head: string[]; rows: string[][]; id?: string }
+  | { kind: 'code'; lang: string; text: string }
+  | { kind: 'gantt'; schedule: Schedule };
+
+/** Markdown (CommonMark + GFM tables and task lists), one blank line between blocks, one final newline. */
+export function toMarkdown(blocks: readonly Block[]): string {
+  return `${blocks.map(blockToMarkdown).join('\n\n')}\n`;
+}
+
+function blockToMarkdown(block: Block): string {
+  switch (block.kind) {
+    case 'heading':
+      return `${'#'.repeat(block.level)} ${block.text}`;
+    case 'paragraph':
+      return block.text;
+    case 'list':
+      return block.items.map((item) => `- ${item}`).join('\n');
+    case 'tasks':
+      return block.items.map((item) => `- [${item.done ? 'x' : ' '}] ${item.text}`).join('\n');
+    case 'table': {
+      const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+      return [row(block.head), `| ${block.head.map(() => '---').join(' | ')} |`, ...block.rows.map(row)].join('\n');
+    }
+    case 'code':
+      return `\`\`\`${block.lang}\n${block.text.replace(/\n$/, '')}\n\`\`\``;
+    case 'gantt':
+      return `\`\`\`mermaid\n${mermaidGantt(block.schedule)}\n\`\`\``;
+  }
+}

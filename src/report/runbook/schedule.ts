@@ -1,0 +1,115 @@
+/**
+ * The timeline of a migration against its authorisation window, as bars by section: what
+ * was done (from the state), what is under way, what is projected (from the measured
+ * throughput) and what is planned (from the plan). The Markdown runbooks draw it as a
+ * Mermaid Gantt chart, the HTML overview as an SVG (html-gantt.ts): the same bars.
+ */
+import { addDays, daysBetween, parisDay } from '../../plan/clock.ts';
+import type { RunbookFacts } from './model.ts';
+
+export interface ScheduleBar {
+  /** Stable id inside the chart (never shown). */
+  id: string;
+  label: string;
+  /** First day, `YYYY-MM-DD` in Europe/Paris. */
+  start: string;
+  /** Calendar days covered, the first day included; 0 for a milestone. */
+  days: number;
+  /** done and active come from the state, projected from the throughput, planned from the plan. */
+  state: 'done' | 'active' | 'projected' | 'planned';
+  /** Drawn in the alarm colour: the window's end, a phase at risk, a rollback. */
+  critical: boolean;
+}
+
+export interface Schedule {
+  title: string;
+  sections: { title: string; bars: ScheduleBar[] }[];
+}
+
+function span(id: string, label: string, from: string, to: string, state: ScheduleBar['state'], critical = false): ScheduleBar {
+  const end = to < from ? from : to;
+  return { id, label, start: from, days: daysBetween(from, end) + 1, state, critical };
+}
+
+function milestone(id: string, label: string, day: string, state: ScheduleBar['state'], critical = false): ScheduleBar {
+  return { id, label, start: day, days: 0, state, critical };
+}
+
+export function scheduleOf(facts: RunbookFacts): Schedule {
+  const w = facts.status.window;
+  const asOfDay = facts.asOf.at ? parisDay(new Date(facts.asOf.at)) : undefined;
+  const windowBars = [
+    ...(asOfDay ? [milestone('asof', `As of ${asOfDay}`, asOfDay, 'done')] : []),
+    milestone('deadline', `Deadline, every phase committed (${w.deadline})`, w.deadline, 'planned'),
+    milestone('closes', `Window closes (${w.closesOn})`, w.closesOn, 'planned', true),
+  ];
+  const sections = [{ title: 'Authorisation window', bars: windowBars }];
+  for (const phase of facts.phases) {
+    const s = phase.status;
+    const bars: ScheduleBar[] = [];
+    const firstCopied = phase.datasets.map((d) => d.firstCopiedAt).filter((x): x is string => !!x).sort()[0];
+    const lastCopied = phase.datasets.map((d) => d.lastBulkCopiedAt).filter((x): x is string => !!x).sort().at(-1);
+    const bulkDone = s.state === 'committed' || s.gates.find((g) => g.gate === 'bulk-copy')?.ok === true;
+    const projectedDay = s.projectedBulkCopyEnd ? parisDay(new Date(s.projectedBulkCopyEnd)) : undefined;
+    if (firstCopied && bulkDone) {
+      bars.push(span(`p${s.id}copy`, 'Bulk copy, done', parisDay(new Date(firstCopied)), parisDay(new Date(lastCopied ?? firstCopied)), 'done'));
+    } else if (firstCopied) {
+      const to = [asOfDay, projectedDay].filter((x): x is string => !!x).sort().at(-1) ?? parisDay(new Date(firstCopied));
+      bars.push(span(`p${s.id}copy`, projectedDay ? `Bulk copy, projected to end ${projectedDay}` : 'Bulk copy, under way', parisDay(new Date(firstCopied)), to, 'active', s.atRisk));
+    } else if (asOfDay && projectedDay) {
+      bars.push(span(`p${s.id}copy`, `Bulk copy, projected to end ${projectedDay}`, asOfDay, projectedDay, 'projected', s.atRisk));
+    }
+    const steps = s.record?.done ?? [];
+    const firstStep = steps[0] ? parisDay(new Date(steps[0].at)) : undefined;
+    if (s.state === 'committed' && firstStep) {
+      bars.push(span(`p${s.id}cut`, 'Cutover, committed', firstStep, parisDay(new Date(steps.at(-1)!.at)), 'done'));
+    } else if (s.state === 'rolled-back' && s.record) {
+      const from = firstStep ?? parisDay(new Date(s.record.updatedAt));
+      bars.push(span(`p${s.id}cut`, 'Cutover, rolled back', from, parisDay(new Date(s.record.updatedAt)), 'done', true));
+    } else if (s.state === 'in-progress' && firstStep) {
+      bars.push(span(`p${s.id}cut`, 'Cutover, under way', firstStep, asOfDay ?? firstStep, 'active'));
+    }
+    bars.push(milestone(`p${s.id}plan`, `Cutover planned (${s.plannedCutover})`, s.plannedCutover, 'planned', s.atRisk));
+    sections.push({ title: `Phase ${s.id}, ${s.name}`, bars });
+  }
+  return { title: `${facts.plan.title} against the authorisation window`, sections };
+}
+
+/** Mermaid takes `:`, `;` and `#` in task text as syntax: they become spaces or commas. */
+function mermaidText(text: string): string {
+  return text.replace(/[:;]/g, ',').replace(/#/g, ' ').replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * Mermaid Gantt source. The today marker is off: Mermaid would draw it at the reader's
+ * clock, and the chart must show the state's "as of", the same on every screen.
+ */
+export function mermaidGantt(schedule: Schedule): string {
+  const lines = [
+    'gantt',
+    `    title ${mermaidText(schedule.title)}`,
+    '    dateFormat YYYY-MM-DD',
+    '    axisFormat %Y-%m-%d',
+    '    todayMarker off',
+  ];
+  for (const section of schedule.sections) {
+    lines.push(`    section ${mermaidText(section.title)}`);
+    for (const bar of section.bars) {
+      const tags = [
+        ...(bar.critical ? ['crit'] : []),
+        ...(bar.state === 'done' ? ['done'] : bar.state === 'active' ? ['active'] : []),
+        ...(bar.days === 0 ? ['milestone'] : []),
+      ];
+      lines.push(`    ${mermaidText(bar.label)} :${[...tags, bar.id, bar.start, `${bar.days}d`].join(', ')}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** First and last day the chart must show (a day either side, so milestones are not cut). */
+export function scheduleRange(schedule: Schedule): { from: string; to: string } {
+  const bars = schedule.sections.flatMap((s) => s.bars);
+  const from = bars.map((b) => b.start).sort()[0]!;
+  const to = bars.map((b) => addDays(b.start, Math.max(0, b.days - 1))).sort().at(-1)!;
+  return { from: addDays(from, -1), to: addDays(to, 1) };
+}
