@@ -15,7 +15,10 @@ export interface KeyColumn {
   name: string;
   /** As `format_type` prints it, modifier included: `bigint`, `numeric(12,2)`, `character varying(20)`. */
   type: string;
-  /** The type without modifier, for casting a parameter: `numeric`, `character varying`. */
+  /**
+   * The type to cast a parameter holding a key's text form to, in a chunk boundary. The
+   * column's own type, modifier kept: without it `character` and `bit` would mean length 1.
+   */
   castType: string;
   /** pg_type OID (20 bigint, 23 integer, 21 smallint…). */
   typeOid: number;
@@ -58,7 +61,7 @@ SELECT n.nspname AS schema, c.relname AS table, c.relkind,
     SELECT coalesce(sum(pg_total_relation_size(t.relid)), 0) FROM pg_partition_tree(c.oid) t WHERE t.isleaf)
   ELSE pg_total_relation_size(c.oid) END::text AS bytes,
   (SELECT json_agg(json_build_object('name', a.attname, 'type', format_type(a.atttypid, a.atttypmod),
-                                     'castType', format_type(a.atttypid, NULL), 'typeOid', a.atttypid::int) ORDER BY k.ord)
+                                     'castType', format_type(a.atttypid, a.atttypmod), 'typeOid', a.atttypid::int) ORDER BY k.ord)
    FROM pg_constraint con
    CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ord)
    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum
