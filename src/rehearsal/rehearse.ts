@@ -27,6 +27,7 @@ import { createContainer, startAzurite, startS3rver } from './services.ts';
 import { seedStore } from './seed.ts';
 import { syntheticWarehouse } from './synthetic.ts';
 import { loadPlan } from '../plan/load.ts';
+import { writeRunbooks } from '../report/runbook.ts';
 
 export interface RehearsalOptions extends Pick<DataOptions, 'plan' | 'dataset' | 'phase' | 'concurrency' | 'bandwidth' | 'progress' | 'json'> {
   /** Folder for the rehearsal's evidence (and, later, its runbooks). @default .cloudexit/rehearsal */
@@ -74,6 +75,8 @@ export interface RehearsalReport {
   outDir: string;
   /** Where the temporary data was (only with `keep`). */
   kept: string | undefined;
+  /** Folder of the runbooks of the rehearsed migration (README.md, phase-N.md, overview.html). */
+  runbooks?: string;
 }
 
 /**
@@ -171,6 +174,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     };
     await session.audit('rehearse', report.ok ? 'succeeded' : 'failed', { objects: report.objects, bytes: report.bytes, verified: report.verified, mismatches: report.mismatches });
     report.auditHead = (await session.state.auditHead())?.hash;
+    // The runbooks of the finished migration, as its project managers would read them.
+    report.runbooks = join(outDir, 'runbooks');
+    await writeRunbooks({ plan, state: session.state, outDir: report.runbooks, evidenceDir: join(outDir, 'evidence'), html: true });
     await session.finish(report.ok ? 'succeeded' : 'failed', { objects: report.copied, bytes: report.bytes, failed: report.failed + report.mismatches });
     return report;
   } finally {

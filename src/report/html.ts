@@ -18,7 +18,7 @@ th,td{border:1px solid #d6d6d6;padding:5px 8px;vertical-align:top;text-align:lef
 code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f1f1;padding:1px 4px;border-radius:3px;word-break:break-all}
 ul.tasks{list-style:none;padding-left:4px}ul.tasks li{margin:3px 0}.box{display:inline-block;width:1.4em;font-weight:bold}
 li.done .box{color:#4f8a4b}li.open .box{color:#c0392b}
-svg.gantt{max-width:100%;height:auto;border:1px solid #e3e3e3;background:#fff}
+figure{margin:8px 0}svg.gantt{max-width:100%;height:auto;border:1px solid #e3e3e3;background:#fff}
 a{color:#2f6db5}
 `;
 

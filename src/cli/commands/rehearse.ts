@@ -15,6 +15,7 @@ export function renderRehearsal(report: RehearsalReport): string {
     ...report.phases.map((p) => `phase ${p.id} ${p.name}: ${p.state}${p.stoppedAt ? ` (stopped at ${p.stoppedAt.step}: ${p.stoppedAt.error})` : ''}`),
     `audit log head: ${report.auditHead ?? '—'}`,
     `evidence (SHA-256 manifests): ${report.outDir}/evidence`,
+    ...(report.runbooks ? [`runbooks: ${report.runbooks}/README.md (and overview.html)`] : []),
   ];
   if (report.kept) lines.push(`temporary data kept in ${report.kept}`);
   return lines.join('\n');

@@ -31,7 +31,8 @@ function blockToMarkdown(block: Block): string {
     case 'tasks':
       return block.items.map((item) => `- [${item.done ? 'x' : ' '}] ${item.text}`).join('\n');
     case 'table': {
-      const row = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+      // One space either side of each cell, one alone for an empty cell: markdownlint's compact table style.
+      const row = (cells: readonly string[]) => `|${cells.map((c) => (c ? ` ${c} ` : ' ')).join('|')}|`;
       return [row(block.head), `| ${block.head.map(() => '---').join(' | ')} |`, ...block.rows.map(row)].join('\n');
     }
     case 'code':
