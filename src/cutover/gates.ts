@@ -4,7 +4,7 @@
  * preflight step, `cloudexit status` and the runbooks.
  */
 import type { Hooks, Phase } from '../plan/schema.ts';
-import type { PhaseRecord, StatusCounts } from '../state/state-store.ts';
+import type { DatabaseRecord, PhaseRecord, StatusCounts } from '../state/state-store.ts';
 
 /** The roles whose "go" a cutover needs, as named in the plan's `owners`. */
 export const OWNER_ROLES = ['decisionMaker', 'opsLead', 'dataOwner', 'dpo'] as const;
@@ -37,23 +37,35 @@ export interface GateInput {
   parity: { equivalent: boolean; differing: string[]; file: string } | undefined;
   approvals: PhaseRecord['approvals'];
   hooks: Hooks;
+  /** PostgreSQL datasets of the phase with their records (absent until first copied). */
+  databases?: readonly { name: string; record: DatabaseRecord | undefined }[];
 }
 
 export function evaluateGates(input: GateInput): Gate[] {
   const gates: Gate[] = [];
-  const notCopied = input.datasets.filter((d) => d.counts.pending.objects + d.counts.failed.objects > 0 || total(d) === 0);
+  const databases = input.databases ?? [];
+  const notCopied = [
+    ...input.datasets.filter((d) => d.counts.pending.objects + d.counts.failed.objects > 0 || total(d) === 0)
+      .map((d) => (total(d) === 0 ? `${d.name}: no inventory yet` : `${d.name}: ${d.counts.pending.objects + d.counts.failed.objects} objects not copied`)),
+    ...databases.filter((d) => d.record?.status !== 'copied' && d.record?.status !== 'verified')
+      .map((d) => `${d.name}: database not copied${d.record?.lastError ? ` (${d.record.lastError})` : ''}`),
+  ];
   gates.push({
     gate: 'bulk-copy',
     ok: notCopied.length === 0,
-    detail: notCopied.length === 0 ? 'every object of every dataset is on the target'
-      : notCopied.map((d) => (total(d) === 0 ? `${d.name}: no inventory yet` : `${d.name}: ${d.counts.pending.objects + d.counts.failed.objects} objects not copied`)).join('; '),
+    detail: notCopied.length === 0 ? 'every object and every database of the phase is on the target' : notCopied.join('; '),
   });
-  const unverified = input.datasets.filter((d) => d.verifiedFull < total(d) || total(d) === 0);
+  const unverified = [
+    ...input.datasets.filter((d) => d.verifiedFull < total(d) || total(d) === 0)
+      .map((d) => `${d.name}: ${total(d) - d.verifiedFull} of ${total(d)} objects not verified in full`),
+    ...databases.filter((d) => !(d.record?.status === 'verified' && d.record.verification?.ok))
+      .map((d) => `${d.name}: tables not verified${d.record?.verification && !d.record.verification.ok ? ` (${d.record.verification.mismatches.length} mismatching ranges)` : ''}`),
+  ];
   gates.push({
     gate: 'full-verify',
     ok: unverified.length === 0,
-    detail: unverified.length === 0 ? 'every object was re-read on the target and its SHA-256 matched'
-      : `${unverified.map((d) => `${d.name}: ${total(d) - d.verifiedFull} of ${total(d)} objects not verified in full`).join('; ')} (run \`cloudexit verify --mode full --phase ${input.phase.id}\`)`,
+    detail: unverified.length === 0 ? 'every object was re-read on the target and its SHA-256 matched; every table\'s fingerprints matched'
+      : `${unverified.join('; ')} (run \`cloudexit verify --mode full --phase ${input.phase.id}\`)`,
   });
   gates.push(input.parity === undefined
     ? { gate: 'parity', ok: true, detail: 'no parity report saved (run `cloudexit parity --json > .cloudexit/parity.json` to include it)' }

@@ -16,6 +16,8 @@ import { redact } from '../secrets/redact.ts';
 import { CUTOVER_STEPS, type CutoverStep, type PhaseRecord, type StateStore } from '../state/state-store.ts';
 import { evaluateGates, type DatasetProgress, type Gate, type GateInput } from './gates.ts';
 import { listChangedSince } from './quiescence.ts';
+import type { DatabaseCutover } from '../databases/operations.ts';
+import type { FreezeMarker } from '../databases/contract.ts';
 
 import type { HookName } from './hooks.ts';
 
@@ -44,6 +46,8 @@ export interface CutoverDeps {
   clock: Clock;
   /** Who runs the command (recorded in the audit log). */
   actor: string;
+  /** The phase's PostgreSQL datasets. @default [] */
+  databases?: readonly DatabaseCutover[];
 }
 
 export interface CutoverResult {
@@ -119,8 +123,10 @@ export async function runCutover(deps: CutoverDeps): Promise<CutoverResult> {
 async function runStep(step: CutoverStep, deps: CutoverDeps, record: PhaseRecord, result: CutoverResult): Promise<Record<string, unknown>> {
   switch (step) {
     case 'preflight': {
+      const databases = [];
+      for (const db of deps.databases ?? []) databases.push({ name: db.name, record: await deps.state.getDatabase(db.name) });
       const gates = evaluateGates({
-        phase: deps.phase, datasets: await progressOf(deps.state, deps.datasets), parity: deps.parity, approvals: record.approvals, hooks: deps.hooks,
+        phase: deps.phase, datasets: await progressOf(deps.state, deps.datasets), parity: deps.parity, approvals: record.approvals, hooks: deps.hooks, databases,
       });
       result.gates = gates;
       const closed = gates.filter((g) => !g.ok);
@@ -129,12 +135,21 @@ async function runStep(step: CutoverStep, deps: CutoverDeps, record: PhaseRecord
     }
     case 'freeze': {
       const hook = await deps.runHook('freeze', { step, frozenAt: undefined });
+      // Databases are frozen by cloudexit itself (read-only by default) and their write counters noted.
+      const databases: Record<string, FreezeMarker> = {};
+      for (const db of deps.databases ?? []) databases[db.name] = await db.freeze();
       // The freeze holds from the moment its hook succeeded: writes before it are caught by the final sync.
-      return { hook, frozenAt: deps.clock.now().toISOString() };
+      return { hook, frozenAt: deps.clock.now().toISOString(), databases };
     }
     case 'quiescence': {
       const frozenAt = record.frozenAt!;
       const changed = await listChangedSince(deps.datasets, new Date(frozenAt));
+      const markers = (record.done.find((d) => d.step === 'freeze')?.details['databases'] ?? {}) as Record<string, FreezeMarker>;
+      for (const db of deps.databases ?? []) {
+        const marker = markers[db.name];
+        if (!marker) throw new StepFailed(`${db.name}: no freeze record for this database; run \`cloudexit rollback --phase ${deps.phase.id}\` and start the cutover again`);
+        for (const table of await db.changedSince(marker)) changed.push({ dataset: db.name, key: `table ${table}`, lastModified: 'after the freeze' });
+      }
       if (changed.length > 0) {
         const names = changed.slice(0, 20).map((c) => `${c.dataset}: ${c.key} (modified ${c.lastModified})`);
         throw new StepFailed(
@@ -152,6 +167,7 @@ async function runStep(step: CutoverStep, deps: CutoverDeps, record: PhaseRecord
         if (copy.failed.length > 0) throw new StepFailed(`${dataset.name}: ${copy.failed.length} objects could not be copied: ${copy.failed.slice(0, 5).map((f) => f.error).join('; ')}`);
         synced.push({ dataset: dataset.name, copied: copy.copied, bytes: copy.bytesCopied, deletedAtSource: copy.inventory?.deletedAtSource.length ?? 0 });
       }
+      for (const db of deps.databases ?? []) synced.push(await db.finalSync());
       return { synced };
     }
     case 'verify': {
@@ -166,6 +182,11 @@ async function runStep(step: CutoverStep, deps: CutoverDeps, record: PhaseRecord
         }
         verified.push({ dataset: dataset.name, full: full.verified, quick: quick.verified });
       }
+      for (const db of deps.databases ?? []) {
+        const problems = await db.verify();
+        if (problems.length > 0) throw new StepFailed(`${problems.length} differences: ${problems.slice(0, 5).join('; ')}`);
+        verified.push({ dataset: db.name, tables: 'fingerprints match' });
+      }
       return { verified };
     }
     case 'switch':
@@ -174,6 +195,8 @@ async function runStep(step: CutoverStep, deps: CutoverDeps, record: PhaseRecord
       if (!deps.hooks.smokeCheck) return { skipped: 'the plan has no smokeCheck hook' };
       return { hook: await deps.runHook('smokeCheck', { step, frozenAt: record.frozenAt }) };
     case 'commit':
+      // Replication objects go now: a subscription keeps the source's password in the target's catalog.
+      for (const db of deps.databases ?? []) await db.finish();
       return { committedAt: deps.clock.now().toISOString(), note: 'point of no return: rollback is no longer possible' };
   }
 }

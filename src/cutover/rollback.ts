@@ -9,6 +9,7 @@ import type { Hooks, Phase } from '../plan/schema.ts';
 import { redact } from '../secrets/redact.ts';
 import type { PhaseRecord, StateStore } from '../state/state-store.ts';
 import { audit, currentRecord, type HookName, type HookOutcome } from './machine.ts';
+import type { DatabaseCutover } from '../databases/operations.ts';
 
 export interface RollbackDeps {
   state: StateStore;
@@ -17,6 +18,8 @@ export interface RollbackDeps {
   runHook(name: HookName, context: { step: string; frozenAt: string | undefined }): Promise<HookOutcome>;
   clock: Clock;
   actor: string;
+  /** The phase's PostgreSQL datasets, thawed when the phase was frozen. @default [] */
+  databases?: readonly DatabaseCutover[];
 }
 
 export interface RollbackResult {
@@ -51,6 +54,7 @@ export async function rollbackPhase(deps: RollbackDeps): Promise<RollbackResult>
     await runLogged(deps, 'thaw', record);
     base.hooksRun.push('thaw');
   }
+  if (touched('freeze')) for (const db of deps.databases ?? []) await db.thaw();
   const rolled: PhaseRecord = { ...record, state: 'rolled-back', approvals: [], updatedAt: now() };
   await deps.state.putPhase(rolled);
   await audit(deps, 'rollback', 'succeeded', { hooks: base.hooksRun, undone: record.done.map((d) => d.step) });

@@ -21,6 +21,8 @@ import { runCutover } from '../cutover/machine.ts';
 import { systemClock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { isObjectDataset } from '../plan/schema.ts';
+import { findPostgresBinaries, INSTALL_HINT, startEmbeddedCluster, type EmbeddedCluster } from '../databases/cluster.ts';
+import { adminClient, createDatabase, seedCatalog } from './synthetic-catalog.ts';
 import type { Connections } from '../cli/wiring.ts';
 import { createAzureBlobStore } from '../stores/azure-blob.ts';
 import { createContainer, startAzurite, startS3rver } from './services.ts';
@@ -67,6 +69,12 @@ export interface RehearsalReport {
   verified: number;
   mismatches: number;
   failed: number;
+  /** PostgreSQL tables across the rehearsed databases. */
+  tables: { count: number; verified: number; mismatches: number };
+  /** PostgreSQL datasets, or why they were left out. */
+  databases: { name: string; method: string; status: string; tables: number; bytes: number }[];
+  /** Set when PostgreSQL is not installed: the object datasets were rehearsed alone. */
+  databasesSkipped: string | undefined;
   /** Each phase of the plan whose datasets were all rehearsed, taken through cutover to commit. */
   phases: PhaseRehearsal[];
   /** Hash of the last audit event: the head of the hash chain of this rehearsal. */
@@ -79,14 +87,64 @@ export interface RehearsalReport {
   runbooks?: string;
 }
 
+/** Rows of the catalogue's largest table in a rehearsal (the tests use over a million). */
+const REHEARSAL_ROWS = 200_000;
+
+/**
+ * Two embedded PostgreSQL clusters standing for Azure's flexible server and OVHcloud's
+ * managed PostgreSQL: each PostgreSQL dataset of the session is pointed at them, its
+ * database seeded with the synthetic catalogue on the source side, its grant roles created
+ * on the target. The passwords exist only in this process's environment.
+ */
+async function embeddedDatabases(session: Session, temp: string, stops: (() => Promise<void>)[]): Promise<{ skipped: string[] }> {
+  if (session.databases.length === 0) return { skipped: [] };
+  if (!findPostgresBinaries()) {
+    const skipped = session.databases.map((d) => d.name);
+    session.ctx.progress.note(`PostgreSQL is not installed: ${INSTALL_HINT}. Rehearsing the object datasets alone (without ${skipped.join(', ')}).`);
+    session.databases = [];
+    return { skipped };
+  }
+  session.ctx.progress.note('starting two embedded PostgreSQL clusters (source and target)');
+  const source = await startEmbeddedCluster();
+  stops.push(source.stop);
+  const target = await startEmbeddedCluster();
+  stops.push(target.stop);
+  process.env['CLOUDEXIT_REHEARSAL_PG_SOURCE'] = source.password;
+  process.env['CLOUDEXIT_REHEARSAL_PG_TARGET'] = target.password;
+  const local = (cluster: EmbeddedCluster, database: string, passwordEnv: string) =>
+    ({ host: cluster.host, port: cluster.port, database, user: cluster.user, passwordEnv, sslmode: 'disable' as const });
+  session.databases = await Promise.all(session.databases.map(async (dataset) => {
+    await createDatabase(source, dataset.source.database);
+    await createDatabase(target, dataset.target.database);
+    session.ctx.progress.note(`seeding the synthetic catalogue into ${dataset.name} (PostgreSQL ${source.version})`);
+    await seedCatalog(source, dataset.source.database, REHEARSAL_ROWS);
+    const admin = adminClient(target, dataset.target.database);
+    await admin.connect();
+    try {
+      for (const grant of dataset.grants) await admin.query(`CREATE ROLE "${grant.role.replace(/"/g, '""')}" NOLOGIN`).catch(() => {});
+    } finally {
+      await admin.end();
+    }
+    return {
+      ...dataset,
+      source: local(source, dataset.source.database, 'CLOUDEXIT_REHEARSAL_PG_SOURCE'),
+      target: local(target, dataset.target.database, 'CLOUDEXIT_REHEARSAL_PG_TARGET'),
+      workDir: join(temp, 'pg-work', dataset.name),
+    };
+  }));
+  return { skipped: [] };
+}
+
 /**
  * Every phase whose datasets were all rehearsed goes through the real cutover with the
  * plan's hooks (the example hooks write pointer files under the output folder), after the
  * go of its four owners, recorded as given by the rehearsal.
  */
-async function cutoverPhases(plan: LoadedPlan, session: Session, outDir: string, clean: boolean): Promise<PhaseRehearsal[]> {
+async function cutoverPhases(plan: LoadedPlan, session: Session, outDir: string, clean: boolean, skipped: readonly string[]): Promise<PhaseRehearsal[]> {
   const results: PhaseRehearsal[] = [];
-  const rehearsed = new Set(session.datasets.map((d) => d.name));
+  // Databases left out for want of PostgreSQL do not hold their phase back.
+  const rehearsed = new Set([...session.datasets.map((d) => d.name), ...session.databases.map((d) => d.name), ...skipped]);
+  const ops = { state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir };
   for (const phase of plan.phases.filter((p) => p.datasets.every((d) => rehearsed.has(d)))) {
     if (!clean || session.ctx.signal?.aborted) {
       results.push({ id: phase.id, name: phase.name, state: 'planned', stoppedAt: undefined });
@@ -95,7 +153,9 @@ async function cutoverPhases(plan: LoadedPlan, session: Session, outDir: string,
     const deps = { state: session.state, phase, clock: systemClock, actor: 'rehearsal' };
     for (const role of OWNER_ROLES) await recordApproval(deps, role);
     session.ctx.progress.note(`cutover of phase ${phase.id} (${phase.name}) with the plan's hooks`);
+    const { databaseCutover, openDatabase } = await import('../databases/operations.ts');
     const result = await runCutover({
+      databases: session.databases.filter((d) => phase.datasets.includes(d.name)).map((d) => databaseCutover(openDatabase(d, ops), ops)),
       ...deps, datasets: session.datasets.filter((d) => phase.datasets.includes(d.name)), ctx: session.ctx, hooks: plan.hooks,
       runHook: planHookRunner(plan, phase, session.ctx.runId, { stateDir: join(outDir, 'hooks') }), parity: undefined,
     });
@@ -125,6 +185,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
     };
     const session = await openSession({ ...options, state: join(temp, 'state.db'), evidence: join(outDir, 'evidence') }, 'rehearse', connections);
     const { ctx } = session;
+    const pg = await embeddedDatabases(session, temp, stops);
     const warehouse = syntheticWarehouse();
     for (const dataset of session.datasets) {
       const spec = plan.datasets.filter(isObjectDataset).find((d) => d.name === dataset.name)!;
@@ -151,13 +212,28 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
         manifest: clean ? await writeManifest(ctx, dataset, session.evidenceDir) : undefined,
       });
     }
+    const ops = { state: session.state, progress: ctx.progress, evidenceDir: session.evidenceDir };
+    const databases: RehearsalReport['databases'] = [];
+    const tables = { count: 0, verified: 0, mismatches: 0 };
+    for (const dataset of session.databases) {
+      const { copyDatabase, openDatabase, verifyDatabaseDataset } = await import('../databases/operations.ts');
+      const handle = openDatabase(dataset, ops);
+      const copied = await copyDatabase(handle, ops);
+      const { record } = copied.status === 'failed' ? { record: copied } : await verifyDatabaseDataset(handle, ops);
+      databases.push({ name: dataset.name, method: dataset.method, status: record.status, tables: record.tables, bytes: record.bytes });
+      tables.count += record.tables;
+      tables.verified += record.verification?.tablesVerified ?? 0;
+      tables.mismatches += (record.verification?.mismatches.length ?? 0) + (record.verification?.schemaDifferences.length ?? 0);
+      if (record.lastError) ctx.progress.note(`${dataset.name}: ${record.lastError}`);
+    }
     // The freeze must fall in a later second than the last write (sources stamp writes to the second).
     await sleep(Math.max(0, 1100 - (performance.now() - seededAt)));
-    const phases = await cutoverPhases(plan, session, outDir, datasets.every((d) => d.failed + d.mismatches === 0));
+    const clean = datasets.every((d) => d.failed + d.mismatches === 0) && databases.every((d) => d.status === 'verified');
+    const phases = await cutoverPhases(plan, session, outDir, clean, pg.skipped);
     const sum = (f: (d: DatasetRehearsal) => number) => datasets.reduce((n, d) => n + f(d), 0);
     const report: RehearsalReport = {
       ok: datasets.length === session.datasets.length && sum((d) => d.failed + d.mismatches) === 0 && sum((d) => d.objects - d.verifiedFull) === 0 &&
-        phases.every((p) => p.state === 'committed'),
+        databases.every((d) => d.status === 'verified') && phases.every((p) => p.state === 'committed'),
       plan: plan.file,
       datasets,
       objects: sum((d) => d.objects),
@@ -166,6 +242,9 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalRepo
       verified: sum((d) => d.verifiedFull),
       mismatches: sum((d) => d.mismatches),
       failed: sum((d) => d.failed),
+      tables,
+      databases,
+      databasesSkipped: pg.skipped.length > 0 ? `PostgreSQL is not installed: ${INSTALL_HINT}. Rehearsed without ${pg.skipped.join(', ')}.` : undefined,
       phases,
       auditHead: (await session.state.auditHead())?.hash,
       seconds: Math.round((performance.now() - started) / 100) / 10,

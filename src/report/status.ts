@@ -9,7 +9,7 @@ import type { Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { measuredThroughput, project, type Projection } from '../plan/projection.ts';
 import { authorisationWindow, windowStatus, type WindowStatus } from '../plan/window.ts';
-import type { CutoverStep, PhaseRecord, StateStore } from '../state/state-store.ts';
+import type { CutoverStep, DatabaseRecord, PhaseRecord, StateStore } from '../state/state-store.ts';
 
 export interface PhaseStatus {
   id: number;
@@ -33,6 +33,20 @@ export interface PhaseStatus {
   approvals: PhaseRecord['approvals'];
   gates: Gate[];
   record: PhaseRecord | undefined;
+  /** PostgreSQL datasets of the phase. */
+  databases: DatabaseStatus[];
+}
+
+export interface DatabaseStatus {
+  name: string;
+  method: 'dump-restore' | 'logical';
+  status: DatabaseRecord['status'] | 'not copied';
+  tables: number;
+  bytes: number;
+  tablesVerified: number;
+  mismatches: number;
+  /** Replication lag at its last measurement (logical method). */
+  lag: DatabaseRecord['lag'];
 }
 
 export interface MigrationStatus {
@@ -51,7 +65,20 @@ export async function migrationStatus(plan: LoadedPlan, state: StateStore, clock
   const throughput = measuredThroughput(await state.listRuns(50));
   const phases: Omit<PhaseStatus, 'projectedBulkCopyEnd' | 'atRisk' | 'risk'>[] = [];
   for (const phase of plan.phases) {
-    const progress = await progressOf(state, phase.datasets.map((name) => ({ name })));
+    const objectNames = phase.datasets.filter((name) => plan.datasets.find((d) => d.name === name)?.kind !== 'postgres');
+    const progress = await progressOf(state, objectNames.map((name) => ({ name })));
+    const databases: { name: string; record: DatabaseRecord | undefined }[] = [];
+    const databaseStatus: DatabaseStatus[] = [];
+    for (const dataset of plan.datasets) {
+      if (dataset.kind !== 'postgres' || !phase.datasets.includes(dataset.name)) continue;
+      const db = await state.getDatabase(dataset.name);
+      databases.push({ name: dataset.name, record: db });
+      databaseStatus.push({
+        name: dataset.name, method: dataset.method, status: db?.status ?? 'not copied', tables: db?.tables ?? 0, bytes: db?.bytes ?? 0,
+        tablesVerified: db?.verification?.tablesVerified ?? 0, mismatches: (db?.verification?.mismatches.length ?? 0) + (db?.verification?.schemaDifferences.length ?? 0),
+        lag: db?.lag,
+      });
+    }
     const record = await state.getPhase(phase.id);
     const sum = (f: (p: (typeof progress)[number]) => number) => progress.reduce((n, p) => n + f(p), 0);
     phases.push({
@@ -67,8 +94,9 @@ export async function migrationStatus(plan: LoadedPlan, state: StateStore, clock
       verifiedFullObjects: sum((p) => p.verifiedFull),
       plannedCutover: phase.plannedCutover,
       approvals: record?.approvals ?? [],
-      gates: evaluateGates({ phase, datasets: progress, parity, approvals: record?.approvals ?? [], hooks: plan.hooks }),
+      gates: evaluateGates({ phase, datasets: progress, parity, approvals: record?.approvals ?? [], hooks: plan.hooks, databases }),
       record,
+      databases: databaseStatus,
     });
   }
   const projection = project(

@@ -41,6 +41,8 @@ export async function writeTestPlan(dir: string, datasets: string[], limits: Rec
     entries.push({ name, title: `Test dataset ${name}`, source: { container, prefix: '' }, target: { bucket, prefix: '' } });
   }
   doc.setIn(['datasets'], doc.createNode(entries));
+  // The sample's communication plan names its own phases, which this fixture replaces.
+  doc.deleteIn(['communication']);
   doc.setIn(['phases'], doc.createNode([{
     id: 1, name: 'Everything', datasets, plannedCutover: '2026-12-01',
     owners: { decisionMaker: 'A', opsLead: 'B', dataOwner: 'C', dpo: 'D' },

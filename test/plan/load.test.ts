@@ -34,9 +34,10 @@ function problemsOf(text: string): UserError {
 }
 
 describe('the sample EMC2 plan', () => {
-  it('is valid and models four hospitals, SNDS and nomenclatures in three phases', async () => {
+  it('is valid and models four hospitals, SNDS, nomenclatures and the PostgreSQL catalogue in three phases', async () => {
     const plan = await loadPlan(SAMPLE);
-    expect(plan.datasets.map((d) => d.name)).toEqual(['nomenclatures', 'clb', 'hcl', 'chru-nancy', 'hpsj', 'snds-extracts']);
+    expect(plan.datasets.map((d) => d.name)).toEqual(['nomenclatures', 'clb', 'hcl', 'chru-nancy', 'hpsj', 'snds-extracts', 'catalog']);
+    expect(plan.datasets.at(-1)).toMatchObject({ kind: 'postgres', method: 'dump-restore', source: { port: 5432 }, target: { port: 20184 } });
     expect(plan.datasets.map((d) => d.title).join(' ')).toMatch(/Hospices Civils de Lyon.*|Centre Léon Bérard/);
     expect(plan.phases.map((p) => p.id)).toEqual([1, 2, 3]);
     expect(plan.limits.multipartThreshold).toBe(16 * 2 ** 20);
@@ -72,6 +73,15 @@ describe('a bad plan is rejected with the file, the path, the line and the fix',
     }));
     expect(err.message).toContain('datasets[3].target.prefix: datasets "hcl" and "chru-nancy" write to the same place');
     expect(err.message).toContain('fix: give each dataset its own bucket');
+  });
+
+  it('refuses two PostgreSQL datasets restoring into the same database', () => {
+    const err = problemsOf(edited((doc) => {
+      const copy = doc.getIn(['datasets', 6]) as { toJSON(): Record<string, unknown> };
+      doc.addIn(['datasets'], doc.createNode({ ...copy.toJSON(), name: 'catalog-2' }));
+      doc.addIn(['phases', 2, 'datasets'], 'catalog-2');
+    }));
+    expect(err.message).toContain('datasets[7].target.database: datasets "catalog" and "catalog-2" restore into the same database emc2_catalog');
   });
 
   it('refuses a secret pasted where an environment variable name belongs, without echoing it', () => {

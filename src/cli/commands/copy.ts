@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { copyDataset, type CopySummary } from '../../engine/copy.ts';
 import { writeManifest, type ManifestSummary } from '../../engine/manifest.ts';
 import { formatBytes } from '../../plan/sizes.ts';
+import type { DatabaseRecord } from '../../state/state-store.ts';
 import { EXIT } from '../errors.ts';
 import { printJson, renderTable } from '../output.ts';
 import { addDataOptions, openSession, type DataOptions, type Session } from '../session.ts';
@@ -14,6 +15,8 @@ export interface CopyReport {
   bytesCopied: number;
   failed: number;
   datasets: (CopySummary & { manifest: ManifestSummary | undefined })[];
+  /** PostgreSQL datasets: the record after their bulk copy. */
+  databases: DatabaseRecord[];
 }
 
 /**
@@ -30,11 +33,19 @@ export async function runCopy(session: Session, options: { inventory?: boolean }
     const manifest = complete ? await writeManifest(session.ctx, dataset, session.evidenceDir) : undefined;
     datasets.push({ ...summary, manifest });
   }
-  const failed = datasets.reduce((n, d) => n + d.failed.length, 0);
+  const databases: DatabaseRecord[] = [];
+  for (const dataset of session.databases) {
+    if (session.ctx.signal?.aborted) break;
+    const { copyDatabase, openDatabase } = await import('../../databases/operations.ts');
+    const ops = { state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir, ...(session.ctx.signal ? { signal: session.ctx.signal } : {}) };
+    databases.push(await copyDatabase(openDatabase(dataset, ops), ops));
+  }
+  const failed = datasets.reduce((n, d) => n + d.failed.length, 0) + databases.filter((d) => d.status === 'failed').length;
   const interrupted = session.ctx.signal?.aborted === true;
   return {
     runId: session.ctx.runId,
-    ok: failed === 0 && !interrupted && datasets.length === session.datasets.length,
+    databases,
+    ok: failed === 0 && !interrupted && datasets.length === session.datasets.length && databases.length === session.databases.length,
     interrupted,
     copied: datasets.reduce((n, d) => n + d.copied, 0),
     bytesCopied: datasets.reduce((n, d) => n + d.bytesCopied, 0),
@@ -49,6 +60,9 @@ export function renderCopy(report: CopyReport): string {
   for (const d of report.datasets) {
     for (const f of d.failed.slice(0, 20)) lines.push(`  failed: ${f.error}`);
     if (d.inventory?.deletedAtSource.length) lines.push(`  ${d.dataset}: ${d.inventory.deletedAtSource.length} objects deleted at source (see \`cloudexit inventory\`)`);
+  }
+  for (const db of report.databases) {
+    lines.push(`  ${db.dataset} (PostgreSQL, ${db.method}): ${db.status === 'failed' ? `FAILED: ${db.lastError}` : `${db.tables} tables, ${formatBytes(db.bytes)} copied in ${db.copySeconds?.toFixed(1)} s`}`);
   }
   lines.push(report.interrupted ? 'interrupted: run the same command again to finish; nothing copied is lost'
     : report.ok ? `copied ${report.copied} objects (${formatBytes(report.bytesCopied)})`

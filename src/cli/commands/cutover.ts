@@ -5,7 +5,8 @@ import { runCutover, type CutoverResult } from '../../cutover/machine.ts';
 import { rollbackPhase, type RollbackResult } from '../../cutover/rollback.ts';
 import { clockFromEnv } from '../../plan/clock.ts';
 import type { LoadedPlan } from '../../plan/load.ts';
-import type { Phase } from '../../plan/schema.ts';
+import type { Phase, PostgresDataset } from '../../plan/schema.ts';
+import type { DatabaseCutover, DatabaseOpsContext } from '../../databases/operations.ts';
 import { CUTOVER_STEPS } from '../../state/state-store.ts';
 import { EXIT, UserError } from '../errors.ts';
 import { currentActor, planHookRunner } from '../hook-wiring.ts';
@@ -29,6 +30,14 @@ export function phaseOf(plan: LoadedPlan, id: string): Phase {
   const phase = plan.phases.find((p) => String(p.id) === id);
   if (!phase) throw new UserError(`there is no phase ${id} in ${plan.file}`, { fix: `use one of: ${plan.phases.map((p) => p.id).join(', ')}` });
   return phase;
+}
+
+/** Cutover handles of the phase's PostgreSQL datasets (loads the database modules only when there are some). */
+async function databaseHandles(phase: Phase, databases: readonly PostgresDataset[], ops: DatabaseOpsContext): Promise<DatabaseCutover[]> {
+  const mine = databases.filter((d) => phase.datasets.includes(d.name));
+  if (mine.length === 0) return [];
+  const { databaseCutover, openDatabase } = await import('../../databases/operations.ts');
+  return mine.map((d) => databaseCutover(openDatabase(d, ops), ops));
 }
 
 export function renderCutover(result: CutoverResult): string {
@@ -89,7 +98,9 @@ Examples:
       const phase = phaseOf(session.plan, options.phase);
       let result: CutoverResult | undefined;
       try {
+        const databases = await databaseHandles(phase, session.databases, { state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir });
         result = await runCutover({
+          databases,
           state: session.state, phase, datasets: session.datasets, ctx: session.ctx, hooks: session.plan.hooks,
           runHook: planHookRunner(session.plan, phase, session.ctx.runId, { ...(options.hookStateDir ? { stateDir: options.hookStateDir } : {}), ...(session.ctx.signal ? { signal: session.ctx.signal } : {}) }),
           parity: await loadParityReport(options.parity), clock, actor,
@@ -117,7 +128,10 @@ Examples:
       try {
         const phase = phaseOf(plan, options.phase);
         const runId = await state.startRun({ command: `rollback ${phase.id}`, scope: `phase ${phase.id}` });
+        const progress = { start() {}, advance() {}, stop() {}, note: (m: string) => process.stderr.write(`${m}\n`) };
+        const pgDatasets = plan.datasets.filter((d): d is PostgresDataset => d.kind === 'postgres');
         result = await rollbackPhase({
+          databases: await databaseHandles(phase, pgDatasets, { state, progress, evidenceDir: '.cloudexit/evidence' }),
           state, phase, hooks: plan.hooks, clock: clockFromEnv(), actor: currentActor(),
           runHook: planHookRunner(plan, phase, runId, options.hookStateDir ? { stateDir: options.hookStateDir } : {}),
         });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { inventoryDataset, type InventorySummary } from '../../engine/inventory.ts';
+import type { DatabaseInventory } from '../../databases/operations.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { printJson, renderTable } from '../output.ts';
 import { addDataOptions, openSession, type DataOptions, type Session } from '../session.ts';
@@ -7,6 +8,8 @@ import { addDataOptions, openSession, type DataOptions, type Session } from '../
 export interface InventoryReport {
   runId: string;
   datasets: InventorySummary[];
+  /** PostgreSQL datasets: tables and size at the source. */
+  databases: DatabaseInventory[];
 }
 
 export async function runInventory(session: Session): Promise<InventoryReport> {
@@ -15,7 +18,14 @@ export async function runInventory(session: Session): Promise<InventoryReport> {
     if (session.ctx.signal?.aborted) break;
     datasets.push(await inventoryDataset(session.ctx, dataset));
   }
-  return { runId: session.ctx.runId, datasets };
+  const databases: DatabaseInventory[] = [];
+  for (const dataset of session.databases) {
+    if (session.ctx.signal?.aborted) break;
+    const { inventoryDatabase, openDatabase } = await import('../../databases/operations.ts');
+    const ops = { state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir };
+    databases.push(await inventoryDatabase(openDatabase(dataset, ops), ops));
+  }
+  return { runId: session.ctx.runId, datasets, databases };
 }
 
 export function renderInventory(report: InventoryReport): string {
@@ -24,6 +34,9 @@ export function renderInventory(report: InventoryReport): string {
   for (const d of report.datasets) {
     for (const key of d.deletedAtSource.slice(0, 20)) lines.push(`  ${d.dataset}: deleted at source: ${key}`);
     if (d.deletedAtSource.length > 20) lines.push(`  ${d.dataset}: … and ${d.deletedAtSource.length - 20} more deleted at source`);
+  }
+  for (const db of report.databases) {
+    lines.push(`  ${db.dataset} (PostgreSQL): ${db.tables} tables, ${formatBytes(db.bytes)}${db.withoutPrimaryKey.length ? `; without a primary key (they block the logical method): ${db.withoutPrimaryKey.join(', ')}` : ''}`);
   }
   return lines.join('\n');
 }

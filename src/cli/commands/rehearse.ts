@@ -12,6 +12,9 @@ export function renderRehearsal(report: RehearsalReport): string {
     '',
     `${report.ok ? 'REHEARSAL PASSED' : 'REHEARSAL FAILED'}: ${report.objects} objects, ${formatBytes(report.bytes)}, ` +
       `${report.copied} copied, ${report.verified} verified by SHA-256, ${report.mismatches} mismatches, ${report.failed} failed, in ${report.seconds} s`,
+    ...report.databases.map((d) => `database ${d.name} (PostgreSQL, ${d.method}): ${d.status}, ${d.tables} tables, ${formatBytes(d.bytes)}`),
+    ...(report.databases.length > 0 ? [`tables: ${report.tables.count}, verified by fingerprint: ${report.tables.verified}, mismatches: ${report.tables.mismatches}`] : []),
+    ...(report.databasesSkipped ? [report.databasesSkipped] : []),
     ...report.phases.map((p) => `phase ${p.id} ${p.name}: ${p.state}${p.stoppedAt ? ` (stopped at ${p.stoppedAt.step}: ${p.stoppedAt.error})` : ''}`),
     `audit log head: ${report.auditHead ?? '—'}`,
     `evidence (SHA-256 manifests): ${report.outDir}/evidence`,

@@ -24,6 +24,13 @@ export function renderStatus(s: MigrationStatus): string {
       ]),
     ),
   ];
+  const databases = s.phases.flatMap((p) => p.databases.map((d) => ({ phase: p.id, ...d })));
+  if (databases.length > 0) {
+    lines.push('', renderTable(['database', 'phase', 'method', 'state', 'tables', 'size', 'tables verified', 'mismatches', 'replication lag'], databases.map((d) => [
+      d.name, d.phase, d.method, d.status, d.tables, formatBytes(d.bytes), d.tablesVerified, d.mismatches,
+      d.lag ? `${d.lag.caughtUp ? 'caught up' : formatBytes(d.lag.bytes)} (at ${d.lag.at.slice(0, 16).replace('T', ' ')} UTC)` : '—',
+    ])));
+  }
   if (s.risks.length > 0) lines.push('', 'risks:', ...s.risks.map((r) => `  - ${r}`));
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { writeManifest, type ManifestSummary } from '../../engine/manifest.ts';
 import { verifyDataset, type VerifyMode, type VerifySummary } from '../../engine/verify.ts';
 import { EXIT } from '../errors.ts';
+import type { DatabaseRecord } from '../../state/state-store.ts';
 import { printJson, renderTable } from '../output.ts';
 import { addDataOptions, openSession, type DataOptions, type Session } from '../session.ts';
 
@@ -13,6 +14,8 @@ export interface VerifyReport {
   mismatches: number;
   notCopied: number;
   datasets: (VerifySummary & { manifest: ManifestSummary | undefined })[];
+  /** PostgreSQL datasets (verified by row counts, fingerprints and schema, whatever the mode). */
+  databases: DatabaseRecord[];
 }
 
 export async function runVerify(session: Session, mode: VerifyMode): Promise<VerifyReport> {
@@ -23,11 +26,18 @@ export async function runVerify(session: Session, mode: VerifyMode): Promise<Ver
     const clean = summary.mismatches.length === 0 && summary.notCopied === 0;
     datasets.push({ ...summary, manifest: clean ? await writeManifest(session.ctx, dataset, session.evidenceDir) : undefined });
   }
-  const mismatches = datasets.reduce((n, d) => n + d.mismatches.length, 0);
+  const databases: DatabaseRecord[] = [];
+  for (const dataset of session.databases) {
+    if (session.ctx.signal?.aborted) break;
+    const { openDatabase, verifyDatabaseDataset } = await import('../../databases/operations.ts');
+    const ops = { state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir, ...(session.ctx.signal ? { signal: session.ctx.signal } : {}) };
+    databases.push((await verifyDatabaseDataset(openDatabase(dataset, ops), ops)).record);
+  }
+  const mismatches = datasets.reduce((n, d) => n + d.mismatches.length, 0) + databases.reduce((n, d) => n + (d.verification?.mismatches.length ?? 0) + (d.verification?.schemaDifferences.length ?? 0), 0);
   const notCopied = datasets.reduce((n, d) => n + d.notCopied, 0);
   return {
-    runId: session.ctx.runId, mode,
-    ok: mismatches === 0 && notCopied === 0 && datasets.length === session.datasets.length,
+    runId: session.ctx.runId, mode, databases,
+    ok: mismatches === 0 && notCopied === 0 && datasets.length === session.datasets.length && databases.every((d) => d.status === 'verified'),
     verified: datasets.reduce((n, d) => n + d.verified, 0),
     mismatches, notCopied, datasets,
   };
@@ -39,6 +49,11 @@ export function renderVerify(report: VerifyReport): string {
   for (const d of report.datasets) {
     for (const m of d.mismatches) lines.push(`  mismatch: ${d.dataset}: ${m.targetKey}: ${m.problem} (expected ${m.expected}, found ${m.actual})`);
     if (d.notCopied) lines.push(`  ${d.dataset}: ${d.notCopied} objects are not on the target yet: run \`cloudexit copy\` first`);
+  }
+  for (const db of report.databases) {
+    const v = db.verification;
+    lines.push(`  ${db.dataset} (PostgreSQL): ${v ? `${v.tablesVerified} tables verified, ${v.mismatches.length} mismatching key ranges, ${v.schemaDifferences.length} schema differences` : db.lastError ?? 'not verified'}`);
+    for (const m of [...(v?.mismatches ?? []), ...(v?.schemaDifferences ?? [])].slice(0, 20)) lines.push(`    mismatch: ${db.dataset}: ${m}`);
   }
   lines.push(report.ok ? `verified ${report.verified} objects (${report.mode})`
     : `${report.mismatches} mismatches, ${report.notCopied} not copied; \`cloudexit copy\` repairs mismatched objects`);
