@@ -73,6 +73,8 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     },
   });
 
+  client.middlewareStack.add(unsignedPayloadWhenMd5, { step: 'build', name: 'cloudexitUnsignedPayloadWhenMd5' });
+
   function toStoreError(err: unknown, op: string, key: string | undefined): StoreError {
     if (err instanceof StoreError) return err;
     // ServiceException keeps the HTTP response (non-enumerable `$response`, lower-case header
@@ -227,6 +229,34 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     expectedEtag(partMd5s, multipart) {
       return s3Etag(partMd5s, multipart);
     },
+  };
+}
+
+/**
+ * Signs requests that carry a Content-MD5 (PutObject and UploadPart, the two that carry
+ * object bytes) without hashing their body: `x-amz-content-sha256: UNSIGNED-PAYLOAD`,
+ * which SigV4 defines for this purpose.
+ *
+ * Why: with a Buffer body the SDK otherwise computes one more SHA-256 of every byte sent
+ * (on http and https endpoints alike), only to sign it, and proves nothing we do not
+ * prove already:
+ * - Content-MD5 is a signed header, and the target refuses a body that does not match
+ *   it, so bytes damaged or swapped in transit are refused either way;
+ * - the SHA-256 we compute of the bytes read is stored with the object and in the
+ *   manifests, and `verify --mode full` recomputes it from what the target holds.
+ * Method, key, bucket, upload id, part number and every header stay signed. The
+ * condition is the Content-MD5 itself, not a command name, so a request is unsigned only
+ * where Content-MD5 guards its body. @smithy/signature-v4 keeps a payload hash header
+ * that is already present (getPayloadHash returns it and the signer does not overwrite
+ * it), so setting it in the build step, before the finalize step signs, is enough.
+ */
+function unsignedPayloadWhenMd5<A extends { request: unknown }, R>(next: (args: A) => Promise<R>) {
+  return (args: A): Promise<R> => {
+    const headers = (args.request as { headers?: Record<string, string> }).headers;
+    if (headers && Object.keys(headers).some((name) => name.toLowerCase() === 'content-md5')) {
+      headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD';
+    }
+    return next(args);
   };
 }
 
