@@ -77,7 +77,7 @@ describe('runbooks of a migration under way', () => {
     expect(rows[3]).toMatch(/\| (under 1 min|\d+ min|\d+ h( \d+ min)?|[\d.]+ days?) for what is not copied yet \(0 objects/);
     expect(rows[4]).toMatch(/ at the measured rate \(upper bound\) \|/);
     const phase2 = tableUnder(files.get('phase-2.md')!, '## Steps');
-    expect(phase2[0]).toMatch(/\| \*\*Stopped\*\* 2026-12-01 11:00 \(Europe\/Paris\): no-go: /);
+    expect(phase2[0]).toMatch(/\| \*\*Stopped\*\* 2026-12-01 11:00 \(Europe\/Paris\): no-go, the checklist was not complete \|$/);
     expect(phase2.slice(1).every((r) => r.endsWith('| Not run yet |'))).toBe(true);
   });
 

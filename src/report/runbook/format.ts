@@ -92,8 +92,3 @@ function escapeMarkdown(text: string): string {
 export function link(label: string, href: string): string {
   return `[${escapeMarkdown(label)}](${href})`;
 }
-
-/** A heading anchor as GitHub derives it from the heading's text (for links inside a page). */
-export function anchorOf(heading: string): string {
-  return heading.toLowerCase().replace(/[^\p{L}\p{N}\s-]/gu, '').trim().replace(/\s/g, '-');
-}

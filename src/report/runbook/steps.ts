@@ -109,6 +109,8 @@ export function actualOutcome(step: CutoverStep, record: PhaseRecord | undefined
     return record!.state === 'rolled-back' ? `${what}; undone by the rollback of ${parisDateTime(record!.updatedAt)}` : what;
   }
   if (record?.failed?.step === step) {
+    // The gates' own wording is for operators; the checklist above says the same for everyone.
+    if (step === 'preflight' && record.failed.error.startsWith('no-go')) return `**Stopped** ${parisDateTime(record.failed.at)}: no-go, the checklist was not complete`;
     const error = record.failed.error.length > 300 ? `${record.failed.error.slice(0, 300)}…` : record.failed.error;
     return `**Stopped** ${parisDateTime(record.failed.at)}: ${plain(error)}`;
   }
