@@ -5,9 +5,8 @@
  * wastes a deployment window.
  */
 import { readFileSync } from 'node:fs';
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
-import type { z } from 'zod';
 import { UserError } from '../cli/errors.ts';
+import { parseValidatedYaml } from '../yaml/validated.ts';
 import { warehouseSpec, type WarehouseSpec } from './spec.ts';
 
 /** The sample spec, relative to the project root. */
@@ -32,69 +31,12 @@ export function loadWarehouseSpec(file: string): WarehouseSpec {
 
 /** Parses and validates spec text; `file` only names the source in messages. */
 export function parseWarehouseSpec(text: string, file: string): WarehouseSpec {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const problems = doc.errors.map((e) => {
-      const at = lines.linePos(e.pos[0]);
-      return `  ${file}:${at.line}:${at.col}: YAML: ${e.message.split('\n')[0]}`;
-    });
-    throw new UserError(`the warehouse spec is not valid YAML\n${problems.join('\n')}`, {
-      where: file,
-      fix: 'correct the YAML syntax at the positions shown (indentation, quotes, colons)',
-    });
+  try {
+    return parseValidatedYaml(text, file, warehouseSpec, { what: 'the warehouse spec', sample: DEFAULT_SPEC_FILE });
+  } catch (err) {
+    // The spec's errors also name the file as a whole (`where`), for the parity command's output.
+    if (err instanceof UserError) throw new UserError(err.message, { where: file, ...(err.fix ? { fix: err.fix } : {}) });
+    throw err;
   }
-  const result = warehouseSpec.safeParse(doc.toJS());
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => describeIssue(issue, doc, lines, file));
-  throw new UserError(`the warehouse spec has ${problems.length} problem${problems.length > 1 ? 's' : ''}\n${problems.join('\n')}`, {
-    where: file,
-    fix: `correct each line above; the sample ${DEFAULT_SPEC_FILE} shows every field`,
-  });
 }
 
-/** `datasets[1].immutability.days` from `['datasets', 1, 'immutability', 'days']`. */
-export function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
-}
-
-function describeIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter, file: string): string {
-  const { offset, exact } = locate(doc, issue.path);
-  const pos = offset === undefined ? '' : `:${lines.linePos(offset).line}:${lines.linePos(offset).col}`;
-  const missing = issue.code === 'invalid_type' && !exact;
-  const message = missing ? `missing required field "${String(issue.path.at(-1))}"` : issue.message;
-  const fix = fixFor(issue, missing);
-  return `  ${file}${pos}: ${formatPath(issue.path) || '(top level)'}: ${message}${fix ? ` (fix: ${fix})` : ''}`;
-}
-
-function fixFor(issue: z.core.$ZodIssue, missing: boolean): string | undefined {
-  const params = (issue as { params?: Record<string, unknown> }).params;
-  if (typeof params?.['fix'] === 'string') return params['fix'];
-  if (missing) {
-    const parent = formatPath(issue.path.slice(0, -1));
-    return `add "${String(issue.path.at(-1))}" ${parent ? `under ${parent}` : 'at the top level'}`;
-  }
-  if (issue.code === 'unrecognized_keys') return 'remove it or correct its spelling';
-  return undefined;
-}
-
-/** Offset of the node at `path`, or of its nearest existing ancestor (`exact` false). */
-function locate(doc: Document, path: readonly PropertyKey[]): { offset: number | undefined; exact: boolean } {
-  let node: unknown = doc.contents;
-  let offset = rangeStart(node);
-  for (const part of path) {
-    let next: unknown;
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === part);
-      next = pair?.value ?? (pair ? pair.key : undefined);
-    } else if (isSeq(node) && typeof part === 'number') next = node.items[part];
-    if (next === undefined || next === null) return { offset, exact: false };
-    node = next;
-    offset = rangeStart(node) ?? offset;
-  }
-  return { offset, exact: true };
-}
-
-function rangeStart(node: unknown): number | undefined {
-  return (node as { range?: [number, number, number] } | null)?.range?.[0];
-}
