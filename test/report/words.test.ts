@@ -64,7 +64,10 @@ describe('communication plan', () => {
   });
 
   it('each phase lists the messages for it, in the order of the cutover', async () => {
-    const plan = await sample();
+    const plan = await sample((doc) => doc.addIn(['communication'], doc.createNode({
+      when: 'after-commit', audience: 'SNDS data steward and CNAM liaison', message: 'The extracts are served from the new host.',
+      channel: 'E-mail to the CNAM liaison', sender: 'dataOwner', phases: [3],
+    })));
     const state = await openSqliteStateStore(':memory:');
     try {
       const files = await renderRunbooks({ plan, state });
