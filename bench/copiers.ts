@@ -131,6 +131,9 @@ export async function writePlan(file: string, endpoints: Endpoints, dataset: str
     id: 1, name: 'Bench', datasets: [dataset], plannedCutover: '2026-12-01',
     owners: { decisionMaker: 'bench', opsLead: 'bench', dataOwner: 'bench', dpo: 'bench' },
   }]));
+  // The communication plan names the sample's phases, which the bench replaces; it only
+  // feeds the runbooks, so the bench plan has none.
+  doc.deleteIn(['communication']);
   for (const [key, value] of Object.entries(CLOUDEXIT_LIMITS)) doc.setIn(['limits', key], value);
   await writeFile(file, doc.toString());
 }
