@@ -9,7 +9,24 @@ import type { PgConnection } from './connection.ts';
 import { databaseError, quoteTable, withClient, type Queryable } from './sql.ts';
 
 /** The part of a dataset that decides which tables it holds. */
-export type TableScope = Pick<PostgresDataset, 'schemas' | 'excludeTables'>;
+export type TableScope = Pick<PostgresDataset, 'schemas' | 'excludeTables'> & Partial<Pick<PostgresDataset, 'tables'>>;
+
+/**
+ * Whether table `name` (schema.table) belongs to the dataset: in its `tables` when the
+ * plan lists some, and not in `excludeTables`. The one rule every step applies.
+ */
+export function inScope(scope: Pick<TableScope, 'tables' | 'excludeTables'>, name: string): boolean {
+  return (!scope.tables || scope.tables.includes(name)) && !scope.excludeTables.includes(name);
+}
+
+/**
+ * Whether a sequence belongs to the dataset: one owned by a table follows its table; a
+ * free-standing one belongs to a dataset selected by schema, not to one listing tables
+ * (pg_dump --table brings only the listed tables' own sequences).
+ */
+export function sequenceInScope(scope: Pick<TableScope, 'tables' | 'excludeTables'>, ownedBy: string | null | undefined): boolean {
+  return ownedBy ? inScope(scope, ownedBy) : scope.tables === undefined;
+}
 
 export interface KeyColumn {
   name: string;
@@ -76,10 +93,9 @@ export function compareNames(a: string, b: string): number {
 
 /** The dataset's tables on one server, sorted by schema then table. */
 export async function listTables(client: Queryable, scope: TableScope): Promise<TableInfo[]> {
-  const excluded = new Set(scope.excludeTables);
   const { rows } = await client.query<TableRow>(TABLES_SQL, [scope.schemas]);
   return rows
-    .filter((r) => !excluded.has(`${r.schema}.${r.table}`))
+    .filter((r) => inScope(scope, `${r.schema}.${r.table}`))
     .map((r): TableInfo => ({
       schema: r.schema,
       table: r.table,

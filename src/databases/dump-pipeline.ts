@@ -23,14 +23,17 @@ function exactPattern(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-/** pg_dump arguments selecting the dataset: its schemas (all must exist), minus its exclusions. */
+/** pg_dump arguments selecting the dataset: its listed tables or its schemas (all must exist), minus its exclusions. */
 export function selectionArgs(ctx: MethodContext): string[] {
   const args = ['--strict-names'];
-  for (const schema of ctx.dataset.schemas) args.push(`--schema=${exactPattern(schema)}`);
-  for (const table of ctx.dataset.excludeTables) {
+  const qualified = (table: string) => {
     const dot = table.indexOf('.');
-    args.push(`--exclude-table=${exactPattern(table.slice(0, dot))}.${exactPattern(table.slice(dot + 1))}`);
-  }
+    return `${exactPattern(table.slice(0, dot))}.${exactPattern(table.slice(dot + 1))}`;
+  };
+  // pg_dump ignores --schema once a --table is given: a table list selects on its own.
+  if (ctx.dataset.tables) for (const table of ctx.dataset.tables) args.push(`--table=${qualified(table)}`);
+  else for (const schema of ctx.dataset.schemas) args.push(`--schema=${exactPattern(schema)}`);
+  for (const table of ctx.dataset.excludeTables) args.push(`--exclude-table=${qualified(table)}`);
   return args;
 }
 

@@ -21,6 +21,7 @@
  */
 import type pg from 'pg';
 import type { PostgresDataset } from '../plan/schema.ts';
+import { inScope } from './catalog.ts';
 import type { PgConnection } from './connection.ts';
 import type { FreezeMarker } from './contract.ts';
 import { quoteIdent, withClient } from './sql.ts';
@@ -73,9 +74,8 @@ async function writeCounters(client: pg.Client, dataset: PostgresDataset): Promi
        FROM pg_stat_user_tables WHERE schemaname = ANY($1::text[]) ORDER BY 1`,
     [dataset.schemas],
   );
-  const excluded = new Set(dataset.excludeTables);
   const writes: Record<string, number> = {};
-  for (const r of rows) if (!excluded.has(r.name)) writes[r.name] = Number(r.writes);
+  for (const r of rows) if (inScope(dataset, r.name)) writes[r.name] = Number(r.writes);
   return writes;
 }
 

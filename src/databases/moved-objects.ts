@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { PostgresDataset } from '../plan/schema.ts';
-import type { TableInfo } from './catalog.ts';
+import { sequenceInScope, type TableInfo } from './catalog.ts';
 import type { PgConnection } from './connection.ts';
 import { quoteIdent, quoteTable, withClient } from './sql.ts';
 
@@ -39,8 +39,7 @@ export async function listMovedSequences(client: pg.Client, dataset: PostgresDat
       ORDER BY 1, 2`,
     [dataset.schemas],
   );
-  const excluded = new Set(dataset.excludeTables);
-  return rows.filter((r) => !(r.owner && excluded.has(r.owner))).map((r) => ({ schema: r.schema, name: r.name, sql: quoteTable(r.schema, r.name) }));
+  return rows.filter((r) => sequenceInScope(dataset, r.owner)).map((r) => ({ schema: r.schema, name: r.name, sql: quoteTable(r.schema, r.name) }));
 }
 
 /**

@@ -65,7 +65,7 @@ export interface DatabaseInventory {
 
 /** Lists the dataset's tables at the source and records their number and size. */
 export async function inventoryDatabase(db: DatabaseHandle, ctx: DatabaseOpsContext): Promise<DatabaseInventory> {
-  const tables = await readCatalog(db.source, { schemas: db.dataset.schemas, excludeTables: db.dataset.excludeTables });
+  const tables = await readCatalog(db.source, db.dataset);
   const bytes = tables.reduce((n, t) => n + t.bytes, 0);
   await update(ctx.state, db.dataset, { tables: tables.length, bytes });
   return { dataset: db.dataset.name, tables: tables.length, bytes, withoutPrimaryKey: tablesWithoutPrimaryKey(tables) };

@@ -9,7 +9,7 @@
  * dump taken before the freeze, or a logical replica (which never carries sequences),
  * leaves them behind: the first insert after the switch would then collide.
  */
-import { compareNames, type TableInfo, type TableScope } from './catalog.ts';
+import { compareNames, sequenceInScope, type TableInfo, type TableScope } from './catalog.ts';
 import { displayTable, type Queryable } from './sql.ts';
 
 export interface ColumnInfo {
@@ -109,10 +109,9 @@ export async function readSchema(client: Queryable, scope: TableScope, tables: r
   for (const r of constraints.rows) of(r)?.constraints.set(r.name, r.def);
   const indexes = await client.query<Named & { def: string }>(INDEXES_SQL, params);
   for (const r of indexes.rows) of(r)?.indexes.set(r.name, r.def);
-  const excluded = new Set(scope.excludeTables);
   const sequences = await client.query<{ schema: string; name: string; last_value: string | null; definition: string; owned_by: string | null }>(SEQUENCES_SQL, params);
   for (const r of sequences.rows) {
-    if (r.owned_by !== null && excluded.has(r.owned_by)) continue;
+    if (!sequenceInScope(scope, r.owned_by)) continue;
     result.sequences.set(`${r.schema}.${r.name}`, { schema: r.schema, name: r.name, definition: r.definition, lastValue: r.last_value ?? undefined });
   }
   const encoding = await client.query<{ encoding: string }>(`SELECT pg_encoding_to_char(encoding) AS encoding FROM pg_database WHERE datname = current_database()`);

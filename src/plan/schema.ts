@@ -127,6 +127,8 @@ export const postgresDataset = z.strictObject({
   target: pgEndpoint,
   /** Schemas to move. */
   schemas: z.array(z.string().min(1)).min(1).default(['public']),
+  /** Only these tables, as schema.table; every table of `schemas` when left out. */
+  tables: z.array(qualifiedTable).min(1).optional(),
   /** Tables left out, as schema.table. */
   excludeTables: z.array(qualifiedTable).default([]),
   /** Privileges granted again on the target (ownership is not carried: objects belong to the target user). */

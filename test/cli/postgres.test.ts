@@ -40,6 +40,13 @@ beforeAll(async () => {
     workDir: join(dir, 'work'), chunkRows: 20_000,
   }));
   doc.addIn(['phases', 0, 'datasets'], 'catalog');
+  await createDatabase(target, 'emc2_subset');
+  doc.addIn(['datasets'], doc.createNode({
+    name: 'catalog-subset', title: 'Two tables of the catalogue', kind: 'postgres',
+    source: side(source, 'TEST_PG_SOURCE'), target: { ...side(target, 'TEST_PG_TARGET'), database: 'emc2_subset' },
+    tables: ['public.patients', 'public.measurements'], workDir: join(dir, 'work'),
+  }));
+  doc.addIn(['phases', 0, 'datasets'], 'catalog-subset');
   await writeFile(plan.file, doc.toString());
   env = { ...plan.env, TEST_PG_SOURCE: source.password, TEST_PG_TARGET: target.password };
 }, 180_000);
@@ -79,6 +86,22 @@ describe('a PostgreSQL dataset through the CLI', () => {
     const evidence = JSON.parse(await readFile(join(dir, 'evidence', 'catalog', 'fingerprints.json'), 'utf8'));
     expect(JSON.stringify(evidence)).toContain('stays');
     for (const secret of [source.password, target.password]) expect(JSON.stringify(evidence)).not.toContain(secret);
+  });
+
+  it('moves only the tables a dataset lists', async () => {
+    expect(JSON.parse((await cli('inventory', '--dataset', 'catalog-subset')).stdout).databases[0]).toMatchObject({ tables: 2, withoutPrimaryKey: [] });
+    const copy = await cli('copy', '--dataset', 'catalog-subset');
+    expect(copy.code, copy.stdout + copy.stderr).toBe(0);
+    const client = adminClient(target, 'emc2_subset');
+    await client.connect();
+    try {
+      const { rows } = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+      expect(rows.map((r) => r.table_name)).toEqual(['measurements', 'patients']);
+    } finally {
+      await client.end();
+    }
+    const verify = await cli('verify', '--dataset', 'catalog-subset');
+    expect(verify.code, verify.stdout).toBe(0);
   });
 
   it('status shows the database verified in its phase', async () => {
