@@ -1,6 +1,11 @@
 /**
  * The two copiers as the user runs them, each in a child process timed from spawn to
- * exit (cloudexit's ~2 s of module loading counts, as it does for a user).
+ * exit (cloudexit's module loading counts, as it does for a user).
+ *
+ * cloudexit is started as `npx cloudexit` starts it: bin/cloudexit.js executed through its
+ * shebang, so it runs with the node flags the shebang carries and its compile cache, and
+ * with `node` found on PATH where npm puts the pinned Node 24. No flag is known only to
+ * the bench.
  *
  * Peak RSS: each copier runs under GNU time (`/usr/bin/time -f '%M %U %S'`), which reports
  * the kernel's own high-water mark (ru_maxrss from wait4) once the process has exited.
@@ -11,13 +16,26 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { AZURITE_KEY, AZURITE_ACCOUNT, S3RVER_KEY } from './services.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GNU_TIME = '/usr/bin/time';
+/** The file npm links as the `cloudexit` command. */
+export const CLOUDEXIT_BIN = join(ROOT, 'bin/cloudexit.js');
+/** Its shebang line, printed with the results so they say how cloudexit was started. */
+export const CLOUDEXIT_SHEBANG = readFileSync(CLOUDEXIT_BIN, 'utf8').split('\n', 1)[0]!;
+
+/**
+ * The environment `npx` gives the command: the Node running this bench (the Node 24 npm
+ * put first on PATH) first on PATH, so the shebang's `env` finds it and not a system Node.
+ */
+export function cloudexitEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...env, PATH: `${dirname(process.execPath)}${delimiter}${env['PATH'] ?? ''}` };
+}
 /** Output kept per child: enough for an error report, bounded whatever a copier prints. */
 const MAX_OUTPUT = 4 * 1024 * 1024;
 /** A copier still running after this is killed and the bench fails: the bench stays bounded. */
@@ -147,13 +165,13 @@ export async function runCloudexit(dir: string, endpoints: Endpoints, dataset: s
   const plan = join(dir, 'plan.yaml');
   await writePlan(plan, endpoints, dataset, container, bucket);
   const env = {
-    ...process.env,
+    ...cloudexitEnv(process.env),
     BENCH_SOURCE_KEY: AZURITE_KEY,
     BENCH_TARGET_KEY_ID: S3RVER_KEY.accessKeyId,
     BENCH_TARGET_SECRET: S3RVER_KEY.secretAccessKey,
   };
   const command = [
-    process.execPath, join(ROOT, 'src/cli/main.ts'), 'copy', '--plan', plan, '--state', join(dir, 'state.db'),
+    CLOUDEXIT_BIN, 'copy', '--plan', plan, '--state', join(dir, 'state.db'),
     '--evidence', join(dir, 'evidence'), '--dataset', dataset, '--no-progress', '--json',
   ];
   const run = await timed(command, env, join(dir, 'rss'));
