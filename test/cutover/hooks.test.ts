@@ -36,7 +36,7 @@ describe('hookEnvironment', () => {
       CLOUDEXIT_PHASE_NAME: 'Hospital data',
       CLOUDEXIT_STEP: 'switch',
       CLOUDEXIT_RUN_ID: 'run-test-1',
-      CLOUDEXIT_DATASETS: 'hcl,chru-nancy,hpsj',
+      CLOUDEXIT_DATASETS: 'hcl,chru-nancy,hpsj,catalog',
       CLOUDEXIT_SOURCE_ENDPOINT: 'https://hdhemc2prod.blob.core.windows.net',
       CLOUDEXIT_TARGET_ENDPOINT: 'https://s3.eu-west-par.io.cloud.ovh.net',
       CLOUDEXIT_STATE_DIR: '/var/lib/cloudexit/hooks',
@@ -46,6 +46,12 @@ describe('hookEnvironment', () => {
       name: 'chru-nancy',
       source: { endpoint: 'https://hdhemc2prod.blob.core.windows.net', container: 'emc2-chru-nancy', prefix: '' },
       target: { endpoint: 'https://s3.eu-west-par.io.cloud.ovh.net', bucket: 'emc2-chru-nancy', prefix: '' },
+    });
+    // A database: where it lives on each side, never who connects or with what password.
+    expect(JSON.parse(env.CLOUDEXIT_DATASETS_JSON!)[3]).toEqual({
+      name: 'catalog', kind: 'postgres',
+      source: { host: 'hdh-emc2-pg.postgres.database.azure.com', port: 5432, database: 'emc2_catalog' },
+      target: { host: 'postgresql-emc2.database.cloud.ovh.net', port: 20184, database: 'emc2_catalog' },
     });
   });
 
@@ -85,7 +91,8 @@ describe('example hooks', () => {
     await run('switch', 2);
     const pointer = await readJsonFile(pointerOf(2));
     expect(pointer.serving).toBe('target');
-    expect(Object.keys(pointer.datasets)).toEqual(['hcl', 'chru-nancy', 'hpsj']);
+    expect(Object.keys(pointer.datasets)).toEqual(['hcl', 'chru-nancy', 'hpsj', 'catalog']);
+    expect(pointer.datasets.catalog).toEqual({ host: 'postgresql-emc2.database.cloud.ovh.net', port: 20184, database: 'emc2_catalog' });
     expect(pointer.datasets.hpsj).toEqual({ endpoint: 'https://s3.eu-west-par.io.cloud.ovh.net', bucket: 'emc2-hpsj', prefix: '' });
     expect(Date.parse(pointer.switchedAt)).not.toBeNaN();
   });
