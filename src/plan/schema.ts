@@ -73,6 +73,12 @@ export const s3Endpoint = z.strictObject({
   forcePathStyle: z.boolean().default(false),
   /** Whether the host supports the SDK's flexible checksums; off by default (see README). */
   flexibleChecksums: z.boolean().default(false),
+  /**
+   * Whether the bucket's ETags are MD5s of the content (S3 without customer-key encryption).
+   * With SSE-C or SSE-KMS they are not: set false, and the copy-time and quick-verify ETag
+   * checks against the locally computed value are skipped (SHA-256 checks remain).
+   */
+  etagIsMd5: z.boolean().default(true),
   auth: z.strictObject({ accessKeyIdEnv: envName, secretAccessKeyEnv: envName }),
 });
 
