@@ -71,6 +71,15 @@ export async function inventoryDatabase(db: DatabaseHandle, ctx: DatabaseOpsCont
   return { dataset: db.dataset.name, tables: tables.length, bytes, withoutPrimaryKey: tablesWithoutPrimaryKey(tables) };
 }
 
+/** Measures replication lag now (logical method) and records it; undefined for other methods. */
+export async function measureLag(db: DatabaseHandle, ctx: Pick<DatabaseOpsContext, 'state'>): Promise<DatabaseRecord['lag']> {
+  const lag = await db.method.lag();
+  if (!lag) return undefined;
+  const measured = { ...lag, at: new Date().toISOString() };
+  await update(ctx.state, db.dataset, { lag: measured });
+  return measured;
+}
+
 /** Preflight then bulk copy (or, for `logical`, set up replication and wait for the initial sync). */
 export async function copyDatabase(db: DatabaseHandle, ctx: DatabaseOpsContext): Promise<DatabaseRecord> {
   ctx.progress.start(`copy ${db.dataset.name} (${db.dataset.method})`, { objects: 0, bytes: 0 });

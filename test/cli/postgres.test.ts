@@ -47,6 +47,13 @@ beforeAll(async () => {
     tables: ['public.patients', 'public.measurements'], workDir: join(dir, 'work'),
   }));
   doc.addIn(['phases', 0, 'datasets'], 'catalog-subset');
+  await createDatabase(target, 'emc2_online');
+  doc.addIn(['datasets'], doc.createNode({
+    name: 'catalog-online', title: 'The catalogue, replicated', kind: 'postgres', method: 'logical',
+    source: side(source, 'TEST_PG_SOURCE'), target: { ...side(target, 'TEST_PG_TARGET'), database: 'emc2_online' },
+    excludeTables: ['public.audit_trail'], workDir: join(dir, 'work'),
+  }));
+  doc.addIn(['phases', 0, 'datasets'], 'catalog-online');
   await writeFile(plan.file, doc.toString());
   env = { ...plan.env, TEST_PG_SOURCE: source.password, TEST_PG_TARGET: target.password };
 }, 180_000);
@@ -102,6 +109,17 @@ describe('a PostgreSQL dataset through the CLI', () => {
     }
     const verify = await cli('verify', '--dataset', 'catalog-subset');
     expect(verify.code, verify.stdout).toBe(0);
+  });
+
+  it('a logical dataset replicates, and status --live measures its lag', async () => {
+    const copy = await cli('copy', '--dataset', 'catalog-online');
+    expect(copy.code, copy.stdout + copy.stderr).toBe(0);
+    const r = await runCli(['status', '--plan', plan.file, '--state', join(dir, 'state.db'), '--live', '--json'], env);
+    expect(r.code, r.stderr).toBe(0);
+    const online = JSON.parse(r.stdout).phases[0].databases.find((d: { name: string }) => d.name === 'catalog-online');
+    expect(online).toMatchObject({ method: 'logical', status: 'copied', lag: { caughtUp: expect.any(Boolean), bytes: expect.any(Number) } });
+    const text = await runCli(['status', '--plan', plan.file, '--state', join(dir, 'state.db')], env);
+    expect(text.stdout).toMatch(/catalog-online\s+1\s+logical\s+copied/);
   });
 
   it('status shows the database verified in its phase', async () => {

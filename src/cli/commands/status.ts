@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { clockFromEnv } from '../../plan/clock.ts';
+import type { LoadedPlan } from '../../plan/load.ts';
+import type { PostgresDataset } from '../../plan/schema.ts';
+import type { StateStore } from '../../state/state-store.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { migrationStatus, type MigrationStatus } from '../../report/status.ts';
 import { printJson, renderTable } from '../output.ts';
@@ -35,6 +38,15 @@ export function renderStatus(s: MigrationStatus): string {
   return lines.join('\n');
 }
 
+/** Connects to each logical PostgreSQL dataset and records its replication lag as of now. */
+async function measureLiveLag(plan: LoadedPlan, state: StateStore): Promise<void> {
+  const logical = plan.datasets.filter((d): d is PostgresDataset => d.kind === 'postgres' && d.method === 'logical');
+  if (logical.length === 0) return;
+  const { measureLag, openDatabase } = await import('../../databases/operations.ts');
+  const quiet = { start() {}, advance() {}, stop() {}, note() {} };
+  for (const dataset of logical) await measureLag(openDatabase(dataset, { progress: quiet }), { state });
+}
+
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
@@ -43,15 +55,17 @@ export function registerStatusCommand(program: Command): void {
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
     .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
     .option('--parity <file>', 'saved `cloudexit parity --json` report for the parity gate (default: .cloudexit/parity.json when present)')
+    .option('--live', 'measure the replication lag of logical PostgreSQL datasets now (needs their passwords)')
     .option('--json', 'print one JSON object on stdout')
     .addHelpText('after', `
 Examples:
   $ npx cloudexit status
   $ npx cloudexit status --json | jq '.phases[] | {id, state, atRisk}'
   $ CLOUDEXIT_NOW=2026-12-10 npx cloudexit status     as it would read on that day`)
-    .action(async (options: { plan: string; state?: string; parity?: string; json?: boolean }) => {
-      const { plan, state } = await openPlanAndState(options, false);
+    .action(async (options: { plan: string; state?: string; parity?: string; live?: boolean; json?: boolean }) => {
+      const { plan, state } = await openPlanAndState(options, options.live !== true);
       try {
+        if (options.live) await measureLiveLag(plan, state);
         const status = await migrationStatus(plan, state, clockFromEnv(), await loadParityReport(options.parity));
         if (options.json) printJson(status);
         else process.stdout.write(`${renderStatus(status)}\n`);
