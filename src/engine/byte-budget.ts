@@ -17,6 +17,11 @@ export class ByteBudget {
     return this.#used;
   }
 
+  /** Requests waiting for bytes to be given back. */
+  get waiting(): number {
+    return this.#queue.length;
+  }
+
   /** Waits until `bytes` fit, takes them, and returns the function that gives them back. */
   async acquire(bytes: number): Promise<() => void> {
     if (this.#queue.length === 0 && this.#fits(bytes)) {

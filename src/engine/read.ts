@@ -1,14 +1,18 @@
 /**
  * Reads a stream into one buffer of a known length, through the bandwidth limiter.
  * Used for a part or a small object only: the byte budget has already reserved the
- * space, so the buffer is allocated once instead of growing chunk by chunk.
+ * space, so the buffer is allocated once instead of growing chunk by chunk, or not at
+ * all when the caller passes one of exactly `length` bytes to fill (`into`), whose
+ * previous contents nothing reads any more.
  */
 import type { Readable } from 'node:stream';
 import { StoreError } from '../stores/store-error.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
 
-export async function readExactly(body: Readable, length: number, limiter: BandwidthLimiter, what: { op: string; key: string }): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafeSlow(length);
+export async function readExactly(
+  body: Readable, length: number, limiter: BandwidthLimiter, what: { op: string; key: string }, into?: Buffer,
+): Promise<Buffer> {
+  const buffer = into ?? Buffer.allocUnsafeSlow(length);
   let offset = 0;
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
