@@ -6,6 +6,11 @@
  */
 import type { DeclaredResource } from './declared.ts';
 import type { HostName } from './settings.ts';
+// Resource inputs are read the way the policy pack reads them, and a private range is the spec's.
+import { get, str } from './policy/helpers.ts';
+import { isPrivateCidr } from '../warehouse/spec.ts';
+
+export { get, isPrivateCidr, str };
 
 export type Fact =
   | { kind: 'value'; value: string; detail?: string }
@@ -44,21 +49,6 @@ export function ofType(resources: readonly DeclaredResource[], type: string): De
   return resources.filter((r) => r.type === type);
 }
 
-/** Reads a nested input (`get(r.inputs, 'encryption', 'services', 'blob', 'enabled')`). */
-export function get(obj: unknown, ...path: string[]): unknown {
-  let cur = obj;
-  for (const key of path) {
-    if (cur === null || typeof cur !== 'object') return undefined;
-    cur = (cur as Record<string, unknown>)[key];
-  }
-  return cur;
-}
-
-export function str(obj: unknown, ...path: string[]): string | undefined {
-  const v = get(obj, ...path);
-  return typeof v === 'string' ? v : undefined;
-}
-
 export function num(obj: unknown, ...path: string[]): number | undefined {
   const v = get(obj, ...path);
   return typeof v === 'number' ? v : undefined;
@@ -70,17 +60,6 @@ export function periodDays(period: string | undefined): number | undefined {
   if (!m || period === 'P') return undefined;
   const [, y, mo, w, d] = m.map((x) => Number(x ?? 0));
   return (y ?? 0) * 365 + (mo ?? 0) * 30 + (w ?? 0) * 7 + (d ?? 0);
-}
-
-/** True for RFC 1918 IPv4 ranges; `0.0.0.0/0` and public ranges are not private. */
-export function isPrivateCidr(cidr: string): boolean {
-  const m = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}\/(\d{1,2})$/.exec(cidr);
-  if (!m) return false;
-  const [a, b, bits] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (a === 10) return bits >= 8;
-  if (a === 172) return b >= 16 && b <= 31 && bits >= 12;
-  if (a === 192) return b === 168 && bits >= 16;
-  return false;
 }
 
 /** Dataset of a container or bucket: its `dataset` tag or metadata, else the name after the warehouse prefix. */

@@ -4,6 +4,10 @@
  * where values computed by the cloud are still unknown; helpers treat those as absent.
  */
 import type { ResourceValidationArgs } from '@pulumi/policy';
+import { isPrivateCidr } from '../../warehouse/spec.ts';
+
+/** The spec's own rule, so the spec, parity and the pack agree on what a private range is. */
+export { isPrivateCidr };
 
 export function get(obj: unknown, ...path: string[]): unknown {
   let cur = obj;
@@ -34,17 +38,6 @@ export function regionAllowed(region: string, allowed: readonly string[]): boole
     const x = a.toUpperCase();
     return r === x || (r.startsWith(x) && /^[-0-9]/.test(r.slice(x.length)));
   });
-}
-
-const PRIVATE_V4 = [/^10\./, /^172\.(1[6-9]|2\d|3[01])\./, /^192\.168\./];
-
-/** True for a CIDR inside RFC 1918 space; `0.0.0.0/0`, `::/0` and public ranges are not. */
-export function isPrivateCidr(cidr: string): boolean {
-  const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(cidr.trim());
-  if (!m) return false;
-  const [ip, bits] = [m[1] ?? '', Number(m[2])];
-  const minBits = ip.startsWith('10.') ? 8 : ip.startsWith('172.') ? 12 : 16;
-  return PRIVATE_V4.some((re) => re.test(ip)) && bits >= minBits;
 }
 
 /** True for a range open to the whole internet. */
