@@ -9,7 +9,7 @@ let result: CliResult;
 
 beforeAll(async () => {
   out = await mkdtemp(join(tmpdir(), 'cloudexit-rehearse-test-'));
-  // Exactly what `npm start` runs, plus --json and an output folder of our own.
+  // The command `npm start` runs (without its V8 memory flag, which changes no behaviour), plus --json and an output folder of our own.
   result = await runCli(['rehearse', '--json', '--out', out], { ...process.env });
 }, 300_000);
 afterAll(() => rm(out, { recursive: true, force: true }));
