@@ -12,6 +12,8 @@ import { createBandwidthLimiter } from '../engine/bandwidth.ts';
 import type { EngineContext, EngineDataset } from '../engine/context.ts';
 import { loadPlan, type LoadedPlan } from '../plan/load.ts';
 import { isObjectDataset, type Dataset, type PostgresDataset } from '../plan/schema.ts';
+import type { DatabaseHandle, DatabaseOpsContext } from '../databases/operations.ts';
+import { resolveConnection } from '../databases/connection.ts';
 import { parseRate } from '../plan/sizes.ts';
 import { openSqliteStateStore } from '../state/sqlite.ts';
 import type { RunOutcome, RunTotals, StateStore } from '../state/state-store.ts';
@@ -97,6 +99,24 @@ export async function openPlanAndState(options: Pick<DataOptions, 'plan' | 'stat
   return { plan, state, statePath };
 }
 
+/**
+ * The session's PostgreSQL datasets, opened: passwords resolved up front (a missing one
+ * fails before any work), the database modules loaded only when there are databases.
+ */
+export async function sessionDatabases(session: Session): Promise<{
+  ops: DatabaseOpsContext;
+  handles: DatabaseHandle[];
+  operations: typeof import('../databases/operations.ts');
+} | undefined> {
+  if (session.databases.length === 0) return undefined;
+  const operations = await import('../databases/operations.ts');
+  const ops: DatabaseOpsContext = {
+    state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir,
+    ...(session.ctx.signal ? { signal: session.ctx.signal } : {}),
+  };
+  return { ops, operations, handles: session.databases.map((d) => operations.openDatabase(d, ops)) };
+}
+
 export async function openSession(options: DataOptions, command: string, connections?: Connections): Promise<Session> {
   const plan = await loadPlan(options.plan);
   const selected = selectDatasets(plan, options);
@@ -115,6 +135,13 @@ export async function openSession(options: DataOptions, command: string, connect
   const objects = selected.filter(isObjectDataset);
   const databases = selected.filter((d): d is PostgresDataset => d.kind === 'postgres');
   const datasets = objects.length > 0 ? await engineDatasets(objects, connections ?? connectionsFromPlan(plan.source, plan.target)) : [];
+  // Database passwords too: a missing one must fail here, before the state file exists.
+  if (!connections) {
+    for (const d of databases) {
+      resolveConnection(d.source, `the source database of ${d.name}`);
+      resolveConnection(d.target, `the target database of ${d.name}`);
+    }
+  }
   const state = await openSqliteStateStore(options.state ?? join('.cloudexit', `${plan.migration}.db`));
   const scope = options.phase ? `phase ${options.phase}` : selected.map((d) => d.name).join(',');
   const runId = await state.startRun({ command, scope });

@@ -205,9 +205,7 @@ async function runStep(step: CutoverStep, deps: CutoverDeps, record: PhaseRecord
 export async function progressOf(state: StateStore, datasets: readonly { name: string }[]): Promise<DatasetProgress[]> {
   const out: DatasetProgress[] = [];
   for (const dataset of datasets) {
-    let verifiedFull = 0;
-    for await (const r of state.iterateObjects(dataset.name, ['verified'])) if (r.verifiedMode === 'full') verifiedFull++;
-    out.push({ name: dataset.name, counts: await state.countObjects(dataset.name), verifiedFull });
+    out.push({ name: dataset.name, counts: await state.countObjects(dataset.name), verifiedFull: await state.countVerifiedFull(dataset.name) });
   }
   return out;
 }

@@ -249,7 +249,7 @@ function checkTargetEtag(dataset: EngineDataset, record: ObjectRecord, actual: s
   if (expected !== undefined && actual !== expected) {
     throw new IntegrityError(
       `${dataset.name}: ${record.targetKey}: the target reports ETag ${actual}, expected ${expected} from the MD5 of the bytes sent. ` +
-        'If the bucket encrypts with customer keys (SSE-C/SSE-KMS), ETags are not MD5s: set target.etagIsMd5: false in the plan.',
+        'Either the bytes stored differ from those sent, or the target\'s ETags are not MD5s of the content (the plan can say so: target.etagIsMd5).',
     );
   }
 }

@@ -210,6 +210,12 @@ export class SqliteStateStore implements StateStore {
     return counts;
   }
 
+  async countVerifiedFull(dataset: string): Promise<number> {
+    // Counted by the index on (dataset, status, key): gates and status read this often.
+    const row = this.#db.prepare("SELECT count(*) AS n FROM objects WHERE dataset = ? AND status = 'verified' AND verified_mode = 'full'").get(dataset);
+    return (row?.['n'] as number | undefined) ?? 0;
+  }
+
   async markUnseenDeleted(dataset: string, inventoryId: string): Promise<string[]> {
     // SELECT then UPDATE inside one write transaction: the keys come back in byte order
     // (UPDATE … RETURNING has no order) and are exactly the rows updated.

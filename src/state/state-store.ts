@@ -34,6 +34,8 @@ export interface StateStore {
   iterateObjects(dataset: string, statuses?: readonly ObjectStatus[]): AsyncIterable<ObjectRecord>;
   /** Number of objects and bytes per status for a dataset. */
   countObjects(dataset: string): Promise<StatusCounts>;
+  /** Number of objects of a dataset whose last verification re-read them in full (a gate of the cutover). */
+  countVerifiedFull(dataset: string): Promise<number>;
   /**
    * Marks every record of `dataset` not seen by inventory `inventoryId` (and not already
    * so marked) as `deleted-at-source`, and returns their keys.

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,6 +64,14 @@ afterAll(async () => {
 });
 
 describe('a PostgreSQL dataset through the CLI', () => {
+  it('a missing database password names the variable and creates no state', async () => {
+    const { TEST_PG_TARGET: _gone, ...partial } = env;
+    const r = await runCli(['copy', '--plan', plan.file, '--state', join(dir, 'never.db'), '--dataset', 'catalog'], partial);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('TEST_PG_TARGET is not set');
+    expect(existsSync(join(dir, 'never.db'))).toBe(false);
+  });
+
   it('inventory lists its tables and the one that blocks the logical method', async () => {
     const r = await cli('inventory', '--dataset', 'catalog');
     expect(r.code, r.stderr).toBe(0);

@@ -5,7 +5,7 @@ import { formatBytes } from '../../plan/sizes.ts';
 import type { DatabaseRecord } from '../../state/state-store.ts';
 import { EXIT } from '../errors.ts';
 import { printJson, renderTable } from '../output.ts';
-import { addDataOptions, openSession, type DataOptions, type Session } from '../session.ts';
+import { addDataOptions, openSession, sessionDatabases, type DataOptions, type Session } from '../session.ts';
 
 export interface CopyReport {
   runId: string;
@@ -34,11 +34,10 @@ export async function runCopy(session: Session, options: { inventory?: boolean }
     datasets.push({ ...summary, manifest });
   }
   const databases: DatabaseRecord[] = [];
-  for (const dataset of session.databases) {
+  const opened = await sessionDatabases(session);
+  for (const handle of opened?.handles ?? []) {
     if (session.ctx.signal?.aborted) break;
-    const { copyDatabase, openDatabase } = await import('../../databases/operations.ts');
-    const ops = { state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir, ...(session.ctx.signal ? { signal: session.ctx.signal } : {}) };
-    databases.push(await copyDatabase(openDatabase(dataset, ops), ops));
+    databases.push(await opened!.operations.copyDatabase(handle, opened!.ops));
   }
   const failed = datasets.reduce((n, d) => n + d.failed.length, 0) + databases.filter((d) => d.status === 'failed').length;
   const interrupted = session.ctx.signal?.aborted === true;

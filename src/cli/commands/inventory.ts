@@ -3,7 +3,7 @@ import { inventoryDataset, type InventorySummary } from '../../engine/inventory.
 import type { DatabaseInventory } from '../../databases/operations.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { printJson, renderTable } from '../output.ts';
-import { addDataOptions, openSession, type DataOptions, type Session } from '../session.ts';
+import { addDataOptions, openSession, sessionDatabases, type DataOptions, type Session } from '../session.ts';
 
 export interface InventoryReport {
   runId: string;
@@ -19,11 +19,10 @@ export async function runInventory(session: Session): Promise<InventoryReport> {
     datasets.push(await inventoryDataset(session.ctx, dataset));
   }
   const databases: DatabaseInventory[] = [];
-  for (const dataset of session.databases) {
+  const opened = await sessionDatabases(session);
+  for (const handle of opened?.handles ?? []) {
     if (session.ctx.signal?.aborted) break;
-    const { inventoryDatabase, openDatabase } = await import('../../databases/operations.ts');
-    const ops = { state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir };
-    databases.push(await inventoryDatabase(openDatabase(dataset, ops), ops));
+    databases.push(await opened!.operations.inventoryDatabase(handle, opened!.ops));
   }
   return { runId: session.ctx.runId, datasets, databases };
 }

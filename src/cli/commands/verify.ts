@@ -4,7 +4,7 @@ import { verifyDataset, type VerifyMode, type VerifySummary } from '../../engine
 import { EXIT } from '../errors.ts';
 import type { DatabaseRecord } from '../../state/state-store.ts';
 import { printJson, renderTable } from '../output.ts';
-import { addDataOptions, openSession, type DataOptions, type Session } from '../session.ts';
+import { addDataOptions, openSession, sessionDatabases, type DataOptions, type Session } from '../session.ts';
 
 export interface VerifyReport {
   runId: string;
@@ -27,11 +27,10 @@ export async function runVerify(session: Session, mode: VerifyMode): Promise<Ver
     datasets.push({ ...summary, manifest: clean ? await writeManifest(session.ctx, dataset, session.evidenceDir) : undefined });
   }
   const databases: DatabaseRecord[] = [];
-  for (const dataset of session.databases) {
+  const opened = await sessionDatabases(session);
+  for (const handle of opened?.handles ?? []) {
     if (session.ctx.signal?.aborted) break;
-    const { openDatabase, verifyDatabaseDataset } = await import('../../databases/operations.ts');
-    const ops = { state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir, ...(session.ctx.signal ? { signal: session.ctx.signal } : {}) };
-    databases.push((await verifyDatabaseDataset(openDatabase(dataset, ops), ops)).record);
+    databases.push((await opened!.operations.verifyDatabaseDataset(handle, opened!.ops)).record);
   }
   const mismatches = datasets.reduce((n, d) => n + d.mismatches.length, 0) + databases.reduce((n, d) => n + (d.verification?.mismatches.length ?? 0) + (d.verification?.schemaDifferences.length ?? 0), 0);
   const notCopied = datasets.reduce((n, d) => n + d.notCopied, 0);
