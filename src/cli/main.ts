@@ -10,7 +10,7 @@ import { registerInventoryCommand } from './commands/inventory.ts';
 import { registerRehearseCommand } from './commands/rehearse.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerVerifyCommand } from './commands/verify.ts';
-import { EXIT, errorToJson, exitCodeOf, formatError } from './errors.ts';
+import { EXIT, errorToJson, exitCodeOf, formatError } from '../errors.ts';
 import { registerParityCommand } from './commands/parity.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerRunbookCommand } from './commands/runbook.ts';

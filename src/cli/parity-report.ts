@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 
 export const DEFAULT_PARITY_REPORT = '.cloudexit/parity.json';
 

@@ -17,7 +17,7 @@ import { resolveConnection } from '../databases/connection.ts';
 import { parseRate } from '../plan/sizes.ts';
 import { openSqliteStateStore } from '../state/sqlite.ts';
 import type { RunOutcome, RunTotals, StateStore } from '../state/state-store.ts';
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 import { createProgressDisplay } from './progress-display.ts';
 import { connectionsFromPlan, engineDatasets, type Connections } from './wiring.ts';
 import { currentActor } from './hook-wiring.ts';

@@ -2,7 +2,7 @@
  * The edge where concrete adapters meet the engine: plan endpoints plus secrets from the
  * environment become `ObjectStore`s. Nothing else in cloudexit names a cloud SDK.
  */
-import { UserError } from './errors.ts';
+import { UserError } from '../errors.ts';
 import type { AzureBlobEndpoint, ObjectDataset, S3Endpoint } from '../plan/schema.ts';
 import type { EngineDataset } from '../engine/context.ts';
 import { registerSecret } from '../secrets/redact.ts';

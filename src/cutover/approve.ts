@@ -6,7 +6,7 @@
 import type { Clock } from '../plan/clock.ts';
 import type { Phase } from '../plan/schema.ts';
 import type { PhaseRecord, StateStore } from '../state/state-store.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { OWNER_ROLES, resolveApprover } from './gates.ts';
 import { audit, currentRecord, emptyPhaseRecord } from './machine.ts';
 

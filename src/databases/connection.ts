@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ClientConfig } from 'pg';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { registerSecret } from '../secrets/redact.ts';
 
 export interface PgEndpoint {

@@ -15,7 +15,7 @@ import type { DatabaseMethod, DatabaseVerification, FreezeMarker } from './contr
 import { checkQuiescent, freezeWrites, thawWrites } from './freeze.ts';
 import { createMethod } from './method.ts';
 import { verifyDatabase, writeFingerprintEvidence } from './verify.ts';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export interface DatabaseHandle {
   dataset: PostgresDataset;

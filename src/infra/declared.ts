@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as pulumi from '@pulumi/pulumi';
 import { parse } from 'yaml';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { loadWarehouseSpec } from '../warehouse/load.ts';
 import { mockCall, mockOutputs } from './mocks.ts';
 import { parseStackConfig, type RawStackConfig, type StackConfig } from './stack-config.ts';

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 
 export const datasetEndpoint = z.strictObject({
   /** Blob service URL (Azure) or S3 API URL (OVHcloud). */

@@ -4,7 +4,7 @@
  * what it read from `stacks/Pulumi.<stack>.yaml`, so both go through the same checks.
  */
 import type { z } from 'zod';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { DEFAULT_SPEC_FILE } from '../warehouse/load.ts';
 import { azureSettings, hostName, ovhSettings, qualificationEvidence, type AzureSettings, type HostName, type OvhSettings, type QualificationEvidence } from './settings.ts';
 

@@ -4,7 +4,7 @@
  * is edited by people and re-running to find the next mistake wastes their time.
  */
 import { readFile } from 'node:fs/promises';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { parseValidatedYaml } from '../yaml/validated.ts';
 import { planSchema, type Plan } from './schema.ts';
 

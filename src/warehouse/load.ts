@@ -5,7 +5,7 @@
  * wastes a deployment window.
  */
 import { readFileSync } from 'node:fs';
-import { UserError } from '../cli/errors.ts';
+import { UserError } from '../errors.ts';
 import { parseValidatedYaml } from '../yaml/validated.ts';
 import { warehouseSpec, type WarehouseSpec } from './spec.ts';
 

@@ -3,7 +3,7 @@
  * input is refused with the file, the line, the path inside it and a fix.
  */
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../src/cli/errors.ts';
+import { UserError } from '../../src/errors.ts';
 import { loadWarehouseSpec, parseWarehouseSpec } from '../../src/warehouse/load.ts';
 import { bucketName } from '../../src/warehouse/spec.ts';
 

@@ -15,7 +15,7 @@ import { AuditFileError, readAuditJsonl, writeAuditJsonl, writeAuditJsonlFile, t
 import { loadPlan } from '../../plan/load.ts';
 import { openSqliteStateStore } from '../../state/sqlite.ts';
 import type { AuditEvent, StateStore } from '../../state/state-store.ts';
-import { EXIT, UserError } from '../errors.ts';
+import { EXIT, UserError } from '../../errors.ts';
 import { printJson } from '../output.ts';
 import { DEFAULT_PLAN } from '../session.ts';
 

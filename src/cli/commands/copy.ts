@@ -3,7 +3,7 @@ import { copyDataset, type CopySummary } from '../../engine/copy.ts';
 import { writeManifest, type ManifestSummary } from '../../engine/manifest.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import type { DatabaseRecord } from '../../state/state-store.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../../errors.ts';
 import { printJson, renderTable } from '../output.ts';
 import { addDataOptions, openSession, sessionDatabases, type DataOptions, type Session } from '../session.ts';
 

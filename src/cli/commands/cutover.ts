@@ -8,7 +8,7 @@ import type { LoadedPlan } from '../../plan/load.ts';
 import type { Phase, PostgresDataset } from '../../plan/schema.ts';
 import type { DatabaseCutover, DatabaseOpsContext } from '../../databases/operations.ts';
 import { CUTOVER_STEPS } from '../../state/state-store.ts';
-import { EXIT, UserError } from '../errors.ts';
+import { EXIT, UserError } from '../../errors.ts';
 import { currentActor, planHookRunner } from '../hook-wiring.ts';
 import { printJson } from '../output.ts';
 import { loadParityReport } from '../parity-report.ts';

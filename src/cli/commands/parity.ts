@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { DeclaredResource } from '../../infra/declared.ts';
 import { redact } from '../../secrets/redact.ts';
 import { DEFAULT_SPEC_FILE } from '../../warehouse/load.ts';
-import { EXIT, UserError } from '../errors.ts';
+import { EXIT, UserError } from '../../errors.ts';
 
 const DEFAULT_STACK_FILES = ['stacks/Pulumi.azure-emc2.yaml', 'stacks/Pulumi.ovh-emc2.yaml'];
 

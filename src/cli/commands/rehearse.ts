@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { formatBytes } from '../../plan/sizes.ts';
 import type { RehearsalOptions, RehearsalReport } from '../../rehearsal/rehearse.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../../errors.ts';
 import { printJson, renderTable } from '../output.ts';
 import { DEFAULT_PLAN } from '../session.ts';
 

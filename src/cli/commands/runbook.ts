@@ -5,7 +5,7 @@ import { fixedClock, type Clock } from '../../plan/clock.ts';
 import { loadPlan } from '../../plan/load.ts';
 import { renderRunbooks, writeRunbooks } from '../../report/runbook.ts';
 import { openSqliteStateStore } from '../../state/sqlite.ts';
-import { EXIT, UserError } from '../errors.ts';
+import { EXIT, UserError } from '../../errors.ts';
 import { printJson } from '../output.ts';
 import { loadParityReport } from '../parity-report.ts';
 import { DEFAULT_PLAN, openPlanAndState } from '../session.ts';

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { writeManifest, type ManifestSummary } from '../../engine/manifest.ts';
 import { verifyDataset, type VerifyMode, type VerifySummary } from '../../engine/verify.ts';
-import { EXIT } from '../errors.ts';
+import { EXIT } from '../../errors.ts';
 import type { DatabaseRecord } from '../../state/state-store.ts';
 import { printJson, renderTable } from '../output.ts';
 import { addDataOptions, openSession, sessionDatabases, type DataOptions, type Session } from '../session.ts';

@@ -3,7 +3,7 @@
  * `UserError` carries what went wrong, where, and the fix; `formatError` turns any error
  * into lines for a terminal and `errorToJson` into an object for `--json`.
  */
-import { redact } from '../secrets/redact.ts';
+import { redact } from './secrets/redact.ts';
 
 /** Exit codes: 0 success, 1 the work failed (mismatch, failed objects), 2 bad input or setup. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
