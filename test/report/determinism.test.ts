@@ -59,23 +59,24 @@ describe('deterministic runbooks', () => {
       const latest = [head.time, ...runs.flatMap((r) => [r.startedAt, r.endedAt ?? r.startedAt])].sort().at(-1);
       const asOf = await resolveAsOf(state, [1, 2, 3]);
       expect(asOf).toEqual({ at: new Date(latest!).toISOString(), basis: 'state' });
-      // The fixture's last act is phase 2's refused go/no-go, stamped 2026-12-01 10:00 UTC.
-      expect(asOf.at).toBe('2026-12-01T10:00:00.000Z');
+      // The fixture's last act is phase 2's refused go/no-go, told as 2026-12-01 10:00 UTC.
+      expect(asOf.at).toBe(m.scenario.at('2026-12-01T10:00:00Z'));
     } finally {
       await state.close();
     }
     const files = await render(m.statePath, m.dir);
-    expect(files.get('README.md')).toContain('Status as of **2026-12-01 11:00 (Europe/Paris)**, the last activity recorded in the state');
-    expect(files.get('README.md')).toContain('**20 days left** as of 2026-12-01 (Europe/Paris)');
+    expect(files.get('README.md')).toContain(`Status as of **${m.scenario.paris('2026-12-01T10:00:00Z')}**, the last activity recorded in the state`);
+    expect(files.get('README.md')).toContain(`**20 days left** as of ${m.scenario.parisDay('2026-12-01T10:00:00Z')}`);
   });
 
   it('--as-of (a clock) fixes another instant, and the days left follow', async () => {
-    const files = await render(m.statePath, m.dir, { clock: fixedClock('2026-12-10') });
+    const tenth = m.scenario.day('2026-12-10');
+    const files = await render(m.statePath, m.dir, { clock: fixedClock(tenth) });
     const readme = files.get('README.md')!;
-    expect(readme).toContain('Status as of **2026-12-10 12:00 (Europe/Paris)**, the instant given with `--as-of`.');
-    expect(readme).toContain('**11 days left** as of 2026-12-10 (Europe/Paris)');
+    expect(readme).toContain(`Status as of **${tenth} 12:00 (Europe/Paris)**, the instant given with \`--as-of\`.`);
+    expect(readme).toContain(`**11 days left** as of ${tenth} (Europe/Paris)`);
     // Past its planned day and not committed: a risk.
-    expect(readme).toContain('- Phase 2 was planned for 2026-12-07 and is not committed.');
+    expect(readme).toContain(`- Phase 2 was planned for ${m.scenario.day('2026-12-07')} and is not committed.`);
   });
 
   it('a state with no activity is "not started" and counts no days left, whatever the day', async () => {

@@ -24,13 +24,20 @@ import type { Phase } from '../../src/plan/schema.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
 import type { StateStore } from '../../src/state/state-store.ts';
 import { bytesOf } from '../engine/harness.ts';
+import { scenarioAfterNow, type Scenario } from '../support/scenario.ts';
 import { freshAzureStore, freshS3Store } from '../support/stores.ts';
 
 export const SAMPLE_PLAN = 'runbooks/emc2/plan.yaml';
 
+/** The first event of the story the fixtures tell (the owners' go on phase 1), before it is moved. */
+export const STORY_STARTS = '2026-11-29T17:00:00Z';
+
 export interface Migration {
   dir: string;
+  /** The sample plan, its dates moved with the story (see `scenario`). */
   plan: LoadedPlan;
+  /** The story's dates: written as of late 2026, moved past today (test/support/scenario.ts). */
+  scenario: Scenario;
   statePath: string;
   evidenceDir: string;
   /** Opens the state file again (the caller closes it). */
@@ -104,7 +111,10 @@ export async function cutover(plan: LoadedPlan, state: StateStore, phase: Phase,
 
 export async function migrationUnderWay(): Promise<Migration> {
   const dir = await mkdtemp(join(tmpdir(), 'cloudexit-runbook-'));
-  const plan = await loadPlan(SAMPLE_PLAN);
+  const sample = await loadPlan(SAMPLE_PLAN);
+  const scenario = scenarioAfterNow(STORY_STARTS, sample.window);
+  const plan = scenario.plan(sample);
+  const at = scenario.at;
   const statePath = join(dir, 'state.db');
   const evidenceDir = join(dir, 'evidence');
   const state = await openSqliteStateStore(statePath);
@@ -113,22 +123,21 @@ export async function migrationUnderWay(): Promise<Migration> {
     const phase1 = [await seededDataset('nomenclatures', 6), await seededDataset('clb', 9)];
     await copyLikeTheCli(state, phase1, evidenceDir, 1);
     await verifyFullLikeTheCli(state, phase1, 1);
-    // The source stamps writes to the second: the freeze must come in a later second.
-    await new Promise((r) => setTimeout(r, 1100));
-    await approve(state, p1, ['decisionMaker', 'opsLead', 'dataOwner', 'dpo'], '2026-11-29T17:00:00Z');
-    const committed = await cutover(plan, state, p1, phase1, dir, new Date().toISOString());
+    // Every event of the story comes after the servers stamped the objects (scenario.ts).
+    await approve(state, p1, ['decisionMaker', 'opsLead', 'dataOwner', 'dpo'], at(STORY_STARTS));
+    const committed = await cutover(plan, state, p1, phase1, dir, at('2026-11-30T20:00:00Z'));
     if (committed.state !== 'committed') throw new Error(`phase 1 did not commit: ${JSON.stringify(committed.stoppedAt)}`);
 
     const hcl = await seededDataset('hcl', 4);
     await copyLikeTheCli(state, [hcl], evidenceDir, 2);
-    await approve(state, p2, ['dpo'], '2026-12-01T09:30:00Z');
-    const refused = await cutover(plan, state, p2, [hcl], dir, '2026-12-01T10:00:00Z');
+    await approve(state, p2, ['dpo'], at('2026-12-01T09:30:00Z'));
+    const refused = await cutover(plan, state, p2, [hcl], dir, at('2026-12-01T10:00:00Z'));
     if (refused.stoppedAt?.step !== 'preflight') throw new Error('phase 2 should stop at the go/no-go');
   } finally {
     await state.close();
   }
   return {
-    dir, plan, statePath, evidenceDir,
+    dir, plan, scenario, statePath, evidenceDir,
     open: () => openSqliteStateStore(statePath),
     remove: () => rm(dir, { recursive: true, force: true }),
   };

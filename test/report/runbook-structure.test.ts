@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderRunbooks, writeRunbooks } from '../../src/report/runbook.ts';
-import { CUTOVER_STEPS } from '../../src/state/state-store.ts';
+import { CUTOVER_STEPS } from '../../src/phase-record.ts';
 import { STEP_TITLES } from '../../src/report/runbook/steps.ts';
 import { approve, migrationUnderWay, type Migration } from './fixture.ts';
 
@@ -11,6 +11,11 @@ let m: Migration;
 let files: Map<string, string>;
 let runIds: string[];
 let head: string;
+
+/** `text` matched literally inside a RegExp. */
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 /** The rows of the Markdown table under `heading` (header and separator left out). */
 function tableUnder(text: string, heading: string): string[] {
@@ -47,8 +52,9 @@ describe('runbooks of a migration under way', () => {
   it('overview: window and days left, a Gantt with the window end as a milestone, one status row per phase with its link, risks', () => {
     const readme = files.get('README.md')!;
     for (const heading of ['## Authorisation window', '## Timeline', '## Status', '## Risks', '## Phase runbooks', '## Audit log']) expect(readme).toContain(`\n${heading}\n`);
-    expect(readme).toMatch(/The window closes on \*\*2026-12-21 \(Europe\/Paris\)\*\*: \*\*\d+ days? left\*\* as of \d{4}-\d{2}-\d{2} \(Europe\/Paris\)/);
-    expect(readme).toMatch(/```mermaid\ngantt\n[\s\S]*Window closes \(2026-12-21\) :crit, milestone, closes, 2026-12-21, 0d\n/);
+    const closes = m.scenario.day('2026-12-21');
+    expect(readme).toContain(`The window closes on **${closes} (Europe/Paris)**: **20 days left** as of ${m.scenario.parisDay('2026-12-01T10:00:00Z')}`);
+    expect(readme).toMatch(new RegExp(`\`\`\`mermaid\ngantt\n[\\s\\S]*Window closes \\(${closes}\\) :crit, milestone, closes, ${closes}, 0d\n`));
     const rows = tableUnder(readme, '## Status');
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatch(/^\| 1\. Pilot .*\| Committed \|.*\[Phase 1 runbook\]\(phase-1\.md\) \|$/);
@@ -77,7 +83,7 @@ describe('runbooks of a migration under way', () => {
     expect(rows[3]).toMatch(/\| (under 1 min|\d+ min|\d+ h( \d+ min)?|[\d.]+ days?) for what is not copied yet \(0 objects/);
     expect(rows[4]).toMatch(/ at the measured rate \(upper bound\) \|/);
     const phase2 = tableUnder(files.get('phase-2.md')!, '## Steps');
-    expect(phase2[0]).toMatch(/\| \*\*Stopped\*\* 2026-12-01 11:00 \(Europe\/Paris\): no-go, the checklist was not complete \|$/);
+    expect(phase2[0]).toMatch(new RegExp(`\\| \\*\\*Stopped\\*\\* ${escape(m.scenario.paris('2026-12-01T10:00:00Z'))}: no-go, the checklist was not complete \\|$`));
     expect(phase2.slice(1).every((r) => r.endsWith('| Not run yet |'))).toBe(true);
   });
 
@@ -85,19 +91,19 @@ describe('runbooks of a migration under way', () => {
     const p1 = files.get('phase-1.md')!;
     expect(p1).toContain('- [x] Bulk copy complete: every object is on the new host (15 objects).');
     expect(p1).toContain('- [x] Full verification clean');
-    expect(p1).toMatch(/- \[x\] Go of the data protection officer, HDH data protection officer, recorded 2026-11-29 18:00 \(Europe\/Paris\)\./);
+    expect(p1).toContain(`- [x] Go of the data protection officer, HDH data protection officer, recorded ${m.scenario.paris('2026-11-29T17:00:00Z')}.`);
     const p2 = files.get('phase-2.md')!;
     expect(p2).toMatch(/- \[ \] Source listed for 1 of \d datasets/);
-    expect(p2).toMatch(/- \[x\] Go of the data protection officer, .*recorded 2026-12-01 10:30 \(Europe\/Paris\)\./);
+    expect(p2).toMatch(new RegExp(`- \\[x\\] Go of the data protection officer, .*recorded ${escape(m.scenario.paris('2026-12-01T09:30:00Z'))}\\.`));
     expect(p2).toContain('- [ ] Go of the ops lead, HDH platform operations lead: `npx cloudexit cutover --phase 2 --approve opsLead`.');
     expect(p2).toContain('- [ ] Stack parity: no report saved');
 
     // A go recorded afterwards shows in the next runbook.
     const state = await m.open();
     try {
-      await approve(state, m.plan.phases[1]!, ['opsLead'], '2026-12-02T08:00:00Z');
+      await approve(state, m.plan.phases[1]!, ['opsLead'], m.scenario.at('2026-12-02T08:00:00Z'));
       const again = await renderRunbooks({ plan: m.plan, state, outDir: join(m.dir, 'runbooks'), evidenceDir: m.evidenceDir });
-      expect(again.get('phase-2.md')).toMatch(/- \[x\] Go of the ops lead, HDH platform operations lead, recorded 2026-12-02 09:00 \(Europe\/Paris\)\./);
+      expect(again.get('phase-2.md')).toContain(`- [x] Go of the ops lead, HDH platform operations lead, recorded ${m.scenario.paris('2026-12-02T08:00:00Z')}.`);
     } finally {
       await state.close();
     }
