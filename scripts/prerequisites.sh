@@ -15,6 +15,9 @@ needs_test=(
   "jq|command -v jq|auditors' recomputation of the audit-log hashes"
   "chromium|command -v chromium|the runbook tests render Mermaid and the HTML overview in headless Chromium"
   "postgresql|ls /usr/lib/postgresql/*/bin/initdb|the database tests start their own PostgreSQL clusters"
+  "ceph-mon|command -v ceph-mon|Ceph RGW, the real S3 server the adapter and copy tests run on (with ceph-osd, radosgw)"
+  "ceph-osd|command -v ceph-osd|Ceph RGW's object storage daemon"
+  "radosgw|command -v radosgw|Ceph RGW's S3 gateway"
 )
 needs_start=(
   "postgresql|ls /usr/lib/postgresql/*/bin/initdb|the rehearsal's research catalogue runs on two embedded PostgreSQL clusters"

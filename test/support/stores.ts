@@ -4,7 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
-import { createBucket, createContainer } from '../../src/rehearsal/services.ts';
+import { createContainer } from '../../src/embedded/azurite.ts';
+import { createBucket } from '../../src/embedded/s3rver.ts';
 import { createAzureBlobStore, type AzureBlobStoreOptions, type AzureCredential } from '../../src/stores/azure-blob.ts';
 import type { ObjectStore } from '../../src/stores/object-store.ts';
 import { createS3Store, type S3StoreOptions } from '../../src/stores/s3.ts';
@@ -67,14 +68,22 @@ export async function freshAzureStore(
   return { store: open(via), secrets, reopen: open, container };
 }
 
-/** An S3 adapter on a new bucket of the shared s3rver. */
+/** Origin of the shared Ceph RGW. */
+export function rgwOrigin(): string {
+  return inject('rgw').endpoint;
+}
+
+/** The S3 servers of the suite: s3rver (a fast fake) and Ceph RGW (a real implementation). */
+export type S3Server = 's3rver' | 'rgw';
+
+/** An S3 adapter on a new bucket of the shared s3rver, or of the shared RGW. */
 export async function freshS3Store(
-  options: { via?: Via } & Partial<Pick<S3StoreOptions, 'listPageSize' | 'requestTimeoutMs' | 'flexibleChecksums'>> = {},
+  options: { via?: Via; server?: S3Server } & Partial<Pick<S3StoreOptions, 'listPageSize' | 'requestTimeoutMs' | 'flexibleChecksums'>> = {},
 ): Promise<StoreUnderTest & { bucket: string }> {
-  const s3rver = inject('s3rver');
+  const s3rver = inject(options.server ?? 's3rver');
   const bucket = uniqueName('s3');
   await createBucket(s3rver, bucket);
-  const { via, ...rest } = options;
+  const { via, server: _server, ...rest } = options;
   const open = (v: Via | undefined) => createS3Store({
     ...rest,
     ...tuning(v),
