@@ -28,7 +28,7 @@ export interface Browser {
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: `npm test` installs it as root on Debian; elsewhere run: sudo apt-get install -y chromium (or set CLOUDEXIT_CHROMIUM to its path)`);
+    throw new Error(`Chromium is not installed at ${CHROMIUM}: npm test installs it as root on Debian; elsewhere run: sudo apt-get install -y chromium (or set CLOUDEXIT_CHROMIUM to its path)`);
   }
   const profile = await mkdtemp(join(tmpdir(), 'cloudexit-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
