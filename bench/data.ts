@@ -9,7 +9,8 @@ import { createCipheriv, createHash } from 'node:crypto';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { prng, type SyntheticObject } from '../src/rehearsal/synthetic.ts';
 import { seedStore } from '../src/rehearsal/seed.ts';
-import { createBucket, createContainer } from '../src/rehearsal/services.ts';
+import { createContainer } from '../src/embedded/azurite.ts';
+import { createBucket } from '../src/embedded/s3rver.ts';
 import { createAzureBlobStore } from '../src/stores/azure-blob.ts';
 import { AZURITE_ACCOUNT, AZURITE_KEY, S3RVER_KEY } from './services.ts';
 

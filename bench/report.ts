@@ -3,7 +3,7 @@
  * what each copier checks, and the one JSON object scripts read.
  */
 import { availableParallelism } from 'node:os';
-import { renderTable } from '../src/cli/output.ts';
+import { renderTable } from '../src/report/text-table.ts';
 import { CLOUDEXIT_LIMITS, CLOUDEXIT_SHEBANG, RCLONE_FLAGS } from './copiers.ts';
 
 export interface RunFigures {

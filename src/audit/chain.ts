@@ -27,7 +27,7 @@
  * out of the chain without its hash, and every later one, changing.
  */
 import { createHash } from 'node:crypto';
-import type { AuditEvent } from '../state/state-store.ts';
+import type { AuditEvent } from './event.ts';
 
 /** `prevHash` of the first event: 64 zeros, a hash nothing hashes to. */
 export const GENESIS = '0'.repeat(64);

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { finished } from 'node:stream/promises';
-import type { AuditEvent } from '../state/state-store.ts';
+import type { AuditEvent } from './event.ts';
 import { canonicalJson } from './chain.ts';
 
 /** A file that is not an audit log: unreadable, or a line that is not an audit event. */

@@ -7,7 +7,7 @@
  * in depth, for a secret in some error text nobody thought to check.
  */
 import { redact } from '../secrets/redact.ts';
-import type { AuditInput } from '../state/state-store.ts';
+import type { AuditInput } from './event.ts';
 
 /**
  * `value` as plain JSON data, the way `JSON.stringify` would write it (`toJSON` is

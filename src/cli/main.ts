@@ -4,6 +4,7 @@
  * itself on the program; this file only assembles them and turns errors into exit codes.
  */
 import { Command } from 'commander';
+import { createRequire } from 'node:module';
 import { registerCopyCommand } from './commands/copy.ts';
 import { registerCutoverCommands } from './commands/cutover.ts';
 import { registerInventoryCommand } from './commands/inventory.ts';
@@ -15,9 +16,16 @@ import { registerParityCommand } from './commands/parity.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerRunbookCommand } from './commands/runbook.ts';
 
+/** The version in package.json, read next to the sources (there is no build step to stamp it). */
+function packageVersion(): string {
+  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('cloudexit')
     .description('Move a warehouse off Azure onto a SecNumCloud-qualified host, dataset by dataset, with proof that every byte arrived.')
+    .version(packageVersion(), '-V, --version', 'print the version of cloudexit')
+    .option('--verbose', 'on an internal error, print its stack trace')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     // Before any subcommand exists: commands inherit it only when added afterwards.
@@ -46,7 +54,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
     if (typeof code === 'string' && code.startsWith('commander.')) return EXIT.usage;
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(errorToJson(err))}\n`);
-    process.stderr.write(`${formatError(err, argv.includes('--verbose'))}\n`);
+    process.stderr.write(`${formatError(err, program.opts<{ verbose?: boolean }>().verbose === true)}\n`);
     return exitCodeOf(err);
   }
 }

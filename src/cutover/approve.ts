@@ -5,13 +5,16 @@
  */
 import type { Clock } from '../plan/clock.ts';
 import type { Phase } from '../plan/schema.ts';
-import type { PhaseRecord, StateStore } from '../state/state-store.ts';
+import type { PhaseRecord } from '../phase-record.ts';
+import type { AuditLog } from '../state/contracts/audit.ts';
+import type { PhaseStore } from '../state/contracts/phases.ts';
 import { UserError } from '../errors.ts';
+import { audit } from './audit-entry.ts';
+import { currentRecord, emptyPhaseRecord } from './current-record.ts';
 import { OWNER_ROLES, resolveApprover } from './gates.ts';
-import { audit, currentRecord, emptyPhaseRecord } from './machine.ts';
 
 export async function recordApproval(
-  deps: { state: StateStore; phase: Phase; clock: Clock; actor: string },
+  deps: { state: PhaseStore & AuditLog; phase: Phase; clock: Clock; actor: string },
   name: string,
 ): Promise<PhaseRecord> {
   const approver = resolveApprover(deps.phase, name);
@@ -27,6 +30,6 @@ export async function recordApproval(
   const approvals = [...record.approvals.filter((a) => a.role !== approver.role), { ...approver, at: now }];
   const updated: PhaseRecord = { ...record, approvals, updatedAt: now };
   await deps.state.putPhase(updated);
-  await audit(deps, 'approve', 'succeeded', { role: approver.role, name: approver.name });
+  await audit(deps, { step: 'approve', outcome: 'succeeded', details: { role: approver.role, name: approver.name } });
   return updated;
 }

@@ -4,7 +4,9 @@
  * preflight step, `cloudexit status` and the runbooks.
  */
 import type { Hooks, Phase } from '../plan/schema.ts';
-import type { DatabaseRecord, PhaseRecord, StatusCounts } from '../state/state-store.ts';
+import type { PhaseRecord } from '../phase-record.ts';
+import type { DatabaseRecord } from '../state/contracts/databases.ts';
+import type { StatusCounts } from '../state/contracts/objects.ts';
 
 /** The roles whose "go" a cutover needs, as named in the plan's `owners`. */
 export const OWNER_ROLES = ['decisionMaker', 'opsLead', 'dataOwner', 'dpo'] as const;

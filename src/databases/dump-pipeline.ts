@@ -24,7 +24,7 @@ function exactPattern(name: string): string {
 }
 
 /** pg_dump arguments selecting the dataset: its listed tables or its schemas (all must exist), minus its exclusions. */
-export function selectionArgs(ctx: MethodContext): string[] {
+function selectionArgs(ctx: MethodContext): string[] {
   const args = ['--strict-names'];
   const qualified = (table: string) => {
     const dot = table.indexOf('.');

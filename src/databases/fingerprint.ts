@@ -76,13 +76,13 @@ function columnExpression(column: HashColumn): string {
 }
 
 /** The row text of a table's rows, columns in the given (source) order. */
-export function rowTextSql(columns: readonly HashColumn[]): string {
+function rowTextSql(columns: readonly HashColumn[]): string {
   if (columns.length === 0) return `'()'::text`;
   return `ROW(${columns.map(columnExpression).join(', ')})::text`;
 }
 
 /** WHERE clause and parameters selecting a chunk's rows. */
-export function chunkPredicate(key: readonly KeyColumn[] | undefined, chunk: Chunk, firstParam = 1): { sql: string; values: string[] } {
+function chunkPredicate(key: readonly KeyColumn[] | undefined, chunk: Chunk, firstParam = 1): { sql: string; values: string[] } {
   if (!key || (!chunk.after && !chunk.upTo)) return { sql: 'true', values: [] };
   const keyRow = `(${key.map((k) => `t.${quoteIdent(k.name)}`).join(', ')})`;
   const values: string[] = [];
@@ -98,7 +98,7 @@ export function chunkPredicate(key: readonly KeyColumn[] | undefined, chunk: Chu
 }
 
 /** The aggregate query fingerprinting one chunk: one row comes back, whatever the chunk's size. */
-export function fingerprintQuery(table: TableInfo, columns: readonly HashColumn[], chunk: Chunk): { text: string; values: string[] } {
+function fingerprintQuery(table: TableInfo, columns: readonly HashColumn[], chunk: Chunk): { text: string; values: string[] } {
   const where = chunkPredicate(table.primaryKey, chunk);
   // OFFSET 0 keeps the subquery from being flattened, which would make PostgreSQL compute
   // md5 twice per row (once per half); it skips nothing.

@@ -17,7 +17,7 @@ export async function missingSchemas(client: pg.Client, dataset: PostgresDataset
   return dataset.schemas.filter((s) => !present.has(s));
 }
 
-export interface MovedSequence {
+interface MovedSequence {
   schema: string;
   name: string;
   sql: string;
@@ -27,7 +27,7 @@ export interface MovedSequence {
  * Sequences of the dataset's schemas, serial and identity ones included, except those that
  * belong to an excluded table (they are not dumped with it, so the target has none).
  */
-export async function listMovedSequences(client: pg.Client, dataset: PostgresDataset): Promise<MovedSequence[]> {
+async function listMovedSequences(client: pg.Client, dataset: PostgresDataset): Promise<MovedSequence[]> {
   const { rows } = await client.query<{ schema: string; name: string; owner: string | null }>(
     `SELECT n.nspname AS schema, s.relname AS name, tn.nspname || '.' || t.relname AS owner
        FROM pg_class s JOIN pg_namespace n ON n.oid = s.relnamespace

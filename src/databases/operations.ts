@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { ProgressSink } from '../engine/progress.ts';
 import type { PostgresDataset } from '../plan/schema.ts';
 import { redact } from '../secrets/redact.ts';
-import type { DatabaseRecord, StateStore } from '../state/state-store.ts';
+import type { DatabaseRecord, DatabaseStore } from '../state/contracts/databases.ts';
 import { readCatalog, tablesWithoutPrimaryKey } from './catalog.ts';
-import { findPostgresBinaries, INSTALL_HINT } from './cluster.ts';
+import { findPostgresBinaries, INSTALL_HINT } from './binaries.ts';
 import { resolveConnection, type PgConnection } from './connection.ts';
 import type { DatabaseMethod, DatabaseVerification, FreezeMarker } from './contract.ts';
 import { checkQuiescent, freezeWrites, thawWrites } from './freeze.ts';
@@ -25,7 +25,8 @@ export interface DatabaseHandle {
 }
 
 export interface DatabaseOpsContext {
-  state: StateStore;
+  /** Where each dataset's record is kept. */
+  state: DatabaseStore;
   progress: ProgressSink;
   /** Where the per-table fingerprint evidence goes (`<evidenceDir>/<dataset>/fingerprints.json`). */
   evidenceDir: string;
@@ -49,7 +50,7 @@ function blank(dataset: PostgresDataset): DatabaseRecord {
   };
 }
 
-async function update(state: StateStore, dataset: PostgresDataset, patch: Partial<DatabaseRecord>): Promise<DatabaseRecord> {
+async function update(state: DatabaseStore, dataset: PostgresDataset, patch: Partial<DatabaseRecord>): Promise<DatabaseRecord> {
   const record = { ...(await state.getDatabase(dataset.name) ?? blank(dataset)), ...patch, updatedAt: new Date().toISOString() };
   await state.putDatabase(record);
   return record;
@@ -93,7 +94,7 @@ export async function copyDatabase(db: DatabaseHandle, ctx: DatabaseOpsContext):
       lastError: undefined, verification: undefined, lag: lag && { ...lag, at: new Date().toISOString() },
     });
   } catch (err) {
-    return update(ctx.state, db.dataset, { status: 'failed', lastError: redact(err instanceof Error ? err.message : String(err)) });
+    return await update(ctx.state, db.dataset, { status: 'failed', lastError: redact(err instanceof Error ? err.message : String(err)) });
   } finally {
     ctx.progress.stop();
   }

@@ -18,7 +18,7 @@ export interface ToolRun {
 }
 
 /** A client tool that exited non-zero, or could not start. The message is already redacted. */
-export class ToolError extends Error {
+class ToolError extends Error {
   override name = 'ToolError';
   readonly tool: string;
   readonly exitCode: number | null;
@@ -31,7 +31,7 @@ export class ToolError extends Error {
 }
 
 /** The last `lines` lines of `text`, redacted. */
-export function tail(text: string, lines = TAIL_LINES): string {
+function tail(text: string, lines = TAIL_LINES): string {
   return redact(text.trimEnd().split('\n').slice(-lines).join('\n'));
 }
 

@@ -12,7 +12,7 @@
 import { compareNames, sequenceInScope, type TableInfo, type TableScope } from './catalog.ts';
 import { displayTable, type Queryable } from './sql.ts';
 
-export interface ColumnInfo {
+interface ColumnInfo {
   name: string;
   /** `format_type`, modifier included. */
   type: string;
@@ -23,7 +23,7 @@ export interface ColumnInfo {
   collation: string | undefined;
 }
 
-export interface TableSchema {
+interface TableSchema {
   schema: string;
   table: string;
   /** In attnum order. */
@@ -34,7 +34,7 @@ export interface TableSchema {
   indexes: Map<string, string>;
 }
 
-export interface SequenceInfo {
+interface SequenceInfo {
   schema: string;
   name: string;
   /** Type, bounds, increment, cycle: everything but the value. */

@@ -204,7 +204,7 @@ export async function verifyDatabase(source: PgConnection, target: PgConnection,
 }
 
 /** What the evidence file says about how fingerprints were computed, so an auditor can recompute them. */
-export const FINGERPRINT_SCHEME = [
+const FINGERPRINT_SCHEME = [
   'rows: count(*) of the table (partitioned tables with their partitions)',
   "fingerprint: 32 hex digits, sum(('x' || substr(h, 1, 16))::bit(64)::bigint) then sum(('x' || substr(h, 17, 16))::bit(64)::bigint), each modulo 2^64, where h = md5(ROW(every column in the source's column order, money as numeric)::text)",
   'session: TimeZone=UTC, DateStyle=ISO,YMD, IntervalStyle=iso_8601, extra_float_digits=3, bytea_output=hex',

@@ -15,15 +15,15 @@ import type { PostgresDataset } from '../plan/schema.ts';
  */
 export const DUMP_SPACE_FACTOR = 1.0;
 /** Left free on top of the dump, so that the dump never fills the file system to the brim. */
-export const SPACE_RESERVE_BYTES = 256 * 1024 * 1024;
+const SPACE_RESERVE_BYTES = 256 * 1024 * 1024;
 
 /** The dataset's own folder under its `workDir`. */
-export function datasetFolder(dataset: PostgresDataset): string {
+function datasetFolder(dataset: PostgresDataset): string {
   return join(resolve(dataset.workDir), dataset.name);
 }
 
 /** Free bytes for an unprivileged writer where `folder` is or would be created. */
-export async function freeBytes(folder: string): Promise<{ checked: string; free: number }> {
+async function freeBytes(folder: string): Promise<{ checked: string; free: number }> {
   let dir = resolve(folder);
   for (;;) {
     try {

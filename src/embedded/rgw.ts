@@ -19,7 +19,7 @@ import { freePort, HOST } from './loopback.ts';
 const run = promisify(execFile);
 
 /** The Debian packages that hold the three daemons and their admin tools. */
-export const RGW_PACKAGES = ['ceph-mon', 'ceph-osd', 'radosgw'] as const;
+const RGW_PACKAGES = ['ceph-mon', 'ceph-osd', 'radosgw'] as const;
 export const RGW_INSTALL_HINT = `apt-get install -y --no-install-recommends ${RGW_PACKAGES.join(' ')}`;
 
 /** Whether the programs an embedded RGW needs are installed. */

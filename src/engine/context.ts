@@ -3,7 +3,8 @@
  * concrete adapters in, so nothing under `engine/` knows which cloud it talks to.
  */
 import type { ObjectStore } from '../stores/object-store.ts';
-import type { StateStore } from '../state/state-store.ts';
+import type { ObjectLedger } from '../state/contracts/objects.ts';
+import type { UploadLog } from '../state/contracts/uploads.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
 import type { ByteBudget } from './byte-budget.ts';
 import type { ProgressSink } from './progress.ts';
@@ -32,8 +33,15 @@ export interface EngineLimits {
   maxAttempts: number;
 }
 
+/**
+ * The state the engine works on: its object records (inventory, copy, verify) and the
+ * multipart uploads in progress (transfer). Nothing else: runs, the audit log and phases
+ * belong to the commands and the cutover around the engine.
+ */
+export type EngineState = ObjectLedger & UploadLog;
+
 export interface EngineContext {
-  state: StateStore;
+  state: EngineState;
   limits: EngineLimits;
   /** Bytes held in buffers at once, across all transfers. */
   budget: ByteBudget;

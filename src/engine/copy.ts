@@ -6,12 +6,12 @@
  */
 import PQueue from 'p-queue';
 import { redact } from '../secrets/redact.ts';
-import type { ObjectRecord } from '../state/state-store.ts';
-import { withRetry } from './retry.ts';
+import type { ObjectRecord } from '../state/contracts/objects.ts';
+import { retryOptions, withRetry } from './retry.ts';
 import type { EngineContext, EngineDataset } from './context.ts';
 import { SourceChangedError } from './errors.ts';
 import { inventoryDataset, type InventorySummary } from './inventory.ts';
-import { retryOptions, transferObject } from './transfer.ts';
+import { transferObject } from './transfer.ts';
 
 export interface CopySummary {
   dataset: string;

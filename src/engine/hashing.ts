@@ -8,10 +8,6 @@ export function md5(bytes: Uint8Array): Buffer {
   return createHash('md5').update(bytes).digest();
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
-  return createHash('sha256').update(bytes).digest('hex');
-}
-
 /** SHA-256 and MD5 of a whole object, fed in order. */
 export class ObjectHasher {
   readonly #sha256: Hash = createHash('sha256');

@@ -5,7 +5,7 @@
  * that is a decision for people, not for a copier).
  */
 import type { ObjectInfo } from '../stores/object-store.ts';
-import type { ObjectRecord } from '../state/state-store.ts';
+import type { ObjectRecord } from '../state/contracts/objects.ts';
 import { RESERVED_PREFIX, targetKeyOf, type EngineContext, type EngineDataset } from './context.ts';
 import { withRetry } from './retry.ts';
 

@@ -12,8 +12,7 @@ import { dirname, join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { RESERVED_PREFIX, type EngineContext, type EngineDataset } from './context.ts';
 import { md5 } from './hashing.ts';
-import { withRetry } from './retry.ts';
-import { retryOptions } from './transfer.ts';
+import { retryOptions, withRetry } from './retry.ts';
 
 export interface ManifestSummary {
   dataset: string;

@@ -5,6 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RETRIABLE_NETWORK_CODES, StoreError } from '../stores/store-error.ts';
+import type { EngineContext } from './context.ts';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. @default 8 */
@@ -24,7 +25,7 @@ export interface RetryOptions {
 }
 
 /** Whether trying the same request again can succeed. */
-export function isRetriable(error: unknown): boolean {
+function isRetriable(error: unknown): boolean {
   if (error instanceof StoreError) return error.retriable;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && RETRIABLE_NETWORK_CODES.has(code);
@@ -55,4 +56,15 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, options:
       await sleep(delayMs, undefined, options.signal ? { signal: options.signal } : undefined);
     }
   }
+}
+
+/** The engine's retry policy for one request, `what` naming it in the notes a person sees. */
+export function retryOptions(ctx: EngineContext, what: string): RetryOptions {
+  return {
+    maxAttempts: ctx.limits.maxAttempts,
+    baseDelayMs: ctx.retryBaseDelayMs ?? 200,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    onRetry: ({ attempt, delayMs, error }) =>
+      ctx.progress.note(`retry ${attempt}/${ctx.limits.maxAttempts - 1} of ${what} in ${delayMs} ms: ${(error as Error).message}`),
+  };
 }

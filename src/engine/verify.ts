@@ -10,14 +10,13 @@
  */
 import { createHash } from 'node:crypto';
 import PQueue from 'p-queue';
-import type { ObjectRecord } from '../state/state-store.ts';
+import type { ObjectRecord } from '../state/contracts/objects.ts';
 import { META_SHA256, type EngineContext, type EngineDataset } from './context.ts';
-import { retryOptions } from './transfer.ts';
-import { withRetry } from './retry.ts';
+import { retryOptions, withRetry } from './retry.ts';
 
 export type VerifyMode = 'quick' | 'full';
 
-export interface Mismatch {
+interface Mismatch {
   key: string;
   targetKey: string;
   /** What disagrees: `missing`, `size`, `etag`, `sha256-metadata`, `sha256`. */

@@ -24,7 +24,7 @@ export function workspaceArgs(resourceGroupName: pulumi.Input<string>, location:
 }
 
 /** Which log category group each audited service sends. */
-export const AUDITED_SERVICES = {
+const AUDITED_SERVICES = {
   blob: { categoryGroup: 'allLogs', why: 'StorageRead, StorageWrite, StorageDelete: every data access' },
   vault: { categoryGroup: 'audit', why: 'AuditEvent: every key operation' },
   postgres: { categoryGroup: 'allLogs', why: 'PostgreSQLLogs with connections and disconnections' },

@@ -8,7 +8,7 @@ import type { ConfigurationArgs } from '@pulumi/azure-native/dbforpostgresql/con
 import type { DatabaseArgs } from '@pulumi/azure-native/dbforpostgresql/database.js';
 import type { ServerArgs } from '@pulumi/azure-native/dbforpostgresql/server.js';
 import type { PostgresServerSpec } from '../warehouse/spec.ts';
-import { AZURE_POSTGRES_SKUS, smallestCovering } from './sizes.ts';
+import { AZURE_POSTGRES_SKUS, smallestCovering } from './postgres-compute-sizes.ts';
 
 export interface ServerInputs {
   resourceGroupName: pulumi.Input<string>;
@@ -26,11 +26,11 @@ export interface ServerInputs {
 }
 
 /** The SKU for the spec's size, or an error naming the table to extend. */
-export function postgresSku(size: PostgresServerSpec['size']): { name: string; tier: 'GeneralPurpose' | 'MemoryOptimized' } {
+function postgresSku(size: PostgresServerSpec['size']): { name: string; tier: 'GeneralPurpose' | 'MemoryOptimized' } {
   const name = smallestCovering(AZURE_POSTGRES_SKUS, size);
   const entry = name === undefined ? undefined : AZURE_POSTGRES_SKUS[name];
   if (name === undefined || entry === undefined) {
-    throw new Error(`no Azure PostgreSQL SKU in src/infra/sizes.ts covers ${size.vcpus} vCPU / ${size.memoryGb} GB; add one there`);
+    throw new Error(`no Azure PostgreSQL SKU in src/infra/postgres-compute-sizes.ts covers ${size.vcpus} vCPU / ${size.memoryGb} GB; add one there`);
   }
   return { name, tier: entry.tier };
 }

@@ -53,7 +53,7 @@ export function vaultArgs(resourceGroupName: pulumi.Input<string>, location: str
 }
 
 /** ISO 8601 duration of `days` days, as Key Vault rotation policies want it. */
-export function isoDays(days: number): string {
+function isoDays(days: number): string {
   return `P${days}D`;
 }
 

@@ -62,12 +62,12 @@ export function storageAccountArgs(i: StorageAccountInputs): StorageAccountArgs 
  * Soft delete is an account-wide setting on Azure, so the account keeps deleted data for
  * the longest window any dataset asks for. Parity shows it when datasets disagree.
  */
-export function accountRetentionDays(spec: Pick<WarehouseSpec, 'datasets'>): number {
+function accountRetentionDays(spec: Pick<WarehouseSpec, 'datasets'>): number {
   return Math.max(...spec.datasets.map((d) => d.retentionDays));
 }
 
 /** Versioning is possible only without a hierarchical namespace (Azure does not offer it on data lakes). */
-export function versioningAvailable(hierarchicalNamespace: boolean): boolean {
+function versioningAvailable(hierarchicalNamespace: boolean): boolean {
   return !hierarchicalNamespace;
 }
 

@@ -24,7 +24,7 @@ export interface DeclaredResource {
 }
 
 /** Reads the `cloudexit:*` keys of `stacks/Pulumi.<stack>.yaml`. Encrypted values stay encrypted: none is needed offline. */
-export function readStackFile(file: string): StackConfig {
+function readStackFile(file: string): StackConfig {
   let doc: unknown;
   try {
     doc = parse(readFileSync(file, 'utf8'));
@@ -69,7 +69,7 @@ export async function declareUnderMocks(stackFile: string, specFile?: string): P
 }
 
 /** `ovh-emc2` from `stacks/Pulumi.ovh-emc2.yaml`. */
-export function stackNameOf(stackFile: string): string {
+function stackNameOf(stackFile: string): string {
   return /Pulumi\.(.+)\.ya?ml$/.exec(stackFile)?.[1] ?? 'offline';
 }
 

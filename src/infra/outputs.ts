@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { UserError } from '../errors.ts';
 
-export const datasetEndpoint = z.strictObject({
+const datasetEndpoint = z.strictObject({
   /** Blob service URL (Azure) or S3 API URL (OVHcloud). */
   endpoint: z.string(),
   /** Container (Azure) or bucket (S3) name. */
@@ -16,7 +16,7 @@ export const datasetEndpoint = z.strictObject({
   prefix: z.string(),
 });
 
-export const warehouseOutputs = z.strictObject({
+const warehouseOutputs = z.strictObject({
   host: z.enum(['azure', 'ovh']),
   region: z.string(),
   datasets: z.record(z.string(), datasetEndpoint),
@@ -25,7 +25,6 @@ export const warehouseOutputs = z.strictObject({
   keys: z.strictObject({ storage: z.string(), database: z.string() }),
 });
 export type WarehouseOutputs = z.output<typeof warehouseOutputs>;
-export type DatasetEndpoint = z.output<typeof datasetEndpoint>;
 
 /**
  * Reads the `warehouse` output of a stack from a file written by

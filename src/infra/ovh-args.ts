@@ -12,7 +12,7 @@ import type { S3PolicyArgs } from '@ovhcloud/pulumi-ovh/cloudproject/s3policy.js
 import type { StorageArgs } from '@ovhcloud/pulumi-ovh/cloudproject/storage.js';
 import { bucketName, type ObjectDataset, type PostgresServerSpec, type WarehouseSpec } from '../warehouse/spec.ts';
 import type { OvhSettings } from './settings.ts';
-import { OVH_POSTGRES_FLAVORS, smallestCovering } from './sizes.ts';
+import { OVH_POSTGRES_FLAVORS, smallestCovering } from './postgres-compute-sizes.ts';
 import { datasetTags } from './tags.ts';
 
 export function bucketArgs(spec: Pick<WarehouseSpec, 'name'>, dataset: ObjectDataset, settings: Pick<OvhSettings, 'projectId' | 'region'>): StorageArgs {
@@ -49,8 +49,8 @@ export function lifecycleArgs(spec: Pick<WarehouseSpec, 'name'>, dataset: Object
 }
 
 /** What the migration user may do: copy into the warehouse buckets and check what it copied. Nothing on bucket settings, locks or other buckets. */
-export const MIGRATION_BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads', 's3:GetBucketVersioning', 's3:GetBucketObjectLockConfiguration'] as const;
-export const MIGRATION_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const;
+const MIGRATION_BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads', 's3:GetBucketVersioning', 's3:GetBucketObjectLockConfiguration'] as const;
+const MIGRATION_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const;
 
 /** The S3 policy document, naming each bucket: no `*` action, no `*` resource. */
 export function migrationPolicyDocument(buckets: readonly string[]): string {
@@ -67,11 +67,11 @@ export function migrationPolicyArgs(spec: WarehouseSpec, settings: Pick<OvhSetti
 }
 
 /** Nodes each managed-database plan runs; two or more means a standby takes over. */
-export const PLAN_NODES = { essential: 1, business: 2, enterprise: 3 } as const;
+const PLAN_NODES = { essential: 1, business: 2, enterprise: 3 } as const;
 
-export function postgresFlavor(size: PostgresServerSpec['size']): string {
+function postgresFlavor(size: PostgresServerSpec['size']): string {
   const flavor = smallestCovering(OVH_POSTGRES_FLAVORS, size);
-  if (flavor === undefined) throw new Error(`no OVHcloud database flavor in src/infra/sizes.ts covers ${size.vcpus} vCPU / ${size.memoryGb} GB; add one there`);
+  if (flavor === undefined) throw new Error(`no OVHcloud database flavor in src/infra/postgres-compute-sizes.ts covers ${size.vcpus} vCPU / ${size.memoryGb} GB; add one there`);
   return flavor;
 }
 

@@ -3,7 +3,7 @@
  */
 import type { DeclaredResource } from './declared.ts';
 import { datasetOf, get, num, ofType, str, unsupported, value, type Fact, type HostFacts, type Property } from './parity-facts.ts';
-import { AZURE_POSTGRES_SKUS, describeSize } from './sizes.ts';
+import { AZURE_POSTGRES_SKUS, describeSize } from './postgres-compute-sizes.ts';
 
 const T = 'azure-native:';
 

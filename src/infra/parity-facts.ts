@@ -16,13 +16,13 @@ export type Fact =
   | { kind: 'value'; value: string; detail?: string }
   | { kind: 'unsupported'; reason: string; compensation: string };
 
-export const DATASET_PROPERTIES = ['encryption at rest', 'key holder', 'versioning', 'recovery window', 'immutability', 'network exposure', 'TLS', 'audit logging'] as const;
-export const DATABASE_PROPERTIES = ['encryption at rest', 'key holder', 'network exposure', 'TLS', 'version', 'compute', 'storage', 'high availability', 'backups', 'audit logging', 'databases'] as const;
-export const KEY_PROPERTIES = ['key service', 'rotation'] as const;
-export type Property = (typeof DATASET_PROPERTIES)[number] | (typeof DATABASE_PROPERTIES)[number] | (typeof KEY_PROPERTIES)[number];
+type DatasetProperty = 'encryption at rest' | 'key holder' | 'versioning' | 'recovery window' | 'immutability' | 'network exposure' | 'TLS' | 'audit logging';
+type DatabaseProperty = 'encryption at rest' | 'key holder' | 'network exposure' | 'TLS' | 'version' | 'compute' | 'storage' | 'high availability' | 'backups' | 'audit logging' | 'databases';
+type KeyProperty = 'key service' | 'rotation';
+export type Property = DatasetProperty | DatabaseProperty | KeyProperty;
 
 /** `dataset hcl`, `database`, `keys`. */
-export type Subject = string;
+type Subject = string;
 
 export interface HostFacts {
   host: HostName;

@@ -5,7 +5,7 @@
  */
 import type { DeclaredResource } from './declared.ts';
 import { datasetOf, get, isPrivateCidr, num, ofType, periodDays, str, unsupported, value, type Fact, type HostFacts, type Property } from './parity-facts.ts';
-import { describeSize, OVH_POSTGRES_FLAVORS } from './sizes.ts';
+import { describeSize, OVH_POSTGRES_FLAVORS } from './postgres-compute-sizes.ts';
 
 export function ovhFacts(resources: readonly DeclaredResource[]): HostFacts {
   const facts = new Map<string, Map<Property, Fact>>();

@@ -10,9 +10,9 @@ import { hostOf, type Fact, type HostFacts, type Property } from './parity-facts
 import { ovhFacts } from './parity-ovh.ts';
 import type { HostName } from './settings.ts';
 
-export type Verdict = 'equivalent' | 'differs' | 'unsupported';
+type Verdict = 'equivalent' | 'differs' | 'unsupported';
 
-export interface ParityRow {
+interface ParityRow {
   subject: string;
   property: Property;
   verdict: Verdict;
@@ -33,7 +33,7 @@ export interface ParityReport {
 }
 
 /** Facts of a declared stack, by the host its resource types belong to. */
-export function factsOf(resources: readonly DeclaredResource[], label: string): HostFacts {
+function factsOf(resources: readonly DeclaredResource[], label: string): HostFacts {
   const host = hostOf(resources);
   if (host === 'azure') return azureFacts(resources);
   if (host === 'ovh') return ovhFacts(resources);

@@ -9,7 +9,8 @@ import { loadWarehouseSpec } from '../warehouse/load.ts';
 import type { WarehouseSpec } from '../warehouse/spec.ts';
 import { AzureWarehouse } from './azure.ts';
 import type { WarehouseOutputs } from './outputs.ts';
-import { OvhWarehouse, type MigrationCredentials } from './ovh.ts';
+import { OvhWarehouse } from './ovh.ts';
+import type { MigrationCredentials } from './ovh-warehouse.ts';
 import { parseStackConfig, type StackConfig } from './stack-config.ts';
 
 export interface WarehouseStack {

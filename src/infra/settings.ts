@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 
-const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { message: 'must be an IPv4 CIDR such as 10.40.1.0/24' });
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { message: 'must be a GUID' });
+const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: 'must be an IPv4 CIDR such as 10.40.1.0/24' });
+const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'must be a GUID' });
 
 export const azureSettings = z.strictObject({
   /** Azure region of every resource. */
@@ -18,7 +18,7 @@ export const azureSettings = z.strictObject({
   /** @default `rg-<spec name>` */
   resourceGroupName: z.string().min(1).optional(),
   /** Globally unique, 3–24 lower-case letters and digits; the migration plan's source endpoint uses it. */
-  storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, { message: 'must be 3 to 24 lower-case letters and digits' }),
+  storageAccountName: z.string().regex(/^[a-z0-9]{3,24}$/, { error: 'must be 3 to 24 lower-case letters and digits' }),
   /**
    * Redundancy of the storage account.
    * @default "Standard_ZRS"
@@ -43,11 +43,11 @@ export type AzureSettings = z.output<typeof azureSettings>;
 
 export const ovhSettings = z.strictObject({
   /** Public Cloud project id (the provider's `serviceName`). */
-  projectId: z.string().regex(/^[0-9a-f]{32}$/, { message: 'must be the 32-hex-digit Public Cloud project id' }),
+  projectId: z.string().regex(/^[0-9a-f]{32}$/, { error: 'must be the 32-hex-digit Public Cloud project id' }),
   /** Public Cloud region of buckets and database nodes, e.g. `EU-WEST-PAR`. */
   region: z.string().min(1),
   /** vRack service name, e.g. `pn-123456`. */
-  vrackId: z.string().regex(/^pn-\d+$/, { message: 'must be a vRack service name such as pn-123456' }),
+  vrackId: z.string().regex(/^pn-\d+$/, { error: 'must be a vRack service name such as pn-123456' }),
   /** VLAN of the private network inside the vRack. */
   vlanId: z.number().int().min(1).max(4000),
   /** First and last address handed out in the private subnet (the subnet is the spec's CIDR). */
@@ -65,7 +65,7 @@ export const ovhSettings = z.strictObject({
   /** Regions receiving database backups; must be EU regions (the policy pack checks it). */
   backupRegions: z.array(z.string().min(1)).min(1),
   /** Logs Data Platform service (`ldp-xx-00000`) receiving database logs. */
-  logsServiceName: z.string().regex(/^ldp-[a-z]{2}-\d+$/, { message: 'must be a Logs Data Platform service name such as ldp-ab-12345' }),
+  logsServiceName: z.string().regex(/^ldp-[a-z]{2}-\d+$/, { error: 'must be a Logs Data Platform service name such as ldp-ab-12345' }),
   /** S3 endpoint of the region, e.g. `https://s3.eu-west-par.io.cloud.ovh.net`. */
   s3Endpoint: z.url(),
 });

@@ -8,7 +8,7 @@
  * The slower of the two estimates wins: bytes per second alone would promise too much for
  * a dataset of millions of small objects, objects per second alone for a few huge files.
  */
-import type { RunRecord } from '../state/state-store.ts';
+import type { RunRecord } from '../state/contracts/runs.ts';
 import { parisDay } from './clock.ts';
 
 export interface Throughput {
@@ -28,7 +28,7 @@ export interface PhaseWork {
   inventoried?: boolean;
 }
 
-export interface PhaseProjection {
+interface PhaseProjection {
   phaseId: number;
   plannedCutover: string;
   /** ISO 8601; `undefined` when nothing was measured yet and work remains. */

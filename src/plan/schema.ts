@@ -14,11 +14,11 @@ const slug = z
   .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower case letters, digits and dashes (e.g. "chru-nancy")');
 
 /** A calendar date `YYYY-MM-DD` that exists (no 2026-02-30). */
-export const isoDate = z.string().refine((text) => isRealDate(text), {
-  message: 'must be a real calendar date written YYYY-MM-DD (e.g. "2026-12-21")',
+const isoDate = z.string().refine((text) => isRealDate(text), {
+  error: 'must be a real calendar date written YYYY-MM-DD (e.g. "2026-12-21")',
 });
 
-export function isRealDate(text: string): boolean {
+function isRealDate(text: string): boolean {
   const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
   if (!match) return false;
   const [y, m, d] = [Number(match[1]), Number(match[2]), Number(match[3])];
@@ -57,51 +57,53 @@ const azureAuth = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('entra') }),
 ]);
 
-export const azureBlobEndpoint = z.strictObject({
+const azureBlobEndpoint = z.strictObject({
   kind: z.literal('azure-blob'),
   /** Blob service URL, e.g. https://account.blob.core.windows.net */
   endpoint: z.url(),
   auth: azureAuth,
 });
 
-export const s3Endpoint = z.strictObject({
+const s3Endpoint = z.strictObject({
   kind: z.literal('s3'),
   /** S3 API URL, e.g. https://s3.eu-west-par.io.cloud.ovh.net */
   endpoint: z.url(),
   region: z.string().min(1),
-  /** Path-style addressing (`endpoint/bucket/key`); most S3-compatible hosts accept both. */
+  /** Path-style addressing (`endpoint/bucket/key`); most S3-compatible hosts accept both. @default false */
   forcePathStyle: z.boolean().default(false),
-  /** Whether the host supports the SDK's flexible checksums; off by default (see README). */
+  /** Whether the host supports the SDK's flexible checksums (see README). @default false */
   flexibleChecksums: z.boolean().default(false),
   /**
    * Whether the bucket's ETags are MD5s of the content (S3 without customer-key encryption).
    * With SSE-C or SSE-KMS they are not: set false, and the copy-time and quick-verify ETag
    * checks against the locally computed value are skipped (SHA-256 checks remain).
+   * @default true
    */
   etagIsMd5: z.boolean().default(true),
   auth: z.strictObject({ accessKeyIdEnv: envName, secretAccessKeyEnv: envName }),
 });
 
-export const endpoint = z.discriminatedUnion('kind', [azureBlobEndpoint, s3Endpoint]);
-
+/** A key prefix inside a container or bucket. @default "" (the whole container or bucket) */
 const prefix = z
   .string()
   .default('')
   .refine((p) => p === '' || (p.endsWith('/') && !p.startsWith('/')), {
-    message: 'must be empty or end with "/" and not start with "/" (e.g. "lyon/2024/")',
+    error: 'must be empty or end with "/" and not start with "/" (e.g. "lyon/2024/")',
   });
 
-export const objectDataset = z.strictObject({
+const objectDataset = z.strictObject({
   name: slug,
   title: z.string().min(1),
+  /** @default "objects" */
   kind: z.literal('objects').default('objects'),
   source: z.strictObject({ container: z.string().min(3), prefix }),
   target: z.strictObject({ bucket: z.string().min(3), prefix }),
 });
 
 /** A PostgreSQL server and database; the password comes from `passwordEnv` or `passwordFile`, never the plan. */
-export const pgEndpoint = z.strictObject({
+const pgEndpoint = z.strictObject({
   host: z.string().min(1),
+  /** @default 5432 */
   port: z.number().int().min(1).max(65_535).default(5432),
   database: z.string().min(1),
   user: z.string().min(1),
@@ -109,7 +111,7 @@ export const pgEndpoint = z.strictObject({
   passwordEnv: envName.optional(),
   /** File holding the password (its first line), e.g. a mounted secret. */
   passwordFile: z.string().min(1).optional(),
-  /** libpq `sslmode`; managed databases need TLS. */
+  /** libpq `sslmode`; managed databases need TLS. @default "require" */
   sslmode: z.enum(['disable', 'require', 'verify-ca', 'verify-full']).default('require'),
 });
 
@@ -127,33 +129,34 @@ export const postgresDataset = z.strictObject({
    * `dump-restore` (default; what OVHcloud documents for its managed PostgreSQL): parallel
    * pg_dump / pg_restore, the final sync is a new dump during the freeze. `logical`: a
    * publication and a subscription keep the target in sync; the freeze waits for lag 0.
+   * @default "dump-restore"
    */
   method: z.enum(['dump-restore', 'logical']).default('dump-restore'),
   source: pgEndpoint,
   target: pgEndpoint,
-  /** Schemas to move. */
+  /** Schemas to move. @default ["public"] */
   schemas: z.array(z.string().min(1)).min(1).default(['public']),
   /** Only these tables, as schema.table; every table of `schemas` when left out. */
   tables: z.array(qualifiedTable).min(1).optional(),
-  /** Tables left out, as schema.table. */
+  /** Tables left out, as schema.table. @default [] (none) */
   excludeTables: z.array(qualifiedTable).default([]),
-  /** Privileges granted again on the target (ownership is not carried: objects belong to the target user). */
+  /** Privileges granted again on the target (ownership is not carried: objects belong to the target user). @default [] (none) */
   grants: z.array(z.strictObject({
     role: z.string().min(1),
     privileges: z.array(z.enum(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'])).min(1),
     schemas: z.array(z.string().min(1)).optional(),
   })).default([]),
-  /** Parallel jobs of pg_dump and pg_restore. */
+  /** Parallel jobs of pg_dump and pg_restore. @default 4 */
   jobs: z.number().int().min(1).max(32).default(4),
-  /** Local folder for dumps; its free space is checked against the database size first. */
+  /** Local folder for dumps; its free space is checked against the database size first. @default ".cloudexit/work" */
   workDir: z.string().min(1).default('.cloudexit/work'),
-  /** Rows per chunk when fingerprinting tables by primary-key range. */
+  /** Rows per chunk when fingerprinting tables by primary-key range. @default 200000 rows */
   chunkRows: z.number().int().min(1_000).max(100_000_000).default(200_000),
 });
 
 const person = z.string().min(1);
 
-export const phase = z.strictObject({
+const phase = z.strictObject({
   id: z.number().int().min(1),
   name: z.string().min(1),
   datasets: z.array(z.string()).min(1),
@@ -172,7 +175,7 @@ export const phase = z.strictObject({
  * cloudexit runs in. Each receives the phase, datasets, endpoints and run id in its
  * environment (see src/cutover/hooks.ts); a non-zero exit stops the cutover at that step.
  */
-export const hooks = z.strictObject({
+const hooks = z.strictObject({
   /** Stops writes to the source (e.g. revokes write SAS, sets the application read-only). */
   freeze: z.string().min(1).optional(),
   /** Re-allows writes to the source; run by a rollback. */
@@ -183,7 +186,7 @@ export const hooks = z.strictObject({
   smokeCheck: z.string().min(1).optional(),
   /** Points readers back at the source; run by a rollback after a switch. */
   rollback: z.string().min(1).optional(),
-  /** Longest time a hook may run. */
+  /** Longest time a hook may run, in seconds. @default 900 (15 minutes) */
   timeoutSeconds: z.number().int().min(1).max(86_400).default(900),
 });
 
@@ -195,7 +198,7 @@ export type CommunicationMoment = (typeof COMMUNICATION_MOMENTS)[number];
  * One message of the communication plan: who is told what, when, through which channel,
  * by whom. The runbook of each phase lists the messages that apply to it, in moment order.
  */
-export const communicationItem = z.strictObject({
+const communicationItem = z.strictObject({
   /** The moment of the cutover the message belongs to. */
   when: z.enum(COMMUNICATION_MOMENTS),
   /** When exactly, in words, e.g. "2 working days before the freeze"; the moment alone when absent. */
@@ -212,25 +215,35 @@ export const communicationItem = z.strictObject({
   phases: z.array(z.number().int().min(1)).min(1).optional(),
 });
 
-export const limits = z
+/** How hard the copy may push: concurrency, part sizes, memory, bandwidth and retries. */
+const limits = z
   .strictObject({
-    /** Objects copied at once. */
+    /** Objects copied at once. @default 16 objects */
     concurrency: z.number().int().min(1).max(256).default(16),
-    /** Parts of one large object uploaded at once. */
+    /** Parts of one large object uploaded at once. @default 4 parts */
     partConcurrency: z.number().int().min(1).max(64).default(4),
-    /** Objects at least this large go through a multipart upload. */
+    /** Objects at least this large go through a multipart upload; a size, in bytes once parsed. @default "16MiB" */
     multipartThreshold: size('16MiB').prefault('16MiB'),
     /**
      * Smallest part; grown for very large objects so none needs more parts than the target
      * allows. 5 MiB, S3's own minimum: against 8 MiB, the bench's 256 MiB copy held ~23 MiB
      * less at its peak (the parts in flight) and used ~10% less CPU, at the same speed.
+     * @default "5MiB" (a size, in bytes once parsed)
      */
     minPartSize: size('5MiB').prefault('5MiB'),
-    /** Bytes the copier may hold in part buffers at once, across all transfers. */
+    /**
+     * Bytes the copier may hold in part buffers at once, across all transfers; a size, in
+     * bytes once parsed.
+     * @default "96MiB"
+     */
     memoryBudget: size('96MiB').prefault('96MiB'),
-    /** Upper bound on bytes read from the source per second. */
+    /**
+     * Upper bound on bytes read from the source per second: a rate such as "200MiB/s", in
+     * bytes per second once parsed (undefined when unlimited).
+     * @default "unlimited"
+     */
     bandwidth: rate.prefault('unlimited'),
-    /** Attempts per request before an object is marked failed. */
+    /** Attempts per request before an object is marked failed, the first included. @default 8 attempts */
     maxAttempts: z.number().int().min(1).max(50).default(8),
   })
   .prefault({});
@@ -244,7 +257,7 @@ export const planSchema = z
       authorisedOn: isoDate,
       /** Length of the authorisation in years. */
       years: z.number().int().min(1).max(10),
-      /** Days before the window closes by which every phase must be committed. */
+      /** Days before the window closes by which every phase must be committed. @default 7 days */
       safetyMarginDays: z.number().int().min(0).max(365).default(7),
       /** Reference of the decision, for runbooks (e.g. the CNIL deliberation number). */
       reference: z.string().optional(),
@@ -257,7 +270,9 @@ export const planSchema = z
       z.discriminatedUnion('kind', [objectDataset, postgresDataset]),
     )).min(1),
     phases: z.array(phase).min(1),
+    /** @default {} (no hook; hooks.timeoutSeconds at its default) */
     hooks: hooks.prefault({}),
+    /** @default {} (every limit at its default) */
     limits,
     /** The communication plan of the cutovers, for the runbooks. @default no message */
     communication: z.array(communicationItem).default([]),
@@ -363,7 +378,6 @@ export type Plan = z.output<typeof planSchema>;
 export type Dataset = Plan['datasets'][number];
 export type ObjectDataset = Extract<Dataset, { kind: 'objects' }>;
 export type PostgresDataset = Extract<Dataset, { kind: 'postgres' }>;
-export type PgEndpointSettings = z.output<typeof pgEndpoint>;
 
 export function isObjectDataset(dataset: Dataset): dataset is ObjectDataset {
   return dataset.kind === 'objects';
@@ -371,6 +385,5 @@ export function isObjectDataset(dataset: Dataset): dataset is ObjectDataset {
 export type Phase = Plan['phases'][number];
 export type Limits = Plan['limits'];
 export type Hooks = Plan['hooks'];
-export type CommunicationItem = Plan['communication'][number];
 export type AzureBlobEndpoint = z.output<typeof azureBlobEndpoint>;
 export type S3Endpoint = z.output<typeof s3Endpoint>;

@@ -5,16 +5,26 @@
  * (generate_series), so a million rows take seconds and nothing is real data.
  */
 import pg from 'pg';
-import type { EmbeddedCluster } from '../databases/cluster.ts';
+
+/**
+ * A superuser's sign-in (an embedded cluster is one). Structural, so that this layer, below
+ * the embedded servers, need not know who started the server.
+ */
+interface SuperuserLogin {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+}
 
 export const FIXTURE_DATABASE = 'emc2_catalog';
 export const BIG_TABLE_ROWS = 1_000_500;
 
-export function adminClient(cluster: EmbeddedCluster, database = 'postgres'): pg.Client {
+export function adminClient(cluster: SuperuserLogin, database = 'postgres'): pg.Client {
   return new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database });
 }
 
-export async function createDatabase(cluster: EmbeddedCluster, name = FIXTURE_DATABASE): Promise<void> {
+export async function createDatabase(cluster: SuperuserLogin, name = FIXTURE_DATABASE): Promise<void> {
   const admin = adminClient(cluster);
   await admin.connect();
   try {
@@ -25,7 +35,7 @@ export async function createDatabase(cluster: EmbeddedCluster, name = FIXTURE_DA
 }
 
 /** Creates and fills the fixture schema in `database` (which must exist). */
-export async function seedCatalog(cluster: EmbeddedCluster, database = FIXTURE_DATABASE, bigRows = BIG_TABLE_ROWS): Promise<void> {
+export async function seedCatalog(cluster: SuperuserLogin, database = FIXTURE_DATABASE, bigRows = BIG_TABLE_ROWS): Promise<void> {
   const client = adminClient(cluster, database);
   await client.connect();
   try {

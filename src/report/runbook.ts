@@ -37,7 +37,7 @@ export interface RunbookOptions {
 }
 
 /** File name of the HTML overview. */
-export const HTML_FILE = 'overview.html';
+const HTML_FILE = 'overview.html';
 
 /** The runbook files by name (sorted), without writing anything. */
 export async function renderRunbooks(options: RunbookOptions): Promise<Map<string, string>> {

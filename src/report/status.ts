@@ -3,13 +3,15 @@
  * cutover state, what is copied and verified, planned against projected dates, and the
  * risks. `cloudexit status` prints it; the runbooks are written from it.
  */
-import { progressOf } from '../cutover/machine.ts';
+import { progressOf } from '../cutover/progress.ts';
 import { evaluateGates, type Gate } from '../cutover/gates.ts';
 import type { Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { measuredThroughput, project, type Projection } from '../plan/projection.ts';
 import { authorisationWindow, windowStatus, type WindowStatus } from '../plan/window.ts';
-import type { CutoverStep, DatabaseRecord, PhaseRecord, StateStore } from '../state/state-store.ts';
+import type { CutoverStep, PhaseRecord } from '../phase-record.ts';
+import type { DatabaseRecord } from '../state/contracts/databases.ts';
+import type { StateStore } from '../state/state-store.ts';
 
 export interface PhaseStatus {
   id: number;
@@ -37,7 +39,7 @@ export interface PhaseStatus {
   databases: DatabaseStatus[];
 }
 
-export interface DatabaseStatus {
+interface DatabaseStatus {
   name: string;
   method: 'dump-restore' | 'logical';
   status: DatabaseRecord['status'] | 'not copied';

@@ -6,9 +6,11 @@
 import type { SQLInputValue, SQLOutputValue } from 'node:sqlite';
 import { canonicalJson } from '../audit/chain.ts';
 import { toStorable } from '../audit/storable.ts';
-import type {
-  AuditEvent, ObjectPatch, ObjectRecord, ObjectStatus, PartRecord, PhaseRecord, RunOutcome, RunRecord, UploadRecord,
-} from './state-store.ts';
+import type { AuditEvent } from '../audit/event.ts';
+import type { PhaseRecord } from '../phase-record.ts';
+import type { ObjectPatch, ObjectRecord, ObjectStatus } from './contracts/objects.ts';
+import type { RunOutcome, RunRecord } from './contracts/runs.ts';
+import type { PartRecord, UploadRecord } from './contracts/uploads.ts';
 
 type Row = Record<string, SQLOutputValue>;
 

@@ -118,7 +118,7 @@ export interface OpenedObject {
 }
 
 /** `length` bytes from `offset`. */
-export interface ByteRange {
+interface ByteRange {
   offset: number;
   length: number;
 }

@@ -47,7 +47,7 @@ export const RETRIABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
 ]);
 
 /** HTTP statuses after which the same request may succeed. */
-export function isRetriableStatus(status: number): boolean {
+function isRetriableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
@@ -55,7 +55,7 @@ export function isRetriableStatus(status: number): boolean {
  * Parses a Retry-After header (seconds or an HTTP date) into milliseconds from `now`.
  * Returns `undefined` for anything unusable, so a bad header never stalls a copy.
  */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);

@@ -7,17 +7,16 @@
 import { z } from 'zod';
 
 /** Data classification; drives tags and, for health data, the SecNumCloud policies. */
-export const classification = z.enum(['health-pseudonymised', 'public-reference']);
-export type Classification = z.output<typeof classification>;
+const classification = z.enum(['health-pseudonymised', 'public-reference']);
 
 /** A lower-case DNS-safe label: bucket and container names are built from it. */
 const label = z
   .string()
   .regex(/^[a-z0-9](?:[a-z0-9-]{0,40}[a-z0-9])?$/, {
-    message: 'must be lower-case letters, digits and inner hyphens, at most 42 characters, such as "chru-nancy"',
+    error: 'must be lower-case letters, digits and inner hyphens, at most 42 characters, such as "chru-nancy"',
   });
 
-export const immutability = z.strictObject({
+const immutability = z.strictObject({
   /**
    * `governance`: an authorised administrator can still lift the lock (needed when the
    * law requires erasure before the period ends). `compliance`: nobody can.
@@ -27,7 +26,7 @@ export const immutability = z.strictObject({
   days: z.number().int().min(1).max(36500),
 });
 
-export const objectDataset = z.strictObject({
+const objectDataset = z.strictObject({
   /** Dataset name, as in the migration plan (e.g. `hcl`). */
   name: label,
   /** Who the data comes from, for people reading reports. */
@@ -50,17 +49,17 @@ export const objectDataset = z.strictObject({
 });
 export type ObjectDataset = z.output<typeof objectDataset>;
 
-export const postgresDatabase = z.strictObject({
+const postgresDatabase = z.strictObject({
   /** Database name inside the server (e.g. `emc2_catalog`). */
-  name: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'must be a lower-case PostgreSQL identifier' }),
+  name: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, { error: 'must be a lower-case PostgreSQL identifier' }),
   title: z.string().min(1),
   classification,
 });
 
-export const postgresServer = z.strictObject({
+const postgresServer = z.strictObject({
   /** Major version, e.g. "16". Both hosts must offer it. */
-  version: z.string().regex(/^\d{2}$/, { message: 'must be a PostgreSQL major version such as "16"' }),
-  /** Compute and disk; each host maps it to its nearest catalogue size (src/infra/sizes.ts). */
+  version: z.string().regex(/^\d{2}$/, { error: 'must be a PostgreSQL major version such as "16"' }),
+  /** Compute and disk; each host maps it to its nearest catalogue size (src/infra/postgres-compute-sizes.ts). */
   size: z.strictObject({
     vcpus: z.number().int().min(1),
     memoryGb: z.number().int().min(1),
@@ -83,19 +82,19 @@ export const warehouseSpec = z
     postgres: postgresServer,
     network: z.strictObject({
       /** Only `private` is accepted: no data service of the warehouse is reachable from the internet. */
-      exposure: z.literal('private', { message: 'only "private" is supported: set network.exposure: private' }),
+      exposure: z.literal('private', { error: 'only "private" is supported: set network.exposure: private' }),
       /** Address space of the warehouse's private network (RFC 1918). */
-      cidr: z.string().refine(isPrivateCidr, { message: 'must be a private (RFC 1918) IPv4 CIDR such as 10.40.0.0/16' }),
+      cidr: z.string().refine(isPrivateCidr, { error: 'must be a private (RFC 1918) IPv4 CIDR such as 10.40.0.0/16' }),
     }),
     keys: z.strictObject({
       /** Only `customer-managed` is accepted: keys live in the operator's own key service. */
-      management: z.literal('customer-managed', { message: 'only "customer-managed" is supported: set keys.management: customer-managed' }),
+      management: z.literal('customer-managed', { error: 'only "customer-managed" is supported: set keys.management: customer-managed' }),
       /** Days between automatic key rotations, where the host can rotate. */
       rotationDays: z.number().int().min(30).max(730),
     }),
     audit: z.strictObject({
       /** Data-plane access logs and database logs are shipped to the host's log service. */
-      enabled: z.literal(true, { message: 'audit logging cannot be turned off: set audit.enabled: true' }),
+      enabled: z.literal(true, { error: 'audit logging cannot be turned off: set audit.enabled: true' }),
       /** Days the log service keeps them. */
       retentionDays: z.number().int().min(30).max(730),
     }),

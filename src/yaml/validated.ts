@@ -37,7 +37,7 @@ export function parseValidatedYaml<S extends z.ZodType>(text: string, file: stri
 }
 
 /** `phases[1].datasets[2]` from `['phases', 1, 'datasets', 2]`. */
-export function formatPath(path: readonly PropertyKey[]): string {
+function formatPath(path: readonly PropertyKey[]): string {
   return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
 }
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { GENESIS, canonicalEventBytes, canonicalJson, hashEvent, verifyChain } from '../../src/audit/chain.ts';
-import type { AuditEvent } from '../../src/state/state-store.ts';
+import type { AuditEvent } from '../../src/audit/event.ts';
 import { chainOf } from './helpers.ts';
 
 /** Re-hashes an event after a change, as a forger who knows the recipe would. */

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
-import type { AuditEvent } from '../../src/state/state-store.ts';
+import type { AuditEvent } from '../../src/audit/event.ts';
 import { tempDir } from '../state/helpers.ts';
 import { sampleInput } from './helpers.ts';
 

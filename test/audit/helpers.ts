@@ -1,6 +1,6 @@
 /** Events for the audit tests: built with the real hashing, as a store would build them. */
 import { GENESIS, hashEvent } from '../../src/audit/chain.ts';
-import type { AuditEvent, AuditInput } from '../../src/state/state-store.ts';
+import type { AuditEvent, AuditInput } from '../../src/audit/event.ts';
 
 /** The input of the `i`-th sample event (1-based): a realistic cutover step. */
 export function sampleInput(i: number, overrides: Partial<AuditInput> = {}): AuditInput {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashEvent } from '../../src/audit/chain.ts';
 import { writeAuditJsonlFile } from '../../src/audit/jsonl.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
-import type { AuditEvent } from '../../src/state/state-store.ts';
+import type { AuditEvent } from '../../src/audit/event.ts';
 import { tempDir } from '../state/helpers.ts';
 import { sampleInput } from './helpers.ts';
 

@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashEvent, verifyChain } from '../../src/audit/chain.ts';
 import { AuditFileError, auditJsonLine, readAuditJsonl, writeAuditJsonl, writeAuditJsonlFile } from '../../src/audit/jsonl.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
-import type { AuditEvent } from '../../src/state/state-store.ts';
+import type { AuditEvent } from '../../src/audit/event.ts';
 import { collect, tempDir } from '../state/helpers.ts';
 import { sampleInput } from './helpers.ts';
 

@@ -7,7 +7,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import { parseDocument } from 'yaml';
-import { createBucket, createContainer } from '../../src/rehearsal/services.ts';
+import { createContainer } from '../../src/embedded/azurite.ts';
+import { createBucket } from '../../src/embedded/s3rver.ts';
 import { uniqueName } from '../support/stores.ts';
 
 export interface PlanFixture {

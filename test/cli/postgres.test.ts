@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/databases/cluster.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { adminClient, createDatabase, seedCatalog } from '../databases/fixture.ts';
 import { writeTestPlan, type PlanFixture } from './plan-fixture.ts';
 import { runCli } from './run-cli.ts';

@@ -8,7 +8,8 @@ import { runCutover, type CutoverDeps, type HookName, type HookOutcome } from '.
 import { rollbackPhase } from '../../src/cutover/rollback.ts';
 import { systemClock } from '../../src/plan/clock.ts';
 import type { Hooks, Phase } from '../../src/plan/schema.ts';
-import { CUTOVER_STEPS, type AuditEvent, type PhaseRecord } from '../../src/state/state-store.ts';
+import type { AuditEvent } from '../../src/audit/event.ts';
+import { CUTOVER_STEPS, type PhaseRecord } from '../../src/phase-record.ts';
 import { bytesOf, createHarness, type Harness } from '../engine/harness.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
 import { freshS3Store, s3rverOrigin } from '../support/stores.ts';

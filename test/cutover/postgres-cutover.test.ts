@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordApproval } from '../../src/cutover/approve.ts';
 import { runCutover, type CutoverDeps, type HookOutcome } from '../../src/cutover/machine.ts';
 import { rollbackPhase } from '../../src/cutover/rollback.ts';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/databases/cluster.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { copyDatabase, databaseCutover, openDatabase, verifyDatabaseDataset, type DatabaseCutover, type DatabaseOpsContext } from '../../src/databases/operations.ts';
 import { SILENT } from '../../src/engine/progress.ts';
 import { systemClock } from '../../src/plan/clock.ts';

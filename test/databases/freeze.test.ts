@@ -3,9 +3,9 @@
  * read-only, a write that gets through anyway (a session that turns read-only off for
  * itself) caught by the quiescence check with the table's name, and the thaw.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/databases/cluster.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import type { PgConnection } from '../../src/databases/connection.ts';
 import { checkQuiescent, freezeWrites, thawWrites } from '../../src/databases/freeze.ts';
 import type { PostgresDataset } from '../../src/plan/schema.ts';

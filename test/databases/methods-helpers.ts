@@ -7,7 +7,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { EmbeddedCluster } from '../../src/databases/cluster.ts';
+import type { EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { resolveConnection, type PgConnection } from '../../src/databases/connection.ts';
 import type { MethodContext } from '../../src/databases/contract.ts';
 import type { ProgressSink } from '../../src/engine/progress.ts';

@@ -4,7 +4,7 @@
  * the cutover's freeze → final sync (lag 0, sequences) → finish.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/databases/cluster.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { checkQuiescent, freezeWrites, thawWrites } from '../../src/databases/freeze.ts';
 import { createMethod } from '../../src/databases/method.ts';
 import { createDatabase, seedCatalog } from './fixture.ts';

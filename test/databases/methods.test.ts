@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/databases/cluster.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { createDumpRestore } from '../../src/databases/dump-restore.ts';
 import { checkQuiescent, freezeWrites, thawWrites } from '../../src/databases/freeze.ts';
 import { createMethod } from '../../src/databases/method.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { readCatalog, tablesWithoutPrimaryKey } from '../../src/databases/catalog.ts';
-import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/databases/cluster.ts';
+import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { libpqEnvironment, type PgConnection } from '../../src/databases/connection.ts';
 import type { DatabaseVerification } from '../../src/databases/contract.ts';
 import { addFingerprints, EMPTY_FINGERPRINT, fingerprintChunk, planChunks, sameFingerprint } from '../../src/databases/fingerprint.ts';

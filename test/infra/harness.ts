@@ -15,6 +15,7 @@ export interface Recorded {
   name: string;
   id: string;
   custom: boolean;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests read provider inputs deep, shape by shape
   inputs: Record<string, any>;
 }
 

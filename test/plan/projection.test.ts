@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { measuredThroughput, project, secondsFor, type Throughput } from '../../src/plan/projection.ts';
-import type { RunRecord } from '../../src/state/state-store.ts';
+import type { RunRecord } from '../../src/state/contracts/runs.ts';
 
 const GiB = 2 ** 30;
 

@@ -8,7 +8,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { planHookRunner } from '../../src/cli/hook-wiring.ts';
+import { planHookRunner } from '../../src/app/hooks.ts';
 import { recordApproval } from '../../src/cutover/approve.ts';
 import { runCutover } from '../../src/cutover/machine.ts';
 import { ByteBudget } from '../../src/engine/byte-budget.ts';
@@ -17,6 +17,7 @@ import type { EngineContext, EngineDataset } from '../../src/engine/context.ts';
 import { copyDataset } from '../../src/engine/copy.ts';
 import { md5 } from '../../src/engine/hashing.ts';
 import { writeManifest } from '../../src/engine/manifest.ts';
+import { SILENT } from '../../src/engine/progress.ts';
 import { verifyDataset } from '../../src/engine/verify.ts';
 import { fixedClock } from '../../src/plan/clock.ts';
 import { loadPlan, type LoadedPlan } from '../../src/plan/load.ts';
@@ -45,12 +46,10 @@ export interface Migration {
   remove(): Promise<void>;
 }
 
-const silent = { start() {}, advance() {}, stop() {}, note() {} };
-
 export async function engineContext(state: StateStore, command: string): Promise<EngineContext> {
   const runId = await state.startRun({ command, scope: 'test' });
   return {
-    state, runId, progress: silent, budget: new ByteBudget(64 * 2 ** 20), bandwidth: UNLIMITED, retryBaseDelayMs: 5,
+    state, runId, progress: SILENT, budget: new ByteBudget(64 * 2 ** 20), bandwidth: UNLIMITED, retryBaseDelayMs: 5,
     limits: { concurrency: 8, partConcurrency: 2, multipartThreshold: 16 * 2 ** 20, minPartSize: 8 * 2 ** 20, maxAttempts: 3 },
   };
 }

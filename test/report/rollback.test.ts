@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planHookRunner } from '../../src/cli/hook-wiring.ts';
+import { planHookRunner } from '../../src/app/hooks.ts';
 import { rollbackPhase } from '../../src/cutover/rollback.ts';
 import { fixedClock } from '../../src/plan/clock.ts';
 import { loadPlan, type LoadedPlan } from '../../src/plan/load.ts';

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ObjectRecord } from '../../src/state/state-store.ts';
+import type { ObjectRecord } from '../../src/state/contracts/objects.ts';
 
 /** A complete record with every optional field unset; override what the test is about. */
 export function objectRecord(dataset: string, key: string, overrides: Partial<ObjectRecord> = {}): ObjectRecord {

@@ -51,7 +51,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const [a, s, r] = started;
   if (a.status === 'rejected' || s.status === 'rejected' || r.status === 'rejected') {
     // Stop whichever did start, or its handles would keep vitest alive.
-    await Promise.all(started.map((x) => (x.status === 'fulfilled' ? x.value.stop() : undefined)));
+    await Promise.all(started.map((x) => (x.status === 'fulfilled' ? x.value.stop() : Promise.resolve())));
     await rm(directory, { recursive: true, force: true });
     throw [a, s, r].find((x): x is PromiseRejectedResult => x.status === 'rejected')!.reason;
   }

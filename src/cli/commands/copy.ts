@@ -1,57 +1,10 @@
 import type { Command } from 'commander';
-import { copyDataset, type CopySummary } from '../../engine/copy.ts';
-import { writeManifest, type ManifestSummary } from '../../engine/manifest.ts';
+import { copy, type CopyReport } from '../../app/copy.ts';
 import { formatBytes } from '../../plan/sizes.ts';
-import type { DatabaseRecord } from '../../state/state-store.ts';
 import { EXIT } from '../../errors.ts';
+import { addDataOptions, sessionOptionsOf, type DataOptions } from '../data-options.ts';
+import { withCommandIo } from '../interrupts.ts';
 import { printJson, renderTable } from '../output.ts';
-import { addDataOptions, openSession, sessionDatabases, type DataOptions, type Session } from '../session.ts';
-
-export interface CopyReport {
-  runId: string;
-  ok: boolean;
-  interrupted: boolean;
-  copied: number;
-  bytesCopied: number;
-  failed: number;
-  datasets: (CopySummary & { manifest: ManifestSummary | undefined })[];
-  /** PostgreSQL datasets: the record after their bulk copy. */
-  databases: DatabaseRecord[];
-}
-
-/**
- * Copies the selected datasets. A dataset's manifest is (re)written once every object
- * of it is on the target, so a manifest never describes a half-copied dataset.
- */
-export async function runCopy(session: Session, options: { inventory?: boolean } = {}): Promise<CopyReport> {
-  const datasets: CopyReport['datasets'] = [];
-  for (const dataset of session.datasets) {
-    if (session.ctx.signal?.aborted) break;
-    const summary = await copyDataset(session.ctx, dataset, options);
-    const counts = await session.state.countObjects(dataset.name);
-    const complete = counts.pending.objects === 0 && counts.failed.objects === 0 && !session.ctx.signal?.aborted;
-    const manifest = complete ? await writeManifest(session.ctx, dataset, session.evidenceDir) : undefined;
-    datasets.push({ ...summary, manifest });
-  }
-  const databases: DatabaseRecord[] = [];
-  const opened = await sessionDatabases(session);
-  for (const handle of opened?.handles ?? []) {
-    if (session.ctx.signal?.aborted) break;
-    databases.push(await opened!.operations.copyDatabase(handle, opened!.ops));
-  }
-  const failed = datasets.reduce((n, d) => n + d.failed.length, 0) + databases.filter((d) => d.status === 'failed').length;
-  const interrupted = session.ctx.signal?.aborted === true;
-  return {
-    runId: session.ctx.runId,
-    databases,
-    ok: failed === 0 && !interrupted && datasets.length === session.datasets.length && databases.length === session.databases.length,
-    interrupted,
-    copied: datasets.reduce((n, d) => n + d.copied, 0),
-    bytesCopied: datasets.reduce((n, d) => n + d.bytesCopied, 0),
-    failed,
-    datasets,
-  };
-}
 
 export function renderCopy(report: CopyReport): string {
   const rows = report.datasets.map((d) => [d.dataset, d.copied, formatBytes(d.bytesCopied), d.alreadyCopied, d.partsResumed, d.failed.length, d.manifest ? d.manifest.file : '—']);
@@ -91,14 +44,9 @@ Examples:
 Secrets come from the environment variables the plan names (source.auth, target.auth).
 Run it again after any interruption: completed objects and parts are not sent twice.`)
     .action(async (options: DataOptions & { inventory: boolean }) => {
-    const session = await openSession(options, 'copy');
-    const report = await runCopy(session, { inventory: options.inventory });
-    await session.audit('copy', report.ok ? 'succeeded' : report.interrupted ? 'interrupted' : 'failed', {
-      datasets: report.datasets.map((d) => ({ dataset: d.dataset, copied: d.copied, bytes: d.bytesCopied, failed: d.failed.length, manifestSha256: d.manifest?.sha256 })),
+      const report = await withCommandIo(options, (io) => copy({ ...sessionOptionsOf(options, io), inventory: options.inventory }));
+      if (options.json) printJson(report);
+      else process.stdout.write(`${renderCopy(report)}\n`);
+      process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
     });
-    await session.finish(report.ok ? 'succeeded' : 'failed', { objects: report.copied, bytes: report.bytesCopied, failed: report.failed });
-    if (options.json) printJson(report);
-    else process.stdout.write(`${renderCopy(report)}\n`);
-    process.exitCode = report.ok ? EXIT.ok : EXIT.failed;
-  });
 }

@@ -1,20 +1,16 @@
 import type { Command } from 'commander';
-import { recordApproval } from '../../cutover/approve.ts';
-import { OWNER_ROLES, ROLE_TITLES } from '../../cutover/gates.ts';
-import { runCutover, type CutoverResult } from '../../cutover/machine.ts';
-import { rollbackPhase, type RollbackResult } from '../../cutover/rollback.ts';
-import { clockFromEnv } from '../../plan/clock.ts';
-import type { LoadedPlan } from '../../plan/load.ts';
-import type { Phase, PostgresDataset } from '../../plan/schema.ts';
-import type { DatabaseCutover, DatabaseOpsContext } from '../../databases/operations.ts';
-import { CUTOVER_STEPS } from '../../state/state-store.ts';
-import { EXIT, UserError } from '../../errors.ts';
-import { currentActor, planHookRunner } from '../hook-wiring.ts';
+import { approve, type ApproveReport } from '../../app/approve.ts';
+import { cutover, type CutoverReport } from '../../app/cutover.ts';
+import { DEFAULT_PLAN } from '../../app/paths.ts';
+import { rollback } from '../../app/rollback.ts';
+import { OWNER_ROLES } from '../../cutover/gates.ts';
+import { EXIT } from '../../errors.ts';
+import { CUTOVER_STEPS } from '../../phase-record.ts';
+import { createProgressDisplay } from '../progress-display.ts';
+import { withCommandIo } from '../interrupts.ts';
 import { printJson } from '../output.ts';
-import { loadParityReport } from '../parity-report.ts';
-import { DEFAULT_PLAN, openPlanAndState, openSession } from '../session.ts';
 
-interface CutoverOptions {
+interface CutoverFlags {
   plan: string;
   state?: string;
   phase: string;
@@ -26,21 +22,7 @@ interface CutoverOptions {
   progress?: boolean;
 }
 
-export function phaseOf(plan: LoadedPlan, id: string): Phase {
-  const phase = plan.phases.find((p) => String(p.id) === id);
-  if (!phase) throw new UserError(`there is no phase ${id} in ${plan.file}`, { fix: `use one of: ${plan.phases.map((p) => p.id).join(', ')}` });
-  return phase;
-}
-
-/** Cutover handles of the phase's PostgreSQL datasets (loads the database modules only when there are some). */
-async function databaseHandles(phase: Phase, databases: readonly PostgresDataset[], ops: DatabaseOpsContext): Promise<DatabaseCutover[]> {
-  const mine = databases.filter((d) => phase.datasets.includes(d.name));
-  if (mine.length === 0) return [];
-  const { databaseCutover, openDatabase } = await import('../../databases/operations.ts');
-  return mine.map((d) => databaseCutover(openDatabase(d, ops), ops));
-}
-
-export function renderCutover(result: CutoverResult): string {
+export function renderCutover(result: CutoverReport): string {
   const lines = [`phase ${result.phaseId}: ${result.state}`];
   for (const step of CUTOVER_STEPS) {
     const mark = result.ran.includes(step) ? '✓ done now' : result.stoppedAt?.step === step ? '✗ stopped' : '';
@@ -51,6 +33,11 @@ export function renderCutover(result: CutoverResult): string {
   } else if (result.stoppedAt) lines.push(`  ${result.stoppedAt.error}`);
   if (result.state === 'committed' && result.ran.length === 0) lines.push('  already committed: nothing to do');
   return lines.join('\n');
+}
+
+export function renderApproval(report: ApproveReport): string {
+  const waiting = report.waitingFor.map((w) => `${w.title} (${w.name})`).join(', ');
+  return `go recorded for phase ${report.phase}; ${waiting ? `still waiting for: ${waiting}` : 'every owner has given their go'}`;
 }
 
 export function registerCutoverCommands(program: Command): void {
@@ -78,36 +65,12 @@ Examples:
   $ npx cloudexit cutover --phase 2 --approve dpo          record the DPO's go
   $ npx cloudexit cutover --phase 2                        run (or resume) the cutover
   $ npx cloudexit rollback --phase 2                       go back to the source before the commit`)
-    .action(async (options: CutoverOptions) => {
-      const clock = clockFromEnv();
-      const actor = currentActor();
-      if (options.approve !== undefined) {
-        const { plan, state } = await openPlanAndState(options);
-        try {
-          const phase = phaseOf(plan, options.phase);
-          const record = await recordApproval({ state, phase, clock, actor }, options.approve);
-          const missing = OWNER_ROLES.filter((r) => !record.approvals.some((a) => a.role === r));
-          if (options.json) printJson({ phase: phase.id, approvals: record.approvals, missing });
-          else process.stdout.write(`go recorded for phase ${phase.id}; ${missing.length ? `still waiting for: ${missing.map((r) => `${ROLE_TITLES[r]} (${phase.owners[r]})`).join(', ')}` : 'every owner has given their go'}\n`);
-          return;
-        } finally {
-          await state.close();
-        }
-      }
-      const session = await openSession({ ...options, dataset: [] }, `cutover ${options.phase}`);
-      const phase = phaseOf(session.plan, options.phase);
-      let result: CutoverResult | undefined;
-      try {
-        const databases = await databaseHandles(phase, session.databases, { state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir });
-        result = await runCutover({
-          databases,
-          state: session.state, phase, datasets: session.datasets, ctx: session.ctx, hooks: session.plan.hooks,
-          runHook: planHookRunner(session.plan, phase, session.ctx.runId, { ...(options.hookStateDir ? { stateDir: options.hookStateDir } : {}), ...(session.ctx.signal ? { signal: session.ctx.signal } : {}) }),
-          parity: await loadParityReport(options.parity), clock, actor,
-        });
-      } finally {
-        await session.finish(result?.state === 'committed' ? 'succeeded' : 'failed', { objects: 0, bytes: 0, failed: result?.stoppedAt ? 1 : 0 });
-      }
+    .action(async (options: CutoverFlags) => {
+      if (options.approve !== undefined) return approveAction(options, options.approve);
+      const result = await withCommandIo(options, (io) => cutover({
+        plan: options.plan, state: options.state, phase: options.phase, evidence: options.evidence,
+        parity: options.parity, hookStateDir: options.hookStateDir, progress: io.progress, signal: io.signal,
+      }));
       if (options.json) printJson(result);
       else process.stdout.write(`${renderCutover(result)}\n`);
       process.exitCode = result.state === 'committed' ? EXIT.ok : EXIT.failed;
@@ -122,25 +85,19 @@ Examples:
     .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
     .option('--hook-state-dir <dir>', 'CLOUDEXIT_STATE_DIR for the hooks (default: .cloudexit/hooks)')
     .option('--json', 'print one JSON object on stdout')
-    .action(async (options: Omit<CutoverOptions, 'approve'>) => {
-      const { plan, state } = await openPlanAndState(options);
-      let result: RollbackResult;
-      try {
-        const phase = phaseOf(plan, options.phase);
-        const runId = await state.startRun({ command: `rollback ${phase.id}`, scope: `phase ${phase.id}` });
-        const progress = { start() {}, advance() {}, stop() {}, note: (m: string) => process.stderr.write(`${m}\n`) };
-        const pgDatasets = plan.datasets.filter((d): d is PostgresDataset => d.kind === 'postgres');
-        result = await rollbackPhase({
-          databases: await databaseHandles(phase, pgDatasets, { state, progress, evidenceDir: '.cloudexit/evidence' }),
-          state, phase, hooks: plan.hooks, clock: clockFromEnv(), actor: currentActor(),
-          runHook: planHookRunner(plan, phase, runId, options.hookStateDir ? { stateDir: options.hookStateDir } : {}),
-        });
-        await state.finishRun(runId, result.outcome === 'refused' ? 'failed' : 'succeeded', { objects: 0, bytes: 0, failed: 0 });
-      } finally {
-        await state.close();
-      }
+    .action(async (options: Omit<CutoverFlags, 'approve'>) => {
+      const result = await rollback({
+        plan: options.plan, state: options.state, phase: options.phase, hookStateDir: options.hookStateDir,
+        progress: createProgressDisplay({ quiet: true }),
+      });
       if (options.json) printJson(result);
       else process.stdout.write(`${result.message}\n`);
       process.exitCode = result.outcome === 'refused' ? EXIT.failed : EXIT.ok;
     });
+}
+
+async function approveAction(options: CutoverFlags, owner: string): Promise<void> {
+  const report = await approve({ plan: options.plan, state: options.state, phase: options.phase, owner });
+  if (options.json) printJson({ phase: report.phase, approvals: report.approvals, missing: report.missing });
+  else process.stdout.write(`${renderApproval(report)}\n`);
 }

@@ -1,31 +1,9 @@
 import type { Command } from 'commander';
-import { inventoryDataset, type InventorySummary } from '../../engine/inventory.ts';
-import type { DatabaseInventory } from '../../databases/operations.ts';
+import { inventory, type InventoryReport } from '../../app/inventory.ts';
 import { formatBytes } from '../../plan/sizes.ts';
+import { addDataOptions, sessionOptionsOf, type DataOptions } from '../data-options.ts';
+import { withCommandIo } from '../interrupts.ts';
 import { printJson, renderTable } from '../output.ts';
-import { addDataOptions, openSession, sessionDatabases, type DataOptions, type Session } from '../session.ts';
-
-export interface InventoryReport {
-  runId: string;
-  datasets: InventorySummary[];
-  /** PostgreSQL datasets: tables and size at the source. */
-  databases: DatabaseInventory[];
-}
-
-export async function runInventory(session: Session): Promise<InventoryReport> {
-  const datasets: InventorySummary[] = [];
-  for (const dataset of session.datasets) {
-    if (session.ctx.signal?.aborted) break;
-    datasets.push(await inventoryDataset(session.ctx, dataset));
-  }
-  const databases: DatabaseInventory[] = [];
-  const opened = await sessionDatabases(session);
-  for (const handle of opened?.handles ?? []) {
-    if (session.ctx.signal?.aborted) break;
-    databases.push(await opened!.operations.inventoryDatabase(handle, opened!.ops));
-  }
-  return { runId: session.ctx.runId, datasets, databases };
-}
 
 export function renderInventory(report: InventoryReport): string {
   const rows = report.datasets.map((d) => [d.dataset, d.objects, formatBytes(d.bytes), d.added, d.changed, d.unchanged, d.deletedAtSource.length]);
@@ -55,10 +33,8 @@ Examples:
   $ npx cloudexit inventory                        every dataset of the plan
   $ npx cloudexit inventory --phase 3 --json`)
     .action(async (options: DataOptions) => {
-    const session = await openSession(options, 'inventory');
-    const report = await runInventory(session);
-    await session.finish('succeeded', { objects: report.datasets.reduce((n, d) => n + d.objects, 0), bytes: report.datasets.reduce((n, d) => n + d.bytes, 0), failed: 0 });
-    if (options.json) printJson(report);
-    else process.stdout.write(`${renderInventory(report)}\n`);
-  });
+      const report = await withCommandIo(options, (io) => inventory(sessionOptionsOf(options, io)));
+      if (options.json) printJson(report);
+      else process.stdout.write(`${renderInventory(report)}\n`);
+    });
 }

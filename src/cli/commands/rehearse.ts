@@ -1,9 +1,23 @@
 import type { Command } from 'commander';
+import { DEFAULT_PLAN, DEFAULT_REHEARSAL_OUT } from '../../app/paths.ts';
+import type { RehearsalReport } from '../../app/rehearse.ts';
 import { formatBytes } from '../../plan/sizes.ts';
-import type { RehearsalOptions, RehearsalReport } from '../../rehearsal/rehearse.ts';
 import { EXIT } from '../../errors.ts';
+import { bandwidthOption, concurrencyOption } from '../data-options.ts';
+import { withCommandIo } from '../interrupts.ts';
 import { printJson, renderTable } from '../output.ts';
-import { DEFAULT_PLAN } from '../session.ts';
+
+interface RehearseFlags {
+  plan: string;
+  dataset?: string[];
+  phase?: string;
+  out: string;
+  concurrency?: number;
+  bandwidth?: number;
+  keep?: boolean;
+  progress?: boolean;
+  json?: boolean;
+}
 
 export function renderRehearsal(report: RehearsalReport): string {
   const rows = report.datasets.map((d) => [d.name, d.objects, formatBytes(d.bytes), d.copied, d.verifiedQuick, d.verifiedFull, d.mismatches + d.failed]);
@@ -37,9 +51,9 @@ export function registerRehearseCommand(program: Command): void {
     .option('--plan <file>', 'migration plan whose datasets and limits are rehearsed', DEFAULT_PLAN)
     .option('--dataset <name...>', 'only these datasets')
     .option('--phase <id>', 'only the datasets of this phase')
-    .option('--out <dir>', 'folder for evidence', '.cloudexit/rehearsal')
-    .option('--concurrency <n>', 'objects in flight (overrides limits.concurrency)')
-    .option('--bandwidth <rate>', 'cap on source reads, e.g. 50MiB/s')
+    .option('--out <dir>', 'folder for evidence', DEFAULT_REHEARSAL_OUT)
+    .addOption(concurrencyOption())
+    .addOption(bandwidthOption('cap on source reads, e.g. 50MiB/s'))
     .option('--keep', 'keep the emulators\' data and the state, and print where')
     .option('--no-progress', 'no progress display')
     .option('--json', 'print one JSON object with the result on stdout')
@@ -48,10 +62,13 @@ Examples:
   $ npm start                                      the same as: npx cloudexit rehearse
   $ npx cloudexit rehearse --phase 1 --json
   $ npx cloudexit rehearse --bandwidth 20MiB/s     watch the progress bar and try Ctrl-C`)
-    .action(async (options: RehearsalOptions) => {
+    .action(async (options: RehearseFlags) => {
       // Loaded on use: the emulators and SDKs are heavy, and `--help` should not wait for them.
-      const { rehearse } = await import('../../rehearsal/rehearse.ts');
-      const report = await rehearse(options);
+      const { rehearse } = await import('../../app/rehearse.ts');
+      const report = await withCommandIo(options, (io) => rehearse({
+        plan: options.plan, dataset: options.dataset, phase: options.phase, out: options.out, keep: options.keep === true,
+        concurrency: options.concurrency, bandwidth: options.bandwidth, progress: io.progress, signal: io.signal,
+      }));
       if (options.json) printJson(report);
       else process.stdout.write(`${renderRehearsal(report)}\n`);
       process.exitCode = report.ok ? EXIT.ok : EXIT.failed;

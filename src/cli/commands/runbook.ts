@@ -1,14 +1,10 @@
 import type { Command } from 'commander';
-import { readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { relative } from 'node:path';
+import { DEFAULT_PLAN } from '../../app/paths.ts';
+import { checkRunbooks, runbooks, type RunbookOptions } from '../../app/runbook.ts';
 import { fixedClock, type Clock } from '../../plan/clock.ts';
-import { loadPlan } from '../../plan/load.ts';
-import { renderRunbooks, writeRunbooks } from '../../report/runbook.ts';
-import { openSqliteStateStore } from '../../state/sqlite.ts';
 import { EXIT, UserError } from '../../errors.ts';
 import { printJson } from '../output.ts';
-import { loadParityReport } from '../parity-report.ts';
-import { DEFAULT_PLAN, openPlanAndState } from '../session.ts';
 
 interface RunbookCommandOptions {
   plan: string;
@@ -59,34 +55,19 @@ Examples:
   $ npx cloudexit runbook --out /tmp/rb --as-of 2026-12-01
   $ npx cloudexit runbook --initial --html --check  are the committed runbooks up to date?`)
     .action(async (options: RunbookCommandOptions) => {
-      const clock = clockOf(options.asOf);
-      const { plan, state } = options.initial
-        ? { plan: await loadPlan(options.plan), state: await openSqliteStateStore(':memory:') }
-        : await openPlanAndState(options, false);
-      const outDir = options.out ?? dirname(plan.file);
-      try {
-        const settings = {
-          plan, state, outDir, html: options.html === true,
-          ...(clock ? { clock } : {}),
-          ...(options.evidence ? { evidenceDir: options.evidence } : {}),
-          parity: options.initial ? undefined : await loadParityReport(options.parity),
-        };
-        if (options.check) {
-          const stale: string[] = [];
-          for (const [name, text] of await renderRunbooks(settings)) {
-            const current = await readFile(join(outDir, name), 'utf8').catch(() => undefined);
-            if (current !== text) stale.push(join(outDir, name));
-          }
-          if (options.json) printJson({ ok: stale.length === 0, stale });
-          else process.stdout.write(stale.length === 0 ? `runbooks in ${outDir} are up to date\n` : `out of date (run the same command without --check):\n${stale.map((p) => `  ${p}`).join('\n')}\n`);
-          process.exitCode = stale.length === 0 ? EXIT.ok : EXIT.failed;
-          return;
-        }
-        const written = await writeRunbooks(settings);
-        if (options.json) printJson({ outDir, files: written });
-        else process.stdout.write(`runbooks written to ${outDir}:\n${written.map((p) => `  ${relative(process.cwd(), p) || p}`).join('\n')}\n`);
-      } finally {
-        await state.close();
+      const settings: RunbookOptions = {
+        plan: options.plan, state: options.state, out: options.out, clock: clockOf(options.asOf), evidence: options.evidence,
+        parity: options.parity, html: options.html === true, initial: options.initial === true,
+      };
+      if (options.check) {
+        const check = await checkRunbooks(settings);
+        if (options.json) printJson({ ok: check.ok, stale: check.stale });
+        else process.stdout.write(check.ok ? `runbooks in ${check.outDir} are up to date\n` : `out of date (run the same command without --check):\n${check.stale.map((p) => `  ${p}`).join('\n')}\n`);
+        process.exitCode = check.ok ? EXIT.ok : EXIT.failed;
+        return;
       }
+      const written = await runbooks(settings);
+      if (options.json) printJson({ outDir: written.outDir, files: written.files });
+      else process.stdout.write(`runbooks written to ${written.outDir}:\n${written.files.map((p) => `  ${relative(process.cwd(), p) || p}`).join('\n')}\n`);
     });
 }

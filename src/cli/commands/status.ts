@@ -1,15 +1,10 @@
 import type { Command } from 'commander';
-import { clockFromEnv } from '../../plan/clock.ts';
-import type { LoadedPlan } from '../../plan/load.ts';
-import type { PostgresDataset } from '../../plan/schema.ts';
-import type { StateStore } from '../../state/state-store.ts';
+import { DEFAULT_PLAN } from '../../app/paths.ts';
+import { status, type StatusReport } from '../../app/status.ts';
 import { formatBytes } from '../../plan/sizes.ts';
-import { migrationStatus, type MigrationStatus } from '../../report/status.ts';
 import { printJson, renderTable } from '../output.ts';
-import { loadParityReport } from '../parity-report.ts';
-import { DEFAULT_PLAN, openPlanAndState } from '../session.ts';
 
-export function renderStatus(s: MigrationStatus): string {
+export function renderStatus(s: StatusReport): string {
   const w = s.window;
   const lines = [
     `${s.title}`,
@@ -38,15 +33,6 @@ export function renderStatus(s: MigrationStatus): string {
   return lines.join('\n');
 }
 
-/** Connects to each logical PostgreSQL dataset and records its replication lag as of now. */
-async function measureLiveLag(plan: LoadedPlan, state: StateStore): Promise<void> {
-  const logical = plan.datasets.filter((d): d is PostgresDataset => d.kind === 'postgres' && d.method === 'logical');
-  if (logical.length === 0) return;
-  const { measureLag, openDatabase } = await import('../../databases/operations.ts');
-  const quiet = { start() {}, advance() {}, stop() {}, note() {} };
-  for (const dataset of logical) await measureLag(openDatabase(dataset, { progress: quiet }), { state });
-}
-
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
@@ -63,14 +49,8 @@ Examples:
   $ npx cloudexit status --json | jq '.phases[] | {id, state, atRisk}'
   $ CLOUDEXIT_NOW=2026-12-10 npx cloudexit status     as it would read on that day`)
     .action(async (options: { plan: string; state?: string; parity?: string; live?: boolean; json?: boolean }) => {
-      const { plan, state } = await openPlanAndState(options, options.live !== true);
-      try {
-        if (options.live) await measureLiveLag(plan, state);
-        const status = await migrationStatus(plan, state, clockFromEnv(), await loadParityReport(options.parity));
-        if (options.json) printJson(status);
-        else process.stdout.write(`${renderStatus(status)}\n`);
-      } finally {
-        await state.close();
-      }
+      const report = await status({ plan: options.plan, state: options.state, parity: options.parity, live: options.live === true });
+      if (options.json) printJson(report);
+      else process.stdout.write(`${renderStatus(report)}\n`);
     });
 }

@@ -9,7 +9,7 @@ const WILDCARD_ACTIONS = new Set(['*', 's3:*']);
 const WILDCARD_RESOURCES = new Set(['*', 'arn:aws:s3:::*', 'arn:aws:s3:::*/*']);
 
 /** Problems of an S3 policy document: one line each; empty when it is least-privilege. */
-export function s3PolicyProblems(document: string): string[] {
+function s3PolicyProblems(document: string): string[] {
   let doc: unknown;
   try {
     doc = JSON.parse(document);

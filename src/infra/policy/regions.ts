@@ -7,10 +7,10 @@ import type { ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/p
 import { config, get, regionAllowed, str, strings } from './helpers.ts';
 
 /** The Paris region the OVHcloud stack deploys to. Extend through policy config. */
-export const DEFAULT_ALLOWED_REGIONS = ['EU-WEST-PAR'];
+const DEFAULT_ALLOWED_REGIONS = ['EU-WEST-PAR'];
 
 /** EU regions of both hosts (OVHcloud Public Cloud and Azure), for backups. */
-export const DEFAULT_EU_REGIONS = [
+const DEFAULT_EU_REGIONS = [
   'EU-WEST-PAR', 'GRA', 'SBG', 'RBX', 'DE', 'WAW', 'EU-SOUTH-MIL',
   'francecentral', 'francesouth', 'westeurope', 'northeurope', 'germanywestcentral', 'germanynorth', 'swedencentral', 'italynorth', 'polandcentral', 'spaincentral',
 ];
@@ -19,7 +19,7 @@ export const DEFAULT_EU_REGIONS = [
 const AZURE_EU_PAIRS: Record<string, string> = { francecentral: 'francesouth', westeurope: 'northeurope', northeurope: 'westeurope', germanywestcentral: 'germanynorth' };
 
 /** The regions a resource declares, by provider type; empty when it has none (global resources). */
-export function declaredRegions(type: string, props: Record<string, unknown>): string[] {
+function declaredRegions(type: string, props: Record<string, unknown>): string[] {
   if (type.startsWith('azure-native:')) {
     const location = str(props, 'location');
     return location && location.toLowerCase() !== 'global' ? [location] : [];
@@ -43,7 +43,7 @@ export const allowedRegions: ResourceValidationPolicy = {
 };
 
 /** Where a database's backups go, by provider type; `undefined` when the resource has no backups. */
-export function backupRegions(type: string, props: Record<string, unknown>): { regions: string[]; unknown?: string } | undefined {
+function backupRegions(type: string, props: Record<string, unknown>): { regions: string[]; unknown?: string } | undefined {
   if (type === 'ovh:CloudProject/database:Database') {
     const explicit = strings(props, 'backupRegions');
     const nodes = ((get(props, 'nodes') as unknown[] | undefined) ?? []).map((n) => str(n, 'region')).filter((r): r is string => r !== undefined);

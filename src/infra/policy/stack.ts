@@ -19,7 +19,7 @@ const AUDITED: readonly { type: string; label: string; logType: string; link: st
  * True when a log resource points at `target`: through the dependency Pulumi recorded for
  * its link property (preview, where ids are unknown), or through the id itself.
  */
-export function logs(log: PolicyResource, target: PolicyResource, link: string): boolean {
+function logs(log: PolicyResource, target: PolicyResource, link: string): boolean {
   if ((log.propertyDependencies?.[link] ?? []).some((d) => d.urn === target.urn)) return true;
   const value = str(log.props, link);
   const id = str(target.props, 'id');
@@ -43,7 +43,7 @@ export const auditLogging: StackValidationPolicy = {
 const WAREHOUSE_TYPES = new Set(['cloudexit:warehouse:OvhWarehouse', 'cloudexit:warehouse:AzureWarehouse']);
 
 /** Problems with the qualification evidence a warehouse component carries; empty when it is complete. */
-export function qualificationProblems(evidence: unknown, today: string): string[] {
+function qualificationProblems(evidence: unknown, today: string): string[] {
   if (evidence === undefined || evidence === null) {
     return ['the stack declares no SecNumCloud qualification evidence: set cloudexit:qualification (offer, anssiReference, date) in its stack file, from ANSSI\'s list of qualified products'];
   }

@@ -12,11 +12,13 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fixedClock } from '../../plan/clock.ts';
 import type { LoadedPlan } from '../../plan/load.ts';
 import type { Phase } from '../../plan/schema.ts';
-import type { AuditEvent, PhaseRecord, StateStore } from '../../state/state-store.ts';
+import type { AuditEvent } from '../../audit/event.ts';
+import type { PhaseRecord } from '../../phase-record.ts';
+import type { StateStore } from '../../state/state-store.ts';
 import { migrationStatus, type MigrationStatus, type PhaseStatus } from '../status.ts';
 import type { AsOf } from './as-of.ts';
 
-export interface ManifestFact {
+interface ManifestFact {
   /** The manifest file, relative to the runbook folder, `/`-separated. */
   path: string;
   sha256: string;
@@ -25,7 +27,7 @@ export interface ManifestFact {
   recorded: { sha256: string; at: string } | undefined;
 }
 
-export interface VerifyFact {
+interface VerifyFact {
   mode: 'quick' | 'full';
   at: string;
   verified: number;

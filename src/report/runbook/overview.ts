@@ -123,6 +123,6 @@ export function overviewBlocks(facts: RunbookFacts): Block[] {
 }
 
 /** Risk sentences from the projection carry commands in backticks: keep those as code. */
-export function plainWithCommands(text: string): string {
+function plainWithCommands(text: string): string {
   return text.split(/(`[^`]+`)/).map((part) => (part.startsWith('`') ? code(`npx ${part.slice(1, -1)}`.replace(/^npx npx /, 'npx ')) : plain(part))).join('');
 }

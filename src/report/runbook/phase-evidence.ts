@@ -5,8 +5,9 @@
  */
 import { OWNER_ROLES, ROLE_TITLES } from '../../cutover/gates.ts';
 import { COMMUNICATION_MOMENTS, type CommunicationMoment } from '../../plan/schema.ts';
-import type { AuditEvent, CutoverStep } from '../../state/state-store.ts';
-import { CUTOVER_STEPS } from '../../state/state-store.ts';
+import type { AuditEvent } from '../../audit/event.ts';
+import type { CutoverStep } from '../../phase-record.ts';
+import { CUTOVER_STEPS } from '../../phase-record.ts';
 import type { Block } from './doc.ts';
 import { capital, code, count, parisDateTime, plain, plural } from './format.ts';
 import type { DatasetFacts, PhaseFacts, RunbookFacts } from './model.ts';

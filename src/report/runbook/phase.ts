@@ -6,7 +6,7 @@
 import { OWNER_ROLES, ROLE_TITLES, type OwnerRole } from '../../cutover/gates.ts';
 import { parisDay } from '../../plan/clock.ts';
 import type { Throughput } from '../../plan/projection.ts';
-import { CUTOVER_STEPS } from '../../state/state-store.ts';
+import { CUTOVER_STEPS } from '../../phase-record.ts';
 import type { Block } from './doc.ts';
 import { capital, code, count, formatBytes, link, parisDate, parisDateTime, plain, plural } from './format.ts';
 import type { PhaseFacts, RunbookFacts } from './model.ts';

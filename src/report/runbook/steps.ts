@@ -6,7 +6,7 @@
 import type { OwnerRole } from '../../cutover/gates.ts';
 import { secondsFor, type Throughput } from '../../plan/projection.ts';
 import type { Hooks } from '../../plan/schema.ts';
-import type { CutoverStep, PhaseRecord } from '../../state/state-store.ts';
+import type { CutoverStep, PhaseRecord } from '../../phase-record.ts';
 import { code, count, formatBytes, humanDuration, parisDateTime, plain, plural } from './format.ts';
 import type { PhaseFacts } from './model.ts';
 

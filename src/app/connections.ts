@@ -1,6 +1,7 @@
 /**
  * The edge where concrete adapters meet the engine: plan endpoints plus secrets from the
- * environment become `ObjectStore`s. Nothing else in cloudexit names a cloud SDK.
+ * environment become `ObjectStore`s. This is the only module that imports an adapter
+ * (`stores/azure-blob.ts`, `stores/s3.ts`); nothing else in cloudexit names a cloud SDK.
  */
 import { UserError } from '../errors.ts';
 import type { AzureBlobEndpoint, ObjectDataset, S3Endpoint } from '../plan/schema.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { connectionsFromPlan, engineDatasets } from '../../src/cli/wiring.ts';
+import { connectionsFromPlan, engineDatasets } from '../../src/app/connections.ts';
 import { md5 } from '../../src/engine/hashing.ts';
 import { loadPlan } from '../../src/plan/load.ts';
 import { isObjectDataset } from '../../src/plan/schema.ts';

@@ -1,38 +1,27 @@
-/**
- * The tables the cutover writes, for the SQLite store: the hash-chained audit log and the
- * phase records. Kept apart from `sqlite.ts` so each file reads in one sitting; the store
- * delegates to this class and lends it its write-transaction helper.
- */
+/** The `AuditLog` contract on a SQLite state file: the append-only `audit_events` table. */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import { GENESIS, hashEvent } from '../audit/chain.ts';
+import type { AuditEvent, AuditInput } from '../audit/event.ts';
 import { storableAuditInput } from '../audit/storable.ts';
-import { AUDIT_COLUMN_LIST, auditFromRow, auditValues, phaseFromJson, phaseJson } from './sqlite-rows.ts';
-import type { AuditEvent, AuditInput, PhaseRecord } from './state-store.ts';
+import type { AuditLog } from './contracts/audit.ts';
+import { AUDIT_COLUMN_LIST, auditFromRow, auditValues } from './sqlite-rows.ts';
+import type { WriteTransaction } from './sqlite-transaction.ts';
 
 /** Rows fetched per query by `iterateAudit`: bounds memory whatever the length of the log. */
 export const AUDIT_PAGE_SIZE = 1000;
 
-/** Runs a function inside one `BEGIN IMMEDIATE` transaction and returns its result. */
-export type WriteTransaction = <T>(fn: () => T) => T;
-
-export class CutoverTables {
+export class SqliteAuditLog implements AuditLog {
   readonly #write: WriteTransaction;
-  // Prepared once, like the store's own statements.
+  // Prepared once, like the other tables' statements.
   readonly #head: StatementSync;
   readonly #insertEvent: StatementSync;
   readonly #pageEvents: StatementSync;
-  readonly #getPhase: StatementSync;
-  readonly #putPhase: StatementSync;
 
   constructor(db: DatabaseSync, write: WriteTransaction) {
     this.#write = write;
     this.#head = db.prepare(`SELECT ${AUDIT_COLUMN_LIST} FROM audit_events ORDER BY seq DESC LIMIT 1`);
     this.#insertEvent = db.prepare(`INSERT INTO audit_events (${AUDIT_COLUMN_LIST}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.#pageEvents = db.prepare(`SELECT ${AUDIT_COLUMN_LIST} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`);
-    this.#getPhase = db.prepare('SELECT record FROM phases WHERE phase_id = ?');
-    this.#putPhase = db.prepare(
-      'INSERT INTO phases (phase_id, record) VALUES (?, ?) ON CONFLICT (phase_id) DO UPDATE SET record = excluded.record',
-    );
   }
 
   /**
@@ -40,7 +29,7 @@ export class CutoverTables {
    * is held from the read on, so another process appending at the same moment waits for
    * our commit and then chains onto our event instead of forking the chain.
    */
-  appendAudit(input: AuditInput): AuditEvent {
+  async appendAudit(input: AuditInput): Promise<AuditEvent> {
     // Redacted and normalised before hashing: the hash covers exactly what is stored.
     const clean = storableAuditInput(input);
     return this.#write(() => {
@@ -65,18 +54,8 @@ export class CutoverTables {
     }
   }
 
-  auditHead(): AuditEvent | undefined {
+  async auditHead(): Promise<AuditEvent | undefined> {
     const row = this.#head.get();
     return row && auditFromRow(row);
-  }
-
-  getPhase(phaseId: number): PhaseRecord | undefined {
-    const row = this.#getPhase.get(phaseId);
-    return row && phaseFromJson(row['record'] as string);
-  }
-
-  putPhase(record: PhaseRecord): void {
-    if (!Number.isSafeInteger(record.phaseId)) throw new Error(`cannot store phase ${String(record.phaseId)}: a phase id is a whole number`);
-    this.#putPhase.run(record.phaseId, phaseJson(record));
   }
 }

@@ -9,7 +9,15 @@ import type { HookName, HookOutcome } from '../cutover/machine.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { Phase } from '../plan/schema.ts';
 
-export function planHookRunner(plan: LoadedPlan, phase: Phase, runId: string, options: { stateDir?: string; signal?: AbortSignal } = {}) {
+export interface PlanHookOptions {
+  /** `CLOUDEXIT_STATE_DIR` for the hooks. @default `.cloudexit/hooks` */
+  stateDir?: string;
+  /** Stops a running hook (reported as cancelled) when aborted. @default never */
+  signal?: AbortSignal;
+}
+
+/** The cutover's `runHook` for one phase and run: the plan's script, its environment, its timeout. */
+export function planHookRunner(plan: LoadedPlan, phase: Phase, runId: string, options: PlanHookOptions = {}) {
   return async (name: HookName, context: { step: string; frozenAt: string | undefined }): Promise<HookOutcome> => {
     const script = plan.hooks[name];
     if (!script) throw new Error(`the plan has no ${name} hook (hooks.${name} in ${plan.file})`);

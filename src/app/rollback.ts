@@ -1,0 +1,51 @@
+/**
+ * Rollback of a phase to the source, at any point before the commit: the rollback hook
+ * when readers may have been switched, the thaw hook when the source was frozen. After the
+ * commit it refuses, and says why. Needs no object-store secret: only the phase's
+ * PostgreSQL datasets are opened (to thaw them).
+ */
+import { rollbackPhase, type RollbackResult } from '../cutover/rollback.ts';
+import { SILENT } from '../engine/progress.ts';
+import { clockFromEnv } from '../plan/clock.ts';
+import type { Phase, PostgresDataset } from '../plan/schema.ts';
+import { phaseDatabaseCutovers } from './databases.ts';
+import { currentActor, planHookRunner } from './hooks.ts';
+import { withPlanAndState, type PlanAndState, type PlanOptions } from './plan-state.ts';
+import { phaseOf } from './selection.ts';
+import type { RunOptions } from './session.ts';
+
+export interface RollbackOptions extends PlanOptions, RunOptions {
+  /** The phase to roll back (its id). */
+  phase: string | number;
+  /** `CLOUDEXIT_STATE_DIR` for the hooks. @default `.cloudexit/hooks` */
+  hookStateDir?: string | undefined;
+}
+
+/** `rolled-back`, `nothing-to-do` or `refused` (after the commit), with the hooks run and a message. */
+export type RollbackReport = RollbackResult;
+
+export async function rollback(options: RollbackOptions): Promise<RollbackReport> {
+  return withPlanAndState(options, { create: true }, async ({ plan, state, evidenceDir }) => {
+    const phase = phaseOf(plan, options.phase);
+    const runId = await state.startRun({ command: `rollback ${phase.id}`, scope: `phase ${phase.id}` });
+    let result: RollbackResult | undefined;
+    try {
+      result = await rollbackInRun({ plan, state, evidenceDir }, phase, runId, options);
+      return result;
+    } finally {
+      await state.finishRun(runId, result && result.outcome !== 'refused' ? 'succeeded' : 'failed', { objects: 0, bytes: 0, failed: 0 });
+    }
+  });
+}
+
+async function rollbackInRun(opened: Omit<PlanAndState, 'statePath'>, phase: Phase, runId: string, options: RollbackOptions): Promise<RollbackResult> {
+  const { plan, state, evidenceDir } = opened;
+  const env = options.env ?? process.env;
+  const databases = await phaseDatabaseCutovers(phase, plan.datasets.filter((d): d is PostgresDataset => d.kind === 'postgres'), {
+    state, progress: options.progress ?? SILENT, evidenceDir, signal: options.signal, env,
+  });
+  return rollbackPhase({
+    databases, state, phase, hooks: plan.hooks, clock: options.clock ?? clockFromEnv(env), actor: options.actor ?? currentActor(env),
+    runHook: planHookRunner(plan, phase, runId, { ...(options.hookStateDir ? { stateDir: options.hookStateDir } : {}), ...(options.signal ? { signal: options.signal } : {}) }),
+  });
+}

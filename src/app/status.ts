@@ -1,0 +1,45 @@
+/**
+ * Status of the migration: phases, days left in the window, progress, projected dates and
+ * risks, from the plan and the state. Reads only, unless `live` measures the replication
+ * lag of logical PostgreSQL datasets now and records it.
+ */
+import type { PostgresDataset } from '../plan/schema.ts';
+import { SILENT } from '../engine/progress.ts';
+import { clockFromEnv, type Clock } from '../plan/clock.ts';
+import type { LoadedPlan } from '../plan/load.ts';
+import { migrationStatus, type MigrationStatus } from '../report/status.ts';
+import type { StateStore } from '../state/state-store.ts';
+import { loadParityReport, type ParityChoice } from './parity-report.ts';
+import { withPlanAndState, type PlanOptions } from './plan-state.ts';
+
+export interface StatusOptions extends PlanOptions {
+  /**
+   * The saved `cloudexit parity --json` report for the parity gate; `false` for none.
+   * @default `.cloudexit/parity.json` when it exists
+   */
+  parity?: ParityChoice;
+  /** Measure the replication lag of logical PostgreSQL datasets now (needs their passwords). @default false */
+  live?: boolean | undefined;
+  /** "Today": the window and the days left are counted from it. @default the system clock, or `CLOUDEXIT_NOW` when set */
+  clock?: Clock | undefined;
+  /** Where the database passwords are read (with `live`). @default process.env */
+  env?: NodeJS.ProcessEnv | undefined;
+}
+
+export type StatusReport = MigrationStatus;
+
+export async function status(options: StatusOptions = {}): Promise<StatusReport> {
+  // Looking must not create a state file; measuring the lag records it, so it may.
+  return withPlanAndState(options, { create: options.live === true }, async ({ plan, state }) => {
+    if (options.live) await measureLiveLag(plan, state, options.env ?? process.env);
+    return migrationStatus(plan, state, options.clock ?? clockFromEnv(), await loadParityReport(options.parity));
+  });
+}
+
+/** Connects to each logical PostgreSQL dataset and records its replication lag as of now. */
+async function measureLiveLag(plan: LoadedPlan, state: StateStore, env: NodeJS.ProcessEnv): Promise<void> {
+  const logical = plan.datasets.filter((d): d is PostgresDataset => d.kind === 'postgres' && d.method === 'logical');
+  if (logical.length === 0) return;
+  const { measureLag, openDatabase } = await import('../databases/operations.ts');
+  for (const dataset of logical) await measureLag(openDatabase(dataset, { progress: SILENT }, env), { state });
+}

@@ -1,0 +1,48 @@
+/**
+ * Ctrl-C and SIGTERM on the command line. The first signal aborts the run's
+ * `AbortController`: the use case stops new work and records the work in flight. A second
+ * one exits at once with 130. The state is safe either way.
+ */
+import type { ProgressSink } from '../engine/progress.ts';
+import { createProgressDisplay } from './progress-display.ts';
+
+/** What a use case gets from the command line. */
+export interface CommandIo {
+  progress: ProgressSink;
+  signal: AbortSignal;
+}
+
+/** Aborts on the first SIGINT or SIGTERM, exits on the second; `release` stops listening. */
+export function interruptOnSignals(progress: ProgressSink): { signal: AbortSignal; release(): void } {
+  const abort = new AbortController();
+  let received = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    received++;
+    if (received > 1) process.exit(130);
+    progress.note(`${signal}: stopping after the work in flight (press Ctrl-C again to quit now; the state is kept either way)`);
+    abort.abort(new Error(`interrupted by ${signal}`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    signal: abort.signal,
+    release() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/**
+ * Runs `work` with the progress display the flags ask for (nothing but notes under
+ * `--json` or `--no-progress`) and Ctrl-C handling, for as long as it runs.
+ */
+export async function withCommandIo<T>(flags: { json?: boolean | undefined; progress?: boolean | undefined }, work: (io: CommandIo) => Promise<T>): Promise<T> {
+  const progress = createProgressDisplay({ quiet: flags.json === true || flags.progress === false });
+  const interrupts = interruptOnSignals(progress);
+  try {
+    return await work({ progress, signal: interrupts.signal });
+  } finally {
+    interrupts.release();
+  }
+}
