@@ -30,4 +30,4 @@ export type { LimitOverrides } from './app/limits.ts';
 export { DEFAULT_PLAN, defaultEvidenceDir, defaultStatePath } from './app/paths.ts';
 export { loadPlan, type LoadedPlan } from './plan/load.ts';
 export { EXIT, UserError } from './errors.ts';
-export { SILENT, type ProgressSink } from './engine/progress.ts';
+export { SILENT, type ProgressSink } from './progress.ts';

@@ -31,6 +31,7 @@ export interface ApproveReport {
   waitingFor: { role: OwnerRole; title: string; name: string }[];
 }
 
+/** Records one owner's go for the phase, and says whose go is still missing. */
 export async function approve(options: ApproveOptions): Promise<ApproveReport> {
   return withPlanAndState(options, { create: true }, async ({ plan, state }) => {
     const phase = phaseOf(plan, options.phase);

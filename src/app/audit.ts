@@ -49,6 +49,7 @@ export function anchorHashOf(value: string, name = 'expectHead'): string {
   return hash;
 }
 
+/** Writes the audit log as JSON Lines (keys in canonical order) to a file or a stream. */
 export async function auditExport(options: AuditExportOptions): Promise<ExportSummary> {
   const store = await openExistingStore(options);
   try {
@@ -60,6 +61,7 @@ export async function auditExport(options: AuditExportOptions): Promise<ExportSu
   }
 }
 
+/** Recomputes the hash chain of the state's or an export's audit log and names the first broken link. */
 export async function auditVerify(options: AuditVerifyOptions = {}): Promise<AuditVerifyReport> {
   const expected = options.expectHead === undefined ? undefined : anchorHashOf(options.expectHead);
   let foundAtSeq: number | undefined;

@@ -28,6 +28,7 @@ export interface CopyReport {
   databases: DatabaseRecord[];
 }
 
+/** Copies the selected datasets (resumably) and writes the manifest of each complete one; `ok` only when all is on the target. */
 export async function copy(options: CopyOptions = {}): Promise<CopyReport> {
   return withSession(options, 'copy', async (session) => {
     const report = await copyInSession(session, options);

@@ -24,6 +24,7 @@ export interface CutoverOptions extends Omit<SessionOptions, 'dataset' | 'phase'
 /** The phase's state after this run, the steps it ran, and where and why it stopped. */
 export type CutoverReport = CutoverResult;
 
+/** Runs (or resumes) the cutover of one phase; the report's `state` is `committed` when it went all the way. */
 export async function cutover(options: CutoverOptions): Promise<CutoverReport> {
   return withSession({ ...options, dataset: [] }, `cutover ${options.phase}`, (session) => cutoverInSession(session, options), (result) => ({
     outcome: result.state === 'committed' ? 'succeeded' : 'failed',

@@ -3,7 +3,7 @@
  * are databases (they pull in the pg client), and each is opened with the session's secrets.
  */
 import type { DatabaseCutover, DatabaseHandle, DatabaseOpsContext } from '../databases/operations.ts';
-import type { ProgressSink } from '../engine/progress.ts';
+import type { ProgressSink } from '../progress.ts';
 import type { Phase, PostgresDataset } from '../plan/schema.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { Session } from './session.ts';

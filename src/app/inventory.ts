@@ -17,6 +17,7 @@ export interface InventoryReport {
   databases: DatabaseInventory[];
 }
 
+/** Lists the selected datasets at the source and records what is new, changed or deleted. */
 export async function inventory(options: InventoryOptions = {}): Promise<InventoryReport> {
   return withSession(options, 'inventory', inventoryInSession, (report) => ({
     outcome: 'succeeded',

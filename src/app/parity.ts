@@ -20,6 +20,7 @@ export interface ParityOptions {
 
 export type { ParityReport };
 
+/** Compares the two stacks property by property; `equivalent` when nothing differs. */
 export async function parity(options: ParityOptions = {}): Promise<ParityReport> {
   // Loaded on use: the Pulumi SDK would otherwise slow the start of every other use case.
   const { parity: compare } = await import('../infra/parity.ts');

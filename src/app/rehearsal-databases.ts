@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import { findPostgresBinaries, INSTALL_HINT } from '../databases/binaries.ts';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../embedded/postgres.ts';
-import type { ProgressSink } from '../engine/progress.ts';
+import type { ProgressSink } from '../progress.ts';
 import type { Dataset, PostgresDataset } from '../plan/schema.ts';
 import { adminClient, createDatabase, seedCatalog } from '../rehearsal/synthetic-catalog.ts';
 import type { Stage } from './rehearsal-stage.ts';

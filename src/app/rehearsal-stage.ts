@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContainer, startAzurite, type AzuriteHandle } from '../embedded/azurite.ts';
 import { startS3rver, type S3rverHandle } from '../embedded/s3rver.ts';
-import type { ProgressSink } from '../engine/progress.ts';
+import type { ProgressSink } from '../progress.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { isObjectDataset, type Dataset } from '../plan/schema.ts';
 import { seedStore } from '../rehearsal/seed.ts';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { OWNER_ROLES } from '../cutover/gates.ts';
 import { INSTALL_HINT } from '../databases/binaries.ts';
 import { UserError } from '../errors.ts';
-import type { ProgressSink } from '../engine/progress.ts';
+import type { ProgressSink } from '../progress.ts';
 import type { Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { isObjectDataset, type Dataset } from '../plan/schema.ts';

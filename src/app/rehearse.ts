@@ -9,7 +9,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SILENT, type ProgressSink } from '../engine/progress.ts';
+import { SILENT, type ProgressSink } from '../progress.ts';
 import { systemClock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { LimitOverrides } from './limits.ts';
@@ -36,6 +36,7 @@ export interface RehearsalOptions extends Selection, LimitOverrides {
   signal?: AbortSignal | undefined;
 }
 
+/** Rehearses the plan on embedded servers through the production use cases; `ok` when every phase rehearsed committed. */
 export async function rehearse(options: RehearsalOptions = {}): Promise<RehearsalReport> {
   const started = performance.now();
   const plan = await planOf(options.plan);

@@ -5,7 +5,7 @@
  * PostgreSQL datasets are opened (to thaw them).
  */
 import { rollbackPhase, type RollbackResult } from '../cutover/rollback.ts';
-import { SILENT } from '../engine/progress.ts';
+import { SILENT } from '../progress.ts';
 import { clockFromEnv } from '../plan/clock.ts';
 import type { Phase, PostgresDataset } from '../plan/schema.ts';
 import { phaseDatabaseCutovers } from './databases.ts';
@@ -24,6 +24,7 @@ export interface RollbackOptions extends PlanOptions, RunOptions {
 /** `rolled-back`, `nothing-to-do` or `refused` (after the commit), with the hooks run and a message. */
 export type RollbackReport = RollbackResult;
 
+/** Returns the phase to the source, or refuses after its commit (`outcome: 'refused'`). */
 export async function rollback(options: RollbackOptions): Promise<RollbackReport> {
   return withPlanAndState(options, { create: true }, async ({ plan, state, evidenceDir }) => {
     const phase = phaseOf(plan, options.phase);

@@ -6,7 +6,7 @@
  * recorded before the session ends as `interrupted`.
  */
 import type { EngineContext, EngineDataset } from '../engine/context.ts';
-import { SILENT, type ProgressSink } from '../engine/progress.ts';
+import { SILENT, type ProgressSink } from '../progress.ts';
 import { resolveConnection } from '../databases/connection.ts';
 import { clockFromEnv, type Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';

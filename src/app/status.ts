@@ -4,7 +4,7 @@
  * lag of logical PostgreSQL datasets now and records it.
  */
 import type { PostgresDataset } from '../plan/schema.ts';
-import { SILENT } from '../engine/progress.ts';
+import { SILENT } from '../progress.ts';
 import { clockFromEnv, type Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { migrationStatus, type MigrationStatus } from '../report/status.ts';
@@ -28,6 +28,7 @@ export interface StatusOptions extends PlanOptions {
 
 export type StatusReport = MigrationStatus;
 
+/** The migration's status as of the clock: phases, window, throughput, projected dates, risks. */
 export async function status(options: StatusOptions = {}): Promise<StatusReport> {
   // Looking must not create a state file; measuring the lag records it, so it may.
   return withPlanAndState(options, { create: options.live === true }, async ({ plan, state }) => {

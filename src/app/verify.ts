@@ -30,6 +30,7 @@ export interface VerifyReport {
   databases: DatabaseRecord[];
 }
 
+/** Verifies the selected datasets on the target; `ok` only when every object and database is verified. */
 export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
   const mode = options.mode ?? 'quick';
   return withSession(options, `verify ${mode}`, async (session) => {

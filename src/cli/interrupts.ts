@@ -3,7 +3,7 @@
  * `AbortController`: the use case stops new work and records the work in flight. A second
  * one exits at once with 130. The state is safe either way.
  */
-import type { ProgressSink } from '../engine/progress.ts';
+import type { ProgressSink } from '../progress.ts';
 import { createProgressDisplay } from './progress-display.ts';
 
 /** What a use case gets from the command line. */

@@ -4,7 +4,7 @@
  * `--json` (stdout then carries one JSON object only; everything else goes to stderr).
  */
 import cliProgress from 'cli-progress';
-import type { ProgressSink } from '../engine/progress.ts';
+import type { ProgressSink } from '../progress.ts';
 import { formatBytes } from '../plan/sizes.ts';
 import { redact } from '../secrets/redact.ts';
 

@@ -3,7 +3,7 @@
  * The copy command runs `bulkCopy`, the cutover runs `freeze` → `quiescence` →
  * `finalSync` → `verifyDatabase` → switch → `finish`, and status shows `lag`.
  */
-import type { ProgressSink } from '../engine/progress.ts';
+import type { ProgressSink } from '../progress.ts';
 import type { PostgresDataset } from '../plan/schema.ts';
 import type { PgConnection } from './connection.ts';
 

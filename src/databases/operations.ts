@@ -4,7 +4,7 @@
  * (one `DatabaseRecord` per dataset) the way object datasets record their objects.
  */
 import { join } from 'node:path';
-import type { ProgressSink } from '../engine/progress.ts';
+import type { ProgressSink } from '../progress.ts';
 import type { PostgresDataset } from '../plan/schema.ts';
 import { redact } from '../secrets/redact.ts';
 import type { DatabaseRecord, DatabaseStore } from '../state/contracts/databases.ts';

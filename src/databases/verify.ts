@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import PQueue from 'p-queue';
 import pg from 'pg';
 import { canonicalJson } from '../audit/chain.ts';
-import { SILENT, type ProgressSink } from '../engine/progress.ts';
+import { SILENT, type ProgressSink } from '../progress.ts';
 import type { PostgresDataset } from '../plan/schema.ts';
 import { compareNames, listTables, type TableInfo } from './catalog.ts';
 import { clientConfig, type PgConnection } from './connection.ts';

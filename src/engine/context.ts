@@ -7,7 +7,7 @@ import type { ObjectLedger } from '../state/contracts/objects.ts';
 import type { UploadLog } from '../state/contracts/uploads.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
 import type { ByteBudget } from './byte-budget.ts';
-import type { ProgressSink } from './progress.ts';
+import type { ProgressSink } from '../progress.ts';
 
 /** One object dataset, with the two stores it moves between. */
 export interface EngineDataset {
@@ -59,9 +59,17 @@ export interface EngineContext {
 /** Folder under each dataset's target prefix where cloudexit keeps its manifests. */
 export const RESERVED_PREFIX = '.cloudexit/';
 
-/** User metadata names cloudexit adds to every target object. */
-export const META_SHA256 = 'cloudexit_sha256';
-export const META_SOURCE_LAST_MODIFIED = 'cloudexit_source_last_modified';
+/**
+ * User metadata names (and the tag name) cloudexit adds to target objects. Hyphens, not
+ * underscores: every S3 implementation keeps a hyphen, while RGW turns `_` into `-`. Objects
+ * written by earlier versions carry the `_` spelling, still read (`metadataValue`).
+ */
+export const META_SHA256 = 'cloudexit-sha256';
+export const META_SOURCE_LAST_MODIFIED = 'cloudexit-source-last-modified';
+/** SHA-256 of the side-car object holding metadata too large for the target (target-meta.ts). */
+export const META_SIDECAR = 'cloudexit-metadata-sidecar';
+/** The tag that carries a multipart object's SHA-256, set after completion. */
+export const TAG_SHA256 = 'cloudexit-sha256';
 
 export function targetKeyOf(dataset: Pick<EngineDataset, 'sourcePrefix' | 'targetPrefix'>, sourceKey: string): string {
   return dataset.targetPrefix + sourceKey.slice(dataset.sourcePrefix.length);

@@ -68,6 +68,7 @@ async function copyOne(ctx: EngineContext, dataset: EngineDataset, listed: Objec
       await ctx.state.updateObject(dataset.name, record.key, {
         status: 'copied', attempts, lastError: undefined,
         sha256: result.sha256, md5: result.md5, targetEtag: result.targetEtag, expectedEtag: result.expectedEtag,
+        targetMeta: result.targetMeta, sha256Carrier: result.sha256Carrier,
         copiedRunId: ctx.runId, copiedAt: new Date().toISOString(), verifiedAt: undefined, verifiedMode: undefined,
       });
       summary.copied++;

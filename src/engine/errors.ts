@@ -16,3 +16,11 @@ export class SourceChangedError extends Error {
     this.gone = gone;
   }
 }
+
+/**
+ * The multipart upload recorded for an object no longer exists at the target (aborted, or
+ * expired by a lifecycle rule): it is forgotten, and a new one starts.
+ */
+export class UploadVanishedError extends Error {
+  override name = 'UploadVanishedError';
+}

@@ -85,6 +85,8 @@ function reconcile(dataset: EngineDataset, info: ObjectInfo, known: ObjectRecord
     md5: undefined,
     targetEtag: undefined,
     expectedEtag: undefined,
+    targetMeta: undefined,
+    sha256Carrier: undefined,
     attempts: known?.attempts ?? 0,
     lastError: undefined,
     copiedRunId: undefined,

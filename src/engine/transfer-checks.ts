@@ -5,8 +5,11 @@
  */
 import type { ObjectInfo } from '../stores/object-store.ts';
 import type { ObjectRecord } from '../state/contracts/objects.ts';
-import type { EngineDataset } from './context.ts';
+import type { EngineContext, EngineDataset } from './context.ts';
 import { IntegrityError } from './errors.ts';
+import { md5 } from './hashing.ts';
+import { retryOptions, withRetry } from './retry.ts';
+import type { Sidecar } from './target-meta.ts';
 
 /** Throws when the source declared a Content-MD5 the bytes read contradict. */
 export function checkSourceMd5(dataset: EngineDataset, record: ObjectRecord, info: ObjectInfo, actualMd5: string): void {
@@ -24,8 +27,19 @@ export function checkTargetEtag(dataset: EngineDataset, record: ObjectRecord, ac
   if (expected !== undefined && actual !== expected) {
     throw new IntegrityError(
       `${dataset.name}: ${record.targetKey}: the target reports ETag ${actual}, expected ${expected} from the MD5 of the bytes sent. ` +
-        'Either the bytes stored differ from those sent, or the target\'s ETags are not MD5s of the content (the plan can say so: target.etagIsMd5).',
+        'Either the bytes stored differ from those sent, or the target\'s ETags are not MD5s of the content ' +
+        '(run `cloudexit probe` to measure the target\'s ETag rule, or say so in the plan: target.etagIsMd5).',
     );
   }
+}
+
+/** Writes the side-car of metadata too large for the target, before the object that references it. */
+export async function writeSidecar(ctx: EngineContext, dataset: EngineDataset, sidecar: Sidecar | undefined): Promise<void> {
+  if (!sidecar) return;
+  const digest = md5(sidecar.body);
+  await withRetry(
+    () => dataset.target.put(sidecar.key, sidecar.body, digest, { metadata: {}, contentType: 'application/json' }),
+    retryOptions(ctx, `put ${sidecar.key}`),
+  );
 }
 

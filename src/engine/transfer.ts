@@ -13,8 +13,9 @@ import { SourceChangedError } from './errors.ts';
 import { ObjectHasher } from './hashing.ts';
 import { readExactly } from './read.ts';
 import { retryOptions, withRetry } from './retry.ts';
-import { targetMeta } from './target-meta.ts';
-import { checkSourceMd5, checkTargetEtag } from './transfer-checks.ts';
+import { expectedEtagOf } from './expected-etag.ts';
+import { planTargetMeta } from './target-meta.ts';
+import { checkSourceMd5, checkTargetEtag, writeSidecar } from './transfer-checks.ts';
 import { transferInParts } from './transfer-parts.ts';
 
 export interface TransferResult {
@@ -22,6 +23,10 @@ export interface TransferResult {
   md5: string;
   targetEtag: string;
   expectedEtag: string | undefined;
+  /** Canonical JSON of the headers and metadata written (target-meta.ts). */
+  targetMeta: string;
+  /** Where the target holds the SHA-256. */
+  sha256Carrier: 'metadata' | 'tag' | 'none';
   /** Parts sent in this run (1 for a one-shot upload). */
   partsUploaded: number;
   /** Parts found already on the target from an earlier run. */
@@ -46,15 +51,20 @@ async function transferWhole(ctx: EngineContext, dataset: EngineDataset, record:
     hasher.update(body);
     const digest = hasher.digest();
     checkSourceMd5(dataset, record, info, digest.md5);
-    const meta = targetMeta(info, digest.sha256, digest.md5Bytes);
+    // Known before the PUT: the SHA-256 travels in the object's own metadata.
+    const planned = planTargetMeta(dataset, record.targetKey, info, digest.sha256, dataset.target, digest.md5Bytes);
+    await writeSidecar(ctx, dataset, planned.sidecar);
     const written = await withRetry(
-      () => dataset.target.put(record.targetKey, body, digest.md5Bytes, meta),
+      () => dataset.target.put(record.targetKey, body, digest.md5Bytes, planned.meta),
       retryOptions(ctx, `put ${record.targetKey}`),
     );
     ctx.progress.advance({ bytes: record.size });
-    const expectedEtag = dataset.target.expectedEtag([digest.md5Bytes], false);
+    const expectedEtag = expectedEtagOf(dataset.target.capabilities, [digest.md5Bytes], false, digest.md5);
     checkTargetEtag(dataset, record, written.etag, expectedEtag);
-    return { sha256: digest.sha256, md5: digest.md5, targetEtag: written.etag, expectedEtag, partsUploaded: 1, partsResumed: 0 };
+    return {
+      sha256: digest.sha256, md5: digest.md5, targetEtag: written.etag, expectedEtag, targetMeta: planned.canonical,
+      sha256Carrier: 'metadata', partsUploaded: 1, partsResumed: 0,
+    };
   } finally {
     release();
   }

@@ -1,29 +1,18 @@
 /**
- * Proves that the target holds what was copied.
+ * Proves that the target holds what was copied (verify-checks.ts says what each mode
+ * compares). `quick` downloads no object's bytes; `full` checks everything quick does, then
+ * re-reads every object and re-computes its SHA-256, so it is a superset of quick.
  *
- * `quick` asks the target for each object's properties only: size, the ETag recorded at
- * copy time, the ETag computed locally from the MD5 of the bytes sent (where the target's
- * ETags are MD5s), and the SHA-256 stored in its metadata. No byte is downloaded.
- * `full` re-reads every target object and re-computes its SHA-256.
- *
- * A mismatch marks the object `failed`, so the next `copy` repairs it.
+ * A mismatch marks the object `failed`, so the next `copy` repairs it: bytes, headers and
+ * metadata are written again.
  */
-import { createHash } from 'node:crypto';
 import PQueue from 'p-queue';
 import type { ObjectRecord } from '../state/contracts/objects.ts';
-import { META_SHA256, type EngineContext, type EngineDataset } from './context.ts';
-import { retryOptions, withRetry } from './retry.ts';
+import type { EngineContext, EngineDataset } from './context.ts';
+import { checkBytes, checkQuick, type Mismatch } from './verify-checks.ts';
 
 export type VerifyMode = 'quick' | 'full';
-
-interface Mismatch {
-  key: string;
-  targetKey: string;
-  /** What disagrees: `missing`, `size`, `etag`, `sha256-metadata`, `sha256`. */
-  problem: 'missing' | 'size' | 'etag' | 'sha256-metadata' | 'sha256';
-  expected: string;
-  actual: string;
-}
+export type { Mismatch } from './verify-checks.ts';
 
 export interface VerifySummary {
   dataset: string;
@@ -35,6 +24,12 @@ export interface VerifySummary {
   mismatches: Mismatch[];
   /** Objects known at the source but not (successfully) copied yet: nothing to verify. */
   notCopied: number;
+  /**
+   * Objects whose SHA-256 the target cannot hold (no tagging, metadata fixed before the
+   * bytes): quick verify could not check it there; the state and the manifest carry it, and
+   * a full verify re-hashes the bytes.
+   */
+  sha256NotOnTarget: string[];
 }
 
 export interface VerifyOptions {
@@ -46,7 +41,7 @@ export async function verifyDataset(ctx: EngineContext, dataset: EngineDataset, 
   const statuses = options.statuses ?? ['copied', 'verified'];
   const counts = await ctx.state.countObjects(dataset.name);
   const summary: VerifySummary = {
-    dataset: dataset.name, mode, checked: 0, verified: 0, bytesVerified: 0, mismatches: [],
+    dataset: dataset.name, mode, checked: 0, verified: 0, bytesVerified: 0, mismatches: [], sha256NotOnTarget: [],
     notCopied: counts.pending.objects + counts.failed.objects,
   };
   const total = {
@@ -59,13 +54,13 @@ export async function verifyDataset(ctx: EngineContext, dataset: EngineDataset, 
     if (ctx.signal?.aborted) break;
     await queue.onSizeLessThan(ctx.limits.concurrency);
     void queue.add(async () => {
-      const mismatch = mode === 'quick' ? await checkQuick(ctx, dataset, record) : await checkFull(ctx, dataset, record);
+      const mismatch = await checkObject(ctx, dataset, record, mode, summary);
       summary.checked++;
       if (mismatch) {
         summary.mismatches.push(mismatch);
         await ctx.state.updateObject(dataset.name, record.key, {
           status: 'failed', verifiedAt: undefined, verifiedMode: undefined,
-          lastError: `verify ${mode}: ${mismatch.problem} differs (expected ${mismatch.expected}, found ${mismatch.actual})`,
+          lastError: `verify ${mode}: ${describeProblem(mismatch)} differs (expected ${mismatch.expected}, found ${mismatch.actual})`,
         });
       } else {
         summary.verified++;
@@ -83,43 +78,15 @@ export async function verifyDataset(ctx: EngineContext, dataset: EngineDataset, 
   return summary;
 }
 
-async function checkQuick(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord): Promise<Mismatch | undefined> {
-  const info = await withRetry(() => dataset.target.head(record.targetKey), retryOptions(ctx, `head ${record.targetKey}`));
-  const base = { key: record.key, targetKey: record.targetKey };
-  if (!info) return { ...base, problem: 'missing', expected: `${record.size} bytes`, actual: 'no object' };
-  if (info.size !== record.size) return { ...base, problem: 'size', expected: String(record.size), actual: String(info.size) };
-  if (record.targetEtag !== undefined && info.etag !== record.targetEtag) {
-    return { ...base, problem: 'etag', expected: record.targetEtag, actual: info.etag };
-  }
-  if (record.expectedEtag !== undefined && info.etag !== record.expectedEtag) {
-    return { ...base, problem: 'etag', expected: record.expectedEtag, actual: info.etag };
-  }
-  const stored = info.metadata?.[META_SHA256];
-  if (stored !== record.sha256) return { ...base, problem: 'sha256-metadata', expected: record.sha256 ?? '(none)', actual: stored ?? '(none)' };
-  return undefined;
+/** Quick's checks, then (full) the bytes. */
+async function checkObject(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord, mode: VerifyMode, summary: VerifySummary): Promise<Mismatch | undefined> {
+  const quick = await checkQuick(ctx, dataset, record);
+  if (quick.mismatch) return quick.mismatch;
+  if (!quick.sha256Checked && mode === 'quick') summary.sha256NotOnTarget.push(record.targetKey);
+  return mode === 'full' ? checkBytes(ctx, dataset, record) : undefined;
 }
 
-async function checkFull(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord): Promise<Mismatch | undefined> {
-  const base = { key: record.key, targetKey: record.targetKey };
-  const measured = await withRetry(async () => {
-    let opened;
-    try {
-      opened = await dataset.target.read(record.targetKey);
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NotFound') return undefined;
-      throw err;
-    }
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of opened.body as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.byteLength;
-      ctx.progress.advance({ bytes: chunk.byteLength });
-    }
-    return { size, sha256: hash.digest('hex') };
-  }, retryOptions(ctx, `read ${record.targetKey}`));
-  if (!measured) return { ...base, problem: 'missing', expected: `${record.size} bytes`, actual: 'no object' };
-  if (measured.size !== record.size) return { ...base, problem: 'size', expected: String(record.size), actual: String(measured.size) };
-  if (measured.sha256 !== record.sha256) return { ...base, problem: 'sha256', expected: record.sha256 ?? '(none)', actual: measured.sha256 };
-  return undefined;
+/** `metadata patient-id`, `header contentType`, `sha256-tag`, … */
+export function describeProblem(mismatch: Mismatch): string {
+  return mismatch.field ? `${mismatch.problem} ${mismatch.field}` : mismatch.problem;
 }

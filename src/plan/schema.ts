@@ -246,6 +246,24 @@ const limits = z
     /** Attempts per request before an object is marked failed, the first included. @default 8 attempts */
     maxAttempts: z.number().int().min(1).max(50).default(8),
   })
+  .superRefine((l, ctx) => {
+    // A multipart upload needs parts of at least minPartSize but the last: below it, a
+    // 0-byte object would become an upload of no part, which S3 refuses (MalformedXML).
+    if (l.multipartThreshold < l.minPartSize) {
+      ctx.addIssue({
+        code: 'custom', path: ['multipartThreshold'],
+        message: `is ${l.multipartThreshold} bytes, below minPartSize (${l.minPartSize} bytes): smaller objects cannot be sent in parts`,
+        params: { fix: 'set multipartThreshold to minPartSize or more, e.g. "16MiB" (the default)' },
+      });
+    }
+    if (l.minPartSize < 5 * 2 ** 20) {
+      ctx.addIssue({
+        code: 'custom', path: ['minPartSize'],
+        message: `is ${l.minPartSize} bytes, below the 5 MiB every S3 target requires of a part but the last`,
+        params: { fix: 'set minPartSize to "5MiB" (the default) or more' },
+      });
+    }
+  })
   .prefault({});
 
 export const planSchema = z

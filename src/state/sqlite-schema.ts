@@ -164,7 +164,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
-  // Version 4 goes here.
+  {
+    version: 4,
+    description: 'what each object carries on the target: headers and metadata written, where its SHA-256 is',
+    sql: `
+      ALTER TABLE objects ADD COLUMN target_meta TEXT;
+      ALTER TABLE objects ADD COLUMN sha256_carrier TEXT CHECK (sha256_carrier IN ('metadata', 'tag', 'none'));
+    `,
+  },
+  // Version 5 goes here.
 ];
 
 /** The newest schema version this build knows. */

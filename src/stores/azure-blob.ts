@@ -14,8 +14,12 @@ import {
 import type {
   CompletedPart, ObjectHeaders, ObjectInfo, ObjectStore, OpenedObject, ReadOptions, WriteMeta, WriteResult,
 } from './object-store.ts';
+import { isListedAnswer, mergeCapabilities, type CapabilityOverrides, type StoreCapabilities } from './capabilities.ts';
+import { decodeMetadata, encodeMetadata } from './metadata-encoding.ts';
 import { lowerCaseNames, totalSize, unquote } from './properties.ts';
-import { RETRIABLE_NETWORK_CODES, StoreError, mapStreamErrors, storeErrorFrom } from './store-error.ts';
+import {
+  RETRIABLE_NETWORK_CODES, StoreError, mapStreamErrors, notSupportedError, storeErrorFrom, uploadGoneError,
+} from './store-error.ts';
 
 /** How the adapter authenticates. */
 export type AzureCredential =
@@ -39,7 +43,33 @@ export interface AzureBlobStoreOptions {
   requestTimeoutMs?: number;
   /** Blobs per listing page (the service allows up to 5,000). @default 5000 */
   listPageSize?: number;
+  /** Replaces fields of {@link AZURE_DECLARED_CAPABILITIES}. @default AZURE_DECLARED_CAPABILITIES, unchanged */
+  capabilities?: CapabilityOverrides;
 }
+
+/** What Azure Blob Storage does, from its documentation and measured on Azurite 3.37. */
+export const AZURE_DECLARED_CAPABILITIES: StoreCapabilities = Object.freeze({
+  // Azure ETags are version tags (`0x8DC…`), never an MD5: the blob's Content-MD5 proves content.
+  etag: Object.freeze({ single: 'opaque', multipart: 'opaque', reportedAtComplete: true }),
+  // A transactional Content-MD5 that does not match is refused (Md5Mismatch), on Put Blob and Put Block.
+  checksContentMd5: true,
+  // Names are C# identifiers: Azure refuses `-` (400 InvalidMetadata, measured on Azurite),
+  // so the adapter writes every `-` as `_`, and names come back that way.
+  metadataNames: 'hyphen-to-underscore',
+  // Names and values together (Azure's documented limit; Azurite 3.37 does not enforce it).
+  metadataLimitBytes: 8192,
+  // Headers carry ASCII (Azurite answers 403 to a Latin-1 value): encoded as RFC 2047 words.
+  metadataValuesUtf8: false,
+  // Blob index tags (Set/Get Blob Tags; Azurite 3.37 has them). Not on accounts with a
+  // hierarchical namespace (ADLS Gen2), and a SAS needs the `t` permission: probe there.
+  tagging: true,
+  // Put Block List sets headers and metadata when the blocks are committed.
+  metadataAtComplete: true,
+  checksumSha256: 'unknown',
+  // Staged blocks expire after 7 days (or go at the blob's next commit); there is no upload
+  // to list, and the commit then answers InvalidBlockList.
+  uploadGone: Object.freeze({ listParts: Object.freeze([]), uploadPart: Object.freeze([]), complete: Object.freeze(['InvalidBlockList']) }),
+});
 
 /** Azure limits for block blobs (service version 2019-12-12 and later). */
 const LIMITS = { maxParts: 50_000, minPartSize: 1, maxPartSize: 4000 * 1024 * 1024 } as const;
@@ -112,142 +142,191 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
     if (!UPLOAD_ID.test(uploadId)) throw new RangeError(`not an upload id of ${description}: ${JSON.stringify(uploadId)}`);
   }
 
-  async function head(key: string): Promise<ObjectInfo | undefined> {
-    try {
-      const p = await call('head', key, (abortSignal) => blob(key).getProperties({ abortSignal }));
-      return {
-        key,
-        size: p.contentLength ?? 0,
-        etag: unquote(p.etag),
-        md5: hex(p.contentMD5),
-        lastModified: p.lastModified ?? new Date(0),
-        ...headers(p),
-        metadata: lowerCaseNames(p.metadata),
-      } satisfies ObjectInfo;
-    } catch (err) {
-      if (err instanceof StoreError && err.code === 'NotFound') return undefined;
-      throw err;
+  /** The adapter behaving per `capabilities`, on the shared pipeline and its connections. */
+  function storeWith(capabilities: StoreCapabilities): ObjectStore {
+    const utf8 = capabilities.metadataValuesUtf8;
+    const writeMetadata = (metadata: Record<string, string>) => azureNames(utf8 ? metadata : encodeMetadata(metadata));
+    const readMetadata = (metadata: Record<string, string> | undefined) => {
+      const named = lowerCaseNames(metadata);
+      return named && !utf8 ? decodeMetadata(named) : named;
+    };
+    const tagging = (op: string, key: string) => {
+      if (!capabilities.tagging) throw notSupportedError(op, key, description, 'blob index tags are not available on this account');
+    };
+
+    async function head(key: string): Promise<ObjectInfo | undefined> {
+      try {
+        const p = await call('head', key, (abortSignal) => blob(key).getProperties({ abortSignal }));
+        return {
+          key,
+          size: p.contentLength ?? 0,
+          etag: unquote(p.etag),
+          md5: hex(p.contentMD5),
+          lastModified: p.lastModified ?? new Date(0),
+          ...headers(p),
+          metadata: readMetadata(p.metadata),
+        } satisfies ObjectInfo;
+      } catch (err) {
+        if (err instanceof StoreError && err.code === 'NotFound') return undefined;
+        throw err;
+      }
     }
+
+    return {
+      description,
+      limits: LIMITS,
+      capabilities,
+
+      withCapabilities(overrides) {
+        return storeWith(mergeCapabilities(capabilities, overrides));
+      },
+
+      async *list(prefix) {
+        const deadline = new AbortController();
+        const pages = container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: deadline.signal }).byPage({ maxPageSize: pageSize });
+        const iterator = pages[Symbol.asyncIterator]();
+        for (;;) {
+          const page = await call('list', prefix, () => iterator.next(), deadline);
+          if (page.done) return;
+          for (const item of page.value.segment.blobItems) {
+            const p = item.properties;
+            yield {
+              key: item.name,
+              size: p.contentLength ?? 0,
+              etag: unquote(p.etag),
+              md5: hex(p.contentMD5),
+              lastModified: p.lastModified,
+              ...headers(p),
+              metadata: readMetadata(item.metadata),
+            };
+          }
+        }
+      },
+
+      head,
+
+      async read(key, { range, ifMatch }: ReadOptions = {}): Promise<OpenedObject> {
+        if (range?.length === 0) {
+          // Azure reads a zero count as "to the end": answer an empty range from a HEAD.
+          const info = await head(key);
+          if (!info) throw storeErrorFrom({ op: 'read', key, store: description, status: 404, storeCode: 'BlobNotFound' });
+          if (ifMatch !== undefined && info.etag !== unquote(ifMatch)) {
+            throw storeErrorFrom({ op: 'read', key, store: description, status: 412, storeCode: 'ConditionNotMet' });
+          }
+          return { body: Readable.from([]), info: { ...info, md5: undefined } };
+        }
+        const res = await call('read', key, (abortSignal) => blob(key).download(range?.offset ?? 0, range?.length, {
+          abortSignal,
+          maxRetryRequests: 0,
+          conditions: ifMatch === undefined ? undefined : { ifMatch: `"${unquote(ifMatch)}"` },
+        }));
+        if (!res.readableStreamBody) throw new Error(`${description}: download of "${key}" returned no body`);
+        const info: ObjectInfo = {
+          key,
+          size: totalSize(res.contentRange) ?? res.contentLength ?? 0,
+          etag: unquote(res.etag),
+          lastModified: res.lastModified ?? new Date(0),
+          ...headers(res),
+          metadata: readMetadata(res.metadata),
+        };
+        const md5 = range ? undefined : hex(res.blobContentMD5 ?? res.contentMD5);
+        if (md5) info.md5 = md5;
+        // Once headers have arrived, the SDK reports a dropped connection as an AbortError
+        // (socket aborted) or a plain "received less data" Error: both mean a premature end.
+        const body = mapStreamErrors(res.readableStreamBody, (err) => storeErrorFrom({
+          op: 'read', key, store: description, storeCode: networkCode(err) ?? 'ERR_STREAM_PREMATURE_CLOSE',
+        }));
+        return { body, info };
+      },
+
+      async put(key, body, md5, meta): Promise<WriteResult> {
+        const res = await call('put', key, (abortSignal) => blob(key).upload(body, body.byteLength, {
+          abortSignal,
+          transactionalContentMD5: md5,
+          blobHTTPHeaders: httpHeaders(meta, meta.md5 ?? md5),
+          metadata: writeMetadata(meta.metadata),
+        }));
+        return { etag: unquote(res.etag), etagSource: 'response' };
+      },
+
+      // Nothing exists on Azure until a block is staged; `meta` is applied at commit.
+      async createMultipart() {
+        return randomBytes(16).toString('hex');
+      },
+
+      async uploadPart(key, uploadId, partNumber, body, md5) {
+        checkUploadId(uploadId);
+        const res = await call('uploadPart', key, (abortSignal) =>
+          blob(key).stageBlock(blockId(uploadId, partNumber), body, body.byteLength, { abortSignal, transactionalContentMD5: md5 }));
+        // A block has no ETag: the MD5 the service confirmed for it is the closest proof.
+        return hex(res.contentMD5) ?? Buffer.from(md5).toString('hex');
+      },
+
+      async completeMultipart(key, uploadId, parts: readonly CompletedPart[], meta) {
+        checkUploadId(uploadId);
+        const ids = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => blockId(uploadId, p.partNumber));
+        try {
+          const res = await call('completeMultipart', key, (abortSignal) => blob(key).commitBlockList(ids, {
+            abortSignal,
+            blobHTTPHeaders: httpHeaders(meta, meta.md5),
+            metadata: writeMetadata(meta.metadata),
+          }));
+          return { etag: unquote(res.etag), etagSource: 'response' };
+        } catch (err) {
+          // There is no upload to ask about: a 4xx the capabilities list is the answer.
+          const clientError = err instanceof StoreError && err.status !== undefined && err.status >= 400 && err.status < 500;
+          if (clientError && isListedAnswer(capabilities.uploadGone.complete, err)) throw uploadGoneError(err, description);
+          throw err;
+        }
+      },
+
+      // Azure cannot drop staged blocks: it discards uncommitted blocks after 7 days, or at
+      // the next commit of the blob. Nothing to do, and nothing that can fail.
+      async abortMultipart() {},
+
+      async putTags(key, tags) {
+        tagging('putTags', key);
+        await call('putTags', key, (abortSignal) => blob(key).setTags({ ...tags }, { abortSignal }));
+      },
+
+      async getTags(key) {
+        tagging('getTags', key);
+        try {
+          const res = await call('getTags', key, (abortSignal) => blob(key).getTags({ abortSignal }));
+          return { ...res.tags };
+        } catch (err) {
+          if (err instanceof StoreError && err.code === 'NotFound') return undefined;
+          throw err;
+        }
+      },
+
+      async delete(key) {
+        await call('delete', key, (abortSignal) => blob(key).deleteIfExists({ abortSignal }));
+      },
+
+      // Azure ETags are opaque; the whole-object Content-MD5 (`md5`) proves content instead.
+      expectedEtag() {
+        return undefined;
+      },
+    };
   }
 
-  return {
-    description,
-    limits: LIMITS,
+  return storeWith(mergeCapabilities(AZURE_DECLARED_CAPABILITIES, options.capabilities));
+}
 
-    async *list(prefix) {
-      const deadline = new AbortController();
-      const pages = container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: deadline.signal }).byPage({ maxPageSize: pageSize });
-      const iterator = pages[Symbol.asyncIterator]();
-      for (;;) {
-        const page = await call('list', prefix, () => iterator.next(), deadline);
-        if (page.done) return;
-        for (const item of page.value.segment.blobItems) {
-          const p = item.properties;
-          yield {
-            key: item.name,
-            size: p.contentLength ?? 0,
-            etag: unquote(p.etag),
-            md5: hex(p.contentMD5),
-            lastModified: p.lastModified,
-            ...headers(p),
-            metadata: lowerCaseNames(item.metadata),
-          };
-        }
-      }
-    },
-
-    head,
-
-    async read(key, { range, ifMatch }: ReadOptions = {}): Promise<OpenedObject> {
-      if (range?.length === 0) {
-        // Azure reads a zero count as "to the end": answer an empty range from a HEAD.
-        const info = await head(key);
-        if (!info) throw storeErrorFrom({ op: 'read', key, store: description, status: 404, storeCode: 'BlobNotFound' });
-        if (ifMatch !== undefined && info.etag !== unquote(ifMatch)) {
-          throw storeErrorFrom({ op: 'read', key, store: description, status: 412, storeCode: 'ConditionNotMet' });
-        }
-        return { body: Readable.from([]), info: { ...info, md5: undefined } };
-      }
-      const res = await call('read', key, (abortSignal) => blob(key).download(range?.offset ?? 0, range?.length, {
-        abortSignal,
-        maxRetryRequests: 0,
-        conditions: ifMatch === undefined ? undefined : { ifMatch: `"${unquote(ifMatch)}"` },
-      }));
-      if (!res.readableStreamBody) throw new Error(`${description}: download of "${key}" returned no body`);
-      const info: ObjectInfo = {
-        key,
-        size: totalSize(res.contentRange) ?? res.contentLength ?? 0,
-        etag: unquote(res.etag),
-        lastModified: res.lastModified ?? new Date(0),
-        ...headers(res),
-        metadata: lowerCaseNames(res.metadata),
-      };
-      const md5 = range ? undefined : hex(res.blobContentMD5 ?? res.contentMD5);
-      if (md5) info.md5 = md5;
-      // Once headers have arrived, the SDK reports a dropped connection as an AbortError
-      // (socket aborted) or a plain "received less data" Error: both mean a premature end.
-      const body = mapStreamErrors(res.readableStreamBody, (err) => storeErrorFrom({
-        op: 'read', key, store: description, storeCode: networkCode(err) ?? 'ERR_STREAM_PREMATURE_CLOSE',
-      }));
-      return { body, info };
-    },
-
-    async put(key, body, md5, meta): Promise<WriteResult> {
-      const res = await call('put', key, (abortSignal) => blob(key).upload(body, body.byteLength, {
-        abortSignal,
-        transactionalContentMD5: md5,
-        blobHTTPHeaders: httpHeaders(meta, meta.md5 ?? md5),
-        metadata: meta.metadata,
-      }));
-      return { etag: unquote(res.etag) };
-    },
-
-    // Nothing exists on Azure until a block is staged; `meta` is applied at commit.
-    async createMultipart() {
-      return randomBytes(16).toString('hex');
-    },
-
-    async uploadPart(key, uploadId, partNumber, body, md5) {
-      checkUploadId(uploadId);
-      const res = await call('uploadPart', key, (abortSignal) =>
-        blob(key).stageBlock(blockId(uploadId, partNumber), body, body.byteLength, { abortSignal, transactionalContentMD5: md5 }));
-      // A block has no ETag: the MD5 the service confirmed for it is the closest proof.
-      return hex(res.contentMD5) ?? Buffer.from(md5).toString('hex');
-    },
-
-    async completeMultipart(key, uploadId, parts: readonly CompletedPart[], meta) {
-      checkUploadId(uploadId);
-      const ids = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => blockId(uploadId, p.partNumber));
-      const res = await call('completeMultipart', key, (abortSignal) => blob(key).commitBlockList(ids, {
-        abortSignal,
-        blobHTTPHeaders: httpHeaders(meta, meta.md5),
-        metadata: meta.metadata,
-      }));
-      return { etag: unquote(res.etag) };
-    },
-
-    // Azure cannot drop staged blocks: it discards uncommitted blocks after 7 days, or at
-    // the next commit of the blob. Nothing to do, and nothing that can fail.
-    async abortMultipart() {},
-
-    async replaceMetadata(key, meta) {
-      // Set Blob Properties replaces every header, Content-MD5 included: keep the stored one
-      // unless the caller knows it.
-      const md5 = meta.md5 ?? (await call('replaceMetadata', key, (abortSignal) => blob(key).getProperties({ abortSignal }))).contentMD5;
-      await call('replaceMetadata', key, (abortSignal) => blob(key).setHTTPHeaders(httpHeaders(meta, md5), { abortSignal }));
-      const res = await call('replaceMetadata', key, (abortSignal) => blob(key).setMetadata(meta.metadata, { abortSignal }));
-      return { etag: unquote(res.etag) };
-    },
-
-    async delete(key) {
-      await call('delete', key, (abortSignal) => blob(key).deleteIfExists({ abortSignal }));
-    },
-
-    // Azure ETags are opaque; the whole-object Content-MD5 (`md5`) proves content instead.
-    expectedEtag() {
-      return undefined;
-    },
-  };
+/**
+ * Metadata names as Azure accepts them: C# identifiers, so every `-` is written `_`
+ * (`cloudexit-sha256` becomes `cloudexit_sha256`; capabilities.metadataNames says so).
+ * Two names that would collide are refused rather than one value silently dropped.
+ */
+function azureNames(metadata: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(metadata)) {
+    const azure = name.replace(/-/g, '_');
+    if (azure in out) throw new RangeError(`metadata names "${name}" and another one are both "${azure}" on Azure Blob Storage`);
+    out[azure] = value;
+  }
+  return out;
 }
 
 /**

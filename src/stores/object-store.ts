@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { CapabilityOverrides, StoreCapabilities } from './capabilities.ts';
 
 /**
  * The one interface the engine uses to talk to any object storage. An instance is
@@ -14,6 +15,18 @@ export interface ObjectStore {
   readonly description: string;
   /** Size limits of this store's uploads. */
   readonly limits: StoreLimits;
+  /**
+   * What this store does where stores differ: declared by the adapter, or measured by the
+   * probe on the real target (see capabilities.ts). The engine relies on nothing else.
+   */
+  readonly capabilities: StoreCapabilities;
+  /**
+   * The same store (same connections) behaving per `capabilities` with `overrides`: how a
+   * probe report is applied to an open store, and how the probe tries what the declared
+   * capabilities do not grant (tagging, raw non-ASCII metadata). Optional: a wrapper that
+   * cannot honour it leaves it out, and the probe then keeps the declared values.
+   */
+  withCapabilities?(overrides: CapabilityOverrides): ObjectStore;
 
   /** Every object whose key starts with `prefix`, in the store's listing order. */
   list(prefix: string): AsyncIterable<ObjectInfo>;
@@ -31,24 +44,37 @@ export interface ObjectStore {
 
   /** One-shot upload. `md5` is the body's MD5, sent so the store rejects damaged bytes. */
   put(key: string, body: Uint8Array, md5: Uint8Array, meta: WriteMeta): Promise<WriteResult>;
-  /** Starts a multipart upload and returns its id. */
+  /**
+   * Starts a multipart upload and returns its id. Headers and metadata are fixed here on S3
+   * (`capabilities.metadataAtComplete` false), at completion on Azure.
+   */
   createMultipart(key: string, meta: WriteMeta): Promise<string>;
-  /** Uploads one part (numbered from 1) and returns its ETag. `md5` is the part's MD5. */
+  /**
+   * Uploads one part (numbered from 1) and returns its ETag. `md5` is the part's MD5.
+   * Throws `StoreError` code `UploadGone` when the upload no longer exists.
+   */
   uploadPart(key: string, uploadId: string, partNumber: number, body: Uint8Array, md5: Uint8Array): Promise<string>;
   /**
-   * Assembles the recorded parts into the object. `meta` is passed again because some
-   * stores (Azure block blobs) set headers and metadata at commit, not at creation.
+   * Assembles the recorded parts into the object and returns its ETag (asked with HEAD when
+   * the store's answer carries none). `meta` is passed again because some stores (Azure
+   * block blobs) set headers and metadata at commit, not at creation. Throws `StoreError`
+   * code `UploadGone` when the upload no longer exists.
    */
   completeMultipart(key: string, uploadId: string, parts: readonly CompletedPart[], meta: WriteMeta): Promise<WriteResult>;
   /** Drops an unfinished upload and its parts. Best effort: stores that cannot abort let parts expire. */
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /**
-   * Replaces the user metadata and headers of an existing object, keeping its bytes, and
-   * returns its new ETag. Needed because S3 fixes metadata when a multipart upload is
-   * created, before the object's SHA-256 is known; the engine adds it afterwards.
-   * (S3: in-place CopyObject, so limited to objects up to 5 GiB; Azure: Set Blob Metadata.)
+   * Sets the object's tags (replacing any), without touching its bytes, metadata or ETag:
+   * where a multipart object's SHA-256 goes on S3, whose metadata is fixed before the bytes
+   * are known. Only where `capabilities.tagging`; elsewhere throws `StoreError` code
+   * `NotSupported`.
    */
-  replaceMetadata(key: string, meta: WriteMeta): Promise<WriteResult>;
+  putTags(key: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  /**
+   * The object's tags (empty when it has none), or `undefined` when the object does not
+   * exist. Like `putTags`, only where `capabilities.tagging`.
+   */
+  getTags(key: string): Promise<Record<string, string> | undefined>;
   /** Deletes the object; deleting a missing object is not an error. */
   delete(key: string): Promise<void>;
 
@@ -84,7 +110,10 @@ export interface ObjectHeaders {
 
 /** What is written with an object. */
 export interface WriteMeta extends ObjectHeaders {
-  /** User metadata; names must be valid on every store: lower case letters, digits, `_`. */
+  /**
+   * User metadata; names are lower case letters, digits, `-` and `_`. A store may change
+   * the spelling of names (`capabilities.metadataNames`), never their values.
+   */
   metadata: Record<string, string>;
   /** MD5 of the whole object, when known, for stores that keep one (Azure Content-MD5). */
   md5?: Uint8Array;
@@ -93,6 +122,12 @@ export interface WriteMeta extends ObjectHeaders {
 export interface WriteResult {
   /** The ETag without surrounding quotes. */
   etag: string;
+  /**
+   * Where `etag` came from: the store's answer to the write, or a HEAD after it because the
+   * answer carried none (RGW 16.2's CompleteMultipartUpload). What the probe measures as
+   * `capabilities.etag.reportedAtComplete`.
+   */
+  etagSource?: 'response' | 'head';
 }
 
 export interface CompletedPart {

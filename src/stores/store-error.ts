@@ -14,8 +14,18 @@ export class StoreError extends Error {
   readonly key: string | undefined;
   /** HTTP status, when the store answered. */
   readonly status: number | undefined;
-  /** Neutral code: `NotFound`, `Throttled`, `Unavailable`, `ConnectionReset`, `Timeout`, `BadDigest`, `AccessDenied`, `PreconditionFailed`, or the store's own code. */
+  /**
+   * Neutral code: `NotFound`, `Throttled`, `Unavailable`, `ConnectionReset`, `Timeout`,
+   * `BadDigest`, `AccessDenied`, `PreconditionFailed`, `UploadGone`, `NotSupported`, or the
+   * store's own code.
+   */
   readonly code: string;
+  /**
+   * The store's own error code (`NoSuchUpload`, `InternalError`, `BlobNotFound`) or the
+   * Node network code (`ECONNRESET`), when there was one: what the probe records. A code is
+   * an identifier the store chose from a fixed list, never a message, so it carries no secret.
+   */
+  readonly storeCode: string | undefined;
   /** Whether trying again can succeed (throttling, 5xx, dropped connection). */
   readonly retriable: boolean;
   /** Delay the store asked for (Retry-After), in milliseconds. */
@@ -26,6 +36,7 @@ export class StoreError extends Error {
     key?: string | undefined;
     status?: number | undefined;
     code: string;
+    storeCode?: string | undefined;
     retriable: boolean;
     retryAfterMs?: number | undefined;
     message: string;
@@ -35,6 +46,7 @@ export class StoreError extends Error {
     this.key = init.key;
     this.status = init.status;
     this.code = init.code;
+    this.storeCode = init.storeCode;
     this.retriable = init.retriable;
     this.retryAfterMs = init.retryAfterMs;
   }
@@ -95,6 +107,8 @@ const HINTS: Record<string, string> = {
   BadDigest: 'the bytes were damaged in transit and the store refused them; they will be re-sent',
   PreconditionFailed: 'the object changed since it was listed; copy it again from its new version',
   NoSuchUpload: 'the upload and its parts are gone (aborted or expired); start the upload again',
+  UploadGone: 'the upload and its parts are gone (aborted or expired); start the upload again',
+  NotSupported: 'this store does not offer the operation (see its capabilities, or run `cloudexit probe`)',
   InvalidBlockList: 'the staged blocks are gone (expired after 7 days) or were never staged; start the upload again',
 };
 
@@ -127,9 +141,38 @@ export function storeErrorFrom(facts: FailureFacts): StoreError {
     key: facts.key,
     status,
     code,
+    storeCode,
     retriable,
     retryAfterMs: parseRetryAfter(facts.retryAfter),
     message: `${what} on ${facts.store} failed: ${answer}${hint ? `; ${hint}` : ''}`,
+  });
+}
+
+/**
+ * `failure`, re-labelled as the neutral `UploadGone` (not retriable: the upload must start
+ * again), once the adapter knows the store's answer means the upload no longer exists. The
+ * store's code and status are kept, so the message still says what the store answered.
+ */
+export function uploadGoneError(failure: StoreError, store: string): StoreError {
+  const what = failure.key === undefined ? failure.op : `${failure.op} "${failure.key}"`;
+  const answer = failure.status === undefined ? (failure.storeCode ?? 'no answer') : `HTTP ${failure.status}${failure.storeCode ? ` ${failure.storeCode}` : ''}`;
+  return new StoreError({
+    op: failure.op,
+    key: failure.key,
+    status: failure.status,
+    code: 'UploadGone',
+    storeCode: failure.storeCode,
+    retriable: false,
+    message: `${what} on ${store} failed: ${answer} (UploadGone); ${HINTS.UploadGone}`,
+  });
+}
+
+/** The error of an operation this store does not offer (`capabilities` says so). */
+export function notSupportedError(op: string, key: string | undefined, store: string, why: string): StoreError {
+  const what = key === undefined ? op : `${op} "${key}"`;
+  return new StoreError({
+    op, key, code: 'NotSupported', retriable: false,
+    message: `${what} on ${store} is not supported: ${why}; ${HINTS.NotSupported}`,
   });
 }
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copy } from '../../src/app/copy.ts';
-import type { ProgressSink } from '../../src/engine/progress.ts';
+import type { ProgressSink } from '../../src/progress.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
 import { writeTestPlan, type PlanFixture } from '../cli/plan-fixture.ts';
 import { seedSource } from './helpers.ts';

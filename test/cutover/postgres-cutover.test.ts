@@ -7,7 +7,7 @@ import { runCutover, type CutoverDeps, type HookOutcome } from '../../src/cutove
 import { rollbackPhase } from '../../src/cutover/rollback.ts';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { copyDatabase, databaseCutover, openDatabase, verifyDatabaseDataset, type DatabaseCutover, type DatabaseOpsContext } from '../../src/databases/operations.ts';
-import { SILENT } from '../../src/engine/progress.ts';
+import { SILENT } from '../../src/progress.ts';
 import { systemClock } from '../../src/plan/clock.ts';
 import type { Hooks, Phase, PostgresDataset } from '../../src/plan/schema.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';

@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { resolveConnection, type PgConnection } from '../../src/databases/connection.ts';
 import type { MethodContext } from '../../src/databases/contract.ts';
-import type { ProgressSink } from '../../src/engine/progress.ts';
+import type { ProgressSink } from '../../src/progress.ts';
 import { postgresDataset, type PostgresDataset } from '../../src/plan/schema.ts';
 import { FIXTURE_DATABASE } from './fixture.ts';
 

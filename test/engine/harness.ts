@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ByteBudget } from '../../src/engine/byte-budget.ts';
 import { UNLIMITED } from '../../src/engine/bandwidth.ts';
 import type { EngineContext, EngineDataset, EngineLimits } from '../../src/engine/context.ts';
-import type { ProgressSink } from '../../src/engine/progress.ts';
+import type { ProgressSink } from '../../src/progress.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
 import type { StateStore } from '../../src/state/state-store.ts';
 import type { ObjectStore } from '../../src/stores/object-store.ts';

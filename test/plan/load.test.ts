@@ -61,6 +61,14 @@ describe('a bad plan is rejected with the file, the path, the line and the fix',
     expect(err.message).toMatch(/fix: use one of: nomenclatures, clb, hcl/);
   });
 
+  it('refuses a multipart threshold or a part size that S3 targets cannot take', () => {
+    const zero = problemsOf(edited((doc) => doc.setIn(['limits', 'multipartThreshold'], '0B')));
+    expect(zero.message).toMatch(/plan\.yaml:\d+:\d+: limits\.multipartThreshold: is 0 bytes, below minPartSize \(5242880 bytes\)/);
+    expect(zero.message).toContain('fix: set multipartThreshold to minPartSize or more');
+    const small = problemsOf(edited((doc) => doc.setIn(['limits', 'minPartSize'], '1MiB')));
+    expect(small.message).toContain('limits.minPartSize: is 1048576 bytes, below the 5 MiB every S3 target requires');
+  });
+
   it('refuses a date that does not exist', () => {
     const err = problemsOf(edited((doc) => doc.setIn(['phases', 0, 'plannedCutover'], '2026-02-30')));
     expect(err.message).toContain('phases[0].plannedCutover: must be a real calendar date');

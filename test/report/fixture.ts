@@ -17,7 +17,7 @@ import type { EngineContext, EngineDataset } from '../../src/engine/context.ts';
 import { copyDataset } from '../../src/engine/copy.ts';
 import { md5 } from '../../src/engine/hashing.ts';
 import { writeManifest } from '../../src/engine/manifest.ts';
-import { SILENT } from '../../src/engine/progress.ts';
+import { SILENT } from '../../src/progress.ts';
 import { verifyDataset } from '../../src/engine/verify.ts';
 import { fixedClock } from '../../src/plan/clock.ts';
 import { loadPlan, type LoadedPlan } from '../../src/plan/load.ts';

@@ -19,6 +19,8 @@ export function objectRecord(dataset: string, key: string, overrides: Partial<Ob
     md5: undefined,
     targetEtag: undefined,
     expectedEtag: undefined,
+    targetMeta: undefined,
+    sha256Carrier: undefined,
     attempts: 0,
     lastError: undefined,
     copiedRunId: undefined,

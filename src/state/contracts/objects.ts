@@ -42,6 +42,13 @@ export interface ObjectRecord {
   targetEtag: string | undefined;
   /** ETag the target should report, computed locally from part MD5s (undefined for opaque ETags). */
   expectedEtag: string | undefined;
+  /**
+   * The headers and user metadata written with the object, as canonical JSON (names in the
+   * spelling cloudexit wrote): what quick verify compares the target's with.
+   */
+  targetMeta: string | undefined;
+  /** Where the target holds the object's SHA-256: its metadata, a tag, or nowhere (the state and the manifest only). */
+  sha256Carrier: 'metadata' | 'tag' | 'none' | undefined;
   /** Number of copy attempts. */
   attempts: number;
   /** Last failure message (already free of secrets). */

@@ -1,5 +1,5 @@
 /**
- * How long work reports progress. The engine only counts; the CLI decides whether that
+ * How long work reports progress. The engine, the databases and the app only count; the CLI decides whether that
  * becomes a bar on a terminal, plain lines in a log, or nothing under `--json`.
  */
 export interface ProgressSink {
