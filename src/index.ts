@@ -12,6 +12,7 @@
  */
 export { inventory, type InventoryOptions, type InventoryReport } from './app/inventory.ts';
 export { copy, type CopyOptions, type CopyReport } from './app/copy.ts';
+export { probe, type ProbeOptions, type ProbeUseCaseReport } from './app/probe.ts';
 export { verify, type VerifyMode, type VerifyOptions, type VerifyReport } from './app/verify.ts';
 export { approve, type ApproveOptions, type ApproveReport } from './app/approve.ts';
 export { cutover, type CutoverOptions, type CutoverReport } from './app/cutover.ts';

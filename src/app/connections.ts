@@ -8,7 +8,6 @@ import type { AzureBlobEndpoint, ObjectDataset, S3Endpoint } from '../plan/schem
 import type { EngineDataset } from '../engine/context.ts';
 import { registerSecret } from '../secrets/redact.ts';
 import type { AzureCredential } from '../stores/azure-blob.ts';
-import type { ObjectStore } from '../stores/object-store.ts';
 
 /** How to reach the source and the target, secrets included; built from a plan or by the rehearsal. */
 export interface Connections {
@@ -18,8 +17,6 @@ export interface Connections {
     region: string;
     forcePathStyle: boolean;
     flexibleChecksums: boolean;
-    /** @default true */
-    etagIsMd5?: boolean;
     credentials: { accessKeyId: string; secretAccessKey: string };
   };
 }
@@ -48,7 +45,6 @@ export function connectionsFromPlan(source: AzureBlobEndpoint, target: S3Endpoin
       region: target.region,
       forcePathStyle: target.forcePathStyle,
       flexibleChecksums: target.flexibleChecksums,
-      etagIsMd5: target.etagIsMd5,
       credentials: {
         accessKeyId: secret(target.auth.accessKeyIdEnv, 'the access key id of the target S3 user'),
         secretAccessKey: secret(target.auth.secretAccessKeyEnv, 'the secret access key of the target S3 user'),
@@ -69,14 +65,8 @@ export async function engineDatasets(datasets: readonly ObjectDataset[], connect
     sourcePrefix: dataset.source.prefix,
     targetPrefix: dataset.target.prefix,
     source: createAzureBlobStore({ ...connections.source, container: dataset.source.container }),
-    target: withEtagPolicy(createS3Store({ ...connections.target, bucket: dataset.target.bucket }), connections.target.etagIsMd5 ?? true),
+    // The capabilities the adapter declares; the session replaces them with the probed ones
+    // and the plan's word (target-capabilities.ts).
+    target: createS3Store({ ...connections.target, bucket: dataset.target.bucket }),
   }));
-}
-
-/**
- * A bucket that encrypts with customer keys reports ETags that are not MD5s: the engine
- * then gets no locally computed ETag to compare with, and relies on SHA-256 alone.
- */
-function withEtagPolicy(store: ObjectStore, etagIsMd5: boolean): ObjectStore {
-  return etagIsMd5 ? store : { ...store, expectedEtag: () => undefined };
 }

@@ -8,6 +8,7 @@ import { writeManifest, type ManifestSummary } from '../engine/manifest.ts';
 import type { DatabaseRecord } from '../state/contracts/databases.ts';
 import { sessionDatabases } from './databases.ts';
 import { stopped, withSession, type Session, type SessionOptions } from './session.ts';
+import { probeTargets } from './target-capabilities.ts';
 
 export interface CopyOptions extends SessionOptions {
   /** List the source first; false copies what the state already lists. @default true */
@@ -40,6 +41,8 @@ export async function copy(options: CopyOptions = {}): Promise<CopyReport> {
 }
 
 async function copyInSession(session: Session, options: CopyOptions): Promise<CopyReport> {
+  // A target never probed (or whose endpoint changed) is probed before the first byte goes to it.
+  await probeTargets(session, { force: false });
   const datasets: CopyReport['datasets'] = [];
   for (const dataset of session.datasets) {
     if (stopped(session)) break;

@@ -15,6 +15,7 @@ import { openSqliteStateStore } from '../state/sqlite.ts';
 import type { RunOutcome, RunTotals } from '../state/contracts/runs.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { connectionsFromPlan, engineDatasets } from './connections.ts';
+import { applyRecordedProbes } from './target-capabilities.ts';
 import { currentActor } from './hooks.ts';
 import { engineLimits, limitsWith, type LimitOverrides } from './limits.ts';
 import { migrationPaths } from './paths.ts';
@@ -94,7 +95,7 @@ export async function openSession(options: SessionOptions, command: string): Pro
   };
   const actor = options.actor ?? currentActor(env);
   const clock = options.clock ?? clockFromEnv(env);
-  return {
+  const session: Session = {
     plan, phase, datasets, databases, state, ctx, env, actor, clock,
     evidenceDir: paths.evidenceDir,
     async audit(step, outcome, details) {
@@ -105,6 +106,9 @@ export async function openSession(options: SessionOptions, command: string): Pro
       await state.close();
     },
   };
+  // The engine relies only on what each target was seen to do (or the adapter guarantees).
+  await applyRecordedProbes(session);
+  return session;
 }
 
 /**

@@ -15,6 +15,7 @@ import { EXIT, errorToJson, exitCodeOf, formatError } from '../errors.ts';
 import { registerParityCommand } from './commands/parity.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerRunbookCommand } from './commands/runbook.ts';
+import { registerProbeCommand } from './commands/probe.ts';
 
 /** The version in package.json, read next to the sources (there is no build step to stamp it). */
 function packageVersion(): string {
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerParityCommand(program);
   registerRehearseCommand(program);
   registerInventoryCommand(program);
+  registerProbeCommand(program);
   registerCopyCommand(program);
   registerVerifyCommand(program);
   registerAuditCommand(program);

@@ -2,16 +2,13 @@
  * Opening a SQLite state file: connection settings, and the schema as an ordered list of
  * migrations so a later cloudexit can extend a state file an earlier one wrote.
  */
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { GENESIS } from '../audit/chain.ts';
+import { UserError } from '../errors.ts';
+import { checkWritable, createParentFolders, inspectStateFile, NOT_A_STATE, notAStateFile, STATE_APPLICATION_ID, type StateFileKind } from './sqlite-file.ts';
 
-/**
- * Marks a SQLite file as a cloudexit state file (`PRAGMA application_id`, ASCII "CXST"), so
- * `--state` pointed at some other database fails instead of gaining our tables.
- */
-export const STATE_APPLICATION_ID = 0x43585354;
+export { STATE_APPLICATION_ID } from './sqlite-file.ts';
 
 /** How long a writer waits for another process's lock before failing, in milliseconds. */
 export const BUSY_TIMEOUT_MS = 30_000;
@@ -172,76 +169,223 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE objects ADD COLUMN sha256_carrier TEXT CHECK (sha256_carrier IN ('metadata', 'tag', 'none'));
     `,
   },
-  // Version 5 goes here.
+  {
+    version: 5,
+    description: 'the migration the state is bound to, and each dataset\'s source and target',
+    // One binding per state file (id = 1). Kinds are checked by the contract's code, not
+    // here: a new kind of dataset then needs no table rebuild. Rebinds are kept, with the
+    // conflicts each one overrode, like the audit log: append-only.
+    sql: `
+      CREATE TABLE binding (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        migration TEXT NOT NULL CHECK (migration <> ''),
+        bound_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      ) STRICT;
+
+      CREATE TABLE binding_datasets (
+        name TEXT PRIMARY KEY CHECK (name <> ''),
+        kind TEXT NOT NULL CHECK (kind <> ''),
+        source TEXT NOT NULL CHECK (source <> ''),
+        target TEXT NOT NULL CHECK (target <> '')
+      ) STRICT;
+
+      CREATE TABLE binding_rebinds (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (reason <> ''),
+        conflicts TEXT NOT NULL CHECK (json_valid(conflicts) AND json_type(conflicts) = 'array')
+      ) STRICT;
+      CREATE TRIGGER binding_rebinds_no_update BEFORE UPDATE ON binding_rebinds
+      BEGIN
+        SELECT RAISE(ABORT, 'binding_rebinds is append-only: a rebind cannot be changed');
+      END;
+      CREATE TRIGGER binding_rebinds_no_delete BEFORE DELETE ON binding_rebinds
+      BEGIN
+        SELECT RAISE(ABORT, 'binding_rebinds is append-only: a rebind cannot be deleted');
+      END;
+    `,
+  },
+  {
+    version: 6,
+    description: 'the capabilities probed on each target',
+    sql: `
+      CREATE TABLE probes (
+        target TEXT PRIMARY KEY CHECK (target <> ''),
+        record TEXT NOT NULL CHECK (json_valid(record) AND record ->> '$.target' = target)
+      ) STRICT;
+    `,
+  },
+  // Version 7 goes here.
 ];
 
 /** The newest schema version this build knows. */
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)?.version ?? 0;
 
-/**
- * Opens (creating if needed) a state database and brings its schema up to date.
- *
- * WAL lets readers in other processes work while one process writes. `synchronous=NORMAL`
- * in WAL mode writes every commit to the WAL file before returning, so a committed row
- * survives the process being killed (SIGKILL); only a power loss or OS crash can drop the
- * last commits, which the next run redoes (a part re-uploaded, an object re-copied).
- */
-export async function openStateDatabase(path: string): Promise<{ db: DatabaseSync; location: string }> {
-  const inMemory = path === ':memory:';
-  const location = inMemory ? path : resolve(path);
-  if (!inMemory) await mkdir(dirname(location), { recursive: true });
+/** An open state database. */
+export interface StateDatabase {
+  db: DatabaseSync;
+  /** The absolute path of the state file (`:memory:` for a private in-memory store). */
+  location: string;
+  /** Opened read-only: SQLite itself refuses every write. */
+  readOnly: boolean;
+  /**
+   * False when there is no state at `location` yet (no file, an empty file, or an empty
+   * SQLite database) and a read-only open returned an empty view in memory instead.
+   */
+  exists: boolean;
+}
 
+export interface OpenStateOptions {
+  /**
+   * Open without changing anything on disk: a missing state is not created (an empty
+   * in-memory view stands in for it, `exists` false), no folder is created, the file is
+   * never switched to WAL nor migrated, and every write is refused.
+   * @default false
+   */
+  readOnly?: boolean;
+}
+
+/**
+ * Opens a state database. `:memory:` gives a private in-memory store. Anything else is a
+ * file path: what is there is looked at first with plain reads (`inspectStateFile`), so a
+ * folder, a path through a file, or a file that is not a cloudexit state is refused with a
+ * `UserError` before SQLite opens it, and left as it was.
+ *
+ * For writing (the default), a missing file is created with its parent folders, switched to
+ * WAL and brought to the current schema. WAL lets readers in other processes work while one
+ * process writes. `synchronous=NORMAL` in WAL mode writes every commit to the WAL file
+ * before returning, so a committed row survives the process being killed (SIGKILL); only a
+ * power loss or OS crash can drop the last commits, which the next run redoes (a part
+ * re-uploaded, an object re-copied).
+ *
+ * Read-only, see `OpenStateOptions.readOnly`. A state file whose schema is older than this
+ * cloudexit's is refused (a `UserError` saying to run a writing command once): reading it
+ * would need the upgrade that a read-only open must not do. SQLite may create the usual
+ * `-wal` and `-shm` companions of the WAL state file if they are absent (any reader of a
+ * WAL database does); the state file itself is not written.
+ */
+export async function openStateDatabase(path: string, options: OpenStateOptions = {}): Promise<StateDatabase> {
+  const readOnly = options.readOnly ?? false;
+  if (path === ':memory:') return inMemory(path, readOnly);
+  const location = resolve(path);
+  const kind = await inspectStateFile(location);
+  return readOnly ? openReadOnly(location, kind) : openForWriting(location, kind);
+}
+
+/** A fresh database in memory with the current schema; read-only, it stands for a state not started. */
+function inMemory(location: string, readOnly: boolean): StateDatabase {
+  const db = new DatabaseSync(':memory:', { enableForeignKeyConstraints: true });
+  migrate(db, location);
+  if (readOnly) db.exec('PRAGMA query_only = ON');
+  return { db, location, readOnly, exists: !readOnly };
+}
+
+async function openForWriting(location: string, kind: StateFileKind): Promise<StateDatabase> {
+  if (kind !== 'missing') await checkWritable(location);
+  const removeFolders = kind === 'missing' ? await createParentFolders(location) : async () => {};
   let db: DatabaseSync;
   try {
     db = new DatabaseSync(location, { timeout: BUSY_TIMEOUT_MS, enableForeignKeyConstraints: true });
   } catch (err) {
-    throw new Error(`cannot open state file ${location}: ${(err as Error).message}`, { cause: err });
+    await removeFolders();
+    throw userErrorOf(location, err, 'write');
   }
   try {
-    // busy_timeout and foreign_keys are set by the constructor options above.
-    if (!inMemory) {
-      const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.['journal_mode'];
-      // Without WAL, readers block the writer and the durability argument above fails.
-      if (mode !== 'wal') {
-        throw new Error(`state file ${location} cannot use WAL journaling (got "${String(mode)}"); put it on a local filesystem`);
-      }
+    // Reads only until the file is known to be a state (or an empty database): the WAL
+    // switch below rewrites the file header, which another application's database must
+    // never get.
+    identify(db, location);
+    const mode = db.prepare('PRAGMA journal_mode = WAL').get()?.['journal_mode'];
+    // Without WAL, readers block the writer and the durability argument above fails.
+    if (mode !== 'wal') {
+      throw new UserError(`the state file cannot use WAL journaling (got "${String(mode)}")`, {
+        where: location,
+        fix: 'put the state file on a local file system (WAL needs shared memory, which network file systems lack)',
+      });
     }
+    // busy_timeout and foreign_keys are set by the constructor options above.
     db.exec('PRAGMA synchronous = NORMAL');
     migrate(db, location);
   } catch (err) {
     db.close();
-    throw err;
+    throw userErrorOf(location, err, 'write');
   }
-  return { db, location };
+  return { db, location, readOnly: false, exists: true };
+}
+
+async function openReadOnly(location: string, kind: StateFileKind): Promise<StateDatabase> {
+  if (kind === 'missing' || kind === 'empty') return inMemory(location, true);
+  let db: DatabaseSync;
+  try {
+    db = new DatabaseSync(location, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
+  } catch (err) {
+    throw userErrorOf(location, err, 'read');
+  }
+  try {
+    if (identify(db, location) === 'empty') {
+      db.close();
+      return inMemory(location, true);
+    }
+    const version = schemaVersion(db);
+    checkNotNewer(version, location);
+    if (version < SCHEMA_VERSION) {
+      throw new UserError(
+        `the state file has schema version ${version}, older than this cloudexit's (${SCHEMA_VERSION}), and a command that only reads cannot upgrade it`,
+        { where: location, fix: 'run a command that writes the state (inventory, copy or verify) once with this cloudexit, which upgrades it; then run this one again' },
+      );
+    }
+  } catch (err) {
+    if (db.isOpen) db.close();
+    throw userErrorOf(location, err, 'read');
+  }
+  return { db, location, readOnly: true, exists: true };
+}
+
+/**
+ * Whether the open database is a state or an empty database (which may become one), read
+ * through SQLite (the write-ahead log included) without writing; throws for anything else.
+ */
+function identify(db: DatabaseSync, location: string): 'state' | 'empty' {
+  const appId = Number(db.prepare('PRAGMA application_id').get()?.['application_id'] ?? 0);
+  // Read even for a state: parsing the schema finds a damaged file before anything writes.
+  const tableCount = Number(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get()?.['n'] ?? 0);
+  if (appId === STATE_APPLICATION_ID) return 'state';
+  if (appId === 0 && tableCount === 0) return 'empty';
+  throw notAStateFile(location, appId === 0 ? NOT_A_STATE.foreignTables : NOT_A_STATE.foreignApplication(appId));
+}
+
+function schemaVersion(db: DatabaseSync): number {
+  const hasTable = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'").get();
+  return hasTable ? Number(db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_version').get()?.['v'] ?? 0) : 0;
+}
+
+function checkNotNewer(version: number, location: string): void {
+  if (version > SCHEMA_VERSION) {
+    throw new UserError(`the state file has schema version ${version}, newer than this cloudexit knows (${SCHEMA_VERSION}); upgrade cloudexit`, {
+      where: location,
+      fix: 'use the cloudexit version that last wrote this state file, or a later one',
+    });
+  }
 }
 
 /**
  * Applies missing migrations. IMMEDIATE takes the write lock first, so two processes
- * opening a new file at once do not both create the tables.
+ * opening a new file at once do not both create the tables; the file is identified again
+ * under the lock.
  */
 function migrate(db: DatabaseSync, location: string): void {
   db.exec('BEGIN IMMEDIATE');
   try {
-    const appId = Number(db.prepare('PRAGMA application_id').get()?.['application_id'] ?? 0);
-    const tableCount = Number(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get()?.['n'] ?? 0);
-    if (appId !== STATE_APPLICATION_ID && (appId !== 0 || tableCount > 0)) {
-      throw new Error(
-        `${location} is a SQLite database but not a cloudexit state file; point --state at a new file or an existing cloudexit state file`,
-      );
-    }
-    if (appId === 0) db.exec(`PRAGMA application_id = ${STATE_APPLICATION_ID}`);
+    if (identify(db, location) === 'empty') db.exec(`PRAGMA application_id = ${STATE_APPLICATION_ID}`);
 
     db.exec(`CREATE TABLE IF NOT EXISTS schema_version (
       version INTEGER PRIMARY KEY,
       description TEXT NOT NULL,
       applied_at TEXT NOT NULL
     ) STRICT`);
-    const current = Number(db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_version').get()?.['v'] ?? 0);
-    if (current > SCHEMA_VERSION) {
-      throw new Error(
-        `state file ${location} has schema version ${current}, newer than this cloudexit knows (${SCHEMA_VERSION}); upgrade cloudexit`,
-      );
-    }
+    const current = schemaVersion(db);
+    checkNotNewer(current, location);
     const record = db.prepare('INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)');
     for (const m of MIGRATIONS) {
       if (m.version <= current) continue;
@@ -252,5 +396,47 @@ function migrate(db: DatabaseSync, location: string): void {
   } catch (err) {
     if (db.isTransaction) db.exec('ROLLBACK');
     throw err;
+  }
+}
+
+/**
+ * The `UserError` for what SQLite says about a file the user pointed at (it cannot be
+ * opened, is read-only, is not a database, is damaged); other errors are returned as they are.
+ */
+function userErrorOf(location: string, err: unknown, mode: 'read' | 'write'): unknown {
+  if (err instanceof UserError) return err;
+  const errcode = typeof err === 'object' && err !== null && 'errcode' in err ? Number(err.errcode) : NaN;
+  const user = (message: string, fix: string): UserError => {
+    const error = new UserError(`${message} (${(err as Error).message})`, { where: location, fix });
+    error.cause = err;
+    return error;
+  };
+  // Result codes, https://www.sqlite.org/rescode.html
+  if (errcode === 1544) {
+    // SQLITE_READONLY_DIRECTORY: a WAL file needs its -shm companion, which SQLite creates next to it.
+    return user(
+      `SQLite needs to create ${basename(location)}-shm next to this WAL state file, and this user cannot write its folder`,
+      'run the command as a user who can write the folder, or copy the state file (and its -wal file, if any) to a folder you can write and point --state at the copy',
+    );
+  }
+  switch (errcode & 0xff) {
+    case 3: // SQLITE_PERM
+    case 14: // SQLITE_CANTOPEN
+    case 23: // SQLITE_AUTH
+      return mode === 'write'
+        ? user('cannot create or open the state file for writing', 'point --state at a place this user can write, or give this user write permission on the file and its folder')
+        : user('cannot open the state file for reading', 'check the path given to --state and that this user can read the file and its folder');
+    case 8: // SQLITE_READONLY
+      if (mode === 'read') return user('cannot open the state file for reading', 'check that this user can read the file and its folder');
+      return user(
+        'the state file cannot be written by this user (or sits on a read-only file system)',
+        'run the command as a user who can write the file and its folder, or use a command that only reads the state (status, runbook, audit verify)',
+      );
+    case 11: // SQLITE_CORRUPT
+      return user('the state file is damaged', 'restore the state file from a backup');
+    case 26: // SQLITE_NOTADB
+      return notAStateFile(location, NOT_A_STATE.notSqlite);
+    default:
+      return err;
   }
 }

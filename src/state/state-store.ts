@@ -1,7 +1,8 @@
 /**
- * Durable memory of a migration: what the source holds, what was copied with which
- * hashes, which multipart parts are already on the target, which runs did what, the audit
- * log, where each phase's cutover stands, and the PostgreSQL datasets.
+ * Durable memory of a migration: which migration and dataset mapping it is bound to, what
+ * the source holds, what was copied with which hashes, which multipart parts are already on
+ * the target, which runs did what, the audit log, where each phase's cutover stands, and
+ * the PostgreSQL datasets.
  *
  * A `StateStore` is every narrow contract of `./contracts/` on one storage. Code that
  * uses the state asks for the contracts it calls (the engine for `ObjectLedger &
@@ -12,12 +13,15 @@
  * `node:sqlite`) is synchronous underneath: a PostgreSQL implementation, shared by many
  * workers, must be able to fit the same interface.
  *
- * Never store a secret here: records hold keys, sizes, hashes and ETags only.
+ * Never store a secret here: records hold keys, sizes, hashes, ETags and descriptive
+ * locations only.
  */
 import type { AuditLog } from './contracts/audit.ts';
+import type { MigrationBinding } from './contracts/binding.ts';
 import type { DatabaseStore } from './contracts/databases.ts';
 import type { ObjectLedger } from './contracts/objects.ts';
 import type { PhaseStore } from './contracts/phases.ts';
+import type { ProbeLog } from './contracts/probes.ts';
 import type { RunLog } from './contracts/runs.ts';
 import type { UploadLog } from './contracts/uploads.ts';
 
@@ -29,4 +33,4 @@ export interface StateHandle {
   close(): Promise<void>;
 }
 
-export interface StateStore extends ObjectLedger, UploadLog, RunLog, AuditLog, PhaseStore, DatabaseStore, StateHandle {}
+export interface StateStore extends MigrationBinding, ObjectLedger, UploadLog, RunLog, AuditLog, PhaseStore, DatabaseStore, ProbeLog, StateHandle {}

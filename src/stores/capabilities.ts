@@ -5,6 +5,7 @@
  * was measured replaces what was declared. Nothing in the copy path may rely on a behaviour
  * a capability does not grant: an unknown answer is always the conservative one.
  */
+import { encodeMetadata } from './metadata-encoding.ts';
 
 /** How a store computes the ETag of an object. */
 export type SingleEtagRule = 'md5' | 'opaque';
@@ -34,7 +35,10 @@ export interface StoreCapabilities {
   /** A body whose Content-MD5 does not match is refused (BadDigest) rather than stored. */
   checksContentMd5: boolean;
   metadataNames: MetadataNameSpelling;
-  /** Bytes of user metadata (names and values, as sent) one object may carry. AWS S3: 2 KiB; Azure: 8 KiB. */
+  /**
+   * Bytes of user metadata (names and values, as sent: see `sentMetadataBytes`) one object
+   * may carry. AWS S3: 2 KiB; Azure: 8 KiB; the probe tries up to 12 KiB.
+   */
   metadataLimitBytes: number;
   /** Metadata values may hold non-ASCII characters as they are; otherwise they are encoded (RFC 2047). */
   metadataValuesUtf8: boolean;
@@ -117,6 +121,16 @@ export function inStoredSpelling(metadata: Readonly<Record<string, string>>, spe
 export function metadataValue(metadata: Readonly<Record<string, string>> | undefined, name: string): string | undefined {
   if (!metadata) return undefined;
   return metadata[name] ?? metadata[name.replace(/-/g, '_')] ?? metadata[name.replace(/_/g, '-')];
+}
+
+/**
+ * Bytes that `metadata` occupies as the adapter sends it to a store with these capabilities:
+ * values a header cannot carry (not ASCII, edge spaces, `=?`) are RFC 2047 encoded-words
+ * first, which makes them longer (`é`: 2 bytes, sent as 16). What to compare with
+ * `metadataLimitBytes`.
+ */
+export function sentMetadataBytes(metadata: Readonly<Record<string, string>>, capabilities: Pick<StoreCapabilities, 'metadataValuesUtf8'>): number {
+  return metadataBytes(capabilities.metadataValuesUtf8 ? metadata : encodeMetadata(metadata));
 }
 
 /** Bytes that `metadata` occupies against a store's limit: names and values, UTF-8. */

@@ -5,7 +5,9 @@ import { dirname, join } from 'node:path';
 import { text } from 'node:stream/consumers';
 import { afterEach, describe, expect, it } from 'vitest';
 import { copyDataset } from '../../src/engine/copy.ts';
-import { META_SHA256, META_SOURCE_LAST_MODIFIED } from '../../src/engine/context.ts';
+import { META_SHA256, META_SOURCE_LAST_MODIFIED, TAG_SHA256 } from '../../src/engine/context.ts';
+import { metadataValue } from '../../src/stores/capabilities.ts';
+import { readAll as readAllStream } from '../support/bytes.ts';
 import { md5 } from '../../src/engine/hashing.ts';
 import { manifestTargetKey, writeManifest } from '../../src/engine/manifest.ts';
 import { verifyDataset } from '../../src/engine/verify.ts';
@@ -59,9 +61,13 @@ describe('copy', () => {
       expect(info?.size, targetKey).toBe(body.length);
       expect(info?.contentType).toBe('text/csv');
       expect(info?.metadata?.['hospital']).toBe('clb');
-      expect(info?.metadata?.[META_SHA256]).toBe(sha256(body));
+      // One-shot PUTs carry the SHA-256 in their metadata; multipart objects in a tag set after completion.
+      const [copied] = (await h.state.getObjects('ds', [key])).values();
+      if (copied?.sha256Carrier === 'tag') expect((await target.getTags(targetKey))?.[TAG_SHA256]).toBe(sha256(body));
+      else expect(metadataValue(info?.metadata, META_SHA256)).toBe(sha256(body));
+      expect(copied?.sha256Carrier).toBe(body.length >= 6 * MiB ? 'tag' : 'metadata');
       const sourceInfo = await source.head(key);
-      expect(info?.metadata?.[META_SOURCE_LAST_MODIFIED]).toBe(sourceInfo!.lastModified.toISOString());
+      expect(metadataValue(info?.metadata, META_SOURCE_LAST_MODIFIED)).toBe(sourceInfo!.lastModified.toISOString());
       expect(sha256(await readAll(target, targetKey))).toBe(sha256(body));
       const [record] = (await h.state.getObjects('ds', [key])).values();
       expect(record?.sha256).toBe(sha256(body));
@@ -146,13 +152,13 @@ describe('verify', () => {
     const { source, target } = h.dataset;
     for (let i = 0; i < 12; i++) await put(source, `f/${i}.csv`, bytesOf(`o${i}`, 2048));
     await copyDataset(await h.context(), h.dataset);
-    // Same size, same metadata, different bytes: only a re-read can tell.
+    // Same size, same metadata, different bytes: the ETag gives it away (full checks all quick does).
     const tampered = bytesOf('tampered', 2048);
     const original = await target.head('f/5.csv');
     await target.put('f/5.csv', tampered, md5(tampered), { metadata: original!.metadata ?? {} });
 
     const full = await verifyDataset(await h.context(), h.dataset, 'full');
-    expect(full.mismatches.map((m) => [m.key, m.problem])).toEqual([['f/5.csv', 'sha256']]);
+    expect(full.mismatches.map((m) => [m.key, m.problem])).toEqual([['f/5.csv', 'etag']]);
     expect(full.verified).toBe(11);
 
     const repaired = await copyDataset(await h.context(), h.dataset);
@@ -160,17 +166,56 @@ describe('verify', () => {
     expect((await verifyDataset(await h.context(), h.dataset, 'full')).mismatches).toEqual([]);
   });
 
-  it('quick mode downloads nothing: only HEAD requests reach the target', async () => {
+  it('full mode re-reads the bytes: a target serving damaged bytes under the right ETag is caught, quick cannot see it', async () => {
+    const proxy = await startFaultProxy(s3rverOrigin());
+    try {
+      h = await createHarness({ target: (await freshS3Store({ via: { origin: proxy.origin } })).store });
+      for (let i = 0; i < 3; i++) await put(h.dataset.source, `r/${i}.csv`, bytesOf(`r${i}`, 4096));
+      await copyDataset(await h.context(), h.dataset);
+      // The target's disk returns a flipped byte of r/1.csv; its properties are untouched.
+      proxy.inject({ method: 'GET', path: (p) => p.includes('r/1.csv') && !p.includes('tagging'), times: 8, fault: { kind: 'corrupt', offset: 100 } });
+      expect((await verifyDataset(await h.context(), h.dataset, 'quick')).mismatches).toEqual([]);
+      const full = await verifyDataset(await h.context(), h.dataset, 'full');
+      expect(full.mismatches.map((m) => [m.key, m.problem])).toEqual([['r/1.csv', 'sha256']]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('quick mode checks headers and metadata: a changed Content-Type or metadata entry is reported by name, and copy repairs it', async () => {
+    h = await createHarness();
+    const { source, target } = h.dataset;
+    await put(source, 'm/a.csv', bytesOf('ma', 500), { contentType: 'text/csv', metadata: { hospital: 'hcl' } });
+    await put(source, 'm/b.csv', bytesOf('mb', 500), { contentType: 'text/csv', metadata: { hospital: 'hcl' } });
+    await copyDataset(await h.context(), h.dataset);
+    for (const [key, change] of [['m/a.csv', { contentType: 'application/octet-stream' }], ['m/b.csv', { metadata: { hospital: 'chru' } }]] as const) {
+      const { body, info } = await target.read(key);
+      const bytes = await readAllStream(body);
+      const metadata = { ...info.metadata, ...('metadata' in change ? change.metadata : {}) };
+      await target.put(key, bytes, md5(bytes), { contentType: 'contentType' in change ? change.contentType : info.contentType, metadata });
+    }
+    // The ETag is unchanged (same bytes): only the headers and metadata tell.
+    const quick = await verifyDataset(await h.context(), h.dataset, 'quick');
+    expect(quick.mismatches.map((m) => [m.key, m.problem, m.field, m.expected, m.actual])).toEqual([
+      ['m/a.csv', 'header', 'contentType', 'text/csv', 'application/octet-stream'],
+      ['m/b.csv', 'metadata', 'hospital', 'hcl', 'chru'],
+    ]);
+    expect((await copyDataset(await h.context(), h.dataset)).copied).toBe(2);
+    expect((await verifyDataset(await h.context(), h.dataset, 'quick')).mismatches).toEqual([]);
+  });
+
+  it('quick mode downloads nothing: only HEAD requests (and the tag of a multipart object) reach the target', async () => {
     const proxy = await startFaultProxy(s3rverOrigin());
     try {
       h = await createHarness({ target: (await freshS3Store({ via: { origin: proxy.origin } })).store });
       for (let i = 0; i < 6; i++) await put(h.dataset.source, `n/${i}`, bytesOf(`n${i}`, 5000));
-      await put(h.dataset.source, 'n/big', bytesOf('nbig', 7 * MiB)); // multipart, then metadata rewrite
+      await put(h.dataset.source, 'n/big', bytesOf('nbig', 7 * MiB)); // multipart: its SHA-256 is a tag
       await copyDataset(await h.context(), h.dataset);
       proxy.reset();
       const quick = await verifyDataset(await h.context(), h.dataset, 'quick');
       expect([quick.verified, quick.mismatches.length]).toEqual([7, 0]);
-      expect(proxy.seen.map((r) => r.method)).toEqual(Array(7).fill('HEAD'));
+      expect(proxy.seen.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.path}`)).toEqual([expect.stringMatching(/^GET \/[^?]+\/n\/big\?tagging/)]);
+      expect(proxy.count({ method: 'HEAD' })).toBe(7);
     } finally {
       await proxy.close();
     }

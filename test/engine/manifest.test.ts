@@ -12,6 +12,7 @@ import { copyDataset } from '../../src/engine/copy.ts';
 import { md5 } from '../../src/engine/hashing.ts';
 import { isSafeRelativePath, jsonManifestTargetKey, writeManifest } from '../../src/engine/manifest.ts';
 import { readAll, sha256Hex } from '../support/bytes.ts';
+import { freshS3Store } from '../support/stores.ts';
 import { bytesOf, createHarness, type Harness } from './harness.ts';
 
 let h: Harness | undefined;
@@ -29,17 +30,19 @@ describe('isSafeRelativePath', () => {
 
 describe('manifests of awkward keys', () => {
   it('keep the GNU manifest inside the download and list every key in the JSON Lines one', async () => {
-    h = await createHarness({ targetPrefix: 'root/' });
+    // On Ceph RGW: s3rver keeps objects as files and cannot hold a key with a leading `/`.
+    h = await createHarness({ targetPrefix: 'root/', target: (await freshS3Store({ server: 'rgw' })).store });
     const { source, target } = h.dataset;
     const safe = ['a/b.csv', 'plain.csv'];
-    const unsafe = ['/leading.csv', 'x/../../escape.csv', 'a'];
+    // Azure refuses keys with `..` segments (isSafeRelativePath's own test covers those).
+    const unsafe = ['/leading.csv', 'a'];
     const keys = [...safe, ...unsafe];
     for (const key of keys) {
       const body = bytesOf(key, 300);
       await source.put(key, body, md5(body), { metadata: {}, md5: md5(body) });
     }
     const ctx = await h.context();
-    await copyDataset(ctx, h.dataset);
+    expect((await copyDataset(ctx, h.dataset)).failed).toEqual([]);
     const manifest = await writeManifest(ctx, h.dataset, join(h.dir, 'evidence'));
     expect(manifest).toMatchObject({ entries: keys.length, outsideGnu: unsafe.length });
 

@@ -7,6 +7,7 @@ import { inject } from 'vitest';
 import { createContainer } from '../../src/embedded/azurite.ts';
 import { createBucket } from '../../src/embedded/s3rver.ts';
 import { createAzureBlobStore, type AzureBlobStoreOptions, type AzureCredential } from '../../src/stores/azure-blob.ts';
+import type { CapabilityOverrides } from '../../src/stores/capabilities.ts';
 import type { ObjectStore } from '../../src/stores/object-store.ts';
 import { createS3Store, type S3StoreOptions } from '../../src/stores/s3.ts';
 
@@ -76,17 +77,50 @@ export function rgwOrigin(): string {
 /** The S3 servers of the suite: s3rver (a fast fake) and Ceph RGW (a real implementation). */
 export type S3Server = 's3rver' | 'rgw';
 
+/**
+ * What each S3 server of the suite does beyond the S3 adapter's declared (conservative)
+ * capabilities, as `cloudexit probe` measures it — test/stores/probe.test.ts asserts the
+ * probe finds exactly these, and the conformance suite that the servers really behave so.
+ * Stores of `freshS3Store` get them, as the app passes a probe report to its target.
+ */
+export const S3_SERVER_CAPABILITIES: Readonly<Record<S3Server, CapabilityOverrides>> = {
+  s3rver: {
+    etag: { single: 'md5', multipart: 'whole-md5', reportedAtComplete: true },
+    checksContentMd5: false,
+    metadataNames: 'kept',
+    // The largest size the probe tries: s3rver sets no limit of its own.
+    metadataLimitBytes: 12_288,
+    tagging: true,
+  },
+  rgw: {
+    etag: { single: 'md5', multipart: 'part-md5s', reportedAtComplete: false },
+    checksContentMd5: true,
+    metadataNames: 'underscore-to-hyphen',
+    // The largest size the probe tries (16 KiB is refused and the connection closed).
+    metadataLimitBytes: 12_288,
+    tagging: true,
+  },
+};
+
 /** An S3 adapter on a new bucket of the shared s3rver, or of the shared RGW. */
 export async function freshS3Store(
-  options: { via?: Via; server?: S3Server } & Partial<Pick<S3StoreOptions, 'listPageSize' | 'requestTimeoutMs' | 'flexibleChecksums'>> = {},
+  options: {
+    via?: Via;
+    server?: S3Server;
+    /** `declared`: the adapter's own capabilities, as on a target nobody probed. @default S3_SERVER_CAPABILITIES[server] */
+    capabilities?: CapabilityOverrides | 'declared';
+  } & Partial<Pick<S3StoreOptions, 'listPageSize' | 'requestTimeoutMs' | 'flexibleChecksums'>> = {},
 ): Promise<StoreUnderTest & { bucket: string }> {
-  const s3rver = inject(options.server ?? 's3rver');
+  const server = options.server ?? 's3rver';
+  const s3rver = inject(server);
   const bucket = uniqueName('s3');
   await createBucket(s3rver, bucket);
-  const { via, server: _server, ...rest } = options;
+  const { via, server: _server, capabilities: chosen, ...rest } = options;
+  const capabilities = chosen === 'declared' ? undefined : chosen ?? S3_SERVER_CAPABILITIES[server];
   const open = (v: Via | undefined) => createS3Store({
     ...rest,
     ...tuning(v),
+    ...(capabilities ? { capabilities } : {}),
     endpoint: v?.origin ?? s3rver.endpoint,
     region: s3rver.region,
     bucket,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DatabaseRecord, DatabaseStore } from '../../../src/state/contracts/databases.ts';
 import { useStorage, type CreateStorage } from './storage.ts';
 
-const COPIED: DatabaseRecord = {
+export const COPIED: DatabaseRecord = {
   dataset: 'catalog', method: 'dump-restore', status: 'copied', tables: 4, bytes: 123456,
   copiedAt: '2026-11-22T10:00:00.000Z', copySeconds: 12.5, verification: undefined, lag: undefined, lastError: undefined,
   updatedAt: '2026-11-22T10:00:00.000Z',
