@@ -8,6 +8,7 @@ import type { LoadedPlan } from '../plan/load.ts';
 import { isObjectDataset, type Dataset } from '../plan/schema.ts';
 import type { CopyReport } from './copy.ts';
 import type { InventoryReport } from './inventory.ts';
+import type { RehearsalTarget } from './rehearsal-stage.ts';
 import type { VerifyReport } from './verify.ts';
 
 export interface DatasetRehearsal {
@@ -63,6 +64,8 @@ export interface RehearsalReport {
   outDir: string;
   /** Where the temporary data was (only with `keep`). */
   kept: string | undefined;
+  /** The S3 server the rehearsal wrote to (Ceph RGW or s3rver), and why that one. */
+  target: RehearsalTarget;
   /** Folder of the runbooks of the rehearsed migration (README.md, phase-N.md, overview.html). */
   runbooks?: string;
 }
@@ -123,6 +126,7 @@ export interface RehearsalFacts {
   phases: PhaseRehearsal[];
   outDir: string;
   kept: string | undefined;
+  target: RehearsalTarget;
 }
 
 export function rehearsalReport(facts: RehearsalFacts): RehearsalReport {
@@ -138,6 +142,6 @@ export function rehearsalReport(facts: RehearsalFacts): RehearsalReport {
     verified: sum((d) => d.verifiedFull), mismatches: sum((d) => d.mismatches), failed: sum((d) => d.failed),
     tables: tableCounts(facts.moved), databases,
     databasesSkipped: facts.skipped.length > 0 ? `PostgreSQL is not installed: ${INSTALL_HINT}. Rehearsed without ${facts.skipped.join(', ')}.` : undefined,
-    phases: facts.phases, auditHead: undefined, seconds: 0, outDir: facts.outDir, kept: facts.kept,
+    phases: facts.phases, auditHead: undefined, seconds: 0, outDir: facts.outDir, kept: facts.kept, target: facts.target,
   };
 }

@@ -1,14 +1,16 @@
 /**
- * The stage of a rehearsal: embedded Azurite (source) and s3rver (target) on 127.0.0.1,
- * and a copy of the plan pointing at them, its secrets in an environment of its own. The
- * use cases then run on that plan exactly as they run on a real one: the same wiring reads
- * the same kind of secrets from the environment the plan names.
+ * The stage of a rehearsal: embedded Azurite (source) and an S3 target on 127.0.0.1 —
+ * Ceph RGW, a real S3 implementation, where Ceph is installed (and we are root, as its
+ * daemons expect), s3rver otherwise — and a copy of the plan pointing at them, its secrets in
+ * an environment of its own. The use cases then run on that plan exactly as they run on a
+ * real one: the same wiring reads the same kind of secrets from the environment the plan names.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContainer, startAzurite, type AzuriteHandle } from '../embedded/azurite.ts';
-import { startS3rver, type S3rverHandle } from '../embedded/s3rver.ts';
+import { RGW_INSTALL_HINT, rgwInstalled, startRgw } from '../embedded/rgw.ts';
+import { createBucket, startS3rver } from '../embedded/s3rver.ts';
 import type { ProgressSink } from '../progress.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { isObjectDataset, type Dataset } from '../plan/schema.ts';
@@ -32,18 +34,58 @@ export interface Stage {
   temp: string;
   /** Stops what runs on the stage (last started first). */
   stops: (() => Promise<void>)[];
+  /** Which S3 server the rehearsal writes to, and why. */
+  target: RehearsalTarget;
+}
+
+/** The S3 server of a rehearsal: `ceph-rgw` (a real S3 implementation) or `s3rver` (a fake). */
+export interface RehearsalTarget {
+  server: 'ceph-rgw' | 's3rver';
+  /** Why this one, in words, e.g. how to get RGW when s3rver was used. */
+  why: string;
+}
+
+/** Where an S3 server answers, and the credentials it accepts. */
+interface S3Handle {
+  endpoint: string;
+  region: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  stop(): Promise<void>;
+}
+
+/** RGW where it can run (Ceph installed, root), s3rver otherwise; `prefer` forces one. */
+async function startTarget(temp: string, buckets: readonly string[], prefer: 'auto' | 'ceph-rgw' | 's3rver', progress: ProgressSink): Promise<{ s3: S3Handle; target: RehearsalTarget }> {
+  const canRgw = rgwInstalled() && process.getuid?.() === 0;
+  if (prefer === 'ceph-rgw' && !canRgw) throw new Error(`Ceph RGW cannot run here: it needs root and ${RGW_INSTALL_HINT}`);
+  if (prefer !== 's3rver' && canRgw) {
+    progress.note('starting Ceph RGW (a real S3 implementation) as the target');
+    const s3 = await startRgw();
+    try {
+      for (const bucket of buckets) await createBucket(s3, bucket);
+    } catch (err) {
+      await s3.stop();
+      throw err;
+    }
+    return { s3, target: { server: 'ceph-rgw', why: 'Ceph RGW is installed: the target is a real S3 implementation' } };
+  }
+  const why = prefer === 's3rver' ? 's3rver was asked for'
+    : `Ceph RGW is not available (it needs root and: ${RGW_INSTALL_HINT}); s3rver, a fake S3, stands in`;
+  progress.note(`target: ${why}`);
+  return { s3: await startS3rver({ directory: join(temp, 's3rver'), buckets: [...buckets] }), target: { server: 's3rver', why } };
 }
 
 /** Starts the object stores and points the plan at them. */
-export async function openStage(plan: LoadedPlan): Promise<Stage> {
+export async function openStage(plan: LoadedPlan, options: { target?: 'auto' | 'ceph-rgw' | 's3rver'; progress: ProgressSink }): Promise<Stage> {
   const temp = await mkdtemp(join(tmpdir(), 'cloudexit-rehearsal-'));
-  const stage: Stage = { plan, env: { ...process.env }, temp, stops: [] };
+  const stage: Stage = { plan, env: { ...process.env }, temp, stops: [], target: { server: 's3rver', why: '' } };
   try {
     const azurite = await startAzurite();
     stage.stops.push(azurite.stop);
-    const buckets = plan.datasets.filter(isObjectDataset).map((d) => d.target.bucket);
-    const s3 = await startS3rver({ directory: join(temp, 's3rver'), buckets });
+    const buckets = [...new Set(plan.datasets.filter(isObjectDataset).map((d) => d.target.bucket))];
+    const { s3, target } = await startTarget(temp, buckets, options.target ?? 'auto', options.progress);
     stage.stops.push(s3.stop);
+    stage.target = target;
     for (const dataset of plan.datasets.filter(isObjectDataset)) await createContainer(azurite, dataset.source.container);
     return pointAtObjectStores(stage, azurite, s3);
   } catch (err) {
@@ -52,7 +94,7 @@ export async function openStage(plan: LoadedPlan): Promise<Stage> {
   }
 }
 
-function pointAtObjectStores(stage: Stage, azurite: AzuriteHandle, s3: S3rverHandle): Stage {
+function pointAtObjectStores(stage: Stage, azurite: AzuriteHandle, s3: S3Handle): Stage {
   const plan: LoadedPlan = {
     ...stage.plan,
     source: { kind: 'azure-blob', endpoint: azurite.endpoint, auth: { method: 'key', accountName: azurite.accountName, accountKeyEnv: SECRET_ENV.sourceKey } },

@@ -34,6 +34,8 @@ export interface RehearsalOptions extends Selection, LimitOverrides {
   progress?: ProgressSink | undefined;
   /** Stops new work when aborted; the rehearsal then reports what it did. @default never aborted */
   signal?: AbortSignal | undefined;
+  /** The S3 target: Ceph RGW where it can run, s3rver otherwise (`auto`), or one of them. @default 'auto' */
+  target?: 'auto' | 'ceph-rgw' | 's3rver' | undefined;
 }
 
 /** Rehearses the plan on embedded servers through the production use cases; `ok` when every phase rehearsed committed. */
@@ -44,7 +46,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   const outDir = resolve(options.out ?? DEFAULT_REHEARSAL_OUT);
   await mkdir(outDir, { recursive: true });
   const progress = options.progress ?? SILENT;
-  let stage: Stage = await openStage(plan);
+  let stage: Stage = await openStage(plan, { target: options.target ?? 'auto', progress });
   try {
     const staged = await stageDatabases(stage, selected, progress);
     stage = staged.stage;
@@ -56,7 +58,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     // The freeze must fall in a later second than the last write (sources stamp writes to the second).
     await sleep(Math.max(0, 1100 - (performance.now() - seededAt)));
     const phases = await cutOverPhases(run, new Set(rehearsed.map((d) => d.name)), movedClean(moved), outDir);
-    const report = rehearsalReport({ plan, moved, rehearsed, skipped: staged.skipped, phases, outDir, kept: options.keep ? stage.temp : undefined });
+    const report = rehearsalReport({ plan, moved, rehearsed, skipped: staged.skipped, phases, outDir, kept: options.keep ? stage.temp : undefined, target: stage.target });
     report.auditHead = await recordVerdict(run, report.ok, options.phase, { objects: report.objects, bytes: report.bytes, verified: report.verified, mismatches: report.mismatches });
     report.runbooks = await writeRehearsalRunbooks(run, plan, outDir);
     report.seconds = Math.round((performance.now() - started) / 100) / 10;

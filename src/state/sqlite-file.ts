@@ -35,8 +35,8 @@ const FIX_STATE_PATH = 'point --state at the state file of this migration, or at
 export const NOT_A_STATE = {
   notSqlite: 'this file is not a SQLite database, so not a cloudexit state file',
   foreignTables: 'this file is a SQLite database but not a cloudexit state file (it has tables of its own)',
-  foreignApplication: (id: number | undefined): string =>
-    `this file is a SQLite database but not a cloudexit state file (another application marked it${id === undefined ? '' : `, application id 0x${id.toString(16)}`})`,
+  foreignApplication: (id: number): string =>
+    `this file is a SQLite database but not a cloudexit state file (another application marked it, application id 0x${id.toString(16)})`,
 };
 
 /** The refusal for a file that is not a cloudexit state (the file is left as it is). */

@@ -231,7 +231,8 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
         if (goneLike && !listed.includes(seen) && !(status !== undefined && listed.includes(`status:${status}`))) {
           capabilities.uploadGone = { ...capabilities.uploadGone, [list]: [...listed, status !== undefined && status >= 500 ? `status:${status}` : seen] };
         }
-        observe(name, `${answer(error)}${error.code === 'UploadGone' ? ' → UploadGone' : ''}`);
+        const confirmed = error.code === 'UploadGone' && status !== undefined && status >= 500 ? ' (confirmed by ListParts)' : '';
+        observe(name, `${answer(error)}${confirmed}`);
       }
       observe('uploadGone.listParts', 'not measured (ListParts is not in the contract): declared answers kept');
     }
@@ -329,8 +330,9 @@ function describe(o: Outcome, accepted: string): string {
 
 /** What the store answered, in words that carry no secret: status and codes only. */
 function answer(err: StoreError): string {
-  const parts = [err.status !== undefined ? `HTTP ${err.status}` : undefined, err.storeCode, err.storeCode === err.code ? undefined : err.code];
-  return parts.filter((p) => p !== undefined).join(' ');
+  const said = [err.status !== undefined ? `HTTP ${err.status}` : undefined, err.storeCode].filter((p) => p !== undefined).join(' ');
+  if (!said) return err.code;
+  return err.storeCode === err.code ? said : `${said} → ${err.code}`;
 }
 
 function short(etag: string): string {

@@ -15,6 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXIT, formatError, UserError } from '../../src/errors.ts';
 import { MIGRATIONS, SCHEMA_VERSION, STATE_APPLICATION_ID } from '../../src/state/sqlite-schema.ts';
 import { openSqliteStateStore, SqliteStateStore } from '../../src/state/sqlite.ts';
+import type { ProbeRecord } from '../../src/state/contracts/probes.ts';
 import type { StateStore } from '../../src/state/state-store.ts';
 import { sampleInput } from '../audit/helpers.ts';
 import { emc2 } from './conformance/binding.ts';
@@ -85,8 +86,9 @@ const WRITES: Record<string, (s: StateStore) => Promise<unknown>> = {
   appendAudit: (s) => s.appendAudit(sampleInput(2)),
   putPhase: (s) => s.putPhase(stoppedPhase()),
   putDatabase: (s) => s.putDatabase(COPIED),
+  putProbe: (s) => s.putProbe({ target: 'https://s3.example/b', capabilities: {} as ProbeRecord['capabilities'], observations: [], at: '2026-11-02T10:00:00.000Z' }),
 };
-const READS = ['constructor', 'close', 'getBinding', 'listRuns', 'getObjects', 'iterateObjects', 'countObjects', 'countVerifiedFull', 'getUpload', 'iterateAudit', 'auditHead', 'getPhase', 'getDatabase'];
+const READS = ['constructor', 'close', 'getBinding', 'listRuns', 'getObjects', 'iterateObjects', 'countObjects', 'countVerifiedFull', 'getUpload', 'iterateAudit', 'auditHead', 'getPhase', 'getDatabase', 'getProbe'];
 
 async function expectEveryWriteRefused(store: StateStore): Promise<void> {
   for (const [method, call] of Object.entries(WRITES)) {
@@ -372,22 +374,25 @@ describe('opening for writing', () => {
     expect((await readFile(file)).readUInt32BE(68)).toBe(STATE_APPLICATION_ID);
   });
 
-  it(`upgrades a state file of schema version ${SCHEMA_VERSION - 1}, which keeps its data and can then be bound`, async () => {
-    writeOldState(file, SCHEMA_VERSION - 1, { wal: true });
-    const store = await openSqliteStateStore(file);
-    try {
-      expect((await store.getObjects('d', ['a'])).get('a')).toMatchObject({ key: 'a', status: 'pending' });
-      expect(await store.getBinding()).toBeUndefined();
-      expect((await store.bind(emc2())).first).toBe(true);
-    } finally {
-      await store.close();
+  it('upgrades a state file of any earlier schema version (4: before bindings), which keeps its data and can then be bound', async () => {
+    for (let version = 1; version < SCHEMA_VERSION; version++) {
+      const path = join(dir.path, `v${version}.db`);
+      writeOldState(path, version, { wal: true });
+      const store = await openSqliteStateStore(path);
+      try {
+        expect((await store.getObjects('d', ['a'])).get('a'), `v${version}`).toMatchObject({ key: 'a', status: 'pending' });
+        expect(await store.getBinding()).toBeUndefined();
+        expect((await store.bind(emc2())).first).toBe(true);
+      } finally {
+        await store.close();
+      }
+      const raw = new DatabaseSync(path, { readOnly: true });
+      expect(raw.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: SCHEMA_VERSION });
+      raw.close();
+      const reader = await openSqliteStateStore(path, { readOnly: true }); // now readable read-only too
+      expect((await reader.getBinding())?.migration).toBe('emc2');
+      await reader.close();
     }
-    const raw = new DatabaseSync(file, { readOnly: true });
-    expect(raw.prepare('SELECT max(version) AS v FROM schema_version').get()).toEqual({ v: SCHEMA_VERSION });
-    raw.close();
-    const reader = await openSqliteStateStore(file, { readOnly: true }); // now readable read-only too
-    expect((await reader.getBinding())?.migration).toBe('emc2');
-    await reader.close();
   });
 
   it('keeps the rebinds append-only', async () => {

@@ -3,6 +3,8 @@ import { DEFAULT_PLAN, DEFAULT_REHEARSAL_OUT } from '../../app/paths.ts';
 import type { RehearsalReport } from '../../app/rehearse.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { EXIT } from '../../errors.ts';
+import { importOptional } from '../../optional-import.ts';
+import { Option } from 'commander';
 import { bandwidthOption, concurrencyOption } from '../data-options.ts';
 import { withCommandIo } from '../interrupts.ts';
 import { printJson, renderTable } from '../output.ts';
@@ -15,6 +17,7 @@ interface RehearseFlags {
   concurrency?: number;
   bandwidth?: number;
   keep?: boolean;
+  target: 'auto' | 'ceph-rgw' | 's3rver';
   progress?: boolean;
   json?: boolean;
 }
@@ -30,6 +33,7 @@ export function renderRehearsal(report: RehearsalReport): string {
     ...(report.databases.length > 0 ? [`tables: ${report.tables.count}, verified by fingerprint: ${report.tables.verified}, mismatches: ${report.tables.mismatches}`] : []),
     ...(report.databasesSkipped ? [report.databasesSkipped] : []),
     ...report.phases.map((p) => `phase ${p.id} ${p.name}: ${p.state}${p.stoppedAt ? ` (stopped at ${p.stoppedAt.step}: ${p.stoppedAt.error})` : ''}`),
+    `target: ${report.target.server} (${report.target.why})`,
     `audit log head: ${report.auditHead ?? '—'}`,
     `evidence (SHA-256 manifests): ${report.outDir}/evidence`,
     ...(report.runbooks ? [`runbooks: ${report.runbooks}/README.md (and overview.html)`] : []),
@@ -43,7 +47,8 @@ export function registerRehearseCommand(program: Command): void {
     .command('rehearse')
     .summary('run the whole migration locally on embedded emulators (what `npm start` runs)')
     .description(
-      'Start Azurite (source) and s3rver (target) on 127.0.0.1, seed a synthetic EMC2 warehouse (2,042 objects, ' +
+      'Start Azurite (source) and an S3 target on 127.0.0.1 — Ceph RGW, a real S3 implementation, where Ceph is installed, ' +
+        's3rver otherwise — seed a synthetic EMC2 warehouse (2,042 objects, ' +
         '305 MiB, 0 bytes to 72 MiB, Unicode and deeply nested keys), then take every dataset of the plan through ' +
         'inventory → copy → verify quick → verify full. No cloud account needed. Exit code 0 only if every object ' +
         'is verified.',
@@ -54,6 +59,7 @@ export function registerRehearseCommand(program: Command): void {
     .option('--out <dir>', 'folder for evidence', DEFAULT_REHEARSAL_OUT)
     .addOption(concurrencyOption())
     .addOption(bandwidthOption('cap on source reads, e.g. 50MiB/s'))
+    .addOption(new Option('--target <server>', 'the S3 target: Ceph RGW where it can run, else s3rver (auto)').choices(['auto', 'ceph-rgw', 's3rver']).default('auto'))
     .option('--keep', 'keep the emulators\' data and the state, and print where')
     .option('--no-progress', 'no progress display')
     .option('--json', 'print one JSON object with the result on stdout')
@@ -64,10 +70,10 @@ Examples:
   $ npx cloudexit rehearse --bandwidth 20MiB/s     watch the progress bar and try Ctrl-C`)
     .action(async (options: RehearseFlags) => {
       // Loaded on use: the emulators and SDKs are heavy, and `--help` should not wait for them.
-      const { rehearse } = await import('../../app/rehearse.ts');
+      const { rehearse } = await importOptional(() => import('../../app/rehearse.ts'), ['azurite', 's3rver'], 'cloudexit rehearse');
       const report = await withCommandIo(options, (io) => rehearse({
         plan: options.plan, dataset: options.dataset, phase: options.phase, out: options.out, keep: options.keep === true,
-        concurrency: options.concurrency, bandwidth: options.bandwidth, progress: io.progress, signal: io.signal,
+        concurrency: options.concurrency, bandwidth: options.bandwidth, progress: io.progress, signal: io.signal, target: options.target,
       }));
       if (options.json) printJson(report);
       else process.stdout.write(`${renderRehearsal(report)}\n`);
