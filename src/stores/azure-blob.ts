@@ -322,7 +322,7 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
 function azureNames(metadata: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(metadata)) {
-    const azure = name;
+    const azure = name.replace(/-/g, '_');
     if (azure in out) throw new RangeError(`metadata names "${name}" and another one are both "${azure}" on Azure Blob Storage`);
     out[azure] = value;
   }

@@ -183,7 +183,7 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       if (!isListedAnswer(gone, failure)) throw failure;
       const clientError = failure.status !== undefined && failure.status >= 400 && failure.status < 500;
       if (!clientError && (await uploadExists(capabilities, key, uploadId)) !== false) throw failure;
-      throw failure;
+      throw uploadGoneError(failure, description);
     }
   }
 
