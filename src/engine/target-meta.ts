@@ -5,7 +5,7 @@
  * under the dataset's reserved prefix, and the object references it by SHA-256.
  */
 import { createHash } from 'node:crypto';
-import { metadataBytes } from '../stores/capabilities.ts';
+import { sentMetadataBytes } from '../stores/capabilities.ts';
 import type { ObjectHeaders, ObjectInfo, ObjectStore, WriteMeta } from '../stores/object-store.ts';
 import { META_SHA256, META_SIDECAR, META_SOURCE_LAST_MODIFIED, RESERVED_PREFIX, type EngineDataset } from './context.ts';
 
@@ -46,7 +46,8 @@ export function planTargetMeta(
   const carried = { ...info.metadata };
   let metadata = { ...carried, ...own };
   let sidecar: Sidecar | undefined;
-  if (metadataBytes(metadata) > target.capabilities.metadataLimitBytes) {
+  // Measured as sent: names in the target's spelling, non-ASCII values encoded (longer).
+  if (sentMetadataBytes(metadata, target.capabilities) > target.capabilities.metadataLimitBytes) {
     const body = Buffer.from(`${JSON.stringify({ key: targetKey, metadata: sortedEntries(carried) })}\n`);
     const digest = createHash('sha256').update(body).digest('hex');
     sidecar = { key: sidecarKey(dataset, targetKey), body, sha256: digest };

@@ -90,6 +90,8 @@ async function checkSha256(
   const expected = record.sha256 ?? NONE;
   if (record.sha256Carrier === 'none') return { mismatch: undefined, sha256Checked: false };
   if (record.sha256Carrier === 'tag') {
+    // Tagged by a run that saw tagging work; a later probe may say otherwise: then it cannot be read here.
+    if (!dataset.target.capabilities.tagging) return { mismatch: undefined, sha256Checked: false };
     const tags = await withRetry(() => dataset.target.getTags(record.targetKey), retryOptions(ctx, `tags of ${record.targetKey}`));
     const actual = tags?.[TAG_SHA256] ?? NONE;
     return actual === expected ? { mismatch: undefined, sha256Checked: true } : found('sha256-tag', expected, actual);

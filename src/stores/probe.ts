@@ -163,7 +163,9 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
       if (raw) {
         const results: string[] = [];
         let all = true;
-        for (const [label, value] of [['Latin-1 "é"', 'é'], ['CJK "中"', '中']] as const) {
+        // Only Latin-1: Node refuses to send a header character above U+00FF at all, and the
+        // SDK then leaves that request's 5-minute timer running (measured), which holds the process.
+        for (const [label, value] of [['Latin-1 "é"', 'é']] as const) {
           const k = key(`utf8-raw-${results.length}`);
           const written = await outcome(raw.put(k, body, md5(body), { metadata: { 'cloudexit-probe-value': value } }));
           const back = written.error ? undefined : metadataValue((await raw.head(k))?.metadata, 'cloudexit-probe-value');
