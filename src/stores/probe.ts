@@ -162,7 +162,6 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
       const body = Buffer.from('utf8');
       if (raw) {
         const results: string[] = [];
-        let all = true;
         // Only Latin-1: Node refuses to send a header character above U+00FF at all, and the
         // SDK then leaves that request's 5-minute timer running (measured), which holds the process.
         for (const [label, value] of [['Latin-1 "é"', 'é']] as const) {
@@ -170,11 +169,11 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
           const written = await outcome(raw.put(k, body, md5(body), { metadata: { 'cloudexit-probe-value': value } }));
           const back = written.error ? undefined : metadataValue((await raw.head(k))?.metadata, 'cloudexit-probe-value');
           const ok = !written.error && back === value;
-          all &&= ok;
           results.push(`${label}: ${written.error ? `refused (${answer(written.error)})` : ok ? 'kept' : `came back as ${JSON.stringify(back)}`}`);
         }
-        capabilities.metadataValuesUtf8 = all;
-        observe('metadataValuesUtf8', results.join('; '));
+        // Even where Latin-1 came back intact, the rest of Unicode cannot be sent raw: encoded it is.
+        capabilities.metadataValuesUtf8 = false;
+        observe('metadataValuesUtf8', `${results.join('; ')}; above U+00FF: not sendable raw (Node refuses it in a header)`);
       } else {
         observe('metadataValuesUtf8', 'not measured: this store cannot switch its encoding off');
       }

@@ -65,7 +65,7 @@ describe('scripts/migrate-phase.mjs', () => {
       expect(runs.map((run) => [run.command, run.outcome]).sort()).toEqual([['copy', 'succeeded'], ['verify full', 'succeeded']]);
       const steps = [];
       for await (const event of store.iterateAudit()) steps.push([event.step, event.phase]);
-      expect(steps).toEqual([['copy', 1], ['verify-full', 1]]);
+      expect(steps).toEqual([['probe', 1], ['copy', 1], ['verify-full', 1]]); // copy probes the target before its first write
     } finally {
       await store.close();
     }

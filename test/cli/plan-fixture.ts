@@ -19,16 +19,27 @@ export interface PlanFixture {
   secrets: string[];
 }
 
-export async function writeTestPlan(dir: string, datasets: string[], limits: Record<string, unknown> = {}): Promise<PlanFixture> {
+/** Where the fixture's target lives, and what the plan says of it. */
+export interface TargetChoice {
+  /** The suite's s3rver (a fake) or Ceph RGW (a real S3 implementation). @default 's3rver' */
+  server?: 's3rver' | 'rgw';
+  /** The endpoint written in the plan, e.g. a fault proxy in front of the server. @default the server's */
+  endpoint?: string;
+  /** `target.etagIsMd5` in the plan. @default absent (true) */
+  etagIsMd5?: boolean;
+}
+
+export async function writeTestPlan(dir: string, datasets: string[], limits: Record<string, unknown> = {}, target: TargetChoice = {}): Promise<PlanFixture> {
   const azurite = inject('azurite');
-  const s3rver = inject('s3rver');
+  const s3rver = inject(target.server ?? 's3rver');
   const doc = parseDocument(await readFile('runbooks/emc2/plan.yaml', 'utf8'));
   doc.setIn(['source'], doc.createNode({
     kind: 'azure-blob', endpoint: azurite.endpoint,
     auth: { method: 'key', accountName: azurite.accountName, accountKeyEnv: 'TEST_SOURCE_KEY' },
   }));
   doc.setIn(['target'], doc.createNode({
-    kind: 's3', endpoint: s3rver.endpoint, region: s3rver.region, forcePathStyle: true,
+    kind: 's3', endpoint: target.endpoint ?? s3rver.endpoint, region: s3rver.region, forcePathStyle: true,
+    ...(target.etagIsMd5 === undefined ? {} : { etagIsMd5: target.etagIsMd5 }),
     auth: { accessKeyIdEnv: 'TEST_TARGET_KEY_ID', secretAccessKeyEnv: 'TEST_TARGET_SECRET' },
   }));
   const names = new Map<string, { container: string; bucket: string }>();
