@@ -24,7 +24,8 @@ export function phaseEnv(plan: LoadedPlan, phaseId: number, step: string, stateD
   return hookEnvironment(hookContextFromPlan(plan, phase, { step, runId: 'run-test-1', stateDir, frozenAt }));
 }
 
-export async function readJsonFile(path: string): Promise<any> {
+/** A JSON file written by a hook: plain data, read field by field by the tests. */
+export async function readJsonFile(path: string): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(path, 'utf8'));
 }
 

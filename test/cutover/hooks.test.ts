@@ -89,7 +89,7 @@ describe('example hooks', () => {
 
   it('switch writes the pointer to the target with each dataset\'s bucket', async () => {
     await run('switch', 2);
-    const pointer = await readJsonFile(pointerOf(2));
+    const pointer = (await readJsonFile(pointerOf(2))) as { serving: string; datasets: Record<string, unknown>; switchedAt: string };
     expect(pointer.serving).toBe('target');
     expect(Object.keys(pointer.datasets)).toEqual(['hcl', 'chru-nancy', 'hpsj', 'catalog']);
     expect(pointer.datasets.catalog).toEqual({ host: 'postgresql-emc2.database.cloud.ovh.net', port: 20184, database: 'emc2_catalog' });
