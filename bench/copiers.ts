@@ -51,14 +51,21 @@ const RUN_TIMEOUT_MS = 10 * 60_000;
  * with both servers).
  */
 export const CLOUDEXIT_LIMITS = {
-  concurrency: 16, partConcurrency: 4, multipartThreshold: '16MiB', minPartSize: '5MiB', memoryBudget: '96MiB',
+  concurrency: 16,
+  partConcurrency: 4,
+  multipartThreshold: '16MiB',
+  minPartSize: '5MiB',
+  memoryBudget: '96MiB',
 } as const;
 
 /** rclone gets the same concurrency: objects in flight, listings, parts of one object in flight. */
 export const RCLONE_FLAGS = [
-  '--transfers', String(CLOUDEXIT_LIMITS.concurrency),
-  '--checkers', String(CLOUDEXIT_LIMITS.concurrency),
-  '--s3-upload-concurrency', String(CLOUDEXIT_LIMITS.partConcurrency),
+  '--transfers',
+  String(CLOUDEXIT_LIMITS.concurrency),
+  '--checkers',
+  String(CLOUDEXIT_LIMITS.concurrency),
+  '--s3-upload-concurrency',
+  String(CLOUDEXIT_LIMITS.partConcurrency),
 ] as const;
 
 export interface Timed {
@@ -78,7 +85,9 @@ export function killRunning(): void {
   for (const child of running) {
     try {
       process.kill(-child.pid!, 'SIGKILL');
-    } catch { /* already gone */ }
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -90,7 +99,9 @@ export function ensureTools(log: (line: string) => void): string {
     const apt = (args: string[]) => spawnSync('apt-get', args, { stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
     // A fresh machine may have no package lists yet: update only when the first try fails.
     if (!apt(['install', '-y', pkg]) && !(apt(['update']) && apt(['install', '-y', pkg]))) {
-      throw new Error(`cannot install ${pkg}: \`apt-get install -y ${pkg}\` failed (run the bench as root, or install ${pkg} yourself)`);
+      throw new Error(
+        `cannot install ${pkg}: \`apt-get install -y ${pkg}\` failed (run the bench as root, or install ${pkg} yourself)`,
+      );
     }
   };
   if (!has('rclone', ['version'])) install('rclone');
@@ -103,13 +114,28 @@ export function ensureTools(log: (line: string) => void): string {
 /** Runs `command` under GNU time in its own process group; never rejects on a non-zero exit. */
 export async function timed(command: string[], env: NodeJS.ProcessEnv, rssFile: string): Promise<Timed> {
   const started = performance.now();
-  const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, ...command], { env, cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, ...command], {
+    env,
+    cwd: ROOT,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => { if (stdout.length < MAX_OUTPUT) stdout += chunk.toString('utf8'); });
-  child.stderr!.on('data', (chunk: Buffer) => { if (stderr.length < MAX_OUTPUT) stderr += chunk.toString('utf8'); });
-  const timer = setTimeout(() => { try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* gone */ } }, RUN_TIMEOUT_MS);
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (stdout.length < MAX_OUTPUT) stdout += chunk.toString('utf8');
+  });
+  child.stderr!.on('data', (chunk: Buffer) => {
+    if (stderr.length < MAX_OUTPUT) stderr += chunk.toString('utf8');
+  });
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, RUN_TIMEOUT_MS);
   const code = await new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (exitCode) => resolve(exitCode));
@@ -134,23 +160,50 @@ export interface Endpoints {
  * A plan for one cloudexit run: the sample EMC2 plan with its source, target, datasets and
  * phases replaced (as test/cli/plan-fixture.ts does), so it goes through the real schema.
  */
-export async function writePlan(file: string, endpoints: Endpoints, dataset: string, container: string, bucket: string): Promise<void> {
+export async function writePlan(
+  file: string,
+  endpoints: Endpoints,
+  dataset: string,
+  container: string,
+  bucket: string,
+): Promise<void> {
   const doc = parseDocument(await readFile(join(ROOT, 'runbooks/emc2/plan.yaml'), 'utf8'));
-  doc.setIn(['source'], doc.createNode({
-    kind: 'azure-blob', endpoint: endpoints.azurite,
-    auth: { method: 'key', accountName: AZURITE_ACCOUNT, accountKeyEnv: 'BENCH_SOURCE_KEY' },
-  }));
-  doc.setIn(['target'], doc.createNode({
-    kind: 's3', endpoint: endpoints.s3rver, region: S3RVER_KEY.region, forcePathStyle: true,
-    auth: { accessKeyIdEnv: 'BENCH_TARGET_KEY_ID', secretAccessKeyEnv: 'BENCH_TARGET_SECRET' },
-  }));
-  doc.setIn(['datasets'], doc.createNode([
-    { name: dataset, title: `Bench ${dataset}`, source: { container, prefix: '' }, target: { bucket, prefix: '' } },
-  ]));
-  doc.setIn(['phases'], doc.createNode([{
-    id: 1, name: 'Bench', datasets: [dataset], plannedCutover: '2026-12-01',
-    owners: { decisionMaker: 'bench', opsLead: 'bench', dataOwner: 'bench', dpo: 'bench' },
-  }]));
+  doc.setIn(
+    ['source'],
+    doc.createNode({
+      kind: 'azure-blob',
+      endpoint: endpoints.azurite,
+      auth: { method: 'key', accountName: AZURITE_ACCOUNT, accountKeyEnv: 'BENCH_SOURCE_KEY' },
+    }),
+  );
+  doc.setIn(
+    ['target'],
+    doc.createNode({
+      kind: 's3',
+      endpoint: endpoints.s3rver,
+      region: S3RVER_KEY.region,
+      forcePathStyle: true,
+      auth: { accessKeyIdEnv: 'BENCH_TARGET_KEY_ID', secretAccessKeyEnv: 'BENCH_TARGET_SECRET' },
+    }),
+  );
+  doc.setIn(
+    ['datasets'],
+    doc.createNode([
+      { name: dataset, title: `Bench ${dataset}`, source: { container, prefix: '' }, target: { bucket, prefix: '' } },
+    ]),
+  );
+  doc.setIn(
+    ['phases'],
+    doc.createNode([
+      {
+        id: 1,
+        name: 'Bench',
+        datasets: [dataset],
+        plannedCutover: '2026-12-01',
+        owners: { decisionMaker: 'bench', opsLead: 'bench', dataOwner: 'bench', dpo: 'bench' },
+      },
+    ]),
+  );
   // The communication plan names the sample's phases, which the bench replaces; it only
   // feeds the runbooks, so the bench plan has none.
   doc.deleteIn(['communication']);
@@ -163,7 +216,13 @@ export interface CloudexitRun extends Timed {
 }
 
 /** `cloudexit copy` on a fresh state database; `dir` is a fresh temp dir for this run. */
-export async function runCloudexit(dir: string, endpoints: Endpoints, dataset: string, container: string, bucket: string): Promise<CloudexitRun> {
+export async function runCloudexit(
+  dir: string,
+  endpoints: Endpoints,
+  dataset: string,
+  container: string,
+  bucket: string,
+): Promise<CloudexitRun> {
   const plan = join(dir, 'plan.yaml');
   await writePlan(plan, endpoints, dataset, container, bucket);
   const env = {
@@ -173,14 +232,26 @@ export async function runCloudexit(dir: string, endpoints: Endpoints, dataset: s
     BENCH_TARGET_SECRET: S3RVER_KEY.secretAccessKey,
   };
   const command = [
-    CLOUDEXIT_BIN, 'copy', '--plan', plan, '--state', join(dir, 'state.db'),
-    '--evidence', join(dir, 'evidence'), '--dataset', dataset, '--no-progress', '--json',
+    CLOUDEXIT_BIN,
+    'copy',
+    '--plan',
+    plan,
+    '--state',
+    join(dir, 'state.db'),
+    '--evidence',
+    join(dir, 'evidence'),
+    '--dataset',
+    dataset,
+    '--no-progress',
+    '--json',
   ];
   const run = await timed(command, env, join(dir, 'rss'));
   let report: CloudexitRun['report'];
   try {
     report = JSON.parse(run.stdout) as CloudexitRun['report'];
-  } catch { /* reported by the caller as a failure, with the output */ }
+  } catch {
+    /* reported by the caller as a failure, with the output */
+  }
   return { ...run, report };
 }
 
@@ -204,8 +275,16 @@ export async function runRclone(dir: string, endpoints: Endpoints, container: st
   // `env -u AWS_CA_BUNDLE`: rclone fails on this machine's bundle setting (LOCAL-SERVICES.md).
   // env execs rclone in place, so GNU time still measures rclone itself.
   const command = [
-    'env', '-u', 'AWS_CA_BUNDLE', 'rclone', 'copy', `az:${container}`, `s3:${bucket}`,
-    '--config', emptyConfig, ...RCLONE_FLAGS,
+    'env',
+    '-u',
+    'AWS_CA_BUNDLE',
+    'rclone',
+    'copy',
+    `az:${container}`,
+    `s3:${bucket}`,
+    '--config',
+    emptyConfig,
+    ...RCLONE_FLAGS,
   ];
   return timed(command, env, join(dir, 'rss'));
 }

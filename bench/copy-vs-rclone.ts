@@ -12,8 +12,27 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CLOUDEXIT_BIN, cloudexitEnv, ensureTools, killRunning, runCloudexit, runRclone, timed, type Endpoints } from './copiers.ts';
-import { countBucket, createBuckets, LARGE_CONTAINER, largeObject, MiB, s3Client, seed, SMALL_CONTAINER, smallObjects } from './data.ts';
+import {
+  CLOUDEXIT_BIN,
+  cloudexitEnv,
+  ensureTools,
+  killRunning,
+  runCloudexit,
+  runRclone,
+  timed,
+  type Endpoints,
+} from './copiers.ts';
+import {
+  countBucket,
+  createBuckets,
+  LARGE_CONTAINER,
+  largeObject,
+  MiB,
+  s3Client,
+  seed,
+  SMALL_CONTAINER,
+  smallObjects,
+} from './data.ts';
 import { renderSummary, summarise, type RunFigures } from './report.ts';
 import { startAzurite, startS3rver, type Service } from './services.ts';
 
@@ -82,14 +101,19 @@ async function main(): Promise<void> {
   log(`seeding ${small.length} small objects (${(smallBytes / MiB).toFixed(1)} MiB) and one ${largeMib} MiB object …`);
   await seed(azurite.endpoint, small, large);
 
-  const bucket = (workload: string, copier: string, round: number) => `${workload}-${copier === 'cloudexit' ? 'cx' : 'rc'}-r${round}`;
+  const bucket = (workload: string, copier: string, round: number) =>
+    `${workload}-${copier === 'cloudexit' ? 'cx' : 'rc'}-r${round}`;
   const workloads = [
     { name: 'small' as const, container: SMALL_CONTAINER, objects: small.length, bytes: smallBytes },
     { name: 'large' as const, container: LARGE_CONTAINER, objects: 1, bytes: large.size },
   ];
   const copiers = ['cloudexit', 'rclone'] as const;
-  await createBuckets(s3rver.endpoint, workloads.flatMap((w) => copiers.flatMap((c) =>
-    Array.from({ length: rounds }, (_, i) => bucket(w.name, c, i + 1)))));
+  await createBuckets(
+    s3rver.endpoint,
+    workloads.flatMap((w) =>
+      copiers.flatMap((c) => Array.from({ length: rounds }, (_, i) => bucket(w.name, c, i + 1))),
+    ),
+  );
 
   // Module loading alone, for the notes: every cloudexit run pays it inside its wall-clock.
   // Measured on the second start: the first one of a fresh install fills the compile cache.
@@ -108,10 +132,16 @@ async function main(): Promise<void> {
         const dir = join(workDir, `run-${++runNumber}`);
         await mkdir(dir);
         const target = bucket(workload.name, copier, round);
-        const cx = copier === 'cloudexit' ? await runCloudexit(dir, endpoints, workload.name, workload.container, target) : undefined;
-        const run = cx ?? await runRclone(dir, endpoints, workload.container, target);
+        const cx =
+          copier === 'cloudexit'
+            ? await runCloudexit(dir, endpoints, workload.name, workload.container, target)
+            : undefined;
+        const run = cx ?? (await runRclone(dir, endpoints, workload.container, target));
         const what = `round ${round} ${workload.name} ${copier}`;
-        const broke = (why: string) => new Error(`${what}: ${why}\nexit code ${run.code}\nstdout: ${run.stdout.slice(-3000)}\nstderr: ${run.stderr.slice(-3000)}`);
+        const broke = (why: string) =>
+          new Error(
+            `${what}: ${why}\nexit code ${run.code}\nstdout: ${run.stdout.slice(-3000)}\nstderr: ${run.stderr.slice(-3000)}`,
+          );
         if (run.code !== 0) throw broke('the copier failed');
         if (cx && (cx.report?.ok !== true || cx.report.copied !== workload.objects)) {
           throw broke(`expected ok: true and ${workload.objects} objects copied in its JSON report`);
@@ -119,13 +149,22 @@ async function main(): Promise<void> {
         // Checked outside the timed run: the bucket must hold every object, byte for byte in size.
         const landed = await countBucket(s3, target);
         if (landed.objects !== workload.objects || landed.bytes !== workload.bytes) {
-          throw broke(`bucket ${target} holds ${landed.objects} objects / ${landed.bytes} bytes, expected ${workload.objects} / ${workload.bytes}`);
+          throw broke(
+            `bucket ${target} holds ${landed.objects} objects / ${landed.bytes} bytes, expected ${workload.objects} / ${workload.bytes}`,
+          );
         }
         const figures: RunFigures = {
-          round, copier, workload: workload.name, seconds: run.wallMs / 1000, cpuSeconds: run.cpuSeconds, peakRssMiB: run.peakRssKiB / 1024,
+          round,
+          copier,
+          workload: workload.name,
+          seconds: run.wallMs / 1000,
+          cpuSeconds: run.cpuSeconds,
+          peakRssMiB: run.peakRssKiB / 1024,
         };
         runs.push(figures);
-        log(`${what}: ${figures.seconds.toFixed(2)} s, CPU ${figures.cpuSeconds.toFixed(2)} s, peak RSS ${figures.peakRssMiB.toFixed(0)} MiB`);
+        log(
+          `${what}: ${figures.seconds.toFixed(2)} s, CPU ${figures.cpuSeconds.toFixed(2)} s, peak RSS ${figures.peakRssMiB.toFixed(0)} MiB`,
+        );
         await rm(dir, { recursive: true, force: true });
       }
     }
@@ -133,9 +172,13 @@ async function main(): Promise<void> {
   s3.destroy();
 
   const summary = summarise({
-    rounds, runs, rcloneVersion, cloudexitStartupSeconds: startup.wallMs / 1000,
+    rounds,
+    runs,
+    rcloneVersion,
+    cloudexitStartupSeconds: startup.wallMs / 1000,
     loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
-    small: { objects: small.length, bytes: smallBytes }, large: { bytes: large.size },
+    small: { objects: small.length, bytes: smallBytes },
+    large: { bytes: large.size },
   });
   const text = `${renderSummary(summary)}\nbench time: ${((performance.now() - started) / 1000).toFixed(0)} s`;
   if (args.json) {

@@ -42,7 +42,11 @@ export function smallObjects(count: number): SyntheticObject[] {
   const random = prng(20_260_101);
   return Array.from({ length: count }, (_, i) => {
     const size = KiB + Math.floor(random() * 15 * KiB);
-    return object(`lot-${String(i % 10).padStart(2, '0')}/objet-${String(i).padStart(6, '0')}.bin`, size, 'application/octet-stream');
+    return object(
+      `lot-${String(i % 10).padStart(2, '0')}/objet-${String(i).padStart(6, '0')}.bin`,
+      size,
+      'application/octet-stream',
+    );
   });
 }
 
@@ -58,7 +62,10 @@ export function largeObject(mib: number): SyntheticObject {
 export async function seed(azuriteEndpoint: string, small: SyntheticObject[], large: SyntheticObject): Promise<void> {
   const account = { endpoint: azuriteEndpoint, accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY };
   const credential = { kind: 'key' as const, accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY };
-  for (const [container, objects] of [[SMALL_CONTAINER, small], [LARGE_CONTAINER, [large]]] as const) {
+  for (const [container, objects] of [
+    [SMALL_CONTAINER, small],
+    [LARGE_CONTAINER, [large]],
+  ] as const) {
     await createContainer(account, container);
     await seedStore(createAzureBlobStore({ endpoint: azuriteEndpoint, container, credential }), objects);
   }
@@ -66,7 +73,9 @@ export async function seed(azuriteEndpoint: string, small: SyntheticObject[], la
 
 export function s3Client(endpoint: string): S3Client {
   return new S3Client({
-    endpoint, region: S3RVER_KEY.region, forcePathStyle: true,
+    endpoint,
+    region: S3RVER_KEY.region,
+    forcePathStyle: true,
     credentials: { accessKeyId: S3RVER_KEY.accessKeyId, secretAccessKey: S3RVER_KEY.secretAccessKey },
     // The SDK's default flexible checksums corrupt objects on s3rver (LOCAL-SERVICES.md).
     requestChecksumCalculation: 'WHEN_REQUIRED',

@@ -40,29 +40,57 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 export function summarise(input: BenchInput) {
   const runsOf = (copier: RunFigures['copier'], workload: RunFigures['workload']) =>
     input.runs.filter((r) => r.copier === copier && r.workload === workload);
-  const seconds = (copier: RunFigures['copier'], workload: RunFigures['workload']) => median(runsOf(copier, workload).map((r) => r.seconds));
-  const cpu = (copier: RunFigures['copier'], workload: RunFigures['workload']) => round2(median(runsOf(copier, workload).map((r) => r.cpuSeconds)));
-  const peak = (copier: RunFigures['copier']) => Math.max(0, ...input.runs.filter((r) => r.copier === copier).map((r) => r.peakRssMiB));
+  const seconds = (copier: RunFigures['copier'], workload: RunFigures['workload']) =>
+    median(runsOf(copier, workload).map((r) => r.seconds));
+  const cpu = (copier: RunFigures['copier'], workload: RunFigures['workload']) =>
+    round2(median(runsOf(copier, workload).map((r) => r.cpuSeconds)));
+  const peak = (copier: RunFigures['copier']) =>
+    Math.max(0, ...input.runs.filter((r) => r.copier === copier).map((r) => r.peakRssMiB));
   const largeMiB = input.large.bytes / 2 ** 20;
-  const small = { cloudexit: input.small.objects / seconds('cloudexit', 'small'), rclone: input.small.objects / seconds('rclone', 'small') };
+  const small = {
+    cloudexit: input.small.objects / seconds('cloudexit', 'small'),
+    rclone: input.small.objects / seconds('rclone', 'small'),
+  };
   const large = { cloudexit: largeMiB / seconds('cloudexit', 'large'), rclone: largeMiB / seconds('rclone', 'large') };
-  const ratios = { smallObjects: round2(small.cloudexit / small.rclone), largeObject: round2(large.cloudexit / large.rclone) };
+  const ratios = {
+    smallObjects: round2(small.cloudexit / small.rclone),
+    largeObject: round2(large.cloudexit / large.rclone),
+  };
   const cloudexitPeak = round2(peak('cloudexit'));
   return {
     rounds: input.rounds,
     smallObjects: {
-      objects: input.small.objects, bytes: input.small.bytes,
-      cloudexit: { objectsPerSecond: round2(small.cloudexit), medianSeconds: round2(seconds('cloudexit', 'small')), medianCpuSeconds: cpu('cloudexit', 'small') },
-      rclone: { objectsPerSecond: round2(small.rclone), medianSeconds: round2(seconds('rclone', 'small')), medianCpuSeconds: cpu('rclone', 'small') },
+      objects: input.small.objects,
+      bytes: input.small.bytes,
+      cloudexit: {
+        objectsPerSecond: round2(small.cloudexit),
+        medianSeconds: round2(seconds('cloudexit', 'small')),
+        medianCpuSeconds: cpu('cloudexit', 'small'),
+      },
+      rclone: {
+        objectsPerSecond: round2(small.rclone),
+        medianSeconds: round2(seconds('rclone', 'small')),
+        medianCpuSeconds: cpu('rclone', 'small'),
+      },
     },
     largeObject: {
       bytes: input.large.bytes,
-      cloudexit: { mibPerSecond: round2(large.cloudexit), medianSeconds: round2(seconds('cloudexit', 'large')), medianCpuSeconds: cpu('cloudexit', 'large') },
-      rclone: { mibPerSecond: round2(large.rclone), medianSeconds: round2(seconds('rclone', 'large')), medianCpuSeconds: cpu('rclone', 'large') },
+      cloudexit: {
+        mibPerSecond: round2(large.cloudexit),
+        medianSeconds: round2(seconds('cloudexit', 'large')),
+        medianCpuSeconds: cpu('cloudexit', 'large'),
+      },
+      rclone: {
+        mibPerSecond: round2(large.rclone),
+        medianSeconds: round2(seconds('rclone', 'large')),
+        medianCpuSeconds: cpu('rclone', 'large'),
+      },
     },
     ratios,
     cloudexit: {
-      peakRssMiB: cloudexitPeak, limits: CLOUDEXIT_LIMITS, startupSeconds: round2(input.cloudexitStartupSeconds),
+      peakRssMiB: cloudexitPeak,
+      limits: CLOUDEXIT_LIMITS,
+      startupSeconds: round2(input.cloudexitStartupSeconds),
       startedAs: `bin/cloudexit.js, through its shebang: ${CLOUDEXIT_SHEBANG}`,
     },
     rclone: { peakRssMiB: round2(peak('rclone')), version: input.rcloneVersion, flags: RCLONE_FLAGS.join(' ') },
@@ -71,7 +99,12 @@ export function summarise(input: BenchInput) {
       rssAtMost256MiB: cloudexitPeak <= 256,
     },
     loadAverage: input.loadAverage,
-    runs: input.runs.map((r) => ({ ...r, seconds: round2(r.seconds), cpuSeconds: round2(r.cpuSeconds), peakRssMiB: round2(r.peakRssMiB) })),
+    runs: input.runs.map((r) => ({
+      ...r,
+      seconds: round2(r.seconds),
+      cpuSeconds: round2(r.cpuSeconds),
+      peakRssMiB: round2(r.peakRssMiB),
+    })),
   };
 }
 
@@ -80,15 +113,39 @@ export type Summary = ReturnType<typeof summarise>;
 export function renderSummary(s: Summary): string {
   const mib = (bytes: number) => `${round2(bytes / 2 ** 20)} MiB`;
   const rows: (string | number)[][] = [
-    [`small: ${s.smallObjects.objects} objects, ${mib(s.smallObjects.bytes)}`, 'objects/s',
-      s.smallObjects.cloudexit.objectsPerSecond, s.smallObjects.rclone.objectsPerSecond, s.ratios.smallObjects],
-    [`large: 1 object, ${mib(s.largeObject.bytes)}`, 'MiB/s',
-      s.largeObject.cloudexit.mibPerSecond, s.largeObject.rclone.mibPerSecond, s.ratios.largeObject],
+    [
+      `small: ${s.smallObjects.objects} objects, ${mib(s.smallObjects.bytes)}`,
+      'objects/s',
+      s.smallObjects.cloudexit.objectsPerSecond,
+      s.smallObjects.rclone.objectsPerSecond,
+      s.ratios.smallObjects,
+    ],
+    [
+      `large: 1 object, ${mib(s.largeObject.bytes)}`,
+      'MiB/s',
+      s.largeObject.cloudexit.mibPerSecond,
+      s.largeObject.rclone.mibPerSecond,
+      s.ratios.largeObject,
+    ],
     ['peak RSS (max over all runs)', 'MiB', s.cloudexit.peakRssMiB, s.rclone.peakRssMiB, '—'],
-    ['CPU time, small (median)', 's', s.smallObjects.cloudexit.medianCpuSeconds, s.smallObjects.rclone.medianCpuSeconds, '—'],
-    ['CPU time, large (median)', 's', s.largeObject.cloudexit.medianCpuSeconds, s.largeObject.rclone.medianCpuSeconds, '—'],
+    [
+      'CPU time, small (median)',
+      's',
+      s.smallObjects.cloudexit.medianCpuSeconds,
+      s.smallObjects.rclone.medianCpuSeconds,
+      '—',
+    ],
+    [
+      'CPU time, large (median)',
+      's',
+      s.largeObject.cloudexit.medianCpuSeconds,
+      s.largeObject.rclone.medianCpuSeconds,
+      '—',
+    ],
   ];
-  const per = s.runs.map((r) => `r${r.round} ${r.workload} ${r.copier} ${r.seconds}s ${r.cpuSeconds}cpu ${r.peakRssMiB}MiB`).join('; ');
+  const per = s.runs
+    .map((r) => `r${r.round} ${r.workload} ${r.copier} ${r.seconds}s ${r.cpuSeconds}cpu ${r.peakRssMiB}MiB`)
+    .join('; ');
   const l = s.cloudexit.limits;
   return [
     `Median of ${s.rounds} rounds, wall-clock of each copier's process (startup included).`,

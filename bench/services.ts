@@ -28,12 +28,26 @@ export interface Service {
 /** Azurite's blob service with in-memory persistence (flags from shared/LOCAL-SERVICES.md). */
 export function startAzurite(): Promise<Service> {
   const args = [
-    BIN('azurite-blob'), '--inMemoryPersistence', '--blobHost', '127.0.0.1', '--blobPort', '0',
+    BIN('azurite-blob'),
+    '--inMemoryPersistence',
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    '0',
     // --skipApiVersionCheck: the SDK's x-ms-version is newer than Azurite knows; --disableTelemetry:
     // offline, shutdown would otherwise hang ~2 minutes.
-    '--skipApiVersionCheck', '--loose', '--silent', '--disableTelemetry',
+    '--skipApiVersionCheck',
+    '--loose',
+    '--silent',
+    '--disableTelemetry',
   ];
-  return startChild('azurite', args, process.env, /successfully listens on (http:\/\/127\.0\.0\.1:\d+)/, (url) => `${url}/${AZURITE_ACCOUNT}`);
+  return startChild(
+    'azurite',
+    args,
+    process.env,
+    /successfully listens on (http:\/\/127\.0\.0\.1:\d+)/,
+    (url) => `${url}/${AZURITE_ACCOUNT}`,
+  );
 }
 
 /** s3rver keeping objects in `directory` (a temp dir the caller removes after stop). */
@@ -46,7 +60,11 @@ export function startS3rver(directory: string): Promise<Service> {
 }
 
 function startChild(
-  name: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, endpointOf: (match: string) => string,
+  name: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  ready: RegExp,
+  endpointOf: (match: string) => string,
 ): Promise<Service> {
   // process.execPath: the Node 24 npm put first on PATH, not the system Node 20.
   const child = spawn(process.execPath, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -80,7 +98,9 @@ async function stopChild(child: ChildProcess, exited: Promise<void>): Promise<vo
   if (child.exitCode !== null || child.signalCode !== null) return;
   child.kill('SIGTERM');
   let timer: NodeJS.Timeout | undefined;
-  const grace = new Promise<'late'>((resolve) => { timer = setTimeout(() => resolve('late'), STOP_GRACE_MS); });
+  const grace = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), STOP_GRACE_MS);
+  });
   if ((await Promise.race([exited, grace])) === 'late') {
     child.kill('SIGKILL');
     await exited;

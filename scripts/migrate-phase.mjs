@@ -23,7 +23,10 @@ if (argv.phase === undefined) {
 const abort = new AbortController();
 process.once('SIGINT', () => abort.abort(new Error('interrupted by SIGINT')));
 const options = {
-  plan: argv.plan, state: argv.state, evidence: argv.evidence, phase: String(argv.phase),
+  plan: argv.plan,
+  state: argv.state,
+  evidence: argv.evidence,
+  phase: String(argv.phase),
   signal: abort.signal,
   // Notes (retries, skipped objects) on stderr; the report below is on stdout.
   progress: { start() {}, advance() {}, stop() {}, note: (message) => process.stderr.write(`${message}\n`) },
@@ -39,17 +42,24 @@ try {
 
 async function migratePhase(options) {
   const copied = await copy(options);
-  echo(`copy: ${copied.copied} objects copied (${copied.bytesCopied} bytes), ${copied.failed} failed${copied.interrupted ? ', interrupted' : ''}`);
+  echo(
+    `copy: ${copied.copied} objects copied (${copied.bytesCopied} bytes), ${copied.failed} failed${copied.interrupted ? ', interrupted' : ''}`,
+  );
   // A full verification of a half-copied phase would only list what is missing.
   const verified = copied.ok ? await verify({ ...options, mode: 'full' }) : undefined;
-  if (verified) echo(`verify full: ${verified.verified} objects verified, ${verified.mismatches} mismatches, ${verified.notCopied} not copied`);
+  if (verified)
+    echo(
+      `verify full: ${verified.verified} objects verified, ${verified.mismatches} mismatches, ${verified.notCopied} not copied`,
+    );
   for (const d of verified?.datasets ?? []) {
     for (const m of d.mismatches) echo(`  mismatch: ${d.dataset}: ${m.targetKey}: ${m.problem}`);
   }
   const report = await status({ plan: options.plan, state: options.state });
   const phase = report.phases.find((p) => String(p.id) === options.phase);
-  echo(`status: phase ${phase.id} (${phase.name}) ${phase.state}: ${phase.copiedObjects}/${phase.objects} copied, ` +
-    `${phase.verifiedFullObjects} verified in full, ${report.window.daysLeft} days left in the window`);
+  echo(
+    `status: phase ${phase.id} (${phase.name}) ${phase.state}: ${phase.copiedObjects}/${phase.objects} copied, ` +
+      `${phase.verifiedFullObjects} verified in full, ${report.window.daysLeft} days left in the window`,
+  );
   const ok = copied.ok && verified?.ok === true;
   echo(ok ? `phase ${phase.id} is ready for its cutover` : `phase ${phase.id} is NOT ready: run this script again`);
   return ok ? EXIT.ok : EXIT.failed;

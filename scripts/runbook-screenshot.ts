@@ -28,13 +28,23 @@ export interface Browser {
  */
 export async function launchChromium(): Promise<Browser> {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not installed at ${CHROMIUM}: npm test installs it as root on Debian; elsewhere run: sudo apt-get install -y chromium (or set CLOUDEXIT_CHROMIUM to its path)`);
+    throw new Error(
+      `Chromium is not installed at ${CHROMIUM}: npm test installs it as root on Debian; elsewhere run: sudo apt-get install -y chromium (or set CLOUDEXIT_CHROMIUM to its path)`,
+    );
   }
   const profile = await mkdtemp(join(tmpdir(), 'cloudexit-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1280, height: 900 },
   });
   return {

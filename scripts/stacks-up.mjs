@@ -35,10 +35,22 @@ $.env = process.env;
 
 const unknown = stacks.filter((s) => !ALL_STACKS.includes(s));
 if (unknown.length > 0) fail(`unknown stack ${unknown.join(', ')}`, `use --stacks with ${ALL_STACKS.join(' and/or ')}`);
-if (Number(process.versions.node.split('.')[0]) < 24) fail(`Node ${process.version} cannot run the TypeScript program`, 'run through npm so the pinned Node 24 is used: npx zx scripts/stacks-up.mjs, or put node_modules/.bin first on PATH');
-if (!(await which('pulumi', { nothrow: true }))) fail('the pulumi CLI is not installed or not on PATH', 'install it (see pulumi.com/docs/install) and run `pulumi version`');
+if (Number(process.versions.node.split('.')[0]) < 24)
+  fail(
+    `Node ${process.version} cannot run the TypeScript program`,
+    'run through npm so the pinned Node 24 is used: npx zx scripts/stacks-up.mjs, or put node_modules/.bin first on PATH',
+  );
+if (!(await which('pulumi', { nothrow: true })))
+  fail(
+    'the pulumi CLI is not installed or not on PATH',
+    'install it (see pulumi.com/docs/install) and run `pulumi version`',
+  );
 const whoami = await $({ nothrow: true, quiet: true })`pulumi whoami --non-interactive`;
-if (whoami.exitCode !== 0) fail('not logged in to a Pulumi backend', 'run `pulumi login` (or set PULUMI_ACCESS_TOKEN, or `pulumi login file://...` for a self-managed backend)');
+if (whoami.exitCode !== 0)
+  fail(
+    'not logged in to a Pulumi backend',
+    'run `pulumi login` (or set PULUMI_ACCESS_TOKEN, or `pulumi login file://...` for a self-managed backend)',
+  );
 
 /** Names of credentials a stack needs, checked by presence only: values are never read or printed. */
 async function missingCredentials(stack) {
@@ -46,16 +58,28 @@ async function missingCredentials(stack) {
   if (stack.startsWith('azure')) {
     if (env('ARM_CLIENT_ID', 'ARM_TENANT_ID', 'ARM_SUBSCRIPTION_ID')) return undefined;
     const az = await $({ nothrow: true, quiet: true })`az account show --only-show-errors`;
-    return az.exitCode === 0 ? undefined : 'Azure: no ARM_CLIENT_ID/ARM_TENANT_ID/ARM_SUBSCRIPTION_ID and no `az login` session';
+    return az.exitCode === 0
+      ? undefined
+      : 'Azure: no ARM_CLIENT_ID/ARM_TENANT_ID/ARM_SUBSCRIPTION_ID and no `az login` session';
   }
-  if (env('OVH_APPLICATION_KEY', 'OVH_APPLICATION_SECRET', 'OVH_CONSUMER_KEY') || env('OVH_CLIENT_ID', 'OVH_CLIENT_SECRET')) return undefined;
+  if (
+    env('OVH_APPLICATION_KEY', 'OVH_APPLICATION_SECRET', 'OVH_CONSUMER_KEY') ||
+    env('OVH_CLIENT_ID', 'OVH_CLIENT_SECRET')
+  )
+    return undefined;
   const configured = await $({ nothrow: true, quiet: true })`pulumi config get ovh:applicationKey --stack ${stack}`;
-  return configured.exitCode === 0 ? undefined : 'OVHcloud: no OVH_APPLICATION_KEY/OVH_APPLICATION_SECRET/OVH_CONSUMER_KEY (or OVH_CLIENT_ID/OVH_CLIENT_SECRET), and no ovh:applicationKey in the stack config';
+  return configured.exitCode === 0
+    ? undefined
+    : 'OVHcloud: no OVH_APPLICATION_KEY/OVH_APPLICATION_SECRET/OVH_CONSUMER_KEY (or OVH_CLIENT_ID/OVH_CLIENT_SECRET), and no ovh:applicationKey in the stack config';
 }
 
 for (const stack of stacks) {
   const missing = await missingCredentials(stack);
-  if (missing) fail(`missing credentials for ${stack}: ${missing}`, 'export them in this shell (or `pulumi config set --secret ovh:applicationSecret ...`), never in a committed file');
+  if (missing)
+    fail(
+      `missing credentials for ${stack}: ${missing}`,
+      'export them in this shell (or `pulumi config set --secret ovh:applicationSecret ...`), never in a committed file',
+    );
 }
 
 await fs.mkdirp(outDir);

@@ -18,11 +18,29 @@ export { approve, type ApproveOptions, type ApproveReport } from './app/approve.
 export { cutover, type CutoverOptions, type CutoverReport } from './app/cutover.ts';
 export { rollback, type RollbackOptions, type RollbackReport } from './app/rollback.ts';
 export { status, type StatusOptions, type StatusReport } from './app/status.ts';
-export { checkRunbooks, runbooks, type RunbookCheck, type RunbookOptions, type RunbooksWritten } from './app/runbook.ts';
-export { parity, type ParityOptions, type ParityReport } from './app/parity.ts';
-export { auditExport, auditVerify, type AuditExportOptions, type AuditVerifyOptions, type AuditVerifyReport, type ExportSummary } from './app/audit.ts';
 export {
-  rehearse, type DatabaseRehearsal, type DatasetRehearsal, type PhaseRehearsal, type RehearsalOptions, type RehearsalReport,
+  checkRunbooks,
+  runbooks,
+  type RunbookCheck,
+  type RunbookOptions,
+  type RunbooksWritten,
+} from './app/runbook.ts';
+export { parity, type ParityOptions, type ParityReport } from './app/parity.ts';
+export {
+  auditExport,
+  auditVerify,
+  type AuditExportOptions,
+  type AuditVerifyOptions,
+  type AuditVerifyReport,
+  type ExportSummary,
+} from './app/audit.ts';
+export {
+  rehearse,
+  type DatabaseRehearsal,
+  type DatasetRehearsal,
+  type PhaseRehearsal,
+  type RehearsalOptions,
+  type RehearsalReport,
 } from './app/rehearse.ts';
 export { openSession, withSession, type RunOptions, type Session, type SessionOptions } from './app/session.ts';
 export type { PlanOptions } from './app/plan-state.ts';

@@ -11,7 +11,16 @@
  */
 
 /** Steps of a phase cutover, in order. */
-export const CUTOVER_STEPS = ['preflight', 'freeze', 'quiescence', 'final-sync', 'verify', 'switch', 'smoke-check', 'commit'] as const;
+export const CUTOVER_STEPS = [
+  'preflight',
+  'freeze',
+  'quiescence',
+  'final-sync',
+  'verify',
+  'switch',
+  'smoke-check',
+  'commit',
+] as const;
 export type CutoverStep = (typeof CUTOVER_STEPS)[number];
 
 /**

@@ -9,7 +9,11 @@ import { importOptional } from '../src/optional-import.ts';
 
 describe('importOptional', () => {
   it('names the missing package and the pinned install command', async () => {
-    const failure = importOptional(() => import('cloudexit-no-such-package' as string), ['azurite', 'cloudexit-no-such-package'], 'cloudexit rehearse');
+    const failure = importOptional(
+      () => import('cloudexit-no-such-package' as string),
+      ['azurite', 'cloudexit-no-such-package'],
+      'cloudexit rehearse',
+    );
     await expect(failure).rejects.toBeInstanceOf(UserError);
     await expect(failure).rejects.toMatchObject({
       message: 'cloudexit rehearse needs the package cloudexit-no-such-package, which is not installed here',

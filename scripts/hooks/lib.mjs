@@ -32,7 +32,10 @@ export function datasets(hook) {
   } catch {
     // reported below
   }
-  writeSync(2, `${hook}: error: CLOUDEXIT_DATASETS_JSON is not a JSON array of {name, source, target} (see docs/hooks.md)\n`);
+  writeSync(
+    2,
+    `${hook}: error: CLOUDEXIT_DATASETS_JSON is not a JSON array of {name, source, target} (see docs/hooks.md)\n`,
+  );
   process.exit(2);
 }
 

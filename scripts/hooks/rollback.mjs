@@ -18,4 +18,6 @@ await writeJson(file, {
   rolledBackAt,
   runId: env.CLOUDEXIT_RUN_ID,
 });
-echo(`rollback: phase ${env.CLOUDEXIT_PHASE} readers pointed back at the source${before ? '' : ' (no switch had been recorded)'}; example only, wrote ${file}`);
+echo(
+  `rollback: phase ${env.CLOUDEXIT_PHASE} readers pointed back at the source${before ? '' : ' (no switch had been recorded)'}; example only, wrote ${file}`,
+);

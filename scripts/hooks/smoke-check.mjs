@@ -21,8 +21,15 @@ if (!pointer) fail(`no pointer file at ${file} — did the switch hook run?`);
 if (pointer.serving !== 'target') fail(`the pointer serves "${pointer.serving}", not "target"`);
 const wrong = list.filter((d) => {
   const entry = pointer.datasets?.[d.name];
-  return !entry || entry.endpoint !== d.target.endpoint || entry.bucket !== d.target.bucket || entry.prefix !== d.target.prefix;
+  return (
+    !entry ||
+    entry.endpoint !== d.target.endpoint ||
+    entry.bucket !== d.target.bucket ||
+    entry.prefix !== d.target.prefix
+  );
 });
 if (wrong.length > 0) fail(`the pointer does not send ${wrong.map((d) => d.name).join(', ')} to its target bucket`);
 
-echo(`smoke-check: phase ${env.CLOUDEXIT_PHASE} OK — the pointer serves the target for ${list.map((d) => d.name).join(', ')}`);
+echo(
+  `smoke-check: phase ${env.CLOUDEXIT_PHASE} OK — the pointer serves the target for ${list.map((d) => d.name).join(', ')}`,
+);

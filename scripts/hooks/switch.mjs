@@ -17,4 +17,6 @@ await writeJson(file, {
   switchedAt,
   runId: env.CLOUDEXIT_RUN_ID,
 });
-echo(`switch: phase ${env.CLOUDEXIT_PHASE} readers now pointed at the target (${list.map((d) => d.name).join(', ')}); example only, wrote ${file}`);
+echo(
+  `switch: phase ${env.CLOUDEXIT_PHASE} readers now pointed at the target (${list.map((d) => d.name).join(', ')}); example only, wrote ${file}`,
+);

@@ -39,7 +39,9 @@ export async function approve(options: ApproveOptions): Promise<ApproveReport> {
     const record = await recordApproval(deps, options.owner);
     const missing = OWNER_ROLES.filter((r) => !record.approvals.some((a) => a.role === r));
     return {
-      phase: phase.id, approvals: record.approvals, missing,
+      phase: phase.id,
+      approvals: record.approvals,
+      missing,
       waitingFor: missing.map((role) => ({ role, title: ROLE_TITLES[role], name: phase.owners[role] })),
     };
   });

@@ -6,7 +6,13 @@
  */
 import { existsSync } from 'node:fs';
 import { verifyChain, type ChainBreak, type ChainVerdict } from '../audit/chain.ts';
-import { AuditFileError, readAuditJsonl, writeAuditJsonl, writeAuditJsonlFile, type ExportSummary } from '../audit/jsonl.ts';
+import {
+  AuditFileError,
+  readAuditJsonl,
+  writeAuditJsonl,
+  writeAuditJsonlFile,
+  type ExportSummary,
+} from '../audit/jsonl.ts';
 import { UserError } from '../errors.ts';
 import { openSqliteStateStore } from '../state/sqlite.ts';
 import type { AuditEvent } from '../audit/event.ts';
@@ -45,7 +51,10 @@ export interface AuditVerifyReport {
 /** `value` as a lower-case SHA-256 hash; `name` is how the caller's user spells the setting. */
 export function anchorHashOf(value: string, name = 'expectHead'): string {
   const hash = value.toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(hash)) throw new UserError(`${name} ${value} is not a SHA-256 hash`, { fix: 'pass the 64 hexadecimal digits recorded at the sign-off' });
+  if (!/^[0-9a-f]{64}$/.test(hash))
+    throw new UserError(`${name} ${value} is not a SHA-256 hash`, {
+      fix: 'pass the 64 hexadecimal digits recorded at the sign-off',
+    });
   return hash;
 }
 
@@ -72,9 +81,10 @@ export async function auditVerify(options: AuditVerifyOptions = {}): Promise<Aud
       yield event;
     }
   }
-  const { source, verdict } = options.file !== undefined
-    ? { source: { kind: 'file' as const, location: options.file }, verdict: await verifyFile(options.file, watch) }
-    : await verifyState(options, watch);
+  const { source, verdict } =
+    options.file !== undefined
+      ? { source: { kind: 'file' as const, location: options.file }, verdict: await verifyFile(options.file, watch) }
+      : await verifyState(options, watch);
   const report: AuditVerifyReport = { ...verdict, source };
   if (expected !== undefined) {
     // Only meaningful on a sound chain: past a break, the hash may be anywhere or nowhere.
@@ -99,10 +109,16 @@ async function verifyFile(file: string, watch: Watch): Promise<Chain> {
   }
 }
 
-async function verifyState(options: PlanOptions, watch: Watch): Promise<{ source: AuditVerifyReport['source']; verdict: Chain }> {
+async function verifyState(
+  options: PlanOptions,
+  watch: Watch,
+): Promise<{ source: AuditVerifyReport['source']; verdict: Chain }> {
   const store = await openExistingStore(options);
   try {
-    return { source: { kind: 'state', location: store.location }, verdict: await verifyChain(watch(store.iterateAudit())) };
+    return {
+      source: { kind: 'state', location: store.location },
+      verdict: await verifyChain(watch(store.iterateAudit())),
+    };
   } finally {
     await store.close();
   }
@@ -116,9 +132,10 @@ async function openExistingStore(options: PlanOptions): Promise<StateStore> {
   const path = options.state ?? statePathOf(await planOf(options.plan), undefined);
   if (!existsSync(path)) {
     throw new UserError(`there is no state file at ${path}`, {
-      fix: options.state === undefined
-        ? 'run from the folder where the migration ran, or pass --state with its state file'
-        : 'check the path given to --state, or pass --file with an exported audit log',
+      fix:
+        options.state === undefined
+          ? 'run from the folder where the migration ran, or pass --state with its state file'
+          : 'check the path given to --state, or pass --file with an exported audit log',
     });
   }
   try {

@@ -22,7 +22,11 @@ export interface Connections {
 }
 
 /** Reads the secrets a plan names from `env`, failing with the variable to set. */
-export function connectionsFromPlan(source: AzureBlobEndpoint, target: S3Endpoint, env: NodeJS.ProcessEnv = process.env): Connections {
+export function connectionsFromPlan(
+  source: AzureBlobEndpoint,
+  target: S3Endpoint,
+  env: NodeJS.ProcessEnv = process.env,
+): Connections {
   const secret = (name: string, what: string): string => {
     const value = env[name];
     if (!value) {
@@ -35,8 +39,14 @@ export function connectionsFromPlan(source: AzureBlobEndpoint, target: S3Endpoin
   };
   const auth = source.auth;
   const credential: AzureCredential =
-    auth.method === 'sas' ? { kind: 'sas', sasToken: secret(auth.sasTokenEnv, 'the SAS token of the source storage account') }
-      : auth.method === 'key' ? { kind: 'key', accountName: auth.accountName, accountKey: secret(auth.accountKeyEnv, 'the source storage account key') }
+    auth.method === 'sas'
+      ? { kind: 'sas', sasToken: secret(auth.sasTokenEnv, 'the SAS token of the source storage account') }
+      : auth.method === 'key'
+        ? {
+            kind: 'key',
+            accountName: auth.accountName,
+            accountKey: secret(auth.accountKeyEnv, 'the source storage account key'),
+          }
         : { kind: 'entra' };
   return {
     source: { endpoint: source.endpoint, credential },
@@ -58,8 +68,14 @@ export function connectionsFromPlan(source: AzureBlobEndpoint, target: S3Endpoin
  * The SDKs are loaded here, on first use, because they take seconds to import and
  * `--help` or a plan error should not wait for them.
  */
-export async function engineDatasets(datasets: readonly ObjectDataset[], connections: Connections): Promise<EngineDataset[]> {
-  const [{ createAzureBlobStore }, { createS3Store }] = await Promise.all([import('../stores/azure-blob.ts'), import('../stores/s3.ts')]);
+export async function engineDatasets(
+  datasets: readonly ObjectDataset[],
+  connections: Connections,
+): Promise<EngineDataset[]> {
+  const [{ createAzureBlobStore }, { createS3Store }] = await Promise.all([
+    import('../stores/azure-blob.ts'),
+    import('../stores/s3.ts'),
+  ]);
   return datasets.map((dataset) => ({
     name: dataset.name,
     sourcePrefix: dataset.source.prefix,

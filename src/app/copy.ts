@@ -31,13 +31,27 @@ export interface CopyReport {
 
 /** Copies the selected datasets (resumably) and writes the manifest of each complete one; `ok` only when all is on the target. */
 export async function copy(options: CopyOptions = {}): Promise<CopyReport> {
-  return withSession(options, 'copy', async (session) => {
-    const report = await copyInSession(session, options);
-    await session.audit('copy', report.ok ? 'succeeded' : report.interrupted ? 'interrupted' : 'failed', {
-      datasets: report.datasets.map((d) => ({ dataset: d.dataset, copied: d.copied, bytes: d.bytesCopied, failed: d.failed.length, manifestSha256: d.manifest?.sha256 })),
-    });
-    return report;
-  }, (report) => ({ outcome: report.ok ? 'succeeded' : 'failed', totals: { objects: report.copied, bytes: report.bytesCopied, failed: report.failed } }));
+  return withSession(
+    options,
+    'copy',
+    async (session) => {
+      const report = await copyInSession(session, options);
+      await session.audit('copy', report.ok ? 'succeeded' : report.interrupted ? 'interrupted' : 'failed', {
+        datasets: report.datasets.map((d) => ({
+          dataset: d.dataset,
+          copied: d.copied,
+          bytes: d.bytesCopied,
+          failed: d.failed.length,
+          manifestSha256: d.manifest?.sha256,
+        })),
+      });
+      return report;
+    },
+    (report) => ({
+      outcome: report.ok ? 'succeeded' : 'failed',
+      totals: { objects: report.copied, bytes: report.bytesCopied, failed: report.failed },
+    }),
+  );
 }
 
 async function copyInSession(session: Session, options: CopyOptions): Promise<CopyReport> {
@@ -46,19 +60,28 @@ async function copyInSession(session: Session, options: CopyOptions): Promise<Co
   const datasets: CopyReport['datasets'] = [];
   for (const dataset of session.datasets) {
     if (stopped(session)) break;
-    const summary = await copyDataset(session.ctx, dataset, options.inventory === undefined ? {} : { inventory: options.inventory });
+    const summary = await copyDataset(
+      session.ctx,
+      dataset,
+      options.inventory === undefined ? {} : { inventory: options.inventory },
+    );
     const counts = await session.state.countObjects(dataset.name);
     const complete = counts.pending.objects === 0 && counts.failed.objects === 0 && !stopped(session);
     const manifest = complete ? await writeManifest(session.ctx, dataset, session.evidenceDir) : undefined;
     datasets.push({ ...summary, manifest });
   }
   const databases = await copyDatabases(session);
-  const failed = datasets.reduce((n, d) => n + d.failed.length, 0) + databases.filter((d) => d.status === 'failed').length;
+  const failed =
+    datasets.reduce((n, d) => n + d.failed.length, 0) + databases.filter((d) => d.status === 'failed').length;
   const interrupted = stopped(session);
   return {
     runId: session.ctx.runId,
     databases,
-    ok: failed === 0 && !interrupted && datasets.length === session.datasets.length && databases.length === session.databases.length,
+    ok:
+      failed === 0 &&
+      !interrupted &&
+      datasets.length === session.datasets.length &&
+      databases.length === session.databases.length,
     interrupted,
     copied: datasets.reduce((n, d) => n + d.copied, 0),
     bytesCopied: datasets.reduce((n, d) => n + d.bytesCopied, 0),

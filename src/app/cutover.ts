@@ -26,21 +26,40 @@ export type CutoverReport = CutoverResult;
 
 /** Runs (or resumes) the cutover of one phase; the report's `state` is `committed` when it went all the way. */
 export async function cutover(options: CutoverOptions): Promise<CutoverReport> {
-  return withSession({ ...options, dataset: [] }, `cutover ${options.phase}`, (session) => cutoverInSession(session, options), (result) => ({
-    outcome: result.state === 'committed' ? 'succeeded' : 'failed',
-    totals: { objects: 0, bytes: 0, failed: result.stoppedAt ? 1 : 0 },
-  }));
+  return withSession(
+    { ...options, dataset: [] },
+    `cutover ${options.phase}`,
+    (session) => cutoverInSession(session, options),
+    (result) => ({
+      outcome: result.state === 'committed' ? 'succeeded' : 'failed',
+      totals: { objects: 0, bytes: 0, failed: result.stoppedAt ? 1 : 0 },
+    }),
+  );
 }
 
 async function cutoverInSession(session: Session, options: CutoverOptions): Promise<CutoverReport> {
   const phase = session.phase!;
   const { ctx } = session;
   const databases = await phaseDatabaseCutovers(phase, session.databases, {
-    state: session.state, progress: ctx.progress, evidenceDir: session.evidenceDir, signal: ctx.signal, env: session.env,
+    state: session.state,
+    progress: ctx.progress,
+    evidenceDir: session.evidenceDir,
+    signal: ctx.signal,
+    env: session.env,
   });
   return runCutover({
-    databases, state: session.state, phase, datasets: session.datasets, ctx, hooks: session.plan.hooks,
-    runHook: planHookRunner(session.plan, phase, ctx.runId, { ...(options.hookStateDir ? { stateDir: options.hookStateDir } : {}), ...(ctx.signal ? { signal: ctx.signal } : {}) }),
-    parity: await loadParityReport(options.parity), clock: session.clock, actor: session.actor,
+    databases,
+    state: session.state,
+    phase,
+    datasets: session.datasets,
+    ctx,
+    hooks: session.plan.hooks,
+    runHook: planHookRunner(session.plan, phase, ctx.runId, {
+      ...(options.hookStateDir ? { stateDir: options.hookStateDir } : {}),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    }),
+    parity: await loadParityReport(options.parity),
+    clock: session.clock,
+    actor: session.actor,
   });
 }

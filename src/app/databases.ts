@@ -18,7 +18,12 @@ export interface OpenedDatabases {
 export async function sessionDatabases(session: Session): Promise<OpenedDatabases | undefined> {
   if (session.databases.length === 0) return undefined;
   const operations = await import('../databases/operations.ts');
-  const ops = opsContext({ state: session.state, progress: session.ctx.progress, evidenceDir: session.evidenceDir, signal: session.ctx.signal });
+  const ops = opsContext({
+    state: session.state,
+    progress: session.ctx.progress,
+    evidenceDir: session.evidenceDir,
+    signal: session.ctx.signal,
+  });
   return { ops, operations, handles: session.databases.map((d) => operations.openDatabase(d, ops, session.env)) };
 }
 
@@ -32,7 +37,11 @@ export interface PhaseDatabaseContext {
 }
 
 /** Cutover handles of the phase's PostgreSQL datasets among `databases`. */
-export async function phaseDatabaseCutovers(phase: Phase, databases: readonly PostgresDataset[], context: PhaseDatabaseContext): Promise<DatabaseCutover[]> {
+export async function phaseDatabaseCutovers(
+  phase: Phase,
+  databases: readonly PostgresDataset[],
+  context: PhaseDatabaseContext,
+): Promise<DatabaseCutover[]> {
   const mine = databases.filter((d) => phase.datasets.includes(d.name));
   if (mine.length === 0) return [];
   const { databaseCutover, openDatabase } = await import('../databases/operations.ts');
@@ -41,5 +50,10 @@ export async function phaseDatabaseCutovers(phase: Phase, databases: readonly Po
 }
 
 function opsContext(from: Omit<PhaseDatabaseContext, 'env'>): DatabaseOpsContext {
-  return { state: from.state, progress: from.progress, evidenceDir: from.evidenceDir, ...(from.signal ? { signal: from.signal } : {}) };
+  return {
+    state: from.state,
+    progress: from.progress,
+    evidenceDir: from.evidenceDir,
+    ...(from.signal ? { signal: from.signal } : {}),
+  };
 }

@@ -21,10 +21,21 @@ export function planHookRunner(plan: LoadedPlan, phase: Phase, runId: string, op
   return async (name: HookName, context: { step: string; frozenAt: string | undefined }): Promise<HookOutcome> => {
     const script = plan.hooks[name];
     if (!script) throw new Error(`the plan has no ${name} hook (hooks.${name} in ${plan.file})`);
-    const env = hookEnvironment(hookContextFromPlan(plan, phase, {
-      step: context.step, runId, frozenAt: context.frozenAt, ...(options.stateDir ? { stateDir: options.stateDir } : {}),
-    }));
-    const result = await runHook({ name, script, env, timeoutMs: plan.hooks.timeoutSeconds * 1000, ...(options.signal ? { signal: options.signal } : {}) });
+    const env = hookEnvironment(
+      hookContextFromPlan(plan, phase, {
+        step: context.step,
+        runId,
+        frozenAt: context.frozenAt,
+        ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      }),
+    );
+    const result = await runHook({
+      name,
+      script,
+      env,
+      timeoutMs: plan.hooks.timeoutSeconds * 1000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     return { script: result.script, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   };
 }

@@ -21,7 +21,11 @@ export interface InventoryReport {
 export async function inventory(options: InventoryOptions = {}): Promise<InventoryReport> {
   return withSession(options, 'inventory', inventoryInSession, (report) => ({
     outcome: 'succeeded',
-    totals: { objects: report.datasets.reduce((n, d) => n + d.objects, 0), bytes: report.datasets.reduce((n, d) => n + d.bytes, 0), failed: 0 },
+    totals: {
+      objects: report.datasets.reduce((n, d) => n + d.objects, 0),
+      bytes: report.datasets.reduce((n, d) => n + d.bytes, 0),
+      failed: 0,
+    },
   }));
 }
 

@@ -21,14 +21,16 @@ export interface LimitOverrides {
 /** `value` as a number of objects in flight; `name` is how the caller's user spells the setting. */
 export function concurrencyOf(value: number | string, name = 'concurrency'): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 256) throw new UserError(`${name} ${value} is not a whole number from 1 to 256`);
+  if (!Number.isInteger(n) || n < 1 || n > 256)
+    throw new UserError(`${name} ${value} is not a whole number from 1 to 256`);
   return n;
 }
 
 /** `value` as bytes per second. */
 export function bandwidthOf(value: number | string, name = 'bandwidth'): number {
   const rate = typeof value === 'number' ? value : parseRate(value);
-  if (rate === undefined || !(rate > 0)) throw new UserError(`${name} ${value} is not a rate`, { fix: 'write it like 200MiB/s or 50MB/s' });
+  if (rate === undefined || !(rate > 0))
+    throw new UserError(`${name} ${value} is not a rate`, { fix: 'write it like 200MiB/s or 50MB/s' });
   return rate;
 }
 
@@ -44,8 +46,11 @@ export function limitsWith(plan: Limits, overrides: LimitOverrides): Limits {
 export function engineLimits(limits: Limits): Pick<EngineContext, 'limits' | 'budget' | 'bandwidth'> {
   return {
     limits: {
-      concurrency: limits.concurrency, partConcurrency: limits.partConcurrency, multipartThreshold: limits.multipartThreshold,
-      minPartSize: limits.minPartSize, maxAttempts: limits.maxAttempts,
+      concurrency: limits.concurrency,
+      partConcurrency: limits.partConcurrency,
+      multipartThreshold: limits.multipartThreshold,
+      minPartSize: limits.minPartSize,
+      maxAttempts: limits.maxAttempts,
     },
     budget: new ByteBudget(limits.memoryBudget),
     bandwidth: createBandwidthLimiter(limits.bandwidth),

@@ -34,7 +34,11 @@ async function declaredPair(options: ParityOptions): Promise<readonly [DeclaredR
     const files = pair(options.fromState, '--from-state', 'pass two files: --from-state azure.json ovh.json');
     return [declaredFromStateFile(files[0]), declaredFromStateFile(files[1])] as const;
   }
-  const files = pair(options.stackFiles ?? DEFAULT_STACK_FILES, '--stack-files', 'pass two files: --stack-files stacks/Pulumi.azure-emc2.yaml stacks/Pulumi.ovh-emc2.yaml');
+  const files = pair(
+    options.stackFiles ?? DEFAULT_STACK_FILES,
+    '--stack-files',
+    'pass two files: --stack-files stacks/Pulumi.azure-emc2.yaml stacks/Pulumi.ovh-emc2.yaml',
+  );
   const spec = options.spec ?? DEFAULT_SPEC_FILE;
   // One after the other: the mocked Pulumi runtime is process-wide.
   const left = await declareUnderMocks(files[0], spec);
@@ -44,6 +48,7 @@ async function declaredPair(options: ParityOptions): Promise<readonly [DeclaredR
 
 function pair(files: readonly string[], flag: string, fix: string): [string, string] {
   const [a, b] = files;
-  if (files.length !== 2 || a === undefined || b === undefined) throw new UserError(`${flag} takes exactly two files (got ${files.length})`, { fix });
+  if (files.length !== 2 || a === undefined || b === undefined)
+    throw new UserError(`${flag} takes exactly two files (got ${files.length})`, { fix });
   return [a, b];
 }

@@ -44,6 +44,9 @@ export interface MigrationPaths {
   evidenceDir: string;
 }
 
-export function migrationPaths(plan: { migration: string }, given: { state?: string | undefined; evidence?: string | undefined }): MigrationPaths {
+export function migrationPaths(
+  plan: { migration: string },
+  given: { state?: string | undefined; evidence?: string | undefined },
+): MigrationPaths {
   return { statePath: statePathOf(plan, given.state), evidenceDir: evidenceDirOf(plan, given.evidence) };
 }

@@ -39,7 +39,11 @@ export async function openPlanAndState(options: PlanOptions, { create }: { creat
 }
 
 /** Runs `work` on the opened plan and state, and closes the state whatever happens. */
-export async function withPlanAndState<T>(options: PlanOptions, open: { create: boolean }, work: (opened: PlanAndState) => Promise<T>): Promise<T> {
+export async function withPlanAndState<T>(
+  options: PlanOptions,
+  open: { create: boolean },
+  work: (opened: PlanAndState) => Promise<T>,
+): Promise<T> {
   const opened = await openPlanAndState(options, open);
   try {
     return await work(opened);

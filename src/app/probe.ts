@@ -21,11 +21,19 @@ export interface ProbeUseCaseReport {
 
 /** Probes (or, with `recordedOnly`, reads) the capabilities of the selected datasets' targets. */
 export async function probe(options: ProbeOptions = {}): Promise<ProbeUseCaseReport> {
-  return withSession(options, 'probe', async (session) => {
-    const probes = await probeTargets(session, { force: options.recordedOnly !== true });
-    return {
-      runId: session.ctx.runId,
-      targets: probes.map((p) => ({ ...p, rows: probeRows({ capabilities: p.capabilities, observations: p.observations, at: p.at, store: p.target }) })),
-    };
-  }, (report) => ({ outcome: 'succeeded', totals: { objects: report.targets.length, bytes: 0, failed: 0 } }));
+  return withSession(
+    options,
+    'probe',
+    async (session) => {
+      const probes = await probeTargets(session, { force: options.recordedOnly !== true });
+      return {
+        runId: session.ctx.runId,
+        targets: probes.map((p) => ({
+          ...p,
+          rows: probeRows({ capabilities: p.capabilities, observations: p.observations, at: p.at, store: p.target }),
+        })),
+      };
+    },
+    (report) => ({ outcome: 'succeeded', totals: { objects: report.targets.length, bytes: 0, failed: 0 } }),
+  );
 }

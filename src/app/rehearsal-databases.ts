@@ -27,12 +27,18 @@ export interface StagedDatabases {
  * Starts the clusters when a selected dataset needs them. Without PostgreSQL installed, the
  * PostgreSQL datasets leave the stage's plan (and its phases): the objects are rehearsed alone.
  */
-export async function stageDatabases(stage: Stage, selected: readonly Dataset[], progress: ProgressSink): Promise<StagedDatabases> {
+export async function stageDatabases(
+  stage: Stage,
+  selected: readonly Dataset[],
+  progress: ProgressSink,
+): Promise<StagedDatabases> {
   const databases = selected.filter((d): d is PostgresDataset => d.kind === 'postgres');
   if (databases.length === 0) return { stage, skipped: [] };
   if (!findPostgresBinaries()) {
     const skipped = databases.map((d) => d.name);
-    progress.note(`PostgreSQL is not installed: ${INSTALL_HINT}. Rehearsing the object datasets alone (without ${skipped.join(', ')}).`);
+    progress.note(
+      `PostgreSQL is not installed: ${INSTALL_HINT}. Rehearsing the object datasets alone (without ${skipped.join(', ')}).`,
+    );
     return { stage: withoutDatasets(stage, skipped), skipped };
   }
   progress.note('starting two embedded PostgreSQL clusters (source and target)');
@@ -41,7 +47,8 @@ export async function stageDatabases(stage: Stage, selected: readonly Dataset[],
   const target = await startEmbeddedCluster();
   stage.stops.push(target.stop);
   const staged = new Map<string, PostgresDataset>();
-  for (const dataset of databases) staged.set(dataset.name, await stageDatabase(dataset, source, target, stage.temp, progress));
+  for (const dataset of databases)
+    staged.set(dataset.name, await stageDatabase(dataset, source, target, stage.temp, progress));
   return {
     stage: {
       ...stage,
@@ -52,7 +59,13 @@ export async function stageDatabases(stage: Stage, selected: readonly Dataset[],
   };
 }
 
-async function stageDatabase(dataset: PostgresDataset, source: EmbeddedCluster, target: EmbeddedCluster, temp: string, progress: ProgressSink): Promise<PostgresDataset> {
+async function stageDatabase(
+  dataset: PostgresDataset,
+  source: EmbeddedCluster,
+  target: EmbeddedCluster,
+  temp: string,
+  progress: ProgressSink,
+): Promise<PostgresDataset> {
   await createDatabase(source, dataset.source.database);
   await createDatabase(target, dataset.target.database);
   progress.note(`seeding the synthetic catalogue into ${dataset.name} (PostgreSQL ${source.version})`);
@@ -60,12 +73,19 @@ async function stageDatabase(dataset: PostgresDataset, source: EmbeddedCluster, 
   const admin = adminClient(target, dataset.target.database);
   await admin.connect();
   try {
-    for (const grant of dataset.grants) await admin.query(`CREATE ROLE "${grant.role.replace(/"/g, '""')}" NOLOGIN`).catch(() => {});
+    for (const grant of dataset.grants)
+      await admin.query(`CREATE ROLE "${grant.role.replace(/"/g, '""')}" NOLOGIN`).catch(() => {});
   } finally {
     await admin.end();
   }
-  const local = (cluster: EmbeddedCluster, database: string, passwordEnv: string) =>
-    ({ host: cluster.host, port: cluster.port, database, user: cluster.user, passwordEnv, sslmode: 'disable' as const });
+  const local = (cluster: EmbeddedCluster, database: string, passwordEnv: string) => ({
+    host: cluster.host,
+    port: cluster.port,
+    database,
+    user: cluster.user,
+    passwordEnv,
+    sslmode: 'disable' as const,
+  });
   return {
     ...dataset,
     source: local(source, dataset.source.database, PASSWORD_ENV.source),

@@ -87,9 +87,14 @@ export function datasetRows(moved: Moved): DatasetRehearsal[] {
     const full = moved.full.datasets.find((d) => d.dataset === listed.dataset);
     if (!copy || !quick || !full) continue;
     rows.push({
-      name: listed.dataset, objects: listed.objects, bytes: listed.bytes, copied: copy.copied,
-      partsResumed: copy.partsResumed, failed: copy.failed.length,
-      verifiedQuick: quick.verified, verifiedFull: full.verified,
+      name: listed.dataset,
+      objects: listed.objects,
+      bytes: listed.bytes,
+      copied: copy.copied,
+      partsResumed: copy.partsResumed,
+      failed: copy.failed.length,
+      verifiedQuick: quick.verified,
+      verifiedFull: full.verified,
       mismatches: quick.mismatches.length + full.mismatches.length,
       manifest: full.manifest,
     });
@@ -98,7 +103,13 @@ export function datasetRows(moved: Moved): DatasetRehearsal[] {
 }
 
 export function databaseRows(moved: Moved): DatabaseRehearsal[] {
-  return moved.full.databases.map((d) => ({ name: d.dataset, method: d.method, status: d.status, tables: d.tables, bytes: d.bytes }));
+  return moved.full.databases.map((d) => ({
+    name: d.dataset,
+    method: d.method,
+    status: d.status,
+    tables: d.tables,
+    bytes: d.bytes,
+  }));
 }
 
 export function tableCounts(moved: Moved): RehearsalReport['tables'] {
@@ -106,14 +117,18 @@ export function tableCounts(moved: Moved): RehearsalReport['tables'] {
   for (const record of moved.full.databases) {
     tables.count += record.tables;
     tables.verified += record.verification?.tablesVerified ?? 0;
-    tables.mismatches += (record.verification?.mismatches.length ?? 0) + (record.verification?.schemaDifferences.length ?? 0);
+    tables.mismatches +=
+      (record.verification?.mismatches.length ?? 0) + (record.verification?.schemaDifferences.length ?? 0);
   }
   return tables;
 }
 
 /** Whether every dataset and database moved clean: the condition for cutting phases over. */
 export function movedClean(moved: Moved): boolean {
-  return datasetRows(moved).every((d) => d.failed + d.mismatches === 0) && databaseRows(moved).every((d) => d.status === 'verified');
+  return (
+    datasetRows(moved).every((d) => d.failed + d.mismatches === 0) &&
+    databaseRows(moved).every((d) => d.status === 'verified')
+  );
 }
 
 /** What the rehearsal did, before its audit head, runbooks and duration are known. */
@@ -134,14 +149,31 @@ export function rehearsalReport(facts: RehearsalFacts): RehearsalReport {
   const databases = databaseRows(facts.moved);
   const sum = (f: (d: DatasetRehearsal) => number) => datasets.reduce((n, d) => n + f(d), 0);
   return {
-    ok: datasets.length === facts.rehearsed.filter(isObjectDataset).length && sum((d) => d.failed + d.mismatches) === 0 &&
-      sum((d) => d.objects - d.verifiedFull) === 0 && databases.every((d) => d.status === 'verified') &&
+    ok:
+      datasets.length === facts.rehearsed.filter(isObjectDataset).length &&
+      sum((d) => d.failed + d.mismatches) === 0 &&
+      sum((d) => d.objects - d.verifiedFull) === 0 &&
+      databases.every((d) => d.status === 'verified') &&
       facts.phases.every((p) => p.state === 'committed'),
-    plan: facts.plan.file, datasets,
-    objects: sum((d) => d.objects), bytes: sum((d) => d.bytes), copied: sum((d) => d.copied),
-    verified: sum((d) => d.verifiedFull), mismatches: sum((d) => d.mismatches), failed: sum((d) => d.failed),
-    tables: tableCounts(facts.moved), databases,
-    databasesSkipped: facts.skipped.length > 0 ? `PostgreSQL is not installed: ${INSTALL_HINT}. Rehearsed without ${facts.skipped.join(', ')}.` : undefined,
-    phases: facts.phases, auditHead: undefined, seconds: 0, outDir: facts.outDir, kept: facts.kept, target: facts.target,
+    plan: facts.plan.file,
+    datasets,
+    objects: sum((d) => d.objects),
+    bytes: sum((d) => d.bytes),
+    copied: sum((d) => d.copied),
+    verified: sum((d) => d.verifiedFull),
+    mismatches: sum((d) => d.mismatches),
+    failed: sum((d) => d.failed),
+    tables: tableCounts(facts.moved),
+    databases,
+    databasesSkipped:
+      facts.skipped.length > 0
+        ? `PostgreSQL is not installed: ${INSTALL_HINT}. Rehearsed without ${facts.skipped.join(', ')}.`
+        : undefined,
+    phases: facts.phases,
+    auditHead: undefined,
+    seconds: 0,
+    outDir: facts.outDir,
+    kept: facts.kept,
+    target: facts.target,
   };
 }

@@ -55,9 +55,15 @@ interface S3Handle {
 }
 
 /** RGW where it can run (Ceph installed, root), s3rver otherwise; `prefer` forces one. */
-async function startTarget(temp: string, buckets: readonly string[], prefer: 'auto' | 'ceph-rgw' | 's3rver', progress: ProgressSink): Promise<{ s3: S3Handle; target: RehearsalTarget }> {
+async function startTarget(
+  temp: string,
+  buckets: readonly string[],
+  prefer: 'auto' | 'ceph-rgw' | 's3rver',
+  progress: ProgressSink,
+): Promise<{ s3: S3Handle; target: RehearsalTarget }> {
   const canRgw = rgwInstalled() && process.getuid?.() === 0;
-  if (prefer === 'ceph-rgw' && !canRgw) throw new Error(`Ceph RGW cannot run here: it needs root and ${RGW_INSTALL_HINT}`);
+  if (prefer === 'ceph-rgw' && !canRgw)
+    throw new Error(`Ceph RGW cannot run here: it needs root and ${RGW_INSTALL_HINT}`);
   if (prefer !== 's3rver' && canRgw) {
     progress.note('starting Ceph RGW (a real S3 implementation) as the target');
     const s3 = await startRgw();
@@ -69,14 +75,22 @@ async function startTarget(temp: string, buckets: readonly string[], prefer: 'au
     }
     return { s3, target: { server: 'ceph-rgw', why: 'Ceph RGW is installed: the target is a real S3 implementation' } };
   }
-  const why = prefer === 's3rver' ? 's3rver was asked for'
-    : `Ceph RGW is not available (it needs root and: ${RGW_INSTALL_HINT}); s3rver, a fake S3, stands in`;
+  const why =
+    prefer === 's3rver'
+      ? 's3rver was asked for'
+      : `Ceph RGW is not available (it needs root and: ${RGW_INSTALL_HINT}); s3rver, a fake S3, stands in`;
   progress.note(`target: ${why}`);
-  return { s3: await startS3rver({ directory: join(temp, 's3rver'), buckets: [...buckets] }), target: { server: 's3rver', why } };
+  return {
+    s3: await startS3rver({ directory: join(temp, 's3rver'), buckets: [...buckets] }),
+    target: { server: 's3rver', why },
+  };
 }
 
 /** Starts the object stores and points the plan at them. */
-export async function openStage(plan: LoadedPlan, options: { target?: 'auto' | 'ceph-rgw' | 's3rver'; progress: ProgressSink }): Promise<Stage> {
+export async function openStage(
+  plan: LoadedPlan,
+  options: { target?: 'auto' | 'ceph-rgw' | 's3rver'; progress: ProgressSink },
+): Promise<Stage> {
   const temp = await mkdtemp(join(tmpdir(), 'cloudexit-rehearsal-'));
   const stage: Stage = { plan, env: { ...process.env }, temp, stops: [], target: { server: 's3rver', why: '' } };
   try {
@@ -86,7 +100,8 @@ export async function openStage(plan: LoadedPlan, options: { target?: 'auto' | '
     const { s3, target } = await startTarget(temp, buckets, options.target ?? 'auto', options.progress);
     stage.stops.push(s3.stop);
     stage.target = target;
-    for (const dataset of plan.datasets.filter(isObjectDataset)) await createContainer(azurite, dataset.source.container);
+    for (const dataset of plan.datasets.filter(isObjectDataset))
+      await createContainer(azurite, dataset.source.container);
     return pointAtObjectStores(stage, azurite, s3);
   } catch (err) {
     await closeStage(stage, false);
@@ -97,13 +112,27 @@ export async function openStage(plan: LoadedPlan, options: { target?: 'auto' | '
 function pointAtObjectStores(stage: Stage, azurite: AzuriteHandle, s3: S3Handle): Stage {
   const plan: LoadedPlan = {
     ...stage.plan,
-    source: { kind: 'azure-blob', endpoint: azurite.endpoint, auth: { method: 'key', accountName: azurite.accountName, accountKeyEnv: SECRET_ENV.sourceKey } },
+    source: {
+      kind: 'azure-blob',
+      endpoint: azurite.endpoint,
+      auth: { method: 'key', accountName: azurite.accountName, accountKeyEnv: SECRET_ENV.sourceKey },
+    },
     target: {
-      kind: 's3', endpoint: s3.endpoint, region: s3.region, forcePathStyle: true, flexibleChecksums: false, etagIsMd5: true,
+      kind: 's3',
+      endpoint: s3.endpoint,
+      region: s3.region,
+      forcePathStyle: true,
+      flexibleChecksums: false,
+      etagIsMd5: true,
       auth: { accessKeyIdEnv: SECRET_ENV.targetKeyId, secretAccessKeyEnv: SECRET_ENV.targetSecret },
     },
   };
-  const env = { ...stage.env, [SECRET_ENV.sourceKey]: azurite.accountKey, [SECRET_ENV.targetKeyId]: s3.accessKeyId, [SECRET_ENV.targetSecret]: s3.secretAccessKey };
+  const env = {
+    ...stage.env,
+    [SECRET_ENV.sourceKey]: azurite.accountKey,
+    [SECRET_ENV.targetKeyId]: s3.accessKeyId,
+    [SECRET_ENV.targetSecret]: s3.secretAccessKey,
+  };
   return { ...stage, plan, env };
 }
 

@@ -34,9 +34,14 @@ export interface RehearsalRun extends LimitOverrides {
 }
 
 /** Inventory, copy, quick then full verification of the selected datasets. */
-export async function moveData(run: RehearsalRun, selected: readonly Dataset[], phase: string | number | undefined): Promise<Moved> {
+export async function moveData(
+  run: RehearsalRun,
+  selected: readonly Dataset[],
+  phase: string | number | undefined,
+): Promise<Moved> {
   // An empty list would select every dataset: say instead that there is nothing to do.
-  if (selected.length === 0) throw new UserError('nothing left to rehearse: every selected dataset needs PostgreSQL', { fix: INSTALL_HINT });
+  if (selected.length === 0)
+    throw new UserError('nothing left to rehearse: every selected dataset needs PostgreSQL', { fix: INSTALL_HINT });
   const selection = { dataset: selected.map((d) => d.name), phase };
   const objects = selected.filter(isObjectDataset).map((d) => d.name);
   const listed = await inventory({ ...run, ...selection });
@@ -53,7 +58,12 @@ export async function moveData(run: RehearsalRun, selected: readonly Dataset[], 
  * of its four owners, recorded as given by the rehearsal. Nothing is cut over unless the
  * data moved clean.
  */
-export async function cutOverPhases(run: RehearsalRun, rehearsed: ReadonlySet<string>, clean: boolean, outDir: string): Promise<PhaseRehearsal[]> {
+export async function cutOverPhases(
+  run: RehearsalRun,
+  rehearsed: ReadonlySet<string>,
+  clean: boolean,
+  outDir: string,
+): Promise<PhaseRehearsal[]> {
   const results: PhaseRehearsal[] = [];
   for (const phase of run.plan.phases.filter((p) => p.datasets.every((d) => rehearsed.has(d)))) {
     if (!clean || run.signal?.aborted) {
@@ -69,11 +79,20 @@ export async function cutOverPhases(run: RehearsalRun, rehearsed: ReadonlySet<st
 }
 
 /** Records the rehearsal's verdict in the audit log; returns the new head of the chain. */
-export async function recordVerdict(run: RehearsalRun, ok: boolean, phase: string | number | undefined, details: Record<string, unknown>): Promise<string | undefined> {
+export async function recordVerdict(
+  run: RehearsalRun,
+  ok: boolean,
+  phase: string | number | undefined,
+  details: Record<string, unknown>,
+): Promise<string | undefined> {
   return withPlanAndState(run, { create: true }, async ({ state }) => {
     const event = await state.appendAudit({
-      time: run.clock.now().toISOString(), actor: run.actor, phase: phase === undefined ? undefined : Number(phase),
-      step: 'rehearse', outcome: ok ? 'succeeded' : 'failed', details,
+      time: run.clock.now().toISOString(),
+      actor: run.actor,
+      phase: phase === undefined ? undefined : Number(phase),
+      step: 'rehearse',
+      outcome: ok ? 'succeeded' : 'failed',
+      details,
     });
     return event.hash;
   });

@@ -18,7 +18,13 @@ import { planOf } from './plan-state.ts';
 import { stageDatabases } from './rehearsal-databases.ts';
 import { movedClean, rehearsalReport, type RehearsalReport } from './rehearsal-report.ts';
 import { closeStage, openStage, seedSources, type Stage } from './rehearsal-stage.ts';
-import { cutOverPhases, moveData, recordVerdict, writeRehearsalRunbooks, type RehearsalRun } from './rehearsal-steps.ts';
+import {
+  cutOverPhases,
+  moveData,
+  recordVerdict,
+  writeRehearsalRunbooks,
+  type RehearsalRun,
+} from './rehearsal-steps.ts';
 import { selectDatasets, type Selection } from './selection.ts';
 
 export type { DatabaseRehearsal, DatasetRehearsal, PhaseRehearsal, RehearsalReport } from './rehearsal-report.ts';
@@ -58,8 +64,22 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     // The freeze must fall in a later second than the last write (sources stamp writes to the second).
     await sleep(Math.max(0, 1100 - (performance.now() - seededAt)));
     const phases = await cutOverPhases(run, new Set(rehearsed.map((d) => d.name)), movedClean(moved), outDir);
-    const report = rehearsalReport({ plan, moved, rehearsed, skipped: staged.skipped, phases, outDir, kept: options.keep ? stage.temp : undefined, target: stage.target });
-    report.auditHead = await recordVerdict(run, report.ok, options.phase, { objects: report.objects, bytes: report.bytes, verified: report.verified, mismatches: report.mismatches });
+    const report = rehearsalReport({
+      plan,
+      moved,
+      rehearsed,
+      skipped: staged.skipped,
+      phases,
+      outDir,
+      kept: options.keep ? stage.temp : undefined,
+      target: stage.target,
+    });
+    report.auditHead = await recordVerdict(run, report.ok, options.phase, {
+      objects: report.objects,
+      bytes: report.bytes,
+      verified: report.verified,
+      mismatches: report.mismatches,
+    });
     report.runbooks = await writeRehearsalRunbooks(run, plan, outDir);
     report.seconds = Math.round((performance.now() - started) / 100) / 10;
     return report;
@@ -71,8 +91,15 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
 /** The options every use case of the rehearsal runs with. */
 function rehearsalRun(stage: Stage, options: RehearsalOptions, outDir: string, progress: ProgressSink): RehearsalRun {
   return {
-    plan: stage.plan, state: join(stage.temp, 'state.db'), evidence: join(outDir, 'evidence'), env: stage.env,
-    progress, signal: options.signal, actor: 'rehearsal', clock: systemClock,
-    concurrency: options.concurrency, bandwidth: options.bandwidth,
+    plan: stage.plan,
+    state: join(stage.temp, 'state.db'),
+    evidence: join(outDir, 'evidence'),
+    env: stage.env,
+    progress,
+    signal: options.signal,
+    actor: 'rehearsal',
+    clock: systemClock,
+    concurrency: options.concurrency,
+    bandwidth: options.bandwidth,
   };
 }

@@ -34,19 +34,44 @@ export async function rollback(options: RollbackOptions): Promise<RollbackReport
       result = await rollbackInRun({ plan, state, evidenceDir }, phase, runId, options);
       return result;
     } finally {
-      await state.finishRun(runId, result && result.outcome !== 'refused' ? 'succeeded' : 'failed', { objects: 0, bytes: 0, failed: 0 });
+      await state.finishRun(runId, result && result.outcome !== 'refused' ? 'succeeded' : 'failed', {
+        objects: 0,
+        bytes: 0,
+        failed: 0,
+      });
     }
   });
 }
 
-async function rollbackInRun(opened: Omit<PlanAndState, 'statePath'>, phase: Phase, runId: string, options: RollbackOptions): Promise<RollbackResult> {
+async function rollbackInRun(
+  opened: Omit<PlanAndState, 'statePath'>,
+  phase: Phase,
+  runId: string,
+  options: RollbackOptions,
+): Promise<RollbackResult> {
   const { plan, state, evidenceDir } = opened;
   const env = options.env ?? process.env;
-  const databases = await phaseDatabaseCutovers(phase, plan.datasets.filter((d): d is PostgresDataset => d.kind === 'postgres'), {
-    state, progress: options.progress ?? SILENT, evidenceDir, signal: options.signal, env,
-  });
+  const databases = await phaseDatabaseCutovers(
+    phase,
+    plan.datasets.filter((d): d is PostgresDataset => d.kind === 'postgres'),
+    {
+      state,
+      progress: options.progress ?? SILENT,
+      evidenceDir,
+      signal: options.signal,
+      env,
+    },
+  );
   return rollbackPhase({
-    databases, state, phase, hooks: plan.hooks, clock: options.clock ?? clockFromEnv(env), actor: options.actor ?? currentActor(env),
-    runHook: planHookRunner(plan, phase, runId, { ...(options.hookStateDir ? { stateDir: options.hookStateDir } : {}), ...(options.signal ? { signal: options.signal } : {}) }),
+    databases,
+    state,
+    phase,
+    hooks: plan.hooks,
+    clock: options.clock ?? clockFromEnv(env),
+    actor: options.actor ?? currentActor(env),
+    runHook: planHookRunner(plan, phase, runId, {
+      ...(options.hookStateDir ? { stateDir: options.hookStateDir } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }),
   });
 }

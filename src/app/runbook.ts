@@ -44,7 +44,10 @@ export interface RunbookCheck {
 
 /** Writes the runbooks into `out`. */
 export async function runbooks(options: RunbookOptions = {}): Promise<RunbooksWritten> {
-  return withRenderOptions(options, async (settings) => ({ outDir: settings.outDir!, files: await writeRunbooks(settings) }));
+  return withRenderOptions(options, async (settings) => ({
+    outDir: settings.outDir!,
+    files: await writeRunbooks(settings),
+  }));
 }
 
 /** Writes nothing; lists the files in `out` that differ from what would be written. */
@@ -60,11 +63,18 @@ export async function checkRunbooks(options: RunbookOptions = {}): Promise<Runbo
   });
 }
 
-async function withRenderOptions<T>(options: RunbookOptions, work: (settings: RenderOptions) => Promise<T>): Promise<T> {
+async function withRenderOptions<T>(
+  options: RunbookOptions,
+  work: (settings: RenderOptions) => Promise<T>,
+): Promise<T> {
   const { plan, state, evidenceDir } = await openForRunbooks(options);
   try {
     return await work({
-      plan, state, outDir: options.out ?? dirname(plan.file), html: options.html === true, evidenceDir,
+      plan,
+      state,
+      outDir: options.out ?? dirname(plan.file),
+      html: options.html === true,
+      evidenceDir,
       parity: options.initial ? undefined : await loadParityReport(options.parity),
       ...(options.clock ? { clock: options.clock } : {}),
     });

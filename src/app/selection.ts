@@ -19,7 +19,10 @@ export interface Selection {
 export function phaseOf(plan: LoadedPlan, id: string | number): Phase {
   const phase = plan.phases.find((p) => String(p.id) === String(id));
   if (!phase) {
-    throw new UserError(`there is no phase ${id}`, { where: plan.file, fix: `use one of: ${plan.phases.map((p) => p.id).join(', ')}` });
+    throw new UserError(`there is no phase ${id}`, {
+      where: plan.file,
+      fix: `use one of: ${plan.phases.map((p) => p.id).join(', ')}`,
+    });
   }
   return phase;
 }
@@ -32,7 +35,10 @@ export function selectDatasets(plan: LoadedPlan, selection: Selection): Dataset[
     for (const name of selection.dataset) {
       if (!names.includes(name)) {
         const scope = selection.phase === undefined ? '' : ` in phase ${selection.phase}`;
-        throw new UserError(`unknown dataset "${name}"${scope}`, { where: plan.file, fix: `use one of: ${names.join(', ')}` });
+        throw new UserError(`unknown dataset "${name}"${scope}`, {
+          where: plan.file,
+          fix: `use one of: ${names.join(', ')}`,
+        });
       }
     }
     names = [...selection.dataset];

@@ -80,7 +80,8 @@ export async function openSession(options: SessionOptions, command: string): Pro
   // Every secret is read before the state is opened: a missing one must change nothing.
   const objects = selected.filter(isObjectDataset);
   const databases = selected.filter((d): d is PostgresDataset => d.kind === 'postgres');
-  const datasets = objects.length > 0 ? await engineDatasets(objects, connectionsFromPlan(plan.source, plan.target, env)) : [];
+  const datasets =
+    objects.length > 0 ? await engineDatasets(objects, connectionsFromPlan(plan.source, plan.target, env)) : [];
   for (const d of databases) {
     resolveConnection(d.source, `the source database of ${d.name}`, env);
     resolveConnection(d.target, `the target database of ${d.name}`, env);
@@ -90,16 +91,34 @@ export async function openSession(options: SessionOptions, command: string): Pro
   const scope = phase ? `phase ${phase.id}` : selected.map((d) => d.name).join(',');
   const runId = await state.startRun({ command, scope });
   const ctx: EngineContext = {
-    state, runId, progress: options.progress ?? SILENT, ...engineLimits(limits),
+    state,
+    runId,
+    progress: options.progress ?? SILENT,
+    ...engineLimits(limits),
     ...(options.signal ? { signal: options.signal } : {}),
   };
   const actor = options.actor ?? currentActor(env);
   const clock = options.clock ?? clockFromEnv(env);
   const session: Session = {
-    plan, phase, datasets, databases, state, ctx, env, actor, clock,
+    plan,
+    phase,
+    datasets,
+    databases,
+    state,
+    ctx,
+    env,
+    actor,
+    clock,
     evidenceDir: paths.evidenceDir,
     async audit(step, outcome, details) {
-      await state.appendAudit({ time: clock.now().toISOString(), actor, phase: phase?.id, step, outcome, details: { runId, ...details } });
+      await state.appendAudit({
+        time: clock.now().toISOString(),
+        actor,
+        phase: phase?.id,
+        step,
+        outcome,
+        details: { runId, ...details },
+      });
     },
     async finish(outcome, totals) {
       await state.finishRun(runId, options.signal?.aborted ? 'interrupted' : outcome, totals);
@@ -115,7 +134,12 @@ export async function openSession(options: SessionOptions, command: string): Pro
  * Opens a session, runs `work` in it and records how the run ended: `end` of the report
  * when it returns, a failed run when it throws. The state is closed either way.
  */
-export async function withSession<R>(options: SessionOptions, command: string, work: (session: Session) => Promise<R>, end: (report: R) => RunEnd): Promise<R> {
+export async function withSession<R>(
+  options: SessionOptions,
+  command: string,
+  work: (session: Session) => Promise<R>,
+  end: (report: R) => RunEnd,
+): Promise<R> {
   const session = await openSession(options, command);
   let ending: RunEnd = { outcome: 'failed', totals: NOTHING };
   try {

@@ -28,7 +28,8 @@ function planOverrides(session: Session): CapabilityOverrides | undefined {
 /** Target descriptions with the datasets writing to each, in plan order. */
 function targetsOf(datasets: readonly EngineDataset[]): Map<string, EngineDataset[]> {
   const targets = new Map<string, EngineDataset[]>();
-  for (const dataset of datasets) targets.set(dataset.target.description, [...(targets.get(dataset.target.description) ?? []), dataset]);
+  for (const dataset of datasets)
+    targets.set(dataset.target.description, [...(targets.get(dataset.target.description) ?? []), dataset]);
   return targets;
 }
 
@@ -40,7 +41,11 @@ export async function applyRecordedProbes(session: Session): Promise<void> {
   }
 }
 
-function withOverrides(dataset: EngineDataset, record: ProbeRecord | undefined, plan: CapabilityOverrides | undefined): EngineDataset['target'] {
+function withOverrides(
+  dataset: EngineDataset,
+  record: ProbeRecord | undefined,
+  plan: CapabilityOverrides | undefined,
+): EngineDataset['target'] {
   let target = dataset.target;
   if (record) target = target.withCapabilities?.(record.capabilities) ?? target;
   if (plan) target = target.withCapabilities?.(plan) ?? target;
@@ -61,12 +66,23 @@ export async function probeTargets(session: Session, options: { force: boolean }
       probes.push({ ...recorded, datasets: datasets.map((d) => d.name), origin: 'recorded' });
       continue;
     }
-    session.ctx.progress.note(`probing ${description}: what the target does with ETags, metadata, tags and vanished uploads`);
+    session.ctx.progress.note(
+      `probing ${description}: what the target does with ETags, metadata, tags and vanished uploads`,
+    );
     const prefix = `${first.targetPrefix}${RESERVED_PREFIX}probe-${randomBytes(6).toString('hex')}/`;
     const report = await probeStore(first.target, prefix, { now: () => session.clock.now() });
-    const record: ProbeRecord = { target: description, capabilities: report.capabilities, observations: report.observations, at: report.at };
+    const record: ProbeRecord = {
+      target: description,
+      capabilities: report.capabilities,
+      observations: report.observations,
+      at: report.at,
+    };
     await session.state.putProbe(record);
-    await session.audit('probe', 'succeeded', { target: description, datasets: datasets.map((d) => d.name), capabilities: report.capabilities });
+    await session.audit('probe', 'succeeded', {
+      target: description,
+      datasets: datasets.map((d) => d.name),
+      capabilities: report.capabilities,
+    });
     for (const dataset of datasets) dataset.target = withOverrides(dataset, record, planOverrides(session));
     probes.push({ ...record, datasets: datasets.map((d) => d.name), origin: 'measured' });
   }

@@ -33,13 +33,26 @@ export interface VerifyReport {
 /** Verifies the selected datasets on the target; `ok` only when every object and database is verified. */
 export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
   const mode = options.mode ?? 'quick';
-  return withSession(options, `verify ${mode}`, async (session) => {
-    const report = await verifyInSession(session, mode);
-    await session.audit(`verify-${mode}`, report.ok ? 'succeeded' : 'failed', {
-      datasets: report.datasets.map((d) => ({ dataset: d.dataset, verified: d.verified, mismatches: d.mismatches.map((m) => `${m.targetKey}: ${m.problem}`), manifestSha256: d.manifest?.sha256 })),
-    });
-    return report;
-  }, (report) => ({ outcome: report.ok ? 'succeeded' : 'failed', totals: { objects: report.verified, bytes: 0, failed: report.mismatches } }));
+  return withSession(
+    options,
+    `verify ${mode}`,
+    async (session) => {
+      const report = await verifyInSession(session, mode);
+      await session.audit(`verify-${mode}`, report.ok ? 'succeeded' : 'failed', {
+        datasets: report.datasets.map((d) => ({
+          dataset: d.dataset,
+          verified: d.verified,
+          mismatches: d.mismatches.map((m) => `${m.targetKey}: ${m.problem}`),
+          manifestSha256: d.manifest?.sha256,
+        })),
+      });
+      return report;
+    },
+    (report) => ({
+      outcome: report.ok ? 'succeeded' : 'failed',
+      totals: { objects: report.verified, bytes: 0, failed: report.mismatches },
+    }),
+  );
 }
 
 async function verifyInSession(session: Session, mode: VerifyMode): Promise<VerifyReport> {
@@ -48,18 +61,33 @@ async function verifyInSession(session: Session, mode: VerifyMode): Promise<Veri
     if (stopped(session)) break;
     const summary = await verifyDataset(session.ctx, dataset, mode);
     const clean = summary.mismatches.length === 0 && summary.notCopied === 0;
-    datasets.push({ ...summary, manifest: clean ? await writeManifest(session.ctx, dataset, session.evidenceDir) : undefined });
+    datasets.push({
+      ...summary,
+      manifest: clean ? await writeManifest(session.ctx, dataset, session.evidenceDir) : undefined,
+    });
   }
   const databases = await verifyDatabases(session);
-  const mismatches = datasets.reduce((n, d) => n + d.mismatches.length, 0) +
-    databases.reduce((n, d) => n + (d.verification?.mismatches.length ?? 0) + (d.verification?.schemaDifferences.length ?? 0), 0);
+  const mismatches =
+    datasets.reduce((n, d) => n + d.mismatches.length, 0) +
+    databases.reduce(
+      (n, d) => n + (d.verification?.mismatches.length ?? 0) + (d.verification?.schemaDifferences.length ?? 0),
+      0,
+    );
   const notCopied = datasets.reduce((n, d) => n + d.notCopied, 0);
   return {
-    runId: session.ctx.runId, mode, databases,
-    ok: mismatches === 0 && notCopied === 0 && datasets.length === session.datasets.length &&
-      databases.length === session.databases.length && databases.every((d) => d.status === 'verified'),
+    runId: session.ctx.runId,
+    mode,
+    databases,
+    ok:
+      mismatches === 0 &&
+      notCopied === 0 &&
+      datasets.length === session.datasets.length &&
+      databases.length === session.databases.length &&
+      databases.every((d) => d.status === 'verified'),
     verified: datasets.reduce((n, d) => n + d.verified, 0),
-    mismatches, notCopied, datasets,
+    mismatches,
+    notCopied,
+    datasets,
   };
 }
 

@@ -58,14 +58,18 @@ export function canonicalJson(value: unknown): string {
       throw new TypeError(`a ${typeof value} has no JSON form`);
   }
   if (Array.isArray(value)) {
-    return `[${value.map((item) => {
-      if (item === undefined) throw new TypeError('an array holding undefined has no canonical JSON form');
-      return canonicalJson(item);
-    }).join(',')}]`;
+    return `[${value
+      .map((item) => {
+        if (item === undefined) throw new TypeError('an array holding undefined has no canonical JSON form');
+        return canonicalJson(item);
+      })
+      .join(',')}]`;
   }
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) {
-    throw new TypeError(`a ${proto?.constructor?.name ?? 'class'} instance has no canonical JSON form; convert it to plain data first`);
+    throw new TypeError(
+      `a ${proto?.constructor?.name ?? 'class'} instance has no canonical JSON form; convert it to plain data first`,
+    );
   }
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
@@ -150,7 +154,8 @@ async function breakReason(
     if ((await peekSeq(iterator)) === expected) {
       return `events ${expected} and ${seq} are in the wrong order: event ${seq} comes before event ${expected}`;
     }
-    const missing = seq - expected === 1 ? `event ${expected} is missing` : `events ${expected} to ${seq - 1} are missing`;
+    const missing =
+      seq - expected === 1 ? `event ${expected} is missing` : `events ${expected} to ${seq - 1} are missing`;
     return previous === undefined
       ? `the log does not start at event 1: ${missing} before event ${seq} (deleted or moved)`
       : `${missing}: event ${seq} comes right after event ${previous.seq} (deleted or moved)`;
@@ -159,11 +164,15 @@ async function breakReason(
     return `event ${seq} is out of place: it comes after event ${previous?.seq ?? 0} (events were reordered or duplicated)`;
   }
   if (previous === undefined) {
-    return event.prevHash === GENESIS ? undefined : 'event 1 does not start a chain: its prevHash should be 64 zeros (the log was cut or rewritten)';
+    return event.prevHash === GENESIS
+      ? undefined
+      : 'event 1 does not start a chain: its prevHash should be 64 zeros (the log was cut or rewritten)';
   }
   if (event.prevHash !== previous.hash) {
-    return `event ${seq} does not follow from event ${previous.seq}: its prevHash is not the hash of event ${previous.seq} ` +
-      `(event ${previous.seq} was replaced, or altered and given a new hash)`;
+    return (
+      `event ${seq} does not follow from event ${previous.seq}: its prevHash is not the hash of event ${previous.seq} ` +
+      `(event ${previous.seq} was replaced, or altered and given a new hash)`
+    );
   }
   return undefined;
 }
@@ -198,7 +207,13 @@ function quote(text: string): string {
   return `${out}"`;
 }
 
-const SHORT_ESCAPES: Readonly<Record<string, string>> = { '\b': '\\b', '\t': '\\t', '\n': '\\n', '\f': '\\f', '\r': '\\r' };
+const SHORT_ESCAPES: Readonly<Record<string, string>> = {
+  '\b': '\\b',
+  '\t': '\\t',
+  '\n': '\\n',
+  '\f': '\\f',
+  '\r': '\\r',
+};
 
 /** Code point order; plain `<` compares UTF-16 units, which puts U+10000… before U+E000…U+FFFF. */
 function compareCodePoints(a: string, b: string): number {

@@ -128,6 +128,7 @@ function eventFromJson(value: unknown, file: string, line: number): AuditEvent {
   }
   if (e['phase'] !== null && !Number.isSafeInteger(e['phase'])) throw fail('"phase" must be a whole number or null');
   const details = e['details'];
-  if (details === null || typeof details !== 'object' || Array.isArray(details)) throw fail('"details" must be an object');
+  if (details === null || typeof details !== 'object' || Array.isArray(details))
+    throw fail('"details" must be an object');
   return { ...(e as unknown as AuditEvent), phase: e['phase'] === null ? undefined : (e['phase'] as number) };
 }

@@ -23,7 +23,9 @@ export interface DataOptions {
 }
 
 export const concurrencyOption = () =>
-  new Option('--concurrency <n>', 'objects in flight (overrides limits.concurrency)').argParser((value: string) => concurrencyOf(value, '--concurrency'));
+  new Option('--concurrency <n>', 'objects in flight (overrides limits.concurrency)').argParser((value: string) =>
+    concurrencyOf(value, '--concurrency'),
+  );
 
 export const bandwidthOption = (description: string) =>
   new Option('--bandwidth <rate>', description).argParser((value: string) => bandwidthOf(value, '--bandwidth'));
@@ -44,7 +46,14 @@ export function addDataOptions(command: Command): Command {
 /** The use case's options from the flags and the command line's progress display and Ctrl-C. */
 export function sessionOptionsOf(options: DataOptions, io: CommandIo): SessionOptions {
   return {
-    plan: options.plan, state: options.state, dataset: options.dataset, phase: options.phase, evidence: options.evidence,
-    concurrency: options.concurrency, bandwidth: options.bandwidth, progress: io.progress, signal: io.signal,
+    plan: options.plan,
+    state: options.state,
+    dataset: options.dataset,
+    phase: options.phase,
+    evidence: options.evidence,
+    concurrency: options.concurrency,
+    bandwidth: options.bandwidth,
+    progress: io.progress,
+    signal: io.signal,
   };
 }

@@ -19,7 +19,9 @@ export function interruptOnSignals(progress: ProgressSink): { signal: AbortSigna
   const onSignal = (signal: NodeJS.Signals) => {
     received++;
     if (received > 1) process.exit(130);
-    progress.note(`${signal}: stopping after the work in flight (press Ctrl-C again to quit now; the state is kept either way)`);
+    progress.note(
+      `${signal}: stopping after the work in flight (press Ctrl-C again to quit now; the state is kept either way)`,
+    );
     abort.abort(new Error(`interrupted by ${signal}`));
   };
   process.on('SIGINT', onSignal);
@@ -37,7 +39,10 @@ export function interruptOnSignals(progress: ProgressSink): { signal: AbortSigna
  * Runs `work` with the progress display the flags ask for (nothing but notes under
  * `--json` or `--no-progress`) and Ctrl-C handling, for as long as it runs.
  */
-export async function withCommandIo<T>(flags: { json?: boolean | undefined; progress?: boolean | undefined }, work: (io: CommandIo) => Promise<T>): Promise<T> {
+export async function withCommandIo<T>(
+  flags: { json?: boolean | undefined; progress?: boolean | undefined },
+  work: (io: CommandIo) => Promise<T>,
+): Promise<T> {
   const progress = createProgressDisplay({ quiet: flags.json === true || flags.progress === false });
   const interrupts = interruptOnSignals(progress);
   try {

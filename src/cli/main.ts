@@ -24,7 +24,9 @@ function packageVersion(): string {
 
 export function buildProgram(): Command {
   const program = new Command('cloudexit')
-    .description('Move a warehouse off Azure onto a SecNumCloud-qualified host, dataset by dataset, with proof that every byte arrived.')
+    .description(
+      'Move a warehouse off Azure onto a SecNumCloud-qualified host, dataset by dataset, with proof that every byte arrived.',
+    )
     .version(packageVersion(), '-V, --version', 'print the version of cloudexit')
     .option('--verbose', 'on an internal error, print its stack trace')
     .showHelpAfterError('(run with --help for usage)')

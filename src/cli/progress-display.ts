@@ -22,7 +22,9 @@ export interface ProgressDisplayOptions {
 export function createProgressDisplay(options: ProgressDisplayOptions = {}): ProgressSink {
   const stream = options.stream ?? process.stderr;
   if (options.quiet) return { start() {}, advance() {}, stop() {}, note: (m) => stream.write(`${redact(m)}\n`) };
-  return (options.tty ?? Boolean(stream.isTTY)) ? barDisplay(stream) : lineDisplay(stream, (options.intervalSeconds ?? 5) * 1000);
+  return (options.tty ?? Boolean(stream.isTTY))
+    ? barDisplay(stream)
+    : lineDisplay(stream, (options.intervalSeconds ?? 5) * 1000);
 }
 
 interface Tally {
@@ -43,7 +45,11 @@ function eta(t: Tally): string {
   const seconds = (performance.now() - t.startedAt) / 1000;
   if (t.totalBytes === 0 || t.bytes === 0) return '—';
   const left = (seconds * (t.totalBytes - t.bytes)) / t.bytes;
-  return left < 90 ? `${Math.round(left)}s` : left < 5400 ? `${Math.round(left / 60)}min` : `${(left / 3600).toFixed(1)}h`;
+  return left < 90
+    ? `${Math.round(left)}s`
+    : left < 5400
+      ? `${Math.round(left / 60)}min`
+      : `${(left / 3600).toFixed(1)}h`;
 }
 
 function describe(t: Tally): string {
@@ -53,7 +59,14 @@ function describe(t: Tally): string {
 }
 
 function newTally(stage: string, totals: { objects: number; bytes: number }): Tally {
-  return { stage, objects: 0, bytes: 0, totalObjects: totals.objects, totalBytes: totals.bytes, startedAt: performance.now() };
+  return {
+    stage,
+    objects: 0,
+    bytes: 0,
+    totalObjects: totals.objects,
+    totalBytes: totals.bytes,
+    startedAt: performance.now(),
+  };
 }
 
 function barDisplay(stream: NodeJS.WritableStream): ProgressSink {
@@ -65,7 +78,14 @@ function barDisplay(stream: NodeJS.WritableStream): ProgressSink {
     start(stage, totals) {
       tally = newTally(stage, totals);
       bar = new cliProgress.SingleBar(
-        { stream, format: '{stage} [{bar}] {percentage}% | {detail}', hideCursor: true, clearOnComplete: false, barsize: 24, fps: 5 },
+        {
+          stream,
+          format: '{stage} [{bar}] {percentage}% | {detail}',
+          hideCursor: true,
+          clearOnComplete: false,
+          barsize: 24,
+          fps: 5,
+        },
         cliProgress.Presets.shades_classic,
       );
       bar.start(total(tally), 0, { stage, detail: describe(tally) });

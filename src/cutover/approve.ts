@@ -25,7 +25,8 @@ export async function recordApproval(
   }
   const now = deps.clock.now().toISOString();
   let record = await currentRecord(deps.state, deps.phase.id, now);
-  if (record.state === 'committed') throw new UserError(`phase ${deps.phase.id} is already committed: there is nothing left to approve`);
+  if (record.state === 'committed')
+    throw new UserError(`phase ${deps.phase.id} is already committed: there is nothing left to approve`);
   if (record.state === 'rolled-back') record = emptyPhaseRecord(deps.phase.id, now);
   const approvals = [...record.approvals.filter((a) => a.role !== approver.role), { ...approver, at: now }];
   const updated: PhaseRecord = { ...record, approvals, updatedAt: now };

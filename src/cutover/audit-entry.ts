@@ -41,7 +41,11 @@ export interface AuditDeps {
 /** Appends one cutover event, stamped now, by the actor, about the phase. */
 export async function audit<S extends CutoverStep>(deps: AuditDeps, entry: CutoverAuditEntry<S>): Promise<void> {
   await deps.state.appendAudit({
-    time: deps.clock.now().toISOString(), actor: deps.actor, phase: deps.phase.id,
-    step: entry.step, outcome: entry.outcome, details: entry.details,
+    time: deps.clock.now().toISOString(),
+    actor: deps.actor,
+    phase: deps.phase.id,
+    step: entry.step,
+    outcome: entry.outcome,
+    details: entry.details,
   });
 }

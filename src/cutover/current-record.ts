@@ -11,6 +11,10 @@ export function emptyPhaseRecord(phaseId: number, now: string): PhaseRecord {
  * Reads a phase's record, or an empty one. A rolled-back record is returned as it is:
  * each caller decides whether that starts a fresh attempt (a new go is needed).
  */
-export async function currentRecord(state: Pick<PhaseStore, 'getPhase'>, phaseId: number, now: string): Promise<PhaseRecord> {
+export async function currentRecord(
+  state: Pick<PhaseStore, 'getPhase'>,
+  phaseId: number,
+  now: string,
+): Promise<PhaseRecord> {
   return (await state.getPhase(phaseId)) ?? emptyPhaseRecord(phaseId, now);
 }

@@ -22,7 +22,12 @@ export type HookName = 'freeze' | 'thaw' | 'switch' | 'smokeCheck' | 'rollback';
  * and target. PostgreSQL datasets: host, port and database of each side (no user, no password).
  */
 export type HookDataset =
-  | { name: string; kind?: 'objects'; source: { container: string; prefix: string }; target: { bucket: string; prefix: string } }
+  | {
+      name: string;
+      kind?: 'objects';
+      source: { container: string; prefix: string };
+      target: { bucket: string; prefix: string };
+    }
   | { name: string; kind: 'postgres'; source: PgSide; target: PgSide };
 
 interface PgSide {
@@ -63,9 +68,16 @@ export interface HookContext {
 
 /** The variables `hookEnvironment` may set; every one is documented in docs/hooks.md. */
 export const HOOK_VARIABLES = [
-  'CLOUDEXIT_MIGRATION', 'CLOUDEXIT_PHASE', 'CLOUDEXIT_PHASE_NAME', 'CLOUDEXIT_STEP',
-  'CLOUDEXIT_RUN_ID', 'CLOUDEXIT_DATASETS', 'CLOUDEXIT_DATASETS_JSON',
-  'CLOUDEXIT_SOURCE_ENDPOINT', 'CLOUDEXIT_TARGET_ENDPOINT', 'CLOUDEXIT_STATE_DIR',
+  'CLOUDEXIT_MIGRATION',
+  'CLOUDEXIT_PHASE',
+  'CLOUDEXIT_PHASE_NAME',
+  'CLOUDEXIT_STEP',
+  'CLOUDEXIT_RUN_ID',
+  'CLOUDEXIT_DATASETS',
+  'CLOUDEXIT_DATASETS_JSON',
+  'CLOUDEXIT_SOURCE_ENDPOINT',
+  'CLOUDEXIT_TARGET_ENDPOINT',
+  'CLOUDEXIT_STATE_DIR',
   'CLOUDEXIT_FROZEN_AT',
 ] as const;
 
@@ -86,13 +98,15 @@ export function hookEnvironment(context: HookContext): Record<string, string> {
     CLOUDEXIT_RUN_ID: context.runId,
     CLOUDEXIT_DATASETS: context.datasets.map((d) => d.name).join(','),
     CLOUDEXIT_DATASETS_JSON: JSON.stringify(
-      context.datasets.map((d) => d.kind === 'postgres'
-        ? { name: d.name, kind: 'postgres', source: pgSide(d.source), target: pgSide(d.target) }
-        : {
-          name: d.name,
-          source: { endpoint: source, container: d.source.container, prefix: d.source.prefix },
-          target: { endpoint: target, bucket: d.target.bucket, prefix: d.target.prefix },
-        }),
+      context.datasets.map((d) =>
+        d.kind === 'postgres'
+          ? { name: d.name, kind: 'postgres', source: pgSide(d.source), target: pgSide(d.target) }
+          : {
+              name: d.name,
+              source: { endpoint: source, container: d.source.container, prefix: d.source.prefix },
+              target: { endpoint: target, bucket: d.target.bucket, prefix: d.target.prefix },
+            },
+      ),
     ),
     CLOUDEXIT_SOURCE_ENDPOINT: source,
     CLOUDEXIT_TARGET_ENDPOINT: target,
@@ -137,10 +151,34 @@ export function hookContextFromPlan(
 // Windows needs to start anything. NODE_OPTIONS is left out on purpose: it carries test
 // runners' loaders and debugger flags that would change how the hook runs.
 const INHERITED = new Set([
-  'PATH', 'HOME', 'USER', 'LOGNAME', 'SHELL', 'LANG', 'LANGUAGE', 'TZ', 'TMPDIR',
-  'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY', 'http_proxy', 'https_proxy', 'no_proxy',
-  'NODE_EXTRA_CA_CERTS', 'NODE_USE_SYSTEM_CA', 'SSL_CERT_FILE', 'SSL_CERT_DIR',
-  'SYSTEMROOT', 'WINDIR', 'COMSPEC', 'PATHEXT', 'TEMP', 'TMP', 'USERPROFILE', 'APPDATA', 'LOCALAPPDATA',
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LANGUAGE',
+  'TZ',
+  'TMPDIR',
+  'HTTP_PROXY',
+  'HTTPS_PROXY',
+  'NO_PROXY',
+  'http_proxy',
+  'https_proxy',
+  'no_proxy',
+  'NODE_EXTRA_CA_CERTS',
+  'NODE_USE_SYSTEM_CA',
+  'SSL_CERT_FILE',
+  'SSL_CERT_DIR',
+  'SYSTEMROOT',
+  'WINDIR',
+  'COMSPEC',
+  'PATHEXT',
+  'TEMP',
+  'TMP',
+  'USERPROFILE',
+  'APPDATA',
+  'LOCALAPPDATA',
 ]);
 
 /**
@@ -180,6 +218,7 @@ function publicUrl(url: string): string {
 
 function isoInstant(value: Date | string): string {
   const date = value instanceof Date ? value : new Date(value);
-  if (Number.isNaN(date.getTime())) throw new RangeError(`frozenAt must be a date or an ISO timestamp, got "${String(value)}"`);
+  if (Number.isNaN(date.getTime()))
+    throw new RangeError(`frozenAt must be a date or an ISO timestamp, got "${String(value)}"`);
   return date.toISOString();
 }

@@ -18,7 +18,11 @@ import { inheritedEnvironment, type HookName } from './hook-env.ts';
 import { OutputTail } from './hook-output.ts';
 
 export {
-  DEFAULT_HOOK_STATE_DIR, HOOK_VARIABLES, hookContextFromPlan, hookEnvironment, inheritedEnvironment,
+  DEFAULT_HOOK_STATE_DIR,
+  HOOK_VARIABLES,
+  hookContextFromPlan,
+  hookEnvironment,
+  inheritedEnvironment,
 } from './hook-env.ts';
 export type { HookContext, HookDataset, HookName } from './hook-env.ts';
 
@@ -99,7 +103,17 @@ export class HookError extends Error {
   /** The plan field naming the script, e.g. `hooks.switch`. */
   readonly where: string;
 
-  constructor(message: string, details: { hook: HookName; script: string; failure: HookFailure; fix: string; result?: HookResult; cause?: unknown }) {
+  constructor(
+    message: string,
+    details: {
+      hook: HookName;
+      script: string;
+      failure: HookFailure;
+      fix: string;
+      result?: HookResult;
+      cause?: unknown;
+    },
+  ) {
     super(redact(message), details.cause === undefined ? undefined : { cause: details.cause });
     this.hook = details.hook;
     this.script = details.script;
@@ -125,16 +139,29 @@ export async function runHook(options: RunHookOptions): Promise<HookResult> {
   const file = await stat(path).catch((err: NodeJS.ErrnoException) => err);
   if (file instanceof Error) {
     const fix = `hooks.${name} in the plan names "${script}", resolved against the folder cloudexit runs in (${cwd}); correct the path, or remove hooks.${name} if this step needs no script`;
-    if (file.code === 'ENOENT' || file.code === 'ENOTDIR') throw fail('missing', `${label} not found: ${path} does not exist`, fix, undefined, file);
+    if (file.code === 'ENOENT' || file.code === 'ENOTDIR')
+      throw fail('missing', `${label} not found: ${path} does not exist`, fix, undefined, file);
     throw fail('missing', `${label} cannot be read: ${file.code ?? file.message}`, fix, undefined, file);
   }
   if (!file.isFile() || !RUNNABLE.has(extname(path))) {
-    throw fail('not-runnable', `${label} is not a Node script (${path})`,
-      `hooks.${name} must name a .mjs, .js or .ts file run with Node; to run a shell command, write a zx script that calls it`);
+    throw fail(
+      'not-runnable',
+      `${label} is not a Node script (${path})`,
+      `hooks.${name} must name a .mjs, .js or .ts file run with Node; to run a shell command, write a zx script that calls it`,
+    );
   }
-  if (options.signal?.aborted) throw fail('aborted', `${label} was not started because the cutover was cancelled`, 'run the cutover again when ready');
+  if (options.signal?.aborted)
+    throw fail(
+      'aborted',
+      `${label} was not started because the cutover was cancelled`,
+      'run the cutover again when ready',
+    );
 
-  const env: Record<string, string> = { ...inheritedEnvironment(options.parentEnv ?? process.env, options.passEnv), ...options.env, CLOUDEXIT_HOOK: name };
+  const env: Record<string, string> = {
+    ...inheritedEnvironment(options.parentEnv ?? process.env, options.passEnv),
+    ...options.env,
+    CLOUDEXIT_HOOK: name,
+  };
   const stateDir = env.CLOUDEXIT_STATE_DIR;
   if (stateDir !== undefined) {
     // Absolute, so a hook that changes folder (zx `cd`) still finds its state.
@@ -143,13 +170,28 @@ export async function runHook(options: RunHookOptions): Promise<HookResult> {
   }
 
   const run = await spawnGroup(path, cwd, env, {
-    timeoutMs, signal: options.signal, maxOutputBytes: options.maxOutputBytes ?? 65_536, killGraceMs: options.killGraceMs ?? 5_000,
+    timeoutMs,
+    signal: options.signal,
+    maxOutputBytes: options.maxOutputBytes ?? 65_536,
+    killGraceMs: options.killGraceMs ?? 5_000,
   });
-  if (run.error) throw fail('spawn', `${label} could not be started: ${run.error.message}`, `check that ${cwd} exists and ${process.execPath} can run`, undefined, run.error);
+  if (run.error)
+    throw fail(
+      'spawn',
+      `${label} could not be started: ${run.error.message}`,
+      `check that ${cwd} exists and ${process.execPath} can run`,
+      undefined,
+      run.error,
+    );
 
   const result: HookResult = {
-    name, script, exitCode: run.exitCode, signal: run.signal, durationMs: run.durationMs,
-    stdout: run.stdout.text, stderr: run.stderr.text,
+    name,
+    script,
+    exitCode: run.exitCode,
+    signal: run.signal,
+    durationMs: run.durationMs,
+    stdout: run.stdout.text,
+    stderr: run.stderr.text,
     truncated: run.stdout.omittedBytes > 0 || run.stderr.omittedBytes > 0,
     omittedBytes: { stdout: run.stdout.omittedBytes, stderr: run.stderr.omittedBytes },
   };
@@ -157,20 +199,36 @@ export async function runHook(options: RunHookOptions): Promise<HookResult> {
   const output = lastLines(result);
   const manual = `to try it alone, run \`node ${script}\` from ${cwd} with the CLOUDEXIT_* variables listed in docs/hooks.md`;
   if (run.stopped === 'timeout') {
-    throw fail('timeout', `${label} did not finish within ${seconds(timeoutMs)} and was stopped${output}`,
-      `make the hook finish sooner (it must not wait for input), or raise hooks.timeoutSeconds in the plan (now ${Math.round(timeoutMs / 1000)})`, result);
+    throw fail(
+      'timeout',
+      `${label} did not finish within ${seconds(timeoutMs)} and was stopped${output}`,
+      `make the hook finish sooner (it must not wait for input), or raise hooks.timeoutSeconds in the plan (now ${Math.round(timeoutMs / 1000)})`,
+      result,
+    );
   }
   if (run.stopped === 'aborted') {
-    throw fail('aborted', `${label} was stopped ${after} because the cutover was cancelled${output}`,
-      `run the cutover again when ready; the hook may have done part of its work, so it must be safe to run twice`, result);
+    throw fail(
+      'aborted',
+      `${label} was stopped ${after} because the cutover was cancelled${output}`,
+      `run the cutover again when ready; the hook may have done part of its work, so it must be safe to run twice`,
+      result,
+    );
   }
   if (run.signal) {
-    throw fail('signal', `${label} was killed by ${run.signal} ${after}${output}`,
-      `something outside cloudexit ended the hook (out of memory, an operator's kill); check the machine, then run the cutover again`, result);
+    throw fail(
+      'signal',
+      `${label} was killed by ${run.signal} ${after}${output}`,
+      `something outside cloudexit ended the hook (out of memory, an operator's kill); check the machine, then run the cutover again`,
+      result,
+    );
   }
   if (run.exitCode !== 0) {
-    throw fail('exit', `${label} exited with code ${run.exitCode} ${after}${output}`,
-      `the cutover stopped at the ${name} step; fix the cause shown by the hook (its output is in the audit log) and run the cutover again; ${manual}`, result);
+    throw fail(
+      'exit',
+      `${label} exited with code ${run.exitCode} ${after}${output}`,
+      `the cutover stopped at the ${name} step; fix the cause shown by the hook (its output is in the audit log) and run the cutover again; ${manual}`,
+      result,
+    );
   }
   return result;
 }
@@ -194,7 +252,9 @@ process.on('exit', () => {
 
 /** Spawns `node <path>` as a process-group leader and waits for it and its output. */
 function spawnGroup(
-  path: string, cwd: string, env: Record<string, string>,
+  path: string,
+  cwd: string,
+  env: Record<string, string>,
   limits: { timeoutMs: number; signal: AbortSignal | undefined; maxOutputBytes: number; killGraceMs: number },
 ): Promise<GroupRun> {
   return new Promise((settle) => {
@@ -230,8 +290,13 @@ function spawnGroup(
       // Nothing left in the group (the usual case): no SIGKILL later to a recycled id.
       if (killTimer && !groupAlive(child.pid)) clearTimeout(killTimer);
       settle({
-        exitCode, signal, durationMs: performance.now() - started,
-        stdout: out.result(), stderr: err.result(), stopped, error,
+        exitCode,
+        signal,
+        durationMs: performance.now() - started,
+        stdout: out.result(),
+        stderr: err.result(),
+        stopped,
+        error,
       });
     };
     // The leader exited: end what it left behind, whose open pipes would otherwise hold
@@ -271,7 +336,10 @@ function groupAlive(pid: number | undefined): boolean {
 /** The last few lines the hook printed (stderr first: that is where errors go), for a message. */
 function lastLines(result: HookResult): string {
   const pick = (text: string) =>
-    text.split(/\r?\n/).filter((l) => l.trim() !== '' && !l.startsWith('[cloudexit: ')).slice(-5);
+    text
+      .split(/\r?\n/)
+      .filter((l) => l.trim() !== '' && !l.startsWith('[cloudexit: '))
+      .slice(-5);
   const lines = pick(result.stderr).length > 0 ? pick(result.stderr) : pick(result.stdout);
   if (lines.length === 0) return ' (it printed nothing)';
   return `:\n${lines.map((l) => `  ${l.length > 240 ? `${l.slice(0, 240)}…` : l}`).join('\n')}`;

@@ -32,11 +32,21 @@ export interface CutoverResult {
 export async function runCutover(deps: CutoverDeps): Promise<CutoverResult> {
   const now = () => deps.clock.now().toISOString();
   let record = await currentRecord(deps.state, deps.phase.id, now());
-  const result: CutoverResult = { phaseId: deps.phase.id, state: record.state, ran: [], stoppedAt: undefined, gates: undefined };
+  const result: CutoverResult = {
+    phaseId: deps.phase.id,
+    state: record.state,
+    ran: [],
+    stoppedAt: undefined,
+    gates: undefined,
+  };
   if (record.state === 'committed') return result;
   if (record.state === 'rolled-back') {
     record = emptyPhaseRecord(deps.phase.id, now());
-    await audit(deps, { step: 'restart', outcome: 'started', details: { reason: 'a new cutover attempt after a rollback' } });
+    await audit(deps, {
+      step: 'restart',
+      outcome: 'started',
+      details: { reason: 'a new cutover attempt after a rollback' },
+    });
   }
   for (const step of CUTOVER_STEPS) {
     if (record.done.some((d) => d.step === step)) continue;

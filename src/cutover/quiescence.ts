@@ -19,7 +19,8 @@ export async function listChangedSince(datasets: readonly EngineDataset[], since
   const sinceSecond = Math.floor(since.getTime() / 1000) * 1000;
   for (const dataset of datasets) {
     for await (const info of dataset.source.list(dataset.sourcePrefix)) {
-      if (info.lastModified.getTime() >= sinceSecond) changed.push({ dataset: dataset.name, key: info.key, lastModified: info.lastModified.toISOString() });
+      if (info.lastModified.getTime() >= sinceSecond)
+        changed.push({ dataset: dataset.name, key: info.key, lastModified: info.lastModified.toISOString() });
     }
   }
   return changed;

@@ -42,14 +42,20 @@ export async function rollbackPhase(deps: RollbackDeps): Promise<RollbackResult>
   const base = { phaseId: deps.phase.id, hooksRun };
   if (record.state === 'committed') {
     const at = record.done.find((d) => d.step === 'commit')?.at ?? record.updatedAt;
-    const message = `phase ${deps.phase.id} was committed on ${at}: that was the point of no return. The target is now the reference copy ` +
+    const message =
+      `phase ${deps.phase.id} was committed on ${at}: that was the point of no return. The target is now the reference copy ` +
       'and may already hold writes the source never saw, so switching back would lose them. Returning to the source now means a new, reverse migration.';
     await audit(deps, { step: 'rollback', outcome: 'refused', details: { reason: message } });
     return { ...base, outcome: 'refused', message };
   }
-  const touched = (step: 'freeze' | 'switch') => record.done.some((d) => d.step === step) || record.failed?.step === step;
+  const touched = (step: 'freeze' | 'switch') =>
+    record.done.some((d) => d.step === step) || record.failed?.step === step;
   if (record.state !== 'in-progress' && !record.failed) {
-    return { ...base, outcome: 'nothing-to-do', message: `phase ${deps.phase.id} is ${record.state}: no cutover step has run, nothing to roll back` };
+    return {
+      ...base,
+      outcome: 'nothing-to-do',
+      message: `phase ${deps.phase.id} is ${record.state}: no cutover step has run, nothing to roll back`,
+    };
   }
   // A failed switch or freeze may have half-happened: undo it too (hooks must be idempotent).
   if (touched('switch') && deps.hooks.rollback) {
@@ -63,9 +69,14 @@ export async function rollbackPhase(deps: RollbackDeps): Promise<RollbackResult>
   if (touched('freeze')) for (const db of deps.databases ?? []) await db.thaw();
   const rolled: PhaseRecord = { ...record, state: 'rolled-back', approvals: [], updatedAt: now() };
   await deps.state.putPhase(rolled);
-  await audit(deps, { step: 'rollback', outcome: 'succeeded', details: { hooks: base.hooksRun, undone: record.done.map((d) => d.step) } });
+  await audit(deps, {
+    step: 'rollback',
+    outcome: 'succeeded',
+    details: { hooks: base.hooksRun, undone: record.done.map((d) => d.step) },
+  });
   return {
-    ...base, outcome: 'rolled-back',
+    ...base,
+    outcome: 'rolled-back',
     message: `phase ${deps.phase.id} is back on the source (${base.hooksRun.length ? `ran ${base.hooksRun.join(', ')}` : 'no hook needed'}); a new cutover needs a new go from every owner`,
   };
 }

@@ -18,8 +18,7 @@ export type ObjectSync = { dataset: string; copied: number; bytes: number; delet
 
 /** A dataset checked by the verify step. */
 export type VerifiedDataset =
-  | { dataset: string; full: number; quick: number }
-  | { dataset: string; tables: 'fingerprints match' };
+  { dataset: string; full: number; quick: number } | { dataset: string; tables: 'fingerprints match' };
 
 /** Details recorded by each step when it succeeds, keyed by step. */
 export type StepDetails = {
@@ -67,8 +66,12 @@ export function freezeMarkersOf(record: PhaseRecord): Record<string, FreezeMarke
 }
 
 function isFreezeMarker(value: unknown): value is FreezeMarker {
-  return isObject(value) && typeof value['frozenAt'] === 'string' && isObject(value['writes'])
-    && Object.values(value['writes']).every((n) => typeof n === 'number');
+  return (
+    isObject(value) &&
+    typeof value['frozenAt'] === 'string' &&
+    isObject(value['writes']) &&
+    Object.values(value['writes']).every((n) => typeof n === 'number')
+  );
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -18,7 +18,8 @@ export class StepFailed extends Error {
  * them (the hook runner's `HookError` does), so they are looked for, not assumed.
  */
 export function describeFailure(err: unknown): StepFailureDetails {
-  const fix = typeof err === 'object' && err !== null && 'fix' in err && typeof err.fix === 'string' ? ` (fix: ${err.fix})` : '';
+  const fix =
+    typeof err === 'object' && err !== null && 'fix' in err && typeof err.fix === 'string' ? ` (fix: ${err.fix})` : '';
   const hook = typeof err === 'object' && err !== null && 'result' in err ? err.result : undefined;
   const error = redact(`${err instanceof Error ? err.message : String(err)}${fix}`);
   return { error, ...(hook ? { hook } : {}), ...(err instanceof StepFailed ? err.details : {}) };

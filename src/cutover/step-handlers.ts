@@ -45,13 +45,20 @@ export const STEP_HANDLERS: { readonly [S in CutoverStep]: StepHandler<S> } = {
 
 async function preflight({ deps, record, report }: StepRun): Promise<StepResult<'preflight'>> {
   const databases = [];
-  for (const db of deps.databases ?? []) databases.push({ name: db.name, record: await deps.state.getDatabase(db.name) });
+  for (const db of deps.databases ?? [])
+    databases.push({ name: db.name, record: await deps.state.getDatabase(db.name) });
   const gates = evaluateGates({
-    phase: deps.phase, datasets: await progressOf(deps.state, deps.datasets), parity: deps.parity, approvals: record.approvals, hooks: deps.hooks, databases,
+    phase: deps.phase,
+    datasets: await progressOf(deps.state, deps.datasets),
+    parity: deps.parity,
+    approvals: record.approvals,
+    hooks: deps.hooks,
+    databases,
   });
   report.gates = gates;
   const closed = gates.filter((g) => !g.ok);
-  if (closed.length > 0) throw new StepFailed(`no-go: ${closed.map((g) => `${g.gate}: ${g.detail}`).join(' | ')}`, { gates });
+  if (closed.length > 0)
+    throw new StepFailed(`no-go: ${closed.map((g) => `${g.gate}: ${g.detail}`).join(' | ')}`, { gates });
   return { details: { gates } };
 }
 
@@ -69,30 +76,47 @@ async function quiescence({ deps, record }: StepRun): Promise<StepResult<'quiesc
   const frozenAt = record.frozenAt;
   const restart = `run \`cloudexit rollback --phase ${deps.phase.id}\``;
   // The freeze step sets it; a record without it was not written by this machine.
-  if (frozenAt === undefined) throw new StepFailed(`phase ${deps.phase.id} has no freeze time; ${restart} and start the cutover again`);
+  if (frozenAt === undefined)
+    throw new StepFailed(`phase ${deps.phase.id} has no freeze time; ${restart} and start the cutover again`);
   const changed = await listChangedSince(deps.datasets, new Date(frozenAt));
   const markers = freezeMarkersOf(record);
   for (const db of deps.databases ?? []) {
     const marker = markers[db.name];
-    if (!marker) throw new StepFailed(`${db.name}: no freeze record for this database; ${restart} and start the cutover again`);
-    for (const table of await db.changedSince(marker)) changed.push({ dataset: db.name, key: `table ${table}`, lastModified: 'after the freeze' });
+    if (!marker)
+      throw new StepFailed(`${db.name}: no freeze record for this database; ${restart} and start the cutover again`);
+    for (const table of await db.changedSince(marker))
+      changed.push({ dataset: db.name, key: `table ${table}`, lastModified: 'after the freeze' });
   }
-  if (changed.length > 0) throw new StepFailed(freezeBrokenMessage(changed, frozenAt, restart), { changed: changed.slice(0, 1000) });
+  if (changed.length > 0)
+    throw new StepFailed(freezeBrokenMessage(changed, frozenAt, restart), { changed: changed.slice(0, 1000) });
   return { details: { checkedAt: deps.clock.now().toISOString(), frozenAt } };
 }
 
 function freezeBrokenMessage(changed: readonly ChangedObject[], frozenAt: string, restart: string): string {
   const names = changed.slice(0, 20).map((c) => `${c.dataset}: ${c.key} (modified ${c.lastModified})`);
-  return `${changed.length} objects were written at the source after the freeze at ${frozenAt}: ${names.join('; ')}${changed.length > 20 ? `; and ${changed.length - 20} more` : ''}. ` +
-    `The cutover is aborted: ${restart} to thaw the source, find out why the freeze did not hold, then start again.`;
+  return (
+    `${changed.length} objects were written at the source after the freeze at ${frozenAt}: ${names.join('; ')}${changed.length > 20 ? `; and ${changed.length - 20} more` : ''}. ` +
+    `The cutover is aborted: ${restart} to thaw the source, find out why the freeze did not hold, then start again.`
+  );
 }
 
 async function finalSync({ deps }: StepRun): Promise<StepResult<'final-sync'>> {
   const synced: StepDetails['final-sync']['synced'] = [];
   for (const dataset of deps.datasets) {
     const copy = await copyDataset(deps.ctx, dataset);
-    if (copy.failed.length > 0) throw new StepFailed(`${dataset.name}: ${copy.failed.length} objects could not be copied: ${copy.failed.slice(0, 5).map((f) => f.error).join('; ')}`);
-    const sync: ObjectSync = { dataset: dataset.name, copied: copy.copied, bytes: copy.bytesCopied, deletedAtSource: copy.inventory?.deletedAtSource.length ?? 0 };
+    if (copy.failed.length > 0)
+      throw new StepFailed(
+        `${dataset.name}: ${copy.failed.length} objects could not be copied: ${copy.failed
+          .slice(0, 5)
+          .map((f) => f.error)
+          .join('; ')}`,
+      );
+    const sync: ObjectSync = {
+      dataset: dataset.name,
+      copied: copy.copied,
+      bytes: copy.bytesCopied,
+      deletedAtSource: copy.inventory?.deletedAtSource.length ?? 0,
+    };
     synced.push(sync);
   }
   for (const db of deps.databases ?? []) synced.push(await db.finalSync());
@@ -107,7 +131,12 @@ async function verify({ deps }: StepRun): Promise<StepResult<'verify'>> {
     const quick = await verifyDataset(deps.ctx, dataset, 'quick');
     const mismatches = [...full.mismatches, ...quick.mismatches];
     if (mismatches.length > 0 || quick.notCopied > 0) {
-      throw new StepFailed(`${dataset.name}: ${mismatches.length} mismatches (${mismatches.slice(0, 5).map((m) => `${m.targetKey}: ${m.problem}`).join('; ')}), ${quick.notCopied} not copied`);
+      throw new StepFailed(
+        `${dataset.name}: ${mismatches.length} mismatches (${mismatches
+          .slice(0, 5)
+          .map((m) => `${m.targetKey}: ${m.problem}`)
+          .join('; ')}), ${quick.notCopied} not copied`,
+      );
     }
     verified.push({ dataset: dataset.name, full: full.verified, quick: quick.verified });
   }
@@ -131,5 +160,10 @@ async function smokeCheck({ deps, record }: StepRun): Promise<StepResult<'smoke-
 async function commit({ deps }: StepRun): Promise<StepResult<'commit'>> {
   // Replication objects go now: a subscription keeps the source's password in the target's catalog.
   for (const db of deps.databases ?? []) await db.finish();
-  return { details: { committedAt: deps.clock.now().toISOString(), note: 'point of no return: rollback is no longer possible' } };
+  return {
+    details: {
+      committedAt: deps.clock.now().toISOString(),
+      note: 'point of no return: rollback is no longer possible',
+    },
+  };
 }

@@ -24,7 +24,10 @@ export function inScope(scope: Pick<TableScope, 'tables' | 'excludeTables'>, nam
  * free-standing one belongs to a dataset selected by schema, not to one listing tables
  * (pg_dump --table brings only the listed tables' own sequences).
  */
-export function sequenceInScope(scope: Pick<TableScope, 'tables' | 'excludeTables'>, ownedBy: string | null | undefined): boolean {
+export function sequenceInScope(
+  scope: Pick<TableScope, 'tables' | 'excludeTables'>,
+  ownedBy: string | null | undefined,
+): boolean {
   return ownedBy ? inScope(scope, ownedBy) : scope.tables === undefined;
 }
 

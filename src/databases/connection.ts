@@ -31,20 +31,30 @@ export interface PgConnection {
   label: string;
 }
 
-export function resolveConnection(endpoint: PgEndpoint, what: string, env: NodeJS.ProcessEnv = process.env): PgConnection {
+export function resolveConnection(
+  endpoint: PgEndpoint,
+  what: string,
+  env: NodeJS.ProcessEnv = process.env,
+): PgConnection {
   let password: string | undefined;
   if (endpoint.passwordEnv) {
     password = env[endpoint.passwordEnv];
     if (!password) {
-      throw new UserError(`the environment variable ${endpoint.passwordEnv} is not set; it must hold the password of ${what}`, {
-        fix: `export ${endpoint.passwordEnv}=…`,
-      });
+      throw new UserError(
+        `the environment variable ${endpoint.passwordEnv} is not set; it must hold the password of ${what}`,
+        {
+          fix: `export ${endpoint.passwordEnv}=…`,
+        },
+      );
     }
   } else if (endpoint.passwordFile) {
     try {
       password = readFileSync(endpoint.passwordFile, 'utf8').split('\n')[0]!.trim();
     } catch (err) {
-      throw new UserError(`cannot read the password file of ${what}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`, { where: endpoint.passwordFile });
+      throw new UserError(
+        `cannot read the password file of ${what}: ${(err as NodeJS.ErrnoException).code ?? 'error'}`,
+        { where: endpoint.passwordFile },
+      );
     }
   }
   registerSecret(password);
@@ -55,20 +65,35 @@ export function resolveConnection(endpoint: PgEndpoint, what: string, env: NodeJ
 export function clientConfig(connection: PgConnection, database = connection.endpoint.database): ClientConfig {
   const { endpoint } = connection;
   return {
-    host: endpoint.host, port: endpoint.port, database, user: endpoint.user,
+    host: endpoint.host,
+    port: endpoint.port,
+    database,
+    user: endpoint.user,
     ...(connection.password !== undefined ? { password: connection.password } : {}),
-    ssl: endpoint.sslmode === 'disable' ? false : { rejectUnauthorized: endpoint.sslmode === 'verify-ca' || endpoint.sslmode === 'verify-full' },
+    ssl:
+      endpoint.sslmode === 'disable'
+        ? false
+        : { rejectUnauthorized: endpoint.sslmode === 'verify-ca' || endpoint.sslmode === 'verify-full' },
     application_name: 'cloudexit',
-    options: '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c bytea_output=hex',
+    options:
+      '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=iso_8601 -c extra_float_digits=3 -c bytea_output=hex',
   };
 }
 
 /** Environment for libpq client tools (pg_dump, pg_restore, psql). */
-export function libpqEnvironment(connection: PgConnection, database = connection.endpoint.database): Record<string, string> {
+export function libpqEnvironment(
+  connection: PgConnection,
+  database = connection.endpoint.database,
+): Record<string, string> {
   const { endpoint } = connection;
   return {
-    PGHOST: endpoint.host, PGPORT: String(endpoint.port), PGDATABASE: database, PGUSER: endpoint.user, PGSSLMODE: endpoint.sslmode,
-    PGAPPNAME: 'cloudexit', PGTZ: 'UTC',
+    PGHOST: endpoint.host,
+    PGPORT: String(endpoint.port),
+    PGDATABASE: database,
+    PGUSER: endpoint.user,
+    PGSSLMODE: endpoint.sslmode,
+    PGAPPNAME: 'cloudexit',
+    PGTZ: 'UTC',
     ...(connection.password !== undefined ? { PGPASSWORD: connection.password } : {}),
   };
 }
@@ -81,7 +106,13 @@ export function libpqEnvironment(connection: PgConnection, database = connection
 export function subscriptionConnInfo(connection: PgConnection): string {
   const { endpoint } = connection;
   const q = (v: string) => `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  const parts = [`host=${q(endpoint.host)}`, `port=${endpoint.port}`, `dbname=${q(endpoint.database)}`, `user=${q(endpoint.user)}`, `sslmode=${endpoint.sslmode}`];
+  const parts = [
+    `host=${q(endpoint.host)}`,
+    `port=${endpoint.port}`,
+    `dbname=${q(endpoint.database)}`,
+    `user=${q(endpoint.user)}`,
+    `sslmode=${endpoint.sslmode}`,
+  ];
   if (connection.password !== undefined) parts.push(`password=${q(connection.password)}`);
   return parts.join(' ');
 }

@@ -45,9 +45,13 @@ function dbnameArg(database: string): string {
 /** Creates the dataset's schemas that the target lacks (the restore list leaves schemas out). */
 async function ensureTargetSchemas(ctx: MethodContext): Promise<void> {
   await withClient(ctx.target, 'creating schemas', async (client) => {
-    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])', [ctx.dataset.schemas]);
+    const { rows } = await client.query<{ nspname: string }>(
+      'SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])',
+      [ctx.dataset.schemas],
+    );
     const present = new Set(rows.map((r) => r.nspname));
-    for (const schema of ctx.dataset.schemas) if (!present.has(schema)) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
+    for (const schema of ctx.dataset.schemas)
+      if (!present.has(schema)) await client.query(`CREATE SCHEMA ${quoteIdent(schema)}`);
   });
 }
 
@@ -81,7 +85,11 @@ export interface DumpRestoreRun {
  * restores them into the target. `schemaOnly` moves the definitions without rows, for
  * logical replication, which copies rows but not DDL.
  */
-export async function dumpAndRestore(ctx: MethodContext, folder: string, options: { schemaOnly?: boolean } = {}): Promise<DumpRestoreRun> {
+export async function dumpAndRestore(
+  ctx: MethodContext,
+  folder: string,
+  options: { schemaOnly?: boolean } = {},
+): Promise<DumpRestoreRun> {
   const jobs = String(ctx.dataset.jobs);
   const archive = join(folder, 'archive');
   const common = ['--no-owner', '--no-privileges'];
@@ -96,10 +104,17 @@ export async function dumpAndRestore(ctx: MethodContext, folder: string, options
   await ensureTargetSchemas(ctx);
   const restoreArgs = [
     ...(options.schemaOnly ? [] : [`--jobs=${jobs}`]),
-    ...common, '--clean', '--if-exists', '--exit-on-error', `--use-list=${listFile}`,
-    dbnameArg(ctx.target.endpoint.database), archive,
+    ...common,
+    '--clean',
+    '--if-exists',
+    '--exit-on-error',
+    `--use-list=${listFile}`,
+    dbnameArg(ctx.target.endpoint.database),
+    archive,
   ];
-  const restore = await runTool(ctx.bindir, 'pg_restore', restoreArgs, libpqEnvironment(ctx.target), { signal: ctx.signal });
+  const restore = await runTool(ctx.bindir, 'pg_restore', restoreArgs, libpqEnvironment(ctx.target), {
+    signal: ctx.signal,
+  });
   const stderr: Record<string, string> = {};
   if (dump.stderr) stderr['pg_dump'] = dump.stderr;
   if (restore.stderr) stderr['pg_restore'] = restore.stderr;

@@ -25,10 +25,18 @@ const message = (err: unknown) => redact(err instanceof Error ? err.message : St
  * refuses older-major clients and cannot dump into an older server), both databases
  * reachable, the dataset's schemas present on the source. Returns the source facts it read.
  */
-export async function commonPreflight(ctx: MethodContext, problems: string[]): Promise<{ databaseBytes: number; tablesWithoutPrimaryKey: string[] } | undefined> {
-  const [dumpMajor, restoreMajor] = await Promise.all([toolMajor(ctx.bindir, 'pg_dump'), toolMajor(ctx.bindir, 'pg_restore')]);
+export async function commonPreflight(
+  ctx: MethodContext,
+  problems: string[],
+): Promise<{ databaseBytes: number; tablesWithoutPrimaryKey: string[] } | undefined> {
+  const [dumpMajor, restoreMajor] = await Promise.all([
+    toolMajor(ctx.bindir, 'pg_dump'),
+    toolMajor(ctx.bindir, 'pg_restore'),
+  ]);
   if (dumpMajor === undefined || restoreMajor === undefined) {
-    problems.push(`pg_dump and pg_restore must be installed in ${ctx.bindir}; fix: install the PostgreSQL client tools (Debian: apt-get install -y postgresql-client)`);
+    problems.push(
+      `pg_dump and pg_restore must be installed in ${ctx.bindir}; fix: install the PostgreSQL client tools (Debian: apt-get install -y postgresql-client)`,
+    );
   }
   let facts: { databaseBytes: number; tablesWithoutPrimaryKey: string[] } | undefined;
   let sourceMajor: number | undefined;
@@ -36,9 +44,13 @@ export async function commonPreflight(ctx: MethodContext, problems: string[]): P
     facts = await withClient(ctx.source, 'preflight', async (client) => {
       sourceMajor = await serverMajor(client);
       const missing = await missingSchemas(client, ctx.dataset);
-      if (missing.length > 0) problems.push(`the source database ${ctx.source.label} has no schema ${missing.join(', ')}; fix: correct schemas of dataset ${ctx.dataset.name}`);
+      if (missing.length > 0)
+        problems.push(
+          `the source database ${ctx.source.label} has no schema ${missing.join(', ')}; fix: correct schemas of dataset ${ctx.dataset.name}`,
+        );
       const tables = await listTables(client, ctx.dataset);
-      if (tables.length === 0 && missing.length === 0) problems.push(`dataset ${ctx.dataset.name} moves no table: its schemas are empty or every table is excluded`);
+      if (tables.length === 0 && missing.length === 0)
+        problems.push(`dataset ${ctx.dataset.name} moves no table: its schemas are empty or every table is excluded`);
       return { databaseBytes: await databaseSize(client), tablesWithoutPrimaryKey: tablesWithoutPrimaryKey(tables) };
     });
   } catch (err) {
@@ -47,13 +59,17 @@ export async function commonPreflight(ctx: MethodContext, problems: string[]): P
   try {
     const targetMajor = await withClient(ctx.target, 'preflight', serverMajor);
     if (sourceMajor !== undefined && targetMajor < sourceMajor) {
-      problems.push(`the target runs PostgreSQL ${targetMajor}, older than the source's ${sourceMajor}: a dump does not restore into an older major version; fix: create the target with PostgreSQL ${sourceMajor} or later`);
+      problems.push(
+        `the target runs PostgreSQL ${targetMajor}, older than the source's ${sourceMajor}: a dump does not restore into an older major version; fix: create the target with PostgreSQL ${sourceMajor} or later`,
+      );
     }
   } catch (err) {
     problems.push(`cannot reach the target: ${message(err)}`);
   }
   if (sourceMajor !== undefined && dumpMajor !== undefined && dumpMajor < sourceMajor) {
-    problems.push(`pg_dump ${dumpMajor} (in ${ctx.bindir}) is older than the source server (PostgreSQL ${sourceMajor}) and cannot dump it; fix: install the PostgreSQL ${sourceMajor} client tools or later`);
+    problems.push(
+      `pg_dump ${dumpMajor} (in ${ctx.bindir}) is older than the source server (PostgreSQL ${sourceMajor}) and cannot dump it; fix: install the PostgreSQL ${sourceMajor} client tools or later`,
+    );
   }
   return facts;
 }
@@ -65,16 +81,20 @@ export function createDumpRestore(ctx: MethodContext, options: DumpRestoreOption
   async function copy(stage: 'bulk copy' | 'final sync'): Promise<BulkCopyResult> {
     const started = performance.now();
     const { tables, databaseBytes } = await withClient(ctx.source, 'listing the tables', async (client) => ({
-      tables: await listTables(client, dataset), databaseBytes: await databaseSize(client),
+      tables: await listTables(client, dataset),
+      databaseBytes: await databaseSize(client),
     }));
-    if (tables.length === 0) throw new Error(`dataset ${dataset.name} moves no table: its schemas are empty or every table is excluded`);
+    if (tables.length === 0)
+      throw new Error(`dataset ${dataset.name} moves no table: its schemas are empty or every table is excluded`);
     const bytes = tables.reduce((sum, t) => sum + t.bytes, 0);
     // A fresh folder first: a dump left by an interrupted run must not count against the check.
     const folder = await freshFolder(dataset, 'dump');
     try {
       const space = await checkDumpSpace(dataset, databaseBytes, factor);
       if (!space.ok) throw new Error(space.problem);
-      ctx.progress.note(`${dataset.name}: ${stage}, pg_dump of ${tables.length} tables (${formatBytes(bytes)}) with ${dataset.jobs} jobs, then pg_restore`);
+      ctx.progress.note(
+        `${dataset.name}: ${stage}, pg_dump of ${tables.length} tables (${formatBytes(bytes)}) with ${dataset.jobs} jobs, then pg_restore`,
+      );
       const run = await dumpAndRestore(ctx, folder);
       const grants = await withClient(ctx.target, 'grants and ANALYZE', async (client) => {
         const applied = await applyGrants(client, dataset);
@@ -82,10 +102,18 @@ export function createDumpRestore(ctx: MethodContext, options: DumpRestoreOption
         return applied;
       });
       return {
-        tables: tables.length, bytes, seconds: (performance.now() - started) / 1000,
+        tables: tables.length,
+        bytes,
+        seconds: (performance.now() - started) / 1000,
         details: {
-          method: 'dump-restore', stage, jobs: dataset.jobs, databaseBytes, dumpBytes: run.dumpBytes,
-          dumpSeconds: run.dumpSeconds, restoreSeconds: run.restoreSeconds, grants: grants.length,
+          method: 'dump-restore',
+          stage,
+          jobs: dataset.jobs,
+          databaseBytes,
+          dumpBytes: run.dumpBytes,
+          dumpSeconds: run.dumpSeconds,
+          restoreSeconds: run.restoreSeconds,
+          grants: grants.length,
           ...(Object.keys(run.stderr).length > 0 ? { stderr: run.stderr } : {}),
         },
       };

@@ -82,14 +82,21 @@ function rowTextSql(columns: readonly HashColumn[]): string {
 }
 
 /** WHERE clause and parameters selecting a chunk's rows. */
-function chunkPredicate(key: readonly KeyColumn[] | undefined, chunk: Chunk, firstParam = 1): { sql: string; values: string[] } {
+function chunkPredicate(
+  key: readonly KeyColumn[] | undefined,
+  chunk: Chunk,
+  firstParam = 1,
+): { sql: string; values: string[] } {
   if (!key || (!chunk.after && !chunk.upTo)) return { sql: 'true', values: [] };
   const keyRow = `(${key.map((k) => `t.${quoteIdent(k.name)}`).join(', ')})`;
   const values: string[] = [];
-  const bound = (bounds: string[]) => `(${key.map((k, i) => {
-    values.push(bounds[i]!);
-    return `$${firstParam + values.length - 1}::${k.castType}`;
-  }).join(', ')})`;
+  const bound = (bounds: string[]) =>
+    `(${key
+      .map((k, i) => {
+        values.push(bounds[i]!);
+        return `$${firstParam + values.length - 1}::${k.castType}`;
+      })
+      .join(', ')})`;
   const parts: string[] = [];
   // Row-value comparisons follow the primary key's own order, so a btree index on the key serves them.
   if (chunk.after) parts.push(`${keyRow} > ${bound(chunk.after)}`);
@@ -98,7 +105,11 @@ function chunkPredicate(key: readonly KeyColumn[] | undefined, chunk: Chunk, fir
 }
 
 /** The aggregate query fingerprinting one chunk: one row comes back, whatever the chunk's size. */
-function fingerprintQuery(table: TableInfo, columns: readonly HashColumn[], chunk: Chunk): { text: string; values: string[] } {
+function fingerprintQuery(
+  table: TableInfo,
+  columns: readonly HashColumn[],
+  chunk: Chunk,
+): { text: string; values: string[] } {
   const where = chunkPredicate(table.primaryKey, chunk);
   // OFFSET 0 keeps the subquery from being flattened, which would make PostgreSQL compute
   // md5 twice per row (once per half); it skips nothing.
@@ -110,7 +121,12 @@ FROM (SELECT md5(${rowTextSql(columns)}) AS h FROM ${fromClause(table)} WHERE ${
 }
 
 /** Fingerprint of one chunk of one table. */
-export async function fingerprintChunk(client: Queryable, table: TableInfo, columns: readonly HashColumn[], chunk: Chunk): Promise<Fingerprint> {
+export async function fingerprintChunk(
+  client: Queryable,
+  table: TableInfo,
+  columns: readonly HashColumn[],
+  chunk: Chunk,
+): Promise<Fingerprint> {
   const { text, values } = fingerprintQuery(table, columns, chunk);
   const { rows } = await client.query<{ rows: string; high: string; low: string }>(text, values);
   const row = rows[0]!;
@@ -132,7 +148,8 @@ const INTEGER_TYPES = new Set([20, 21, 23]); // bigint, smallint, integer
 export async function planChunks(client: Queryable, table: TableInfo, chunkRows: number): Promise<Chunk[]> {
   const key = table.primaryKey;
   if (!key) return [{}];
-  if (key.length === 1 && INTEGER_TYPES.has(key[0]!.typeOid)) return planIntegerChunks(client, table, key[0]!, chunkRows);
+  if (key.length === 1 && INTEGER_TYPES.has(key[0]!.typeOid))
+    return planIntegerChunks(client, table, key[0]!, chunkRows);
   const cols = key.map((k) => `t.${quoteIdent(k.name)}`);
   const { rows } = await client.query<string[]>({
     text: `SELECT ${cols.map((c) => `${c}::text`).join(', ')}
@@ -156,10 +173,16 @@ function chunksFromBoundaries(boundaries: string[][]): Chunk[] {
   return chunks;
 }
 
-async function planIntegerChunks(client: Queryable, table: TableInfo, key: KeyColumn, chunkRows: number): Promise<Chunk[]> {
+async function planIntegerChunks(
+  client: Queryable,
+  table: TableInfo,
+  key: KeyColumn,
+  chunkRows: number,
+): Promise<Chunk[]> {
   const col = `t.${quoteIdent(key.name)}`;
   const { rows } = await client.query<{ min: string | null; max: string | null }>(
-    `SELECT min(${col})::text AS min, max(${col})::text AS max FROM ${fromClause(table)}`);
+    `SELECT min(${col})::text AS min, max(${col})::text AS max FROM ${fromClause(table)}`,
+  );
   const { min, max } = rows[0]!;
   if (min === null || max === null) return [{}];
   let estimate = table.estimatedRows ?? 0;

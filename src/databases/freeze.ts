@@ -59,7 +59,8 @@ async function waitForSettledStats(client: pg.Client, options: FreezeOptions): P
     const unsettled = rows.filter((r) =>
       r.state === null || r.idle_ms === null
         ? Date.now() - started < settle // another role's session, state hidden: give it one idle timeout
-        : r.state !== 'idle' || r.idle_ms < settle);
+        : r.state !== 'idle' || r.idle_ms < settle,
+    );
     if (unsettled.length === 0 || Date.now() >= deadline) return;
     await sleep(options.pollMs ?? 250);
   }
@@ -117,11 +118,17 @@ function alterFailed(what: string, source: PgConnection, err: unknown): Error {
  * Makes the source database read-only for new sessions, ends the other client sessions,
  * waits for their statistics, and records each table's write counters.
  */
-export async function freezeWrites(source: PgConnection, dataset: PostgresDataset, options: FreezeOptions = {}): Promise<SourceFreeze> {
+export async function freezeWrites(
+  source: PgConnection,
+  dataset: PostgresDataset,
+  options: FreezeOptions = {},
+): Promise<SourceFreeze> {
   return withClient(source, 'freezing writes', async (client) => {
     await readWriteSession(client);
     try {
-      await client.query(`ALTER DATABASE ${quoteIdent(source.endpoint.database)} SET default_transaction_read_only = on`);
+      await client.query(
+        `ALTER DATABASE ${quoteIdent(source.endpoint.database)} SET default_transaction_read_only = on`,
+      );
     } catch (err) {
       throw alterFailed(`freezing ${dataset.name}: making read-only`, source, err);
     }
@@ -137,7 +144,12 @@ export async function freezeWrites(source: PgConnection, dataset: PostgresDatase
  * flushed. A table whose counters went down (statistics reset), appeared or disappeared is
  * listed too: quiescence cannot be proved for it.
  */
-export async function checkQuiescent(source: PgConnection, dataset: PostgresDataset, marker: FreezeMarker, options: FreezeOptions = {}): Promise<string[]> {
+export async function checkQuiescent(
+  source: PgConnection,
+  dataset: PostgresDataset,
+  marker: FreezeMarker,
+  options: FreezeOptions = {},
+): Promise<string[]> {
   return withClient(source, 'checking quiescence', async (client) => {
     await waitForSettledStats(client, options);
     const now = await writeCounters(client, dataset);

@@ -15,7 +15,16 @@ import { listTables, tablesWithoutPrimaryKey, type TableInfo } from './catalog.t
 import { analyzeTables, applyGrants, copySequences } from './moved-objects.ts';
 import { quoteIdent, withClient } from './sql.ts';
 import { logicalSourceProblems, logicalTargetProblems, withoutPrimaryKeyProblem } from './logical-preflight.ts';
-import { createSubscription, dropSlot, dropSubscription, ensurePublication, publicationTables, replicationName, slotLag, subscriptionInfo } from './replication.ts';
+import {
+  createSubscription,
+  dropSlot,
+  dropSubscription,
+  ensurePublication,
+  publicationTables,
+  replicationName,
+  slotLag,
+  subscriptionInfo,
+} from './replication.ts';
 import { freshFolder, removeDatasetFolder } from './work-dir.ts';
 
 export interface LogicalOptions {
@@ -27,7 +36,8 @@ export interface LogicalOptions {
   pollMs?: number;
 }
 
-const sameSet = (a: readonly string[], b: readonly string[]) => a.length === b.length && new Set([...a, ...b]).size === a.length;
+const sameSet = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && new Set([...a, ...b]).size === a.length;
 const minutes = (ms: number) => `${Math.round(ms / 60_000)} min`;
 
 export function createLogical(ctx: MethodContext, options: LogicalOptions = {}): DatabaseMethod {
@@ -46,15 +56,25 @@ export function createLogical(ctx: MethodContext, options: LogicalOptions = {}):
     const deadline = Date.now() + timeout;
     let reported = 0;
     let errors = 0;
-    ctx.progress.note(`${dataset.name}: initial copy of ${tables.length} tables (${formatBytes(tables.reduce((s, t) => s + t.bytes, 0))}) by the subscription ${name}`);
+    ctx.progress.note(
+      `${dataset.name}: initial copy of ${tables.length} tables (${formatBytes(tables.reduce((s, t) => s + t.bytes, 0))}) by the subscription ${name}`,
+    );
     for (;;) {
       checkAborted();
       const { info, syncErrors } = await withClient(target, 'watching the initial copy', async (client) => {
         const found = await subscriptionInfo(client, name);
-        const stats = found ? await client.query<{ n: string }>('SELECT sync_error_count + apply_error_count AS n FROM pg_stat_subscription_stats WHERE subid = $1', [found.oid]) : undefined;
+        const stats = found
+          ? await client.query<{ n: string }>(
+              'SELECT sync_error_count + apply_error_count AS n FROM pg_stat_subscription_stats WHERE subid = $1',
+              [found.oid],
+            )
+          : undefined;
         return { info: found, syncErrors: Number(stats?.rows[0]?.n ?? 0) };
       });
-      if (!info) throw new Error(`the subscription ${name} disappeared from the target during the initial copy; run the copy again`);
+      if (!info)
+        throw new Error(
+          `the subscription ${name} disappeared from the target during the initial copy; run the copy again`,
+        );
       const pending = tables.filter((t) => !['r', 's'].includes(info.relations.get(t.name) ?? 'i'));
       const ready = tables.length - pending.length;
       if (ready > reported) {
@@ -63,13 +83,18 @@ export function createLogical(ctx: MethodContext, options: LogicalOptions = {}):
         reported = ready;
       }
       if (syncErrors > errors) {
-        ctx.progress.note(`${dataset.name}: the subscription reported ${syncErrors} errors so far (PostgreSQL retries; the target's server log says why)`);
+        ctx.progress.note(
+          `${dataset.name}: the subscription reported ${syncErrors} errors so far (PostgreSQL retries; the target's server log says why)`,
+        );
         errors = syncErrors;
       }
       if (pending.length === 0) return;
       if (Date.now() >= deadline) {
         throw new Error(
-          `the initial copy of ${dataset.name} did not finish within ${minutes(timeout)}: ${ready}/${tables.length} tables copied, still copying ${pending.slice(0, 10).map((t) => t.name).join(', ')}` +
+          `the initial copy of ${dataset.name} did not finish within ${minutes(timeout)}: ${ready}/${tables.length} tables copied, still copying ${pending
+            .slice(0, 10)
+            .map((t) => t.name)
+            .join(', ')}` +
             `${errors > 0 ? `; the subscription reported ${errors} errors (see the target's server log)` : ''}. The subscription keeps copying: run the copy again to keep waiting`,
         );
       }
@@ -82,12 +107,23 @@ export function createLogical(ctx: MethodContext, options: LogicalOptions = {}):
     const wanted = tables.map((t) => t.name);
     const published = await withClient(source, 'reading the publication', (client) => publicationTables(client, name));
     const sub = await withClient(target, 'reading the subscription', (client) => subscriptionInfo(client, name));
-    if (sub && published && sameSet(published, wanted) && sameSet([...sub.relations.keys()], wanted) && sameSet(sub.publications, [name])) {
-      if (!sub.enabled) await withClient(target, 'enabling the subscription', (client) => client.query(`ALTER SUBSCRIPTION ${quoteIdent(name)} ENABLE`));
+    if (
+      sub &&
+      published &&
+      sameSet(published, wanted) &&
+      sameSet([...sub.relations.keys()], wanted) &&
+      sameSet(sub.publications, [name])
+    ) {
+      if (!sub.enabled)
+        await withClient(target, 'enabling the subscription', (client) =>
+          client.query(`ALTER SUBSCRIPTION ${quoteIdent(name)} ENABLE`),
+        );
       return 'reused';
     }
     if (sub) {
-      ctx.progress.note(`${dataset.name}: the subscription ${name} does not match the plan's tables any more: starting the copy over`);
+      ctx.progress.note(
+        `${dataset.name}: the subscription ${name} does not match the plan's tables any more: starting the copy over`,
+      );
       await dropSubscription(target, source, name);
     }
     // The definitions first, dropped and created again: rows a previous attempt left would collide with the copy.
@@ -107,7 +143,8 @@ export function createLogical(ctx: MethodContext, options: LogicalOptions = {}):
 
   async function movedTables(): Promise<TableInfo[]> {
     const tables = await withClient(source, 'listing the tables', (client) => listTables(client, dataset));
-    if (tables.length === 0) throw new Error(`dataset ${dataset.name} moves no table: its schemas are empty or every table is excluded`);
+    if (tables.length === 0)
+      throw new Error(`dataset ${dataset.name} moves no table: its schemas are empty or every table is excluded`);
     const noKey = tablesWithoutPrimaryKey(tables);
     if (noKey.length > 0) throw new Error(withoutPrimaryKeyProblem(dataset, noKey));
     return tables;
@@ -122,12 +159,19 @@ export function createLogical(ctx: MethodContext, options: LogicalOptions = {}):
       const noKey = facts?.tablesWithoutPrimaryKey ?? [];
       if (noKey.length > 0) problems.push(withoutPrimaryKeyProblem(dataset, noKey));
       try {
-        problems.push(...await withClient(source, 'preflight', (client) => logicalSourceProblems(client, dataset, name)));
+        problems.push(
+          ...(await withClient(source, 'preflight', (client) => logicalSourceProblems(client, dataset, name))),
+        );
       } catch (err) {
-        if (facts) problems.push(redact(`checking the source for logical replication failed: ${err instanceof Error ? err.message : String(err)}`));
+        if (facts)
+          problems.push(
+            redact(
+              `checking the source for logical replication failed: ${err instanceof Error ? err.message : String(err)}`,
+            ),
+          );
       }
       try {
-        problems.push(...await withClient(target, 'preflight', logicalTargetProblems));
+        problems.push(...(await withClient(target, 'preflight', logicalTargetProblems)));
       } catch {
         // commonPreflight already said that the target cannot be reached
       }
@@ -142,7 +186,9 @@ export function createLogical(ctx: MethodContext, options: LogicalOptions = {}):
       await waitForInitialSync(tables);
       await withClient(target, 'ANALYZE', (client) => analyzeTables(client, tables));
       return {
-        tables: tables.length, bytes: tables.reduce((s, t) => s + t.bytes, 0), seconds: (performance.now() - started) / 1000,
+        tables: tables.length,
+        bytes: tables.reduce((s, t) => s + t.bytes, 0),
+        seconds: (performance.now() - started) / 1000,
         details: { method: 'logical', publication: name, subscription: name, setup, grants: grants.length },
       };
     },
@@ -166,19 +212,28 @@ export function createLogical(ctx: MethodContext, options: LogicalOptions = {}):
         checkAborted();
         const behind = await withClient(source, 'measuring the lag', async (client) => {
           const { rows } = await client.query<{ behind: string | null }>(
-            'SELECT pg_wal_lsn_diff($1::pg_lsn, confirmed_flush_lsn) AS behind FROM pg_replication_slots WHERE slot_name = $2', [lsn, name]);
-          if (rows.length === 0) throw new Error(`the source has no replication slot ${name}: run the copy of ${dataset.name} before the cutover`);
+            'SELECT pg_wal_lsn_diff($1::pg_lsn, confirmed_flush_lsn) AS behind FROM pg_replication_slots WHERE slot_name = $2',
+            [lsn, name],
+          );
+          if (rows.length === 0)
+            throw new Error(
+              `the source has no replication slot ${name}: run the copy of ${dataset.name} before the cutover`,
+            );
           return rows[0]!.behind === null ? Number.POSITIVE_INFINITY : Number(rows[0]!.behind);
         });
         if (behind <= 0) break;
         if (Date.now() - since >= timeout) {
-          throw new Error(`the target of ${dataset.name} did not catch up within ${minutes(timeout)} of the freeze: ${formatBytes(behind)} of WAL still unconfirmed; check the subscription ${name} on the target (pg_stat_subscription) and its server log`);
+          throw new Error(
+            `the target of ${dataset.name} did not catch up within ${minutes(timeout)} of the freeze: ${formatBytes(behind)} of WAL still unconfirmed; check the subscription ${name} on the target (pg_stat_subscription) and its server log`,
+          );
         }
         await pause();
       }
       const sequences = await copySequences(source, target, dataset);
       return {
-        tables: tables.length, bytes: tables.reduce((s, t) => s + t.bytes, 0), seconds: (performance.now() - started) / 1000,
+        tables: tables.length,
+        bytes: tables.reduce((s, t) => s + t.bytes, 0),
+        seconds: (performance.now() - started) / 1000,
         details: { method: 'logical', stage: 'final sync', caughtUpTo: lsn, sequences },
       };
     },

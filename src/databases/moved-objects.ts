@@ -12,7 +12,10 @@ import { quoteIdent, quoteTable, withClient } from './sql.ts';
 
 /** Schemas of the dataset that the database does not have. */
 export async function missingSchemas(client: pg.Client, dataset: PostgresDataset): Promise<string[]> {
-  const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])', [dataset.schemas]);
+  const { rows } = await client.query<{ nspname: string }>(
+    'SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])',
+    [dataset.schemas],
+  );
   const present = new Set(rows.map((r) => r.nspname));
   return dataset.schemas.filter((s) => !present.has(s));
 }
@@ -39,19 +42,27 @@ async function listMovedSequences(client: pg.Client, dataset: PostgresDataset): 
       ORDER BY 1, 2`,
     [dataset.schemas],
   );
-  return rows.filter((r) => sequenceInScope(dataset, r.owner)).map((r) => ({ schema: r.schema, name: r.name, sql: quoteTable(r.schema, r.name) }));
+  return rows
+    .filter((r) => sequenceInScope(dataset, r.owner))
+    .map((r) => ({ schema: r.schema, name: r.name, sql: quoteTable(r.schema, r.name) }));
 }
 
 /**
  * Sets every moved sequence of the target to the source's value (`last_value`, `is_called`):
  * logical replication does not carry sequences. Run while the source is frozen.
  */
-export async function copySequences(source: PgConnection, target: PgConnection, dataset: PostgresDataset): Promise<number> {
+export async function copySequences(
+  source: PgConnection,
+  target: PgConnection,
+  dataset: PostgresDataset,
+): Promise<number> {
   const values = await withClient(source, 'reading sequence values', async (client) => {
     const sequences = await listMovedSequences(client, dataset);
     const out: { seq: MovedSequence; last: string; called: boolean }[] = [];
     for (const seq of sequences) {
-      const { rows } = await client.query<{ last_value: string; is_called: boolean }>(`SELECT last_value, is_called FROM ${seq.sql}`);
+      const { rows } = await client.query<{ last_value: string; is_called: boolean }>(
+        `SELECT last_value, is_called FROM ${seq.sql}`,
+      );
       out.push({ seq, last: rows[0]!.last_value, called: rows[0]!.is_called });
     }
     return out;
@@ -61,11 +72,17 @@ export async function copySequences(source: PgConnection, target: PgConnection, 
       `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind = 'S'`,
     );
     const present = new Set(rows.map((r) => r.name));
-    const missing = values.filter((v) => !present.has(`${v.seq.schema}.${v.seq.name}`)).map((v) => `${v.seq.schema}.${v.seq.name}`);
-    if (missing.length > 0) throw new Error(`the target has no sequence ${missing.join(', ')}: its schema differs from the source; run the bulk copy again`);
+    const missing = values
+      .filter((v) => !present.has(`${v.seq.schema}.${v.seq.name}`))
+      .map((v) => `${v.seq.schema}.${v.seq.name}`);
+    if (missing.length > 0)
+      throw new Error(
+        `the target has no sequence ${missing.join(', ')}: its schema differs from the source; run the bulk copy again`,
+      );
     await client.query('BEGIN');
     try {
-      for (const v of values) await client.query('SELECT setval($1::regclass, $2::bigint, $3)', [v.seq.sql, v.last, v.called]);
+      for (const v of values)
+        await client.query('SELECT setval($1::regclass, $2::bigint, $3)', [v.seq.sql, v.last, v.called]);
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
@@ -97,7 +114,8 @@ export async function applyGrants(client: pg.Client, dataset: PostgresDataset): 
         ...(grant.privileges.includes('SELECT') ? ['SELECT'] : []),
         ...(grant.privileges.some((p) => p === 'INSERT' || p === 'UPDATE') ? ['USAGE'] : []),
       ];
-      if (seq.length > 0) statements.push(`GRANT ${seq.join(', ')} ON ALL SEQUENCES IN SCHEMA ${quoteIdent(schema)} TO ${to}`);
+      if (seq.length > 0)
+        statements.push(`GRANT ${seq.join(', ')} ON ALL SEQUENCES IN SCHEMA ${quoteIdent(schema)} TO ${to}`);
     }
   }
   if (statements.length === 0) return [];
@@ -107,7 +125,10 @@ export async function applyGrants(client: pg.Client, dataset: PostgresDataset): 
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => {});
-    throw new Error(`re-applying the grants of ${dataset.name} on the target failed: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    throw new Error(
+      `re-applying the grants of ${dataset.name} on the target failed: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
   }
   return statements;
 }

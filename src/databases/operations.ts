@@ -34,24 +34,55 @@ export interface DatabaseOpsContext {
 }
 
 /** Resolves the passwords (failing with the variable to set) and picks the method. */
-export function openDatabase(dataset: PostgresDataset, ctx: Pick<DatabaseOpsContext, 'progress' | 'signal'>, env: NodeJS.ProcessEnv = process.env): DatabaseHandle {
+export function openDatabase(
+  dataset: PostgresDataset,
+  ctx: Pick<DatabaseOpsContext, 'progress' | 'signal'>,
+  env: NodeJS.ProcessEnv = process.env,
+): DatabaseHandle {
   const bindir = findPostgresBinaries();
-  if (!bindir) throw new UserError(`dataset ${dataset.name} needs the PostgreSQL client tools (pg_dump, pg_restore)`, { fix: INSTALL_HINT });
+  if (!bindir)
+    throw new UserError(`dataset ${dataset.name} needs the PostgreSQL client tools (pg_dump, pg_restore)`, {
+      fix: INSTALL_HINT,
+    });
   const source = resolveConnection(dataset.source, `the source database of ${dataset.name}`, env);
   const target = resolveConnection(dataset.target, `the target database of ${dataset.name}`, env);
-  const method = createMethod({ dataset, source, target, bindir, progress: ctx.progress, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const method = createMethod({
+    dataset,
+    source,
+    target,
+    bindir,
+    progress: ctx.progress,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
   return { dataset, source, target, method };
 }
 
 function blank(dataset: PostgresDataset): DatabaseRecord {
   return {
-    dataset: dataset.name, method: dataset.method, status: 'pending', tables: 0, bytes: 0, copiedAt: undefined, copySeconds: undefined,
-    verification: undefined, lag: undefined, lastError: undefined, updatedAt: new Date().toISOString(),
+    dataset: dataset.name,
+    method: dataset.method,
+    status: 'pending',
+    tables: 0,
+    bytes: 0,
+    copiedAt: undefined,
+    copySeconds: undefined,
+    verification: undefined,
+    lag: undefined,
+    lastError: undefined,
+    updatedAt: new Date().toISOString(),
   };
 }
 
-async function update(state: DatabaseStore, dataset: PostgresDataset, patch: Partial<DatabaseRecord>): Promise<DatabaseRecord> {
-  const record = { ...(await state.getDatabase(dataset.name) ?? blank(dataset)), ...patch, updatedAt: new Date().toISOString() };
+async function update(
+  state: DatabaseStore,
+  dataset: PostgresDataset,
+  patch: Partial<DatabaseRecord>,
+): Promise<DatabaseRecord> {
+  const record = {
+    ...((await state.getDatabase(dataset.name)) ?? blank(dataset)),
+    ...patch,
+    updatedAt: new Date().toISOString(),
+  };
   await state.putDatabase(record);
   return record;
 }
@@ -73,7 +104,10 @@ export async function inventoryDatabase(db: DatabaseHandle, ctx: DatabaseOpsCont
 }
 
 /** Measures replication lag now (logical method) and records it; undefined for other methods. */
-export async function measureLag(db: DatabaseHandle, ctx: Pick<DatabaseOpsContext, 'state'>): Promise<DatabaseRecord['lag']> {
+export async function measureLag(
+  db: DatabaseHandle,
+  ctx: Pick<DatabaseOpsContext, 'state'>,
+): Promise<DatabaseRecord['lag']> {
   const lag = await db.method.lag();
   if (!lag) return undefined;
   const measured = { ...lag, at: new Date().toISOString() };
@@ -90,18 +124,30 @@ export async function copyDatabase(db: DatabaseHandle, ctx: DatabaseOpsContext):
     const result = await db.method.bulkCopy();
     const lag = await db.method.lag();
     return await update(ctx.state, db.dataset, {
-      status: 'copied', tables: result.tables, bytes: result.bytes, copiedAt: new Date().toISOString(), copySeconds: result.seconds,
-      lastError: undefined, verification: undefined, lag: lag && { ...lag, at: new Date().toISOString() },
+      status: 'copied',
+      tables: result.tables,
+      bytes: result.bytes,
+      copiedAt: new Date().toISOString(),
+      copySeconds: result.seconds,
+      lastError: undefined,
+      verification: undefined,
+      lag: lag && { ...lag, at: new Date().toISOString() },
     });
   } catch (err) {
-    return await update(ctx.state, db.dataset, { status: 'failed', lastError: redact(err instanceof Error ? err.message : String(err)) });
+    return await update(ctx.state, db.dataset, {
+      status: 'failed',
+      lastError: redact(err instanceof Error ? err.message : String(err)),
+    });
   } finally {
     ctx.progress.stop();
   }
 }
 
 /** Row counts, fingerprints by key range and schema comparison; writes the fingerprint evidence. */
-export async function verifyDatabaseDataset(db: DatabaseHandle, ctx: DatabaseOpsContext): Promise<{ record: DatabaseRecord; verification: DatabaseVerification }> {
+export async function verifyDatabaseDataset(
+  db: DatabaseHandle,
+  ctx: DatabaseOpsContext,
+): Promise<{ record: DatabaseRecord; verification: DatabaseVerification }> {
   ctx.progress.start(`verify ${db.dataset.name}`, { objects: 0, bytes: 0 });
   try {
     const verification = await verifyDatabase(db.source, db.target, db.dataset, { progress: ctx.progress });
@@ -110,10 +156,17 @@ export async function verifyDatabaseDataset(db: DatabaseHandle, ctx: DatabaseOps
     const mismatches = verification.tables.flatMap((t) => t.mismatches.map((m) => `${t.schema}.${t.table}: ${m}`));
     const record = await update(ctx.state, db.dataset, {
       status: verification.ok ? 'verified' : 'failed',
-      lastError: verification.ok ? undefined : `verification: ${mismatches.length} mismatching key ranges, ${verification.schemaDifferences.length} schema differences`,
+      lastError: verification.ok
+        ? undefined
+        : `verification: ${mismatches.length} mismatching key ranges, ${verification.schemaDifferences.length} schema differences`,
       verification: {
-        at: new Date().toISOString(), ok: verification.ok, tablesVerified: verification.tables.filter((t) => t.mismatches.length === 0).length,
-        mismatches, schemaDifferences: verification.schemaDifferences, evidenceFile, evidenceSha256,
+        at: new Date().toISOString(),
+        ok: verification.ok,
+        tablesVerified: verification.tables.filter((t) => t.mismatches.length === 0).length,
+        mismatches,
+        schemaDifferences: verification.schemaDifferences,
+        evidenceFile,
+        evidenceSha256,
       },
     });
     return { record, verification };
@@ -143,12 +196,20 @@ export function databaseCutover(db: DatabaseHandle, ctx: DatabaseOpsContext): Da
     changedSince: (marker) => checkQuiescent(db.source, db.dataset, marker),
     async finalSync() {
       const result = await db.method.finalSync();
-      await update(ctx.state, db.dataset, { status: 'copied', copiedAt: new Date().toISOString(), verification: undefined });
+      await update(ctx.state, db.dataset, {
+        status: 'copied',
+        copiedAt: new Date().toISOString(),
+        verification: undefined,
+      });
       return { dataset: db.dataset.name, tables: result.tables, bytes: result.bytes, seconds: result.seconds };
     },
     async verify() {
       const { verification, record } = await verifyDatabaseDataset(db, ctx);
-      return verification.ok ? [] : [...(record.verification?.mismatches ?? []), ...verification.schemaDifferences].map((m) => `${db.dataset.name}: ${m}`);
+      return verification.ok
+        ? []
+        : [...(record.verification?.mismatches ?? []), ...verification.schemaDifferences].map(
+            (m) => `${db.dataset.name}: ${m}`,
+          );
     },
     finish: () => db.method.finish(),
     thaw: () => thawWrites(db.source, db.dataset),

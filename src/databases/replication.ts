@@ -28,7 +28,10 @@ export function replicationName(dataset: PostgresDataset): string {
 export async function publicationTables(client: pg.Client, name: string): Promise<string[] | undefined> {
   const { rowCount } = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [name]);
   if (!rowCount) return undefined;
-  const { rows } = await client.query<{ name: string }>(`SELECT schemaname || '.' || tablename AS name FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1`, [name]);
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT schemaname || '.' || tablename AS name FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1`,
+    [name],
+  );
   return rows.map((r) => r.name);
 }
 
@@ -42,14 +45,19 @@ export async function ensurePublication(client: pg.Client, name: string, tables:
     await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET TABLE ${list}`);
     await client.query(`ALTER PUBLICATION ${quoteIdent(name)} SET (publish_via_partition_root = true)`);
   } else {
-    await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list} WITH (publish_via_partition_root = true)`);
+    await client.query(
+      `CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${list} WITH (publish_via_partition_root = true)`,
+    );
   }
 }
 
 /** Drops a replication slot of the source if it exists, ending the walsender that holds it first. */
 export async function dropSlot(client: pg.Client, slot: string): Promise<void> {
   for (let attempt = 0; attempt < 20; attempt++) {
-    const { rows } = await client.query<{ active_pid: number | null }>('SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    const { rows } = await client.query<{ active_pid: number | null }>(
+      'SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1',
+      [slot],
+    );
     if (rows.length === 0) return;
     if (rows[0]!.active_pid === null) {
       try {
@@ -63,7 +71,9 @@ export async function dropSlot(client: pg.Client, slot: string): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`the replication slot ${slot} on the source is still in use and cannot be dropped; end the session that holds it (see pg_replication_slots.active_pid)`);
+  throw new Error(
+    `the replication slot ${slot} on the source is still in use and cannot be dropped; end the session that holds it (see pg_replication_slots.active_pid)`,
+  );
 }
 
 export interface SubscriptionInfo {
@@ -90,7 +100,12 @@ export async function subscriptionInfo(client: pg.Client, name: string): Promise
       WHERE r.srsubid = $1`,
     [sub.oid],
   );
-  return { oid: sub.oid, enabled: sub.subenabled, publications: sub.subpublications, relations: new Map(rels.rows.map((r) => [r.name, r.state])) };
+  return {
+    oid: sub.oid,
+    enabled: sub.subenabled,
+    publications: sub.subpublications,
+    relations: new Map(rels.rows.map((r) => [r.name, r.state])),
+  };
 }
 
 /**
@@ -105,11 +120,18 @@ export async function createSubscription(client: pg.Client, name: string, source
     await client.query(`SET ${setting}`).catch(() => {});
   }
   try {
-    await client.query(`CREATE SUBSCRIPTION ${quoteIdent(name)} CONNECTION ${client.escapeLiteral(subscriptionConnInfo(source))} PUBLICATION ${quoteIdent(name)} WITH (copy_data = true)`);
+    await client.query(
+      `CREATE SUBSCRIPTION ${quoteIdent(name)} CONNECTION ${client.escapeLiteral(subscriptionConnInfo(source))} PUBLICATION ${quoteIdent(name)} WITH (copy_data = true)`,
+    );
   } catch (err) {
-    throw new Error(redact(`creating the subscription ${name} on the target failed: ${err instanceof Error ? err.message : String(err)}`));
+    throw new Error(
+      redact(
+        `creating the subscription ${name} on the target failed: ${err instanceof Error ? err.message : String(err)}`,
+      ),
+    );
   } finally {
-    for (const setting of ['log_min_error_statement', 'log_statement']) await client.query(`RESET ${setting}`).catch(() => {});
+    for (const setting of ['log_min_error_statement', 'log_statement'])
+      await client.query(`RESET ${setting}`).catch(() => {});
   }
 }
 
@@ -136,7 +158,10 @@ export async function dropSubscription(target: PgConnection, source: PgConnectio
     await dropSlot(client, name);
     if (oid !== undefined) {
       // Table-synchronisation slots of an interrupted initial copy: pg_<subscription oid>_sync_<table oid>_<system id>.
-      const { rows } = await client.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE $1', [`pg\\_${oid}\\_sync\\_%`]);
+      const { rows } = await client.query<{ slot_name: string }>(
+        'SELECT slot_name FROM pg_replication_slots WHERE slot_name LIKE $1',
+        [`pg\\_${oid}\\_sync\\_%`],
+      );
       for (const { slot_name } of rows) await dropSlot(client, slot_name);
     }
   });

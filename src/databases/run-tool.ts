@@ -51,9 +51,21 @@ export interface RunToolOptions {
  * Runs `bindir/tool args…` with the given libpq environment; resolves with the tail of its
  * stderr, rejects with a `ToolError` naming the tool, its exit code and its last stderr lines.
  */
-export async function runTool(bindir: string, tool: string, args: readonly string[], libpq: Record<string, string>, options: RunToolOptions = {}): Promise<ToolRun> {
+export async function runTool(
+  bindir: string,
+  tool: string,
+  args: readonly string[],
+  libpq: Record<string, string>,
+  options: RunToolOptions = {},
+): Promise<ToolRun> {
   const started = performance.now();
-  const run = $({ env: toolEnvironment(libpq), quiet: true, nothrow: true, verbose: false, ...(options.signal ? { signal: options.signal } : {}) });
+  const run = $({
+    env: toolEnvironment(libpq),
+    quiet: true,
+    nothrow: true,
+    verbose: false,
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   let output;
   try {
     output = await run`${join(bindir, tool)} ${args}`;
@@ -64,7 +76,10 @@ export async function runTool(bindir: string, tool: string, args: readonly strin
   }
   const seconds = (performance.now() - started) / 1000;
   if (output.exitCode !== 0) {
-    const how = output.exitCode === null ? `was stopped by ${output.signal ?? 'a signal'}` : `failed with exit code ${output.exitCode}`;
+    const how =
+      output.exitCode === null
+        ? `was stopped by ${output.signal ?? 'a signal'}`
+        : `failed with exit code ${output.exitCode}`;
     const stderr = tail(output.stderr);
     throw new ToolError(tool, output.exitCode, `${tool} ${how}${stderr ? `:\n${stderr}` : ' (nothing on stderr)'}`);
   }
@@ -73,7 +88,9 @@ export async function runTool(bindir: string, tool: string, args: readonly strin
 
 /** Major version of a client tool (`pg_dump (PostgreSQL) 15.18` → 15), or undefined when it cannot run. */
 export async function toolMajor(bindir: string, tool: string): Promise<number | undefined> {
-  const output = await $({ quiet: true, nothrow: true, verbose: false })`${join(bindir, tool)} --version`.catch(() => undefined);
+  const output = await $({ quiet: true, nothrow: true, verbose: false })`${join(bindir, tool)} --version`.catch(
+    () => undefined,
+  );
   if (!output || output.exitCode !== 0) return undefined;
   const match = /\(PostgreSQL\)\s+(\d+)/.exec(output.stdout);
   return match ? Number(match[1]) : undefined;

@@ -39,7 +39,11 @@ export function databaseError(label: string, what: string, err: unknown): Error 
 }
 
 /** Runs `fn` with a connected client and always closes it. */
-export async function withClient<T>(connection: PgConnection, what: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+export async function withClient<T>(
+  connection: PgConnection,
+  what: string,
+  fn: (client: pg.Client) => Promise<T>,
+): Promise<T> {
   const client = new pg.Client(clientConfig(connection));
   // An idle client whose server goes away emits 'error'; without a listener Node would crash.
   client.on('error', () => {});

@@ -20,8 +20,16 @@ import { compareNames, listTables, type TableInfo } from './catalog.ts';
 import { clientConfig, type PgConnection } from './connection.ts';
 import type { DatabaseVerification, TableVerification } from './contract.ts';
 import {
-  addFingerprints, describeChunk, EMPTY_FINGERPRINT, fingerprintChunk, fingerprintHex, planChunks, sameFingerprint,
-  type Chunk, type Fingerprint, type HashColumn,
+  addFingerprints,
+  describeChunk,
+  EMPTY_FINGERPRINT,
+  fingerprintChunk,
+  fingerprintHex,
+  planChunks,
+  sameFingerprint,
+  type Chunk,
+  type Fingerprint,
+  type HashColumn,
 } from './fingerprint.ts';
 import { compareSchemas, readSchema, type SchemaSnapshot } from './schema-compare.ts';
 import { databaseError, displayTable } from './sql.ts';
@@ -84,7 +92,10 @@ async function inSnapshot<T>(side: Side, what: string, fn: (client: pg.PoolClien
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    broken = await client.query('ROLLBACK').then(() => false, () => true);
+    broken = await client.query('ROLLBACK').then(
+      () => false,
+      () => true,
+    );
     throw databaseError(side.label, what, err);
   } finally {
     client.release(broken);
@@ -101,20 +112,34 @@ interface TableWork {
   results: { source: Fingerprint; target: Fingerprint }[];
 }
 
-function prepare(source: TableInfo, target: TableInfo | undefined, sourceSchema: SchemaSnapshot, targetSchema: SchemaSnapshot): TableWork {
+function prepare(
+  source: TableInfo,
+  target: TableInfo | undefined,
+  sourceSchema: SchemaSnapshot,
+  targetSchema: SchemaSnapshot,
+): TableWork {
   const targetColumns = new Set(targetSchema.tables.get(source.name)?.columns.map((c) => c.name) ?? []);
   const all = sourceSchema.tables.get(source.name)?.columns ?? [];
   // A column missing on the target is a schema difference (reported there); the content of the others still compares.
-  const columns = target ? all.filter((c) => targetColumns.has(c.name)).map((c) => ({ name: c.name, type: c.type })) : all.map((c) => ({ name: c.name, type: c.type }));
+  const columns = target
+    ? all.filter((c) => targetColumns.has(c.name)).map((c) => ({ name: c.name, type: c.type }))
+    : all.map((c) => ({ name: c.name, type: c.type }));
   // Chunk predicates need every key column on both sides; otherwise compare the table whole.
   const keyUsable = !target || (source.primaryKey ?? []).every((k) => targetColumns.has(k.name));
   const keyed = keyUsable ? source : { ...source, primaryKey: undefined };
-  return { source: keyed, target: target && { ...target, primaryKey: keyed.primaryKey }, columns, chunks: [], results: [] };
+  return {
+    source: keyed,
+    target: target && { ...target, primaryKey: keyed.primaryKey },
+    columns,
+    chunks: [],
+    results: [],
+  };
 }
 
 function summarize(work: TableWork): TableVerification {
   const { source, target } = work;
-  const total = (side: 'source' | 'target') => work.results.reduce((sum, r) => addFingerprints(sum, r[side]), EMPTY_FINGERPRINT);
+  const total = (side: 'source' | 'target') =>
+    work.results.reduce((sum, r) => addFingerprints(sum, r[side]), EMPTY_FINGERPRINT);
   const sourceTotal = total('source');
   const targetTotal = total('target');
   const mismatches: string[] = [];
@@ -122,12 +147,16 @@ function summarize(work: TableWork): TableVerification {
   else {
     work.results.forEach((r, i) => {
       if (sameFingerprint(r.source, r.target)) return;
-      const detail = r.source.rows === r.target.rows ? `${r.source.rows} rows on both sides, content differs` : `${r.source.rows} rows on the source and ${r.target.rows} on the target`;
+      const detail =
+        r.source.rows === r.target.rows
+          ? `${r.source.rows} rows on both sides, content differs`
+          : `${r.source.rows} rows on the source and ${r.target.rows} on the target`;
       mismatches.push(`${describeChunk(source, work.chunks[i]!)}: ${detail}`);
     });
   }
   return {
-    schema: source.schema, table: source.table,
+    schema: source.schema,
+    table: source.table,
     rows: { source: Number(sourceTotal.rows), target: Number(targetTotal.rows) },
     method: source.primaryKey ? 'pk-range' : 'whole-table',
     chunks: work.chunks.length,
@@ -143,7 +172,12 @@ function summarize(work: TableWork): TableVerification {
  * The caller owns the progress stage (start/stop); this advances it per chunk (objects) and
  * by each chunk's share of its table's size (bytes).
  */
-export async function verifyDatabase(source: PgConnection, target: PgConnection, dataset: PostgresDataset, options: VerifyOptions = {}): Promise<DatabaseVerification> {
+export async function verifyDatabase(
+  source: PgConnection,
+  target: PgConnection,
+  dataset: PostgresDataset,
+  options: VerifyOptions = {},
+): Promise<DatabaseVerification> {
   const concurrency = Math.max(1, options.concurrency ?? 4);
   const progress = options.progress ?? SILENT;
   const opened = await Promise.allSettled([openSide(source, concurrency), openSide(target, concurrency)]);
@@ -168,34 +202,44 @@ export async function verifyDatabase(source: PgConnection, target: PgConnection,
     let failure: unknown;
     const schedule = (task: () => Promise<void>) => {
       if (failure !== undefined) return; // a planning task finishing after a failure adds nothing
-      queue.add(async () => {
-        options.signal?.throwIfAborted();
-        await task();
-      }).catch((err: unknown) => {
-        failure ??= err;
-        queue.clear();
-      });
+      queue
+        .add(async () => {
+          options.signal?.throwIfAborted();
+          await task();
+        })
+        .catch((err: unknown) => {
+          failure ??= err;
+          queue.clear();
+        });
     };
     for (const w of work) {
       const name = displayTable(w.source.schema, w.source.table);
       schedule(async () => {
-        w.chunks = await inSnapshot(src, `cutting ${name} into key ranges`, (c) => planChunks(c, w.source, dataset.chunkRows));
-        w.chunks.forEach((chunk, i) => schedule(async () => {
-          const what = `fingerprinting ${name} (${describeChunk(w.source, chunk)})`;
-          const [a, b] = await Promise.all([
-            inSnapshot(src, what, (c) => fingerprintChunk(c, w.source, w.columns, chunk)),
-            w.target ? inSnapshot(tgt, what, (c) => fingerprintChunk(c, w.target!, w.columns, chunk)) : EMPTY_FINGERPRINT,
-          ]);
-          w.results[i] = { source: a, target: b };
-          progress.advance({ objects: 1, bytes: Math.round(w.source.bytes / w.chunks.length) });
-        }));
+        w.chunks = await inSnapshot(src, `cutting ${name} into key ranges`, (c) =>
+          planChunks(c, w.source, dataset.chunkRows),
+        );
+        w.chunks.forEach((chunk, i) =>
+          schedule(async () => {
+            const what = `fingerprinting ${name} (${describeChunk(w.source, chunk)})`;
+            const [a, b] = await Promise.all([
+              inSnapshot(src, what, (c) => fingerprintChunk(c, w.source, w.columns, chunk)),
+              w.target
+                ? inSnapshot(tgt, what, (c) => fingerprintChunk(c, w.target!, w.columns, chunk))
+                : EMPTY_FINGERPRINT,
+            ]);
+            w.results[i] = { source: a, target: b };
+            progress.advance({ objects: 1, bytes: Math.round(w.source.bytes / w.chunks.length) });
+          }),
+        );
       });
     }
     await queue.onIdle();
     if (failure !== undefined) throw failure;
 
     const tables = work.map(summarize);
-    for (const table of tables) for (const m of table.mismatches) progress.note(`${dataset.name}: ${displayTable(table.schema, table.table)}: ${m}`);
+    for (const table of tables)
+      for (const m of table.mismatches)
+        progress.note(`${dataset.name}: ${displayTable(table.schema, table.table)}: ${m}`);
     const ok = schemaDifferences.length === 0 && tables.every((table) => table.mismatches.length === 0);
     return { dataset: dataset.name, ok, tables, schemaDifferences };
   } finally {
@@ -219,9 +263,20 @@ const FINGERPRINT_SCHEME = [
 export async function writeFingerprintEvidence(verification: DatabaseVerification, file: string): Promise<string> {
   const tables = [...verification.tables]
     .sort((a, b) => compareNames(a.schema, b.schema) || compareNames(a.table, b.table))
-    .map((t) => ({ schema: t.schema, table: t.table, method: t.method, chunks: t.chunks, rows: t.rows, fingerprint: t.fingerprint, mismatches: t.mismatches }));
+    .map((t) => ({
+      schema: t.schema,
+      table: t.table,
+      method: t.method,
+      chunks: t.chunks,
+      rows: t.rows,
+      fingerprint: t.fingerprint,
+      mismatches: t.mismatches,
+    }));
   const body = canonicalJson({
-    dataset: verification.dataset, ok: verification.ok, scheme: FINGERPRINT_SCHEME, tables,
+    dataset: verification.dataset,
+    ok: verification.ok,
+    scheme: FINGERPRINT_SCHEME,
+    tables,
     schemaDifferences: verification.schemaDifferences,
   });
   const bytes = Buffer.from(`${body}\n`, 'utf8');

@@ -46,15 +46,22 @@ export interface SpaceCheck {
 }
 
 /** Checks that the dataset's work folder can hold a dump of a database of `databaseBytes`. */
-export async function checkDumpSpace(dataset: PostgresDataset, databaseBytes: number, factor = DUMP_SPACE_FACTOR): Promise<SpaceCheck> {
+export async function checkDumpSpace(
+  dataset: PostgresDataset,
+  databaseBytes: number,
+  factor = DUMP_SPACE_FACTOR,
+): Promise<SpaceCheck> {
   const folder = datasetFolder(dataset);
   const { checked, free } = await freeBytes(folder);
   const needed = Math.ceil(databaseBytes * factor) + SPACE_RESERVE_BYTES;
   if (free >= needed) return { ok: true, needed, free, problem: undefined };
   const where = checked === folder ? folder : `${folder} (file system of ${checked})`;
   return {
-    ok: false, needed, free,
-    problem: `not enough free space in ${where} for the dump of ${dataset.name}: ${formatBytes(needed)} needed ` +
+    ok: false,
+    needed,
+    free,
+    problem:
+      `not enough free space in ${where} for the dump of ${dataset.name}: ${formatBytes(needed)} needed ` +
       `(database size ${formatBytes(databaseBytes)} × ${factor} + ${formatBytes(SPACE_RESERVE_BYTES)} reserve), ${formatBytes(free)} free; ` +
       `fix: set workDir of dataset ${dataset.name} to a folder on a file system with at least ${formatBytes(needed)} free, or free ${formatBytes(needed - free)} there`,
   };

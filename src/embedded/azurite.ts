@@ -34,12 +34,16 @@ type MemoryChunkStoreClass = new (sizeLimit: number | undefined) => unknown;
  * a child process would cost ~1.4 s per start. Telemetry is never initialised (it lives in
  * Azurite's CLI entry, not in BlobServer), which is what makes shutdown immediate offline.
  */
-export async function startAzurite(options: {
-  /** Most bytes of blob content kept in memory. @default half of the machine's memory (Azurite's own default) */
-  memoryLimitBytes?: number;
-} = {}): Promise<AzuriteHandle> {
+export async function startAzurite(
+  options: {
+    /** Most bytes of blob content kept in memory. @default half of the machine's memory (Azurite's own default) */
+    memoryLimitBytes?: number;
+  } = {},
+): Promise<AzuriteHandle> {
   const BlobServer = (require('azurite/dist/src/blob/BlobServer') as { default: AzuriteBlobServerClass }).default;
-  const BlobConfiguration = (require('azurite/dist/src/blob/BlobConfiguration') as { default: AzuriteBlobConfigurationClass }).default;
+  const BlobConfiguration = (
+    require('azurite/dist/src/blob/BlobConfiguration') as { default: AzuriteBlobConfigurationClass }
+  ).default;
   const memory = require('azurite/dist/src/common/persistence/MemoryExtentStore') as {
     MemoryExtentChunkStore: MemoryChunkStoreClass;
     DEFAULT_EXTENT_MEMORY_LIMIT: number;
@@ -51,13 +55,25 @@ export async function startAzurite(options: {
   // A chunk store of its own: Azurite's default one is shared by every server in the process.
   const chunks = new memory.MemoryExtentChunkStore(options.memoryLimitBytes ?? memory.DEFAULT_EXTENT_MEMORY_LIMIT);
   const config = new BlobConfiguration(
-    HOST, 0, 5,
-    '__blobstorage__', '__blobextents__', [], // Loki names only: memory persistence writes no file
-    false, undefined, false, undefined, // access log, debug log: silent
+    HOST,
+    0,
+    5,
+    '__blobstorage__',
+    '__blobextents__',
+    [], // Loki names only: memory persistence writes no file
+    false,
+    undefined,
+    false,
+    undefined, // access log, debug log: silent
     true, // loose: accept headers Azurite does not implement instead of failing
     true, // skipApiVersionCheck: @azure/storage-blob 12.34 sends an x-ms-version Azurite rejects
-    '', '', '', undefined, false,
-    true, chunks, // in-memory persistence
+    '',
+    '',
+    '',
+    undefined,
+    false,
+    true,
+    chunks, // in-memory persistence
   );
   const server = new BlobServer(config);
   await server.start();
@@ -78,5 +94,8 @@ export async function createContainer(
 ): Promise<void> {
   const { ContainerClient, StorageSharedKeyCredential } = await import('@azure/storage-blob');
   const url = `${azure.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(name)}`;
-  await new ContainerClient(url, new StorageSharedKeyCredential(azure.accountName, azure.accountKey)).createIfNotExists();
+  await new ContainerClient(
+    url,
+    new StorageSharedKeyCredential(azure.accountName, azure.accountKey),
+  ).createIfNotExists();
 }

@@ -62,20 +62,57 @@ export async function startEmbeddedCluster(options: StartClusterOptions = {}): P
     await chown(pwfile, Number(stdout), Number(gid));
   }
   try {
-    await asPostgres(bindir, 'initdb', ['-D', dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C', '--no-sync']);
+    await asPostgres(bindir, 'initdb', [
+      '-D',
+      dataDir,
+      '-U',
+      'postgres',
+      '--auth=scram-sha-256',
+      `--pwfile=${pwfile}`,
+      '-E',
+      'UTF8',
+      '--locale=C',
+      '--no-sync',
+    ]);
     await rm(pwfile, { force: true });
     const port = await freePort();
     const settings = {
-      listen_addresses: HOST, port: String(port), unix_socket_directories: base, fsync: 'off',
-      wal_level: 'logical', max_replication_slots: '16', max_wal_senders: '16', max_worker_processes: '16',
-      max_logical_replication_workers: '8', ...options.settings,
+      listen_addresses: HOST,
+      port: String(port),
+      unix_socket_directories: base,
+      fsync: 'off',
+      wal_level: 'logical',
+      max_replication_slots: '16',
+      max_wal_senders: '16',
+      max_worker_processes: '16',
+      max_logical_replication_workers: '8',
+      ...options.settings,
     };
-    const flags = Object.entries(settings).map(([k, v]) => `-c ${k}=${v}`).join(' ');
-    await asPostgres(bindir, 'pg_ctl', ['-D', dataDir, '-l', join(base, 'server.log'), '-w', '-t', '60', '-o', flags, 'start']);
+    const flags = Object.entries(settings)
+      .map(([k, v]) => `-c ${k}=${v}`)
+      .join(' ');
+    await asPostgres(bindir, 'pg_ctl', [
+      '-D',
+      dataDir,
+      '-l',
+      join(base, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      flags,
+      'start',
+    ]);
     const version = Number((await readFile(join(dataDir, 'PG_VERSION'), 'utf8')).trim());
     let stopped: Promise<void> | undefined;
     return {
-      host: HOST, port, user: 'postgres', password, dataDir, bindir, version,
+      host: HOST,
+      port,
+      user: 'postgres',
+      password,
+      dataDir,
+      bindir,
+      version,
       stop: () => (stopped ??= stopCluster(dataDir).finally(() => rm(base, { recursive: true, force: true }))),
     };
   } catch (err) {

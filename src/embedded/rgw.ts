@@ -24,7 +24,14 @@ export const RGW_INSTALL_HINT = `apt-get install -y --no-install-recommends ${RG
 
 /** Whether the programs an embedded RGW needs are installed. */
 export function rgwInstalled(): boolean {
-  return ['/usr/bin/ceph-mon', '/usr/bin/ceph-osd', '/usr/bin/radosgw', '/usr/bin/monmaptool', '/usr/bin/radosgw-admin', '/usr/bin/ceph'].every((p) => existsSync(p));
+  return [
+    '/usr/bin/ceph-mon',
+    '/usr/bin/ceph-osd',
+    '/usr/bin/radosgw',
+    '/usr/bin/monmaptool',
+    '/usr/bin/radosgw-admin',
+    '/usr/bin/ceph',
+  ].every((p) => existsSync(p));
 }
 
 export interface RgwHandle {
@@ -57,11 +64,22 @@ interface Daemon {
 }
 
 /** ceph.conf for a one-host cluster with authentication off: throwaway, loopback only. */
-function cephConf(dir: string, fsid: string, ports: { v1: number; v2: number; rgw: number }, options: Required<Pick<StartRgwOptions, 'objectStore' | 'capacityBytes'>>): string {
-  const osd = options.objectStore === 'memstore'
-    ? ['osd objectstore = memstore', `memstore device bytes = ${options.capacityBytes}`]
-    // Not inside the osd data dir: bluestore's symlink there would loop (ELOOP).
-    : ['osd objectstore = bluestore', `bluestore block path = ${dir}/osd/ceph-0.block`, 'bluestore block create = true', `bluestore block size = ${options.capacityBytes}`];
+function cephConf(
+  dir: string,
+  fsid: string,
+  ports: { v1: number; v2: number; rgw: number },
+  options: Required<Pick<StartRgwOptions, 'objectStore' | 'capacityBytes'>>,
+): string {
+  const osd =
+    options.objectStore === 'memstore'
+      ? ['osd objectstore = memstore', `memstore device bytes = ${options.capacityBytes}`]
+      : // Not inside the osd data dir: bluestore's symlink there would loop (ELOOP).
+        [
+          'osd objectstore = bluestore',
+          `bluestore block path = ${dir}/osd/ceph-0.block`,
+          'bluestore block create = true',
+          `bluestore block size = ${options.capacityBytes}`,
+        ];
   return [
     '[global]',
     `fsid = ${fsid}`,
@@ -109,7 +127,12 @@ function startDaemon(dir: string, name: string, program: string, args: string[])
   }
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs: number, daemons: readonly Daemon[]): Promise<void> {
+async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs: number,
+  daemons: readonly Daemon[],
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = daemons.find((d) => d.child.exitCode !== null || d.child.signalCode !== null);
@@ -156,14 +179,23 @@ export async function startRgw(options: StartRgwOptions = {}): Promise<RgwHandle
   const dir = await mkdtemp(join(tmpdir(), 'cloudexit-rgw-'));
   const daemons: Daemon[] = [];
   try {
-    for (const sub of ['run', 'log', 'mon/ceph-a', 'osd/ceph-0', 'rgw/ceph-rgw.x']) await mkdir(join(dir, sub), { recursive: true });
+    for (const sub of ['run', 'log', 'mon/ceph-a', 'osd/ceph-0', 'rgw/ceph-rgw.x'])
+      await mkdir(join(dir, sub), { recursive: true });
     const ports = { v1: await freePort(), v2: await freePort(), rgw: await freePort() };
     const fsid = randomUUID();
     const conf = join(dir, 'ceph.conf');
     await writeFile(conf, cephConf(dir, fsid, ports, { objectStore, capacityBytes }));
     const c = ['-c', conf];
     step('ceph monitor');
-    await run('monmaptool', ['--create', '--fsid', fsid, '--addv', 'a', `[v2:${HOST}:${ports.v2},v1:${HOST}:${ports.v1}]`, join(dir, 'monmap')]);
+    await run('monmaptool', [
+      '--create',
+      '--fsid',
+      fsid,
+      '--addv',
+      'a',
+      `[v2:${HOST}:${ports.v2},v1:${HOST}:${ports.v1}]`,
+      join(dir, 'monmap'),
+    ]);
     await run('ceph-mon', [...c, '--mkfs', '-i', 'a', '--monmap', join(dir, 'monmap')]);
     daemons.push(startDaemon(dir, 'mon', 'ceph-mon', [...c, '-i', 'a', '-f']));
     step('ceph OSD');
@@ -171,16 +203,33 @@ export async function startRgw(options: StartRgwOptions = {}): Promise<RgwHandle
     await run('ceph', [...c, '--connect-timeout', '30', 'osd', 'new', osdUuid], { timeout: 60_000 });
     await run('ceph-osd', [...c, '-i', '0', '--mkfs', '--osd-uuid', osdUuid], { timeout: 120_000 });
     daemons.push(startDaemon(dir, 'osd', 'ceph-osd', [...c, '-i', '0', '-f']));
-    await waitFor('the OSD to be up', async () => {
-      const { stdout } = await run('ceph', [...c, 'osd', 'stat', '-f', 'json'], { timeout: 10_000 });
-      return (JSON.parse(stdout) as { num_up_osds?: number }).num_up_osds === 1;
-    }, 60_000, daemons);
+    await waitFor(
+      'the OSD to be up',
+      async () => {
+        const { stdout } = await run('ceph', [...c, 'osd', 'stat', '-f', 'json'], { timeout: 10_000 });
+        return (JSON.parse(stdout) as { num_up_osds?: number }).num_up_osds === 1;
+      },
+      60_000,
+      daemons,
+    );
     step('radosgw');
     daemons.push(startDaemon(dir, 'rgw', 'radosgw', [...c, '-n', 'client.rgw.x', '-f']));
     await waitFor(`radosgw on port ${ports.rgw}`, () => portOpen(ports.rgw), 120_000, daemons);
     const accessKeyId = `CLOUDEXIT${randomBytes(6).toString('hex').toUpperCase()}`;
     const secretAccessKey = randomBytes(30).toString('base64url');
-    await run('radosgw-admin', [...c, 'user', 'create', '--uid=cloudexit', '--display-name=cloudexit', `--access-key=${accessKeyId}`, `--secret-key=${secretAccessKey}`], { timeout: 60_000 });
+    await run(
+      'radosgw-admin',
+      [
+        ...c,
+        'user',
+        'create',
+        '--uid=cloudexit',
+        '--display-name=cloudexit',
+        `--access-key=${accessKeyId}`,
+        `--secret-key=${secretAccessKey}`,
+      ],
+      { timeout: 60_000 },
+    );
     let stopped: Promise<void> | undefined;
     return {
       endpoint: `http://${HOST}:${ports.rgw}`,

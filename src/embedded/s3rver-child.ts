@@ -49,11 +49,12 @@ export async function startS3rverChild(
     endpoint: `http://${HOST}:${port}`,
     ...credentials,
     mode: 'child-process',
-    stop: () => (stopped ??= (() => {
-      child.stdin!.end();
-      // A close stuck on a client's open connection must not hang the caller.
-      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
-      return exited.finally(() => clearTimeout(kill));
-    })()),
+    stop: () =>
+      (stopped ??= (() => {
+        child.stdin!.end();
+        // A close stuck on a client's open connection must not hang the caller.
+        const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+        return exited.finally(() => clearTimeout(kill));
+      })()),
   };
 }

@@ -72,7 +72,9 @@ export async function startS3rver(options: StartS3rverOptions): Promise<S3rverHa
     secretAccessKey: randomBytes(30).toString('base64'),
   };
   if (!hasLegacyOpenssl()) return startS3rverChild(serverOptions, credentials);
-  const accounts = require('s3rver/lib/models/account') as { DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void } };
+  const accounts = require('s3rver/lib/models/account') as {
+    DUMMY_ACCOUNT: { createKeyPair(id: string, secret: string): void };
+  };
   accounts.DUMMY_ACCOUNT.createKeyPair(credentials.accessKeyId, credentials.secretAccessKey);
   const S3rver = require('s3rver') as new (opts: typeof serverOptions) => {
     run(): Promise<AddressInfo>;

@@ -21,7 +21,10 @@ export interface LimiterClock {
 
 const REAL_CLOCK: LimiterClock = { now: () => performance.now(), sleep: (ms) => sleep(ms) };
 
-export function createBandwidthLimiter(bytesPerSecond: number | undefined, clock: LimiterClock = REAL_CLOCK): BandwidthLimiter {
+export function createBandwidthLimiter(
+  bytesPerSecond: number | undefined,
+  clock: LimiterClock = REAL_CLOCK,
+): BandwidthLimiter {
   const now = () => clock.now();
   if (!bytesPerSecond) return UNLIMITED;
   let tokens = bytesPerSecond;

@@ -36,14 +36,27 @@ export interface CopyOptions {
 /** How many times an object changed at the source during one run before we give up on it for this run. */
 const MAX_SOURCE_CHANGES = 3;
 
-export async function copyDataset(ctx: EngineContext, dataset: EngineDataset, options: CopyOptions = {}): Promise<CopySummary> {
+export async function copyDataset(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  options: CopyOptions = {},
+): Promise<CopySummary> {
   const inventory = options.inventory === false ? undefined : await inventoryDataset(ctx, dataset);
   const counts = await ctx.state.countObjects(dataset.name);
   const summary: CopySummary = {
-    dataset: dataset.name, inventory, copied: 0, bytesCopied: 0, partsResumed: 0, failed: [], vanished: [],
+    dataset: dataset.name,
+    inventory,
+    copied: 0,
+    bytesCopied: 0,
+    partsResumed: 0,
+    failed: [],
+    vanished: [],
     alreadyCopied: counts.copied.objects + counts.verified.objects,
   };
-  const todo = { objects: counts.pending.objects + counts.failed.objects, bytes: counts.pending.bytes + counts.failed.bytes };
+  const todo = {
+    objects: counts.pending.objects + counts.failed.objects,
+    bytes: counts.pending.bytes + counts.failed.bytes,
+  };
   ctx.progress.start(`copy ${dataset.name}`, todo);
 
   const queue = new PQueue({ concurrency: ctx.limits.concurrency });
@@ -58,7 +71,12 @@ export async function copyDataset(ctx: EngineContext, dataset: EngineDataset, op
   return summary;
 }
 
-async function copyOne(ctx: EngineContext, dataset: EngineDataset, listed: ObjectRecord, summary: CopySummary): Promise<void> {
+async function copyOne(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  listed: ObjectRecord,
+  summary: CopySummary,
+): Promise<void> {
   let record = listed;
   for (let change = 0; ; change++) {
     if (ctx.signal?.aborted) return;
@@ -66,10 +84,19 @@ async function copyOne(ctx: EngineContext, dataset: EngineDataset, listed: Objec
     try {
       const result = await transferObject(ctx, dataset, record);
       await ctx.state.updateObject(dataset.name, record.key, {
-        status: 'copied', attempts, lastError: undefined,
-        sha256: result.sha256, md5: result.md5, targetEtag: result.targetEtag, expectedEtag: result.expectedEtag,
-        targetMeta: result.targetMeta, sha256Carrier: result.sha256Carrier,
-        copiedRunId: ctx.runId, copiedAt: new Date().toISOString(), verifiedAt: undefined, verifiedMode: undefined,
+        status: 'copied',
+        attempts,
+        lastError: undefined,
+        sha256: result.sha256,
+        md5: result.md5,
+        targetEtag: result.targetEtag,
+        expectedEtag: result.expectedEtag,
+        targetMeta: result.targetMeta,
+        sha256Carrier: result.sha256Carrier,
+        copiedRunId: ctx.runId,
+        copiedAt: new Date().toISOString(),
+        verifiedAt: undefined,
+        verifiedMode: undefined,
       });
       summary.copied++;
       summary.bytesCopied += record.size;
@@ -81,13 +108,25 @@ async function copyOne(ctx: EngineContext, dataset: EngineDataset, listed: Objec
       if (err instanceof SourceChangedError && change < MAX_SOURCE_CHANGES) {
         const fresh = await withRetry(() => dataset.source.head(record.key), retryOptions(ctx, `head ${record.key}`));
         if (!fresh) {
-          await ctx.state.updateObject(dataset.name, record.key, { status: 'deleted-at-source', attempts, lastError: undefined });
+          await ctx.state.updateObject(dataset.name, record.key, {
+            status: 'deleted-at-source',
+            attempts,
+            lastError: undefined,
+          });
           summary.vanished.push(record.key);
           ctx.progress.advance({ objects: 1 });
           return;
         }
-        ctx.progress.note(`${dataset.name}: ${record.key} changed at the source during the copy; copying the new version`);
-        const patch = { size: fresh.size, sourceEtag: fresh.etag, sourceMd5: fresh.md5, sourceLastModified: fresh.lastModified.toISOString(), attempts };
+        ctx.progress.note(
+          `${dataset.name}: ${record.key} changed at the source during the copy; copying the new version`,
+        );
+        const patch = {
+          size: fresh.size,
+          sourceEtag: fresh.etag,
+          sourceMd5: fresh.md5,
+          sourceLastModified: fresh.lastModified.toISOString(),
+          attempts,
+        };
         await ctx.state.updateObject(dataset.name, record.key, patch);
         record = { ...record, ...patch };
         continue;

@@ -11,9 +11,15 @@ import { s3Etag } from '../stores/etag.ts';
  * @param wholeMd5Hex the whole object's MD5, for targets whose multipart ETag is that (s3rver)
  */
 export function expectedEtagOf(
-  capabilities: Pick<StoreCapabilities, 'etag'>, partMd5s: readonly Uint8Array[], multipart: boolean, wholeMd5Hex: string | undefined,
+  capabilities: Pick<StoreCapabilities, 'etag'>,
+  partMd5s: readonly Uint8Array[],
+  multipart: boolean,
+  wholeMd5Hex: string | undefined,
 ): string | undefined {
-  if (!multipart) return capabilities.etag.single === 'md5' && partMd5s.length === 1 ? Buffer.from(partMd5s[0]!).toString('hex') : undefined;
+  if (!multipart)
+    return capabilities.etag.single === 'md5' && partMd5s.length === 1
+      ? Buffer.from(partMd5s[0]!).toString('hex')
+      : undefined;
   switch (capabilities.etag.multipart) {
     case 'part-md5s':
       return s3Etag(partMd5s, true);

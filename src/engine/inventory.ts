@@ -25,28 +25,42 @@ const BATCH = 500;
 
 export async function inventoryDataset(ctx: EngineContext, dataset: EngineDataset): Promise<InventorySummary> {
   const inventoryId = `inv-${ctx.runId}`;
-  const summary: InventorySummary = { dataset: dataset.name, objects: 0, bytes: 0, added: 0, changed: 0, unchanged: 0, deletedAtSource: [] };
+  const summary: InventorySummary = {
+    dataset: dataset.name,
+    objects: 0,
+    bytes: 0,
+    added: 0,
+    changed: 0,
+    unchanged: 0,
+    deletedAtSource: [],
+  };
   ctx.progress.start(`inventory ${dataset.name}`, { objects: 0, bytes: 0 });
   let batch: ObjectInfo[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
-    const known = await ctx.state.getObjects(dataset.name, batch.map((o) => o.key));
+    const known = await ctx.state.getObjects(
+      dataset.name,
+      batch.map((o) => o.key),
+    );
     const records = batch.map((info) => reconcile(dataset, info, known.get(info.key), inventoryId, summary));
     await ctx.state.putObjects(records);
     ctx.progress.advance({ objects: batch.length, bytes: batch.reduce((n, o) => n + o.size, 0) });
     batch = [];
   };
   // A listing that fails half-way is retried whole: a partial listing would mark the rest as deleted.
-  await withRetry(async () => {
-    for await (const info of dataset.source.list(dataset.sourcePrefix)) {
-      if (isIgnored(dataset, info)) continue;
-      summary.objects++;
-      summary.bytes += info.size;
-      batch.push(info);
-      if (batch.length >= BATCH) await flush();
-    }
-    await flush();
-  }, { maxAttempts: ctx.limits.maxAttempts, baseDelayMs: ctx.retryBaseDelayMs ?? 200 });
+  await withRetry(
+    async () => {
+      for await (const info of dataset.source.list(dataset.sourcePrefix)) {
+        if (isIgnored(dataset, info)) continue;
+        summary.objects++;
+        summary.bytes += info.size;
+        batch.push(info);
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+    },
+    { maxAttempts: ctx.limits.maxAttempts, baseDelayMs: ctx.retryBaseDelayMs ?? 200 },
+  );
   summary.deletedAtSource = await ctx.state.markUnseenDeleted(dataset.name, inventoryId);
   ctx.progress.stop();
   return summary;
@@ -61,10 +75,20 @@ function isIgnored(dataset: EngineDataset, info: ObjectInfo): boolean {
   return info.key.slice(dataset.sourcePrefix.length).startsWith(RESERVED_PREFIX);
 }
 
-function reconcile(dataset: EngineDataset, info: ObjectInfo, known: ObjectRecord | undefined, inventoryId: string, summary: InventorySummary): ObjectRecord {
+function reconcile(
+  dataset: EngineDataset,
+  info: ObjectInfo,
+  known: ObjectRecord | undefined,
+  inventoryId: string,
+  summary: InventorySummary,
+): ObjectRecord {
   const lastModified = info.lastModified.toISOString();
-  const same = known !== undefined && known.status !== 'deleted-at-source' &&
-    known.sourceEtag === info.etag && known.size === info.size && known.sourceLastModified === lastModified;
+  const same =
+    known !== undefined &&
+    known.status !== 'deleted-at-source' &&
+    known.sourceEtag === info.etag &&
+    known.size === info.size &&
+    known.sourceLastModified === lastModified;
   if (same) {
     summary.unchanged++;
     return { ...known, inventoryId };

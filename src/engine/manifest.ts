@@ -65,7 +65,11 @@ export function isSafeRelativePath(path: string): boolean {
  *   filesystem can hold safely: a key with an unsafe path, or one that is also the folder of
  *   other keys (`a` beside `a/b`), is left out of it (and counted) but never out of the JSON one.
  */
-export async function writeManifest(ctx: EngineContext, dataset: EngineDataset, evidenceDir: string): Promise<ManifestSummary> {
+export async function writeManifest(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  evidenceDir: string,
+): Promise<ManifestSummary> {
   const folder = join(evidenceDir, dataset.name);
   await mkdir(folder, { recursive: true });
   const folders = await folderKeys(ctx, dataset);
@@ -81,13 +85,35 @@ export async function writeManifest(ctx: EngineContext, dataset: EngineDataset, 
     else outsideGnu++;
     entries++;
   }
-  await Promise.all([gnu, jsonl].map(async (out) => {
-    out.end();
-    await finished(out);
-  }));
-  const json = await upload(ctx, dataset, join(folder, 'manifest.jsonl'), jsonManifestTargetKey(dataset), 'application/x-ndjson');
-  const plain = await upload(ctx, dataset, join(folder, 'manifest.sha256'), manifestTargetKey(dataset), 'text/plain; charset=utf-8');
-  return { dataset: dataset.name, file: join(folder, 'manifest.sha256'), targetKey: plain.targetKey, entries, sha256: plain.sha256, jsonl: json, outsideGnu };
+  await Promise.all(
+    [gnu, jsonl].map(async (out) => {
+      out.end();
+      await finished(out);
+    }),
+  );
+  const json = await upload(
+    ctx,
+    dataset,
+    join(folder, 'manifest.jsonl'),
+    jsonManifestTargetKey(dataset),
+    'application/x-ndjson',
+  );
+  const plain = await upload(
+    ctx,
+    dataset,
+    join(folder, 'manifest.sha256'),
+    manifestTargetKey(dataset),
+    'text/plain; charset=utf-8',
+  );
+  return {
+    dataset: dataset.name,
+    file: join(folder, 'manifest.sha256'),
+    targetKey: plain.targetKey,
+    entries,
+    sha256: plain.sha256,
+    jsonl: json,
+    outsideGnu,
+  };
 }
 
 /** Every key that is also the folder of another key: `a` when `a/b` exists. */
@@ -105,9 +131,18 @@ async function write(out: NodeJS.WritableStream, line: string): Promise<void> {
 }
 
 /** Puts a local manifest file next to the data; returns its key and SHA-256. */
-async function upload(ctx: EngineContext, dataset: EngineDataset, file: string, targetKey: string, contentType: string): Promise<{ targetKey: string; sha256: string; file: string }> {
+async function upload(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  file: string,
+  targetKey: string,
+  contentType: string,
+): Promise<{ targetKey: string; sha256: string; file: string }> {
   // Manifests are about 100 bytes per object: even a million objects fit one buffered upload.
   const bytes = await readFile(file);
-  await withRetry(() => dataset.target.put(targetKey, bytes, md5(bytes), { contentType, metadata: {} }), retryOptions(ctx, `put ${targetKey}`));
+  await withRetry(
+    () => dataset.target.put(targetKey, bytes, md5(bytes), { contentType, metadata: {} }),
+    retryOptions(ctx, `put ${targetKey}`),
+  );
   return { targetKey, file, sha256: createHash('sha256').update(bytes).digest('hex') };
 }

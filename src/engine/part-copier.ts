@@ -47,7 +47,14 @@ export class PartCopier {
   #partsResumed = 0;
   #partsStarted = 0;
 
-  constructor(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord, info: ObjectInfo, upload: UploadRecord, ranges: PartRange[]) {
+  constructor(
+    ctx: EngineContext,
+    dataset: EngineDataset,
+    record: ObjectRecord,
+    info: ObjectInfo,
+    upload: UploadRecord,
+    ranges: PartRange[],
+  ) {
     this.#ctx = ctx;
     this.#dataset = dataset;
     this.#record = record;
@@ -71,10 +78,12 @@ export class PartCopier {
         if (failure !== undefined || signal?.aborted) break;
         // Enqueue just ahead of the workers: a 10,000-part object does not create 10,000 closures waiting on the budget.
         await parts.onSizeLessThan(limits.partConcurrency);
-        parts.add(() => this.#copyPart(range, index)).catch((err: unknown) => {
-          failure ??= err;
-          parts.clear();
-        });
+        parts
+          .add(() => this.#copyPart(range, index))
+          .catch((err: unknown) => {
+            failure ??= err;
+            parts.clear();
+          });
       }
       await parts.onIdle();
     } finally {
@@ -83,8 +92,10 @@ export class PartCopier {
     if (failure !== undefined) throw failure;
     if (signal?.aborted) throw signal.reason ?? new Error('interrupted');
     return {
-      completed: this.#completed, partMd5s: this.#partMd5s,
-      partsUploaded: this.#partsUploaded, partsResumed: this.#partsResumed,
+      completed: this.#completed,
+      partMd5s: this.#partMd5s,
+      partsUploaded: this.#partsUploaded,
+      partsResumed: this.#partsResumed,
       digest: this.#ordered.hasher.digest(),
     };
   }
@@ -103,7 +114,8 @@ export class PartCopier {
       this.#ctx.progress.advance({ bytes: range.length });
       await this.#ordered.feed(index, bytes);
       // Uploaded (or found already there) and hashed: nothing reads these bytes any more.
-      kept = !this.#ctx.signal?.aborted && this.#pool.keep(bytes, lease.release, this.#ranges[this.#partsStarted]?.length);
+      kept =
+        !this.#ctx.signal?.aborted && this.#pool.keep(bytes, lease.release, this.#ranges[this.#partsStarted]?.length);
     } finally {
       if (!kept) lease.release();
     }
@@ -113,10 +125,16 @@ export class PartCopier {
   #read(range: PartRange, into: Buffer | undefined): Promise<Buffer> {
     const ctx = this.#ctx;
     const { key } = this.#record;
-    return withRetry(async () => {
-      const opened = await this.#dataset.source.read(key, { range: { offset: range.offset, length: range.length }, ifMatch: this.#info.etag });
-      return readExactly(opened.body, range.length, ctx.bandwidth, { op: 'read', key }, into);
-    }, retryOptions(ctx, `read part ${range.partNumber} of ${key}`));
+    return withRetry(
+      async () => {
+        const opened = await this.#dataset.source.read(key, {
+          range: { offset: range.offset, length: range.length },
+          ifMatch: this.#info.etag,
+        });
+        return readExactly(opened.body, range.length, ctx.bandwidth, { op: 'read', key }, into);
+      },
+      retryOptions(ctx, `read part ${range.partNumber} of ${key}`),
+    );
   }
 
   /** The part on the target: found there from an earlier run, or uploaded and recorded now. */
@@ -133,7 +151,12 @@ export class PartCopier {
       () => this.#dataset.target.uploadPart(targetKey, uploadId, partNumber, bytes, partMd5),
       retryOptions(this.#ctx, `upload part ${partNumber} of ${targetKey}`),
     );
-    await this.#ctx.state.recordPart(this.#dataset.name, this.#record.key, uploadId, { partNumber, etag, md5: partMd5.toString('hex'), size: range.length });
+    await this.#ctx.state.recordPart(this.#dataset.name, this.#record.key, uploadId, {
+      partNumber,
+      etag,
+      md5: partMd5.toString('hex'),
+      size: range.length,
+    });
     this.#partsUploaded++;
     return { partNumber, etag };
   }

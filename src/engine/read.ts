@@ -10,7 +10,11 @@ import { StoreError } from '../stores/store-error.ts';
 import type { BandwidthLimiter } from './bandwidth.ts';
 
 export async function readExactly(
-  body: Readable, length: number, limiter: BandwidthLimiter, what: { op: string; key: string }, into?: Buffer,
+  body: Readable,
+  length: number,
+  limiter: BandwidthLimiter,
+  what: { op: string; key: string },
+  into?: Buffer,
 ): Promise<Buffer> {
   const buffer = into ?? Buffer.allocUnsafeSlow(length);
   let offset = 0;
@@ -25,12 +29,24 @@ export async function readExactly(
     body.destroy();
     if (err instanceof StoreError) throw err;
     // A stream that dies mid-body is a dropped connection: worth another attempt.
-    throw new StoreError({ op: what.op, key: what.key, code: 'ConnectionReset', retriable: true, message: `${what.op} ${what.key}: the connection dropped after ${offset} of ${length} bytes` });
+    throw new StoreError({
+      op: what.op,
+      key: what.key,
+      code: 'ConnectionReset',
+      retriable: true,
+      message: `${what.op} ${what.key}: the connection dropped after ${offset} of ${length} bytes`,
+    });
   }
   if (offset !== length) throw shortRead(what, `${offset} of ${length} bytes`);
   return buffer;
 }
 
 function shortRead(what: { op: string; key: string }, detail: string): StoreError {
-  return new StoreError({ op: what.op, key: what.key, code: 'ShortRead', retriable: true, message: `${what.op} ${what.key}: received ${detail}` });
+  return new StoreError({
+    op: what.op,
+    key: what.key,
+    code: 'ShortRead',
+    retriable: true,
+    message: `${what.op} ${what.key}: received ${detail}`,
+  });
 }

@@ -65,6 +65,8 @@ export function retryOptions(ctx: EngineContext, what: string): RetryOptions {
     baseDelayMs: ctx.retryBaseDelayMs ?? 200,
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     onRetry: ({ attempt, delayMs, error }) =>
-      ctx.progress.note(`retry ${attempt}/${ctx.limits.maxAttempts - 1} of ${what} in ${delayMs} ms: ${(error as Error).message}`),
+      ctx.progress.note(
+        `retry ${attempt}/${ctx.limits.maxAttempts - 1} of ${what} in ${delayMs} ms: ${(error as Error).message}`,
+      ),
   };
 }

@@ -7,9 +7,21 @@
 import { createHash } from 'node:crypto';
 import { sentMetadataBytes } from '../stores/capabilities.ts';
 import type { ObjectHeaders, ObjectInfo, ObjectStore, WriteMeta } from '../stores/object-store.ts';
-import { META_SHA256, META_SIDECAR, META_SOURCE_LAST_MODIFIED, RESERVED_PREFIX, type EngineDataset } from './context.ts';
+import {
+  META_SHA256,
+  META_SIDECAR,
+  META_SOURCE_LAST_MODIFIED,
+  RESERVED_PREFIX,
+  type EngineDataset,
+} from './context.ts';
 
-const HEADERS = ['contentType', 'contentEncoding', 'contentLanguage', 'contentDisposition', 'cacheControl'] as const satisfies readonly (keyof ObjectHeaders)[];
+const HEADERS = [
+  'contentType',
+  'contentEncoding',
+  'contentLanguage',
+  'contentDisposition',
+  'cacheControl',
+] as const satisfies readonly (keyof ObjectHeaders)[];
 
 /** A side-car object: the source metadata that did not fit, whole. */
 export interface Sidecar {
@@ -38,8 +50,12 @@ export function sidecarKey(dataset: Pick<EngineDataset, 'targetPrefix'>, targetK
  * the parts), within `target`'s metadata limit.
  */
 export function planTargetMeta(
-  dataset: Pick<EngineDataset, 'targetPrefix'>, targetKey: string, info: ObjectInfo, sha256: string | undefined,
-  target: Pick<ObjectStore, 'capabilities'>, wholeMd5?: Buffer,
+  dataset: Pick<EngineDataset, 'targetPrefix'>,
+  targetKey: string,
+  info: ObjectInfo,
+  sha256: string | undefined,
+  target: Pick<ObjectStore, 'capabilities'>,
+  wholeMd5?: Buffer,
 ): PlannedMeta {
   const own: Record<string, string> = { [META_SOURCE_LAST_MODIFIED]: info.lastModified.toISOString() };
   if (sha256) own[META_SHA256] = sha256;
@@ -68,7 +84,9 @@ export function planTargetMeta(
 export function canonicalMeta(meta: ObjectHeaders & { metadata?: Readonly<Record<string, string>> }): string {
   const headers: Record<string, string> = {};
   for (const name of HEADERS) if (meta[name] !== undefined && meta[name] !== '') headers[name] = meta[name];
-  const metadata = Object.fromEntries(Object.entries(meta.metadata ?? {}).filter(([name]) => name !== META_SHA256 && name !== 'cloudexit_sha256'));
+  const metadata = Object.fromEntries(
+    Object.entries(meta.metadata ?? {}).filter(([name]) => name !== META_SHA256 && name !== 'cloudexit_sha256'),
+  );
   return JSON.stringify({ headers, metadata: sortedEntries(metadata) });
 }
 

@@ -12,7 +12,12 @@ import { retryOptions, withRetry } from './retry.ts';
 import type { Sidecar } from './target-meta.ts';
 
 /** Throws when the source declared a Content-MD5 the bytes read contradict. */
-export function checkSourceMd5(dataset: EngineDataset, record: ObjectRecord, info: ObjectInfo, actualMd5: string): void {
+export function checkSourceMd5(
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  info: ObjectInfo,
+  actualMd5: string,
+): void {
   const declared = info.md5 ?? record.sourceMd5;
   if (declared && declared !== actualMd5) {
     throw new IntegrityError(
@@ -23,18 +28,27 @@ export function checkSourceMd5(dataset: EngineDataset, record: ObjectRecord, inf
 }
 
 /** Throws when the target's ETag is not the one computed from the bytes sent. */
-export function checkTargetEtag(dataset: EngineDataset, record: ObjectRecord, actual: string, expected: string | undefined): void {
+export function checkTargetEtag(
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  actual: string,
+  expected: string | undefined,
+): void {
   if (expected !== undefined && actual !== expected) {
     throw new IntegrityError(
       `${dataset.name}: ${record.targetKey}: the target reports ETag ${actual}, expected ${expected} from the MD5 of the bytes sent. ` +
-        'Either the bytes stored differ from those sent, or the target\'s ETags are not MD5s of the content ' +
-        '(run `cloudexit probe` to measure the target\'s ETag rule, or say so in the plan: target.etagIsMd5).',
+        "Either the bytes stored differ from those sent, or the target's ETags are not MD5s of the content " +
+        "(run `cloudexit probe` to measure the target's ETag rule, or say so in the plan: target.etagIsMd5).",
     );
   }
 }
 
 /** Writes the side-car of metadata too large for the target, before the object that references it. */
-export async function writeSidecar(ctx: EngineContext, dataset: EngineDataset, sidecar: Sidecar | undefined): Promise<void> {
+export async function writeSidecar(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  sidecar: Sidecar | undefined,
+): Promise<void> {
   if (!sidecar) return;
   const digest = md5(sidecar.body);
   await withRetry(
@@ -42,4 +56,3 @@ export async function writeSidecar(ctx: EngineContext, dataset: EngineDataset, s
     retryOptions(ctx, `put ${sidecar.key}`),
   );
 }
-

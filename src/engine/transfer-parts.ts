@@ -27,7 +27,11 @@ const MAX_UPLOAD_RESTARTS = 2;
  * An upload the target no longer has (aborted, expired) is forgotten and started again, at
  * most {@link MAX_UPLOAD_RESTARTS} times in a run.
  */
-export async function transferInParts(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord): Promise<TransferResult> {
+export async function transferInParts(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+): Promise<TransferResult> {
   const info = await headUnchanged(ctx, dataset, record);
   const partSize = choosePartSize(info.size, ctx.limits.minPartSize, dataset.target.limits);
   for (let restart = 0; ; restart++) {
@@ -36,12 +40,20 @@ export async function transferInParts(ctx: EngineContext, dataset: EngineDataset
     } catch (err) {
       if (!(err instanceof UploadVanishedError || isUploadGone(err)) || restart >= MAX_UPLOAD_RESTARTS) throw err;
       await ctx.state.clearUpload(dataset.name, record.key);
-      ctx.progress.note(`${dataset.name}: the upload of ${record.targetKey} is gone from the target (aborted or expired); starting it again`);
+      ctx.progress.note(
+        `${dataset.name}: the upload of ${record.targetKey} is gone from the target (aborted or expired); starting it again`,
+      );
     }
   }
 }
 
-async function transferUpload(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord, info: ObjectInfo, partSize: number): Promise<TransferResult> {
+async function transferUpload(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  info: ObjectInfo,
+  partSize: number,
+): Promise<TransferResult> {
   const upload = await resumableUpload(ctx, dataset, record, info, partSize);
   const copied = await new PartCopier(ctx, dataset, record, info, upload, partRanges(info.size, partSize)).copyAll();
   const finished = await finishUpload(ctx, dataset, record, info, upload, copied);
@@ -53,14 +65,27 @@ async function transferUpload(ctx: EngineContext, dataset: EngineDataset, record
 async function headUnchanged(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord): Promise<ObjectInfo> {
   const info = await withRetry(() => dataset.source.head(record.key), retryOptions(ctx, `head ${record.key}`));
   if (!info) throw new SourceChangedError(`${dataset.name}: ${record.key} no longer exists at the source`, true);
-  if (info.etag !== record.sourceEtag) throw new SourceChangedError(`${dataset.name}: ${record.key} changed at the source since it was listed`, false);
+  if (info.etag !== record.sourceEtag)
+    throw new SourceChangedError(`${dataset.name}: ${record.key} changed at the source since it was listed`, false);
   return info;
 }
 
 /** The recorded upload for this object when it is still usable, or a new one. */
-async function resumableUpload(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord, info: ObjectInfo, partSize: number): Promise<UploadRecord> {
+async function resumableUpload(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  info: ObjectInfo,
+  partSize: number,
+): Promise<UploadRecord> {
   const existing = await ctx.state.getUpload(dataset.name, record.key);
-  if (existing && existing.sourceEtag === info.etag && existing.partSize === partSize && existing.targetKey === record.targetKey) return existing;
+  if (
+    existing &&
+    existing.sourceEtag === info.etag &&
+    existing.partSize === partSize &&
+    existing.targetKey === record.targetKey
+  )
+    return existing;
   if (existing) {
     await dataset.target.abortMultipart(existing.targetKey, existing.uploadId).catch(() => {});
     await ctx.state.clearUpload(dataset.name, record.key);
@@ -72,7 +97,15 @@ async function resumableUpload(ctx: EngineContext, dataset: EngineDataset, recor
     () => dataset.target.createMultipart(record.targetKey, planned.meta),
     retryOptions(ctx, `start upload of ${record.targetKey}`),
   );
-  const fresh = { dataset: dataset.name, key: record.key, targetKey: record.targetKey, uploadId, partSize, sourceEtag: info.etag, startedAt: new Date().toISOString() };
+  const fresh = {
+    dataset: dataset.name,
+    key: record.key,
+    targetKey: record.targetKey,
+    uploadId,
+    partSize,
+    sourceEtag: info.etag,
+    startedAt: new Date().toISOString(),
+  };
   await ctx.state.startUpload(fresh);
   return { ...fresh, parts: [] };
 }
@@ -85,8 +118,13 @@ async function resumableUpload(ctx: EngineContext, dataset: EngineDataset, recor
  * and the caller starts a new one.
  */
 async function completeOrRecover(
-  ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord, upload: UploadRecord,
-  copied: CopiedParts, meta: WriteMeta, expectedEtag: string | undefined,
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  upload: UploadRecord,
+  copied: CopiedParts,
+  meta: WriteMeta,
+  expectedEtag: string | undefined,
 ): Promise<string> {
   const { target } = dataset;
   try {
@@ -98,12 +136,18 @@ async function completeOrRecover(
   } catch (err) {
     if (!isUploadGone(err)) throw err;
     const found = await withRetry(() => target.head(record.targetKey), retryOptions(ctx, `head ${record.targetKey}`));
-    const proven = found !== undefined && found.size === record.size &&
-      ((expectedEtag !== undefined && found.etag === expectedEtag) || metadataValue(found.metadata, META_SHA256) === copied.digest.sha256 ||
-        (target.capabilities.tagging && (await target.getTags(record.targetKey))?.[TAG_SHA256] === copied.digest.sha256));
+    const proven =
+      found !== undefined &&
+      found.size === record.size &&
+      ((expectedEtag !== undefined && found.etag === expectedEtag) ||
+        metadataValue(found.metadata, META_SHA256) === copied.digest.sha256 ||
+        (target.capabilities.tagging &&
+          (await target.getTags(record.targetKey))?.[TAG_SHA256] === copied.digest.sha256));
     if (proven) return found.etag;
     await ctx.state.clearUpload(dataset.name, record.key);
-    throw new UploadVanishedError(`${dataset.name}: the upload of ${record.targetKey} vanished from the target before completion`);
+    throw new UploadVanishedError(
+      `${dataset.name}: the upload of ${record.targetKey} vanished from the target before completion`,
+    );
   }
 }
 
@@ -118,7 +162,12 @@ export function isUploadGone(err: unknown): boolean {
  * then forgets the upload. No CopyObject: the bytes are never rewritten.
  */
 async function finishUpload(
-  ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord, info: ObjectInfo, upload: UploadRecord, copied: CopiedParts,
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  info: ObjectInfo,
+  upload: UploadRecord,
+  copied: CopiedParts,
 ): Promise<Pick<TransferResult, 'targetEtag' | 'expectedEtag' | 'targetMeta' | 'sha256Carrier'>> {
   const { target } = dataset;
   const { digest } = copied;
@@ -131,12 +180,22 @@ async function finishUpload(
     throw err;
   }
   const { metadataAtComplete, tagging } = target.capabilities;
-  const planned = planTargetMeta(dataset, record.targetKey, info, metadataAtComplete ? digest.sha256 : undefined, target, digest.md5Bytes);
+  const planned = planTargetMeta(
+    dataset,
+    record.targetKey,
+    info,
+    metadataAtComplete ? digest.sha256 : undefined,
+    target,
+    digest.md5Bytes,
+  );
   const expectedEtag = expectedEtagOf(target.capabilities, copied.partMd5s, true, digest.md5);
   const targetEtag = await completeOrRecover(ctx, dataset, record, upload, copied, planned.meta, expectedEtag);
   let sha256Carrier: TransferResult['sha256Carrier'] = metadataAtComplete ? 'metadata' : 'none';
   if (!metadataAtComplete && tagging) {
-    await withRetry(() => target.putTags(record.targetKey, { [TAG_SHA256]: digest.sha256 }), retryOptions(ctx, `tag ${record.targetKey}`));
+    await withRetry(
+      () => target.putTags(record.targetKey, { [TAG_SHA256]: digest.sha256 }),
+      retryOptions(ctx, `tag ${record.targetKey}`),
+    );
     sha256Carrier = 'tag';
   }
   checkTargetEtag(dataset, record, targetEtag, expectedEtag);

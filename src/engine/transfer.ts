@@ -34,19 +34,33 @@ export interface TransferResult {
 }
 
 /** Copies `record` (as last listed) from the dataset's source to its target. */
-export async function transferObject(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord): Promise<TransferResult> {
+export async function transferObject(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+): Promise<TransferResult> {
   return record.size >= ctx.limits.multipartThreshold
     ? transferInParts(ctx, dataset, record)
     : transferWhole(ctx, dataset, record);
 }
 
-async function transferWhole(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord): Promise<TransferResult> {
+async function transferWhole(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+): Promise<TransferResult> {
   const release = await ctx.budget.acquire(Math.max(record.size, 1));
   try {
-    const { body, info } = await withRetry(async () => {
-      const opened = await openPinned(dataset, record);
-      return { body: await readExactly(opened.body, opened.info.size, ctx.bandwidth, { op: 'read', key: record.key }), info: opened.info };
-    }, retryOptions(ctx, `read ${record.key}`));
+    const { body, info } = await withRetry(
+      async () => {
+        const opened = await openPinned(dataset, record);
+        return {
+          body: await readExactly(opened.body, opened.info.size, ctx.bandwidth, { op: 'read', key: record.key }),
+          info: opened.info,
+        };
+      },
+      retryOptions(ctx, `read ${record.key}`),
+    );
     const hasher = new ObjectHasher();
     hasher.update(body);
     const digest = hasher.digest();
@@ -62,8 +76,14 @@ async function transferWhole(ctx: EngineContext, dataset: EngineDataset, record:
     const expectedEtag = expectedEtagOf(dataset.target.capabilities, [digest.md5Bytes], false, digest.md5);
     checkTargetEtag(dataset, record, written.etag, expectedEtag);
     return {
-      sha256: digest.sha256, md5: digest.md5, targetEtag: written.etag, expectedEtag, targetMeta: planned.canonical,
-      sha256Carrier: 'metadata', partsUploaded: 1, partsResumed: 0,
+      sha256: digest.sha256,
+      md5: digest.md5,
+      targetEtag: written.etag,
+      expectedEtag,
+      targetMeta: planned.canonical,
+      sha256Carrier: 'metadata',
+      partsUploaded: 1,
+      partsResumed: 0,
     };
   } finally {
     release();

@@ -13,7 +13,8 @@ import { META_SHA256, META_SIDECAR, TAG_SHA256, type EngineContext, type EngineD
 import { retryOptions, withRetry } from './retry.ts';
 import { sidecarKey } from './target-meta.ts';
 
-export type MismatchProblem = 'missing' | 'size' | 'etag' | 'header' | 'metadata' | 'sidecar' | 'sha256-metadata' | 'sha256-tag' | 'sha256';
+export type MismatchProblem =
+  'missing' | 'size' | 'etag' | 'header' | 'metadata' | 'sidecar' | 'sha256-metadata' | 'sha256-tag' | 'sha256';
 
 export interface Mismatch {
   key: string;
@@ -32,14 +33,23 @@ export type CheckOutcome = { mismatch: Mismatch } | { mismatch: undefined; sha25
 const NONE = '(none)';
 
 /** Everything a quick verify checks, from one HEAD (plus the tags or side-car where they hold something). */
-export async function checkQuick(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord): Promise<CheckOutcome> {
-  const info = await withRetry(() => dataset.target.head(record.targetKey), retryOptions(ctx, `head ${record.targetKey}`));
+export async function checkQuick(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+): Promise<CheckOutcome> {
+  const info = await withRetry(
+    () => dataset.target.head(record.targetKey),
+    retryOptions(ctx, `head ${record.targetKey}`),
+  );
   const base = { key: record.key, targetKey: record.targetKey };
-  const found = (problem: MismatchProblem, expected: string, actual: string, field?: string): CheckOutcome =>
-    ({ mismatch: { ...base, problem, expected, actual, ...(field ? { field } : {}) } });
+  const found = (problem: MismatchProblem, expected: string, actual: string, field?: string): CheckOutcome => ({
+    mismatch: { ...base, problem, expected, actual, ...(field ? { field } : {}) },
+  });
   if (!info) return found('missing', `${record.size} bytes`, 'no object');
   if (info.size !== record.size) return found('size', String(record.size), String(info.size));
-  for (const etag of [record.targetEtag, record.expectedEtag]) if (etag !== undefined && info.etag !== etag) return found('etag', etag, info.etag);
+  for (const etag of [record.targetEtag, record.expectedEtag])
+    if (etag !== undefined && info.etag !== etag) return found('etag', etag, info.etag);
   const meta = compareMeta(dataset, record, info);
   if (meta) return found(meta.problem, meta.expected, meta.actual, meta.field);
   const sidecar = await checkSidecar(ctx, dataset, record, info);
@@ -48,9 +58,16 @@ export async function checkQuick(ctx: EngineContext, dataset: EngineDataset, rec
 }
 
 /** The headers and metadata written (recorded as canonical JSON) against what the target returns. */
-function compareMeta(dataset: EngineDataset, record: ObjectRecord, info: ObjectInfo): Omit<Mismatch, 'key' | 'targetKey'> | undefined {
+function compareMeta(
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  info: ObjectInfo,
+): Omit<Mismatch, 'key' | 'targetKey'> | undefined {
   if (record.targetMeta === undefined) return undefined; // copied by a version that did not record it
-  const written = JSON.parse(record.targetMeta) as { headers: Partial<Record<keyof ObjectHeaders, string>>; metadata: Record<string, string> };
+  const written = JSON.parse(record.targetMeta) as {
+    headers: Partial<Record<keyof ObjectHeaders, string>>;
+    metadata: Record<string, string>;
+  };
   for (const [name, expected] of Object.entries(written.headers)) {
     const actual = info[name as keyof ObjectHeaders];
     if (actual !== expected) return { problem: 'header', field: name, expected, actual: actual ?? NONE };
@@ -60,31 +77,43 @@ function compareMeta(dataset: EngineDataset, record: ObjectRecord, info: ObjectI
   const sha256Names = new Set([storedMetadataName(META_SHA256, spelling), 'cloudexit_sha256', 'cloudexit-sha256']);
   const actual = Object.fromEntries(Object.entries(info.metadata ?? {}).filter(([name]) => !sha256Names.has(name)));
   for (const name of new Set([...Object.keys(expected), ...Object.keys(actual)])) {
-    if (expected[name] !== actual[name]) return { problem: 'metadata', field: name, expected: expected[name] ?? NONE, actual: actual[name] ?? NONE };
+    if (expected[name] !== actual[name])
+      return { problem: 'metadata', field: name, expected: expected[name] ?? NONE, actual: actual[name] ?? NONE };
   }
   return undefined;
 }
 
 /** The side-car the object references must hold exactly the bytes whose SHA-256 it names. */
-async function checkSidecar(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord, info: ObjectInfo): Promise<{ expected: string; actual: string } | undefined> {
+async function checkSidecar(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  info: ObjectInfo,
+): Promise<{ expected: string; actual: string } | undefined> {
   const expected = metadataValue(info.metadata, META_SIDECAR);
   if (expected === undefined) return undefined;
   const key = sidecarKey(dataset, record.targetKey);
-  const actual = await withRetry(async () => {
-    const opened = await dataset.target.read(key).catch((err: unknown) => {
-      if ((err as { code?: string }).code === 'NotFound') return undefined;
-      throw err;
-    });
-    if (!opened) return 'no side-car object';
-    const hash = createHash('sha256');
-    for await (const chunk of opened.body as AsyncIterable<Buffer>) hash.update(chunk);
-    return hash.digest('hex');
-  }, retryOptions(ctx, `read ${key}`));
+  const actual = await withRetry(
+    async () => {
+      const opened = await dataset.target.read(key).catch((err: unknown) => {
+        if ((err as { code?: string }).code === 'NotFound') return undefined;
+        throw err;
+      });
+      if (!opened) return 'no side-car object';
+      const hash = createHash('sha256');
+      for await (const chunk of opened.body as AsyncIterable<Buffer>) hash.update(chunk);
+      return hash.digest('hex');
+    },
+    retryOptions(ctx, `read ${key}`),
+  );
   return actual === expected ? undefined : { expected, actual };
 }
 
 async function checkSha256(
-  ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord, info: ObjectInfo,
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  info: ObjectInfo,
   found: (problem: MismatchProblem, expected: string, actual: string) => CheckOutcome,
 ): Promise<CheckOutcome> {
   const expected = record.sha256 ?? NONE;
@@ -92,37 +121,51 @@ async function checkSha256(
   if (record.sha256Carrier === 'tag') {
     // Tagged by a run that saw tagging work; a later probe may say otherwise: then it cannot be read here.
     if (!dataset.target.capabilities.tagging) return { mismatch: undefined, sha256Checked: false };
-    const tags = await withRetry(() => dataset.target.getTags(record.targetKey), retryOptions(ctx, `tags of ${record.targetKey}`));
+    const tags = await withRetry(
+      () => dataset.target.getTags(record.targetKey),
+      retryOptions(ctx, `tags of ${record.targetKey}`),
+    );
     const actual = tags?.[TAG_SHA256] ?? NONE;
     return actual === expected ? { mismatch: undefined, sha256Checked: true } : found('sha256-tag', expected, actual);
   }
   // In the metadata (also every object copied before the carrier was recorded).
   const actual = metadataValue(info.metadata, META_SHA256) ?? NONE;
-  return actual === expected ? { mismatch: undefined, sha256Checked: true } : found('sha256-metadata', expected, actual);
+  return actual === expected
+    ? { mismatch: undefined, sha256Checked: true }
+    : found('sha256-metadata', expected, actual);
 }
 
 /** Reads the target object again and compares its size and SHA-256 with the record. */
-export async function checkBytes(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord): Promise<Mismatch | undefined> {
+export async function checkBytes(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+): Promise<Mismatch | undefined> {
   const base = { key: record.key, targetKey: record.targetKey };
-  const measured = await withRetry(async () => {
-    let opened;
-    try {
-      opened = await dataset.target.read(record.targetKey);
-    } catch (err) {
-      if ((err as { code?: string }).code === 'NotFound') return undefined;
-      throw err;
-    }
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of opened.body as AsyncIterable<Buffer>) {
-      hash.update(chunk);
-      size += chunk.byteLength;
-      ctx.progress.advance({ bytes: chunk.byteLength });
-    }
-    return { size, sha256: hash.digest('hex') };
-  }, retryOptions(ctx, `read ${record.targetKey}`));
+  const measured = await withRetry(
+    async () => {
+      let opened;
+      try {
+        opened = await dataset.target.read(record.targetKey);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'NotFound') return undefined;
+        throw err;
+      }
+      const hash = createHash('sha256');
+      let size = 0;
+      for await (const chunk of opened.body as AsyncIterable<Buffer>) {
+        hash.update(chunk);
+        size += chunk.byteLength;
+        ctx.progress.advance({ bytes: chunk.byteLength });
+      }
+      return { size, sha256: hash.digest('hex') };
+    },
+    retryOptions(ctx, `read ${record.targetKey}`),
+  );
   if (!measured) return { ...base, problem: 'missing', expected: `${record.size} bytes`, actual: 'no object' };
-  if (measured.size !== record.size) return { ...base, problem: 'size', expected: String(record.size), actual: String(measured.size) };
-  if (measured.sha256 !== record.sha256) return { ...base, problem: 'sha256', expected: record.sha256 ?? NONE, actual: measured.sha256 };
+  if (measured.size !== record.size)
+    return { ...base, problem: 'size', expected: String(record.size), actual: String(measured.size) };
+  if (measured.sha256 !== record.sha256)
+    return { ...base, problem: 'sha256', expected: record.sha256 ?? NONE, actual: measured.sha256 };
   return undefined;
 }

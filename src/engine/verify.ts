@@ -37,11 +37,22 @@ export interface VerifyOptions {
   statuses?: readonly ('copied' | 'verified')[];
 }
 
-export async function verifyDataset(ctx: EngineContext, dataset: EngineDataset, mode: VerifyMode, options: VerifyOptions = {}): Promise<VerifySummary> {
+export async function verifyDataset(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  mode: VerifyMode,
+  options: VerifyOptions = {},
+): Promise<VerifySummary> {
   const statuses = options.statuses ?? ['copied', 'verified'];
   const counts = await ctx.state.countObjects(dataset.name);
   const summary: VerifySummary = {
-    dataset: dataset.name, mode, checked: 0, verified: 0, bytesVerified: 0, mismatches: [], sha256NotOnTarget: [],
+    dataset: dataset.name,
+    mode,
+    checked: 0,
+    verified: 0,
+    bytesVerified: 0,
+    mismatches: [],
+    sha256NotOnTarget: [],
     notCopied: counts.pending.objects + counts.failed.objects,
   };
   const total = {
@@ -59,7 +70,9 @@ export async function verifyDataset(ctx: EngineContext, dataset: EngineDataset, 
       if (mismatch) {
         summary.mismatches.push(mismatch);
         await ctx.state.updateObject(dataset.name, record.key, {
-          status: 'failed', verifiedAt: undefined, verifiedMode: undefined,
+          status: 'failed',
+          verifiedAt: undefined,
+          verifiedMode: undefined,
           lastError: `verify ${mode}: ${describeProblem(mismatch)} differs (expected ${mismatch.expected}, found ${mismatch.actual})`,
         });
       } else {
@@ -67,7 +80,11 @@ export async function verifyDataset(ctx: EngineContext, dataset: EngineDataset, 
         summary.bytesVerified += record.size;
         // A quick pass never downgrades an object a full pass already proved.
         const verifiedMode = mode === 'quick' && record.verifiedMode === 'full' ? 'full' : mode;
-        await ctx.state.updateObject(dataset.name, record.key, { status: 'verified', verifiedAt: new Date().toISOString(), verifiedMode });
+        await ctx.state.updateObject(dataset.name, record.key, {
+          status: 'verified',
+          verifiedAt: new Date().toISOString(),
+          verifiedMode,
+        });
       }
       ctx.progress.advance({ objects: 1 });
     });
@@ -79,7 +96,13 @@ export async function verifyDataset(ctx: EngineContext, dataset: EngineDataset, 
 }
 
 /** Quick's checks, then (full) the bytes. */
-async function checkObject(ctx: EngineContext, dataset: EngineDataset, record: ObjectRecord, mode: VerifyMode, summary: VerifySummary): Promise<Mismatch | undefined> {
+async function checkObject(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: ObjectRecord,
+  mode: VerifyMode,
+  summary: VerifySummary,
+): Promise<Mismatch | undefined> {
   const quick = await checkQuick(ctx, dataset, record);
   if (quick.mismatch) return quick.mismatch;
   if (!quick.sha256Checked && mode === 'quick') summary.sha256NotOnTarget.push(record.targetKey);

@@ -15,9 +15,17 @@ export interface AuditedResources {
 export function declareAuditLogs(scope: AzureScope, audited: AuditedResources): void {
   const { name, resourceGroupName: rg, location, tags } = scope;
   const parent = { parent: scope.parent };
-  const workspace = new Workspace(`${name}-logs`, workspaceArgs(rg, location, scope.spec.audit.retentionDays, tags), parent);
+  const workspace = new Workspace(
+    `${name}-logs`,
+    workspaceArgs(rg, location, scope.spec.audit.retentionDays, tags),
+    parent,
+  );
   const audit = (service: AuditedService, resourceUri: pulumi.Input<string>) =>
-    new DiagnosticSetting(`${name}-audit-${service}`, diagnosticSettingArgs(resourceUri, workspace.id, service), parent);
+    new DiagnosticSetting(
+      `${name}-audit-${service}`,
+      diagnosticSettingArgs(resourceUri, workspace.id, service),
+      parent,
+    );
   audit('blob', pulumi.interpolate`${audited.storageAccountId}/blobServices/default`);
   audit('vault', audited.vaultId);
   audit('postgres', audited.postgresServerId);

@@ -6,7 +6,12 @@ import type * as pulumi from '@pulumi/pulumi';
 import type { DiagnosticSettingArgs } from '@pulumi/azure-native/monitor/diagnosticSetting.js';
 import type { WorkspaceArgs } from '@pulumi/azure-native/operationalinsights/workspace.js';
 
-export function workspaceArgs(resourceGroupName: pulumi.Input<string>, location: string, retentionDays: number, tags: Record<string, string>): WorkspaceArgs {
+export function workspaceArgs(
+  resourceGroupName: pulumi.Input<string>,
+  location: string,
+  retentionDays: number,
+  tags: Record<string, string>,
+): WorkspaceArgs {
   return {
     resourceGroupName,
     location,
@@ -31,7 +36,11 @@ const AUDITED_SERVICES = {
 } as const;
 export type AuditedService = keyof typeof AUDITED_SERVICES;
 
-export function diagnosticSettingArgs(resourceUri: pulumi.Input<string>, workspaceId: pulumi.Input<string>, service: AuditedService): DiagnosticSettingArgs {
+export function diagnosticSettingArgs(
+  resourceUri: pulumi.Input<string>,
+  workspaceId: pulumi.Input<string>,
+  service: AuditedService,
+): DiagnosticSettingArgs {
   return {
     name: 'cloudexit-audit',
     resourceUri,

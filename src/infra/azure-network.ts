@@ -21,11 +21,20 @@ export function postgresPrivateZone(warehouseName: string): string {
   return `${warehouseName}.private.postgres.database.azure.com`;
 }
 
-export function virtualNetworkArgs(resourceGroupName: pulumi.Input<string>, location: string, cidr: string, tags: Record<string, string>): VirtualNetworkArgs {
+export function virtualNetworkArgs(
+  resourceGroupName: pulumi.Input<string>,
+  location: string,
+  cidr: string,
+  tags: Record<string, string>,
+): VirtualNetworkArgs {
   return { resourceGroupName, location, addressSpace: { addressPrefixes: [cidr] }, tags };
 }
 
-export function endpointSubnetArgs(resourceGroupName: pulumi.Input<string>, virtualNetworkName: pulumi.Input<string>, cidr: string): SubnetArgs {
+export function endpointSubnetArgs(
+  resourceGroupName: pulumi.Input<string>,
+  virtualNetworkName: pulumi.Input<string>,
+  cidr: string,
+): SubnetArgs {
   return {
     resourceGroupName,
     virtualNetworkName,
@@ -37,7 +46,11 @@ export function endpointSubnetArgs(resourceGroupName: pulumi.Input<string>, virt
   };
 }
 
-export function postgresSubnetArgs(resourceGroupName: pulumi.Input<string>, virtualNetworkName: pulumi.Input<string>, cidr: string): SubnetArgs {
+export function postgresSubnetArgs(
+  resourceGroupName: pulumi.Input<string>,
+  virtualNetworkName: pulumi.Input<string>,
+  cidr: string,
+): SubnetArgs {
   return {
     resourceGroupName,
     virtualNetworkName,

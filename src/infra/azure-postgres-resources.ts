@@ -22,7 +22,16 @@ export function declarePostgres(scope: AzureScope, keys: AzureKeys, network: Azu
     `${name}-postgres`,
     serverArgs(
       spec.postgres,
-      { resourceGroupName: rg, location, delegatedSubnetId: network.postgresSubnet.id, privateDnsZoneId: pgZone.id, identityId: keys.identity.id, keyUriWithVersion: keys.databaseKey.keyUriWithVersion, tenantId: client.tenantId, tags },
+      {
+        resourceGroupName: rg,
+        location,
+        delegatedSubnetId: network.postgresSubnet.id,
+        privateDnsZoneId: pgZone.id,
+        identityId: keys.identity.id,
+        keyUriWithVersion: keys.databaseKey.keyUriWithVersion,
+        tenantId: client.tenantId,
+        tags,
+      },
       keys.identity.id.apply(postgresIdentity),
     ),
     { ...parent, dependsOn: [keys.keyUser] },
@@ -30,14 +39,32 @@ export function declarePostgres(scope: AzureScope, keys: AzureKeys, network: Azu
   // One parameter at a time: the server rejects concurrent configuration changes.
   let previous: pulumi.Resource = server;
   for (const p of SERVER_PARAMETERS) {
-    previous = new Configuration(`${name}-postgres-param-${p.name.replaceAll('_', '-')}`, configurationArgs(rg, server.name, p.name, p.value), { ...parent, dependsOn: [previous] });
+    previous = new Configuration(
+      `${name}-postgres-param-${p.name.replaceAll('_', '-')}`,
+      configurationArgs(rg, server.name, p.name, p.value),
+      { ...parent, dependsOn: [previous] },
+    );
   }
   for (const db of spec.postgres.databases) {
-    new Database(`${name}-db-${db.name.replaceAll('_', '-')}`, databaseArgs(rg, server.name, db.name), { ...parent, dependsOn: [previous] });
+    new Database(`${name}-db-${db.name.replaceAll('_', '-')}`, databaseArgs(rg, server.name, db.name), {
+      ...parent,
+      dependsOn: [previous],
+    });
   }
   const admin = scope.settings.postgresEntraAdmin;
   if (admin) {
-    new AdministratorsMicrosoftEntra(`${name}-postgres-admin`, { resourceGroupName: rg, serverName: server.name, objectId: admin.objectId, principalName: admin.principalName, principalType: admin.principalType, tenantId: client.tenantId }, parent);
+    new AdministratorsMicrosoftEntra(
+      `${name}-postgres-admin`,
+      {
+        resourceGroupName: rg,
+        serverName: server.name,
+        objectId: admin.objectId,
+        principalName: admin.principalName,
+        principalType: admin.principalType,
+        tenantId: client.tenantId,
+      },
+      parent,
+    );
   }
   return server;
 }

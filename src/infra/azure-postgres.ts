@@ -30,7 +30,9 @@ function postgresSku(size: PostgresServerSpec['size']): { name: string; tier: 'G
   const name = smallestCovering(AZURE_POSTGRES_SKUS, size);
   const entry = name === undefined ? undefined : AZURE_POSTGRES_SKUS[name];
   if (name === undefined || entry === undefined) {
-    throw new Error(`no Azure PostgreSQL SKU in src/infra/postgres-compute-sizes.ts covers ${size.vcpus} vCPU / ${size.memoryGb} GB; add one there`);
+    throw new Error(
+      `no Azure PostgreSQL SKU in src/infra/postgres-compute-sizes.ts covers ${size.vcpus} vCPU / ${size.memoryGb} GB; add one there`,
+    );
   }
   return { name, tier: entry.tier };
 }
@@ -51,9 +53,17 @@ export function serverArgs(spec: PostgresServerSpec, i: ServerInputs, identity: 
     // Geo-redundant backups would land in the paired region and need a second key there;
     // backups stay in the server's (EU) region, which the policy pack checks.
     backup: { backupRetentionDays: spec.backupRetentionDays, geoRedundantBackup: 'Disabled' },
-    network: { delegatedSubnetResourceId: i.delegatedSubnetId, privateDnsZoneArmResourceId: i.privateDnsZoneId, publicNetworkAccess: 'Disabled' },
+    network: {
+      delegatedSubnetResourceId: i.delegatedSubnetId,
+      privateDnsZoneArmResourceId: i.privateDnsZoneId,
+      publicNetworkAccess: 'Disabled',
+    },
     identity,
-    dataEncryption: { type: 'AzureKeyVault', primaryKeyURI: i.keyUriWithVersion, primaryUserAssignedIdentityId: i.identityId },
+    dataEncryption: {
+      type: 'AzureKeyVault',
+      primaryKeyURI: i.keyUriWithVersion,
+      primaryUserAssignedIdentityId: i.identityId,
+    },
     // No password to leak: only Microsoft Entra identities log in.
     authConfig: { activeDirectoryAuth: 'Enabled', passwordAuth: 'Disabled', tenantId: i.tenantId },
     tags: i.tags,
@@ -68,10 +78,19 @@ export const SERVER_PARAMETERS: readonly { name: string; value: string; why: str
   { name: 'log_disconnections', value: 'on', why: 'audit session ends' },
 ];
 
-export function configurationArgs(resourceGroupName: pulumi.Input<string>, serverName: pulumi.Input<string>, name: string, value: string): ConfigurationArgs {
+export function configurationArgs(
+  resourceGroupName: pulumi.Input<string>,
+  serverName: pulumi.Input<string>,
+  name: string,
+  value: string,
+): ConfigurationArgs {
   return { resourceGroupName, serverName, configurationName: name, value, source: 'user-override' };
 }
 
-export function databaseArgs(resourceGroupName: pulumi.Input<string>, serverName: pulumi.Input<string>, name: string): DatabaseArgs {
+export function databaseArgs(
+  resourceGroupName: pulumi.Input<string>,
+  serverName: pulumi.Input<string>,
+  name: string,
+): DatabaseArgs {
   return { resourceGroupName, serverName, databaseName: name, charset: 'UTF8', collation: 'en_US.utf8' };
 }

@@ -24,11 +24,25 @@ export function declareKeys(scope: AzureScope): AzureKeys {
   const parent = { parent: scope.parent };
   const identity = new UserAssignedIdentity(`${name}-identity`, { resourceGroupName: rg, location, tags }, parent);
   const vault = new Vault(`${name}-vault`, vaultArgs(rg, location, client.tenantId, tags), parent);
-  const storageKey = new Key(`${name}-storage-key`, keyArgs(rg, vault.name, `${spec.name}-storage`, spec.keys.rotationDays), parent);
-  const databaseKey = new Key(`${name}-database-key`, keyArgs(rg, vault.name, `${spec.name}-database`, spec.keys.rotationDays), parent);
+  const storageKey = new Key(
+    `${name}-storage-key`,
+    keyArgs(rg, vault.name, `${spec.name}-storage`, spec.keys.rotationDays),
+    parent,
+  );
+  const databaseKey = new Key(
+    `${name}-database-key`,
+    keyArgs(rg, vault.name, `${spec.name}-database`, spec.keys.rotationDays),
+    parent,
+  );
   const keyUser = new RoleAssignment(
     `${name}-role-key-user`,
-    roleAssignmentArgs(vault.id, identity.principalId, client.subscriptionId.apply((s) => roleDefinitionId(s, ROLES.keyVaultCryptoServiceEncryptionUser)), 'ServicePrincipal', 'unwrap the warehouse customer-managed keys'),
+    roleAssignmentArgs(
+      vault.id,
+      identity.principalId,
+      client.subscriptionId.apply((s) => roleDefinitionId(s, ROLES.keyVaultCryptoServiceEncryptionUser)),
+      'ServicePrincipal',
+      'unwrap the warehouse customer-managed keys',
+    ),
     parent,
   );
   return { identity, vault, storageKey, databaseKey, keyUser };
@@ -40,7 +54,13 @@ export function grantMigrationReader(scope: AzureScope, accountId: pulumi.Input<
   if (!migrationPrincipalId) return;
   new RoleAssignment(
     `${scope.name}-role-migration-reader`,
-    roleAssignmentArgs(accountId, migrationPrincipalId, scope.client.subscriptionId.apply((s) => roleDefinitionId(s, ROLES.storageBlobDataReader)), 'ServicePrincipal', 'cloudexit migration: read the source datasets'),
+    roleAssignmentArgs(
+      accountId,
+      migrationPrincipalId,
+      scope.client.subscriptionId.apply((s) => roleDefinitionId(s, ROLES.storageBlobDataReader)),
+      'ServicePrincipal',
+      'cloudexit migration: read the source datasets',
+    ),
     { parent: scope.parent },
   );
 }

@@ -31,7 +31,12 @@ export function roleDefinitionId(subscriptionId: string, roleGuid: string): stri
   return `/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${roleGuid}`;
 }
 
-export function vaultArgs(resourceGroupName: pulumi.Input<string>, location: string, tenantId: pulumi.Input<string>, tags: Record<string, string>): VaultArgs {
+export function vaultArgs(
+  resourceGroupName: pulumi.Input<string>,
+  location: string,
+  tenantId: pulumi.Input<string>,
+  tags: Record<string, string>,
+): VaultArgs {
   return {
     resourceGroupName,
     location,
@@ -58,7 +63,12 @@ function isoDays(days: number): string {
 }
 
 /** An HSM-backed RSA key that rotates itself every `rotationDays` and expires if rotation ever stops. */
-export function keyArgs(resourceGroupName: pulumi.Input<string>, vaultName: pulumi.Input<string>, keyName: string, rotationDays: number): KeyArgs {
+export function keyArgs(
+  resourceGroupName: pulumi.Input<string>,
+  vaultName: pulumi.Input<string>,
+  keyName: string,
+  rotationDays: number,
+): KeyArgs {
   return {
     resourceGroupName,
     vaultName,

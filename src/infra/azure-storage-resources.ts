@@ -18,19 +18,44 @@ export function declareStorage(scope: AzureScope, keys: AzureKeys, network: Azur
   const parent = { parent: scope.parent };
   const account = new StorageAccount(
     `${name}-storage`,
-    storageAccountArgs({ resourceGroupName: rg, location, accountName: settings.storageAccountName, sku: settings.storageSku, hierarchicalNamespace: settings.hierarchicalNamespace, identityId: keys.identity.id, keyVaultUri: keys.vault.properties.vaultUri, keyName: keys.storageKey.name, tags }),
+    storageAccountArgs({
+      resourceGroupName: rg,
+      location,
+      accountName: settings.storageAccountName,
+      sku: settings.storageSku,
+      hierarchicalNamespace: settings.hierarchicalNamespace,
+      identityId: keys.identity.id,
+      keyVaultUri: keys.vault.properties.vaultUri,
+      keyName: keys.storageKey.name,
+      tags,
+    }),
     { ...parent, dependsOn: [keys.keyUser] },
   );
   network.privateEndpoint('blob', account.id);
   if (settings.hierarchicalNamespace) network.privateEndpoint('dfs', account.id);
-  const blobService = new BlobServiceProperties(`${name}-blob-service`, blobServiceArgs(spec, account.name, rg, settings.hierarchicalNamespace), parent);
+  const blobService = new BlobServiceProperties(
+    `${name}-blob-service`,
+    blobServiceArgs(spec, account.name, rg, settings.hierarchicalNamespace),
+    parent,
+  );
   if (settings.hierarchicalNamespace && spec.datasets.some((d) => d.versioning)) {
-    void pulumi.log.warn('the spec asks for versioning but Azure offers no blob versioning on a hierarchical-namespace account; soft delete covers deletions (see `cloudexit parity`)', scope.parent);
+    void pulumi.log.warn(
+      'the spec asks for versioning but Azure offers no blob versioning on a hierarchical-namespace account; soft delete covers deletions (see `cloudexit parity`)',
+      scope.parent,
+    );
   }
   for (const dataset of spec.datasets) {
-    const container = new BlobContainer(`${name}-container-${dataset.name}`, containerArgs(spec, dataset, account.name, rg), { ...parent, dependsOn: [blobService] });
+    const container = new BlobContainer(
+      `${name}-container-${dataset.name}`,
+      containerArgs(spec, dataset, account.name, rg),
+      { ...parent, dependsOn: [blobService] },
+    );
     const lock = immutabilityPolicyArgs(spec, dataset, account.name, rg);
-    if (lock) new BlobContainerImmutabilityPolicy(`${name}-immutability-${dataset.name}`, lock, { ...parent, dependsOn: [container] });
+    if (lock)
+      new BlobContainerImmutabilityPolicy(`${name}-immutability-${dataset.name}`, lock, {
+        ...parent,
+        dependsOn: [container],
+      });
   }
   return account;
 }

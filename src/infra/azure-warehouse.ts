@@ -39,12 +39,20 @@ export interface AzureWarehouseArgs {
  * Declares every resource of the warehouse as a child of `parent`, each named
  * `${name}-purpose`, and returns the outputs in the shape shared with the OVHcloud stack.
  */
-export function createAzureWarehouse(name: string, args: AzureWarehouseArgs, parent: pulumi.Resource): pulumi.Output<WarehouseOutputs> {
+export function createAzureWarehouse(
+  name: string,
+  args: AzureWarehouseArgs,
+  parent: pulumi.Resource,
+): pulumi.Output<WarehouseOutputs> {
   const { spec, settings } = args;
   const location = settings.location;
   const tags = { ...warehouseTags(spec), ...args.tags };
   const client = getClientConfigOutput({ parent });
-  const group = new ResourceGroup(`${name}-rg`, { resourceGroupName: settings.resourceGroupName ?? `rg-${spec.name}`, location, tags }, { parent });
+  const group = new ResourceGroup(
+    `${name}-rg`,
+    { resourceGroupName: settings.resourceGroupName ?? `rg-${spec.name}`, location, tags },
+    { parent },
+  );
   const scope: AzureScope = { name, parent, spec, settings, resourceGroupName: group.name, location, tags, client };
 
   const keys = declareKeys(scope);
@@ -55,19 +63,37 @@ export function createAzureWarehouse(name: string, args: AzureWarehouseArgs, par
   const server = declarePostgres(scope, keys, network);
   declareAuditLogs(scope, { storageAccountId: account.id, vaultId: keys.vault.id, postgresServerId: server.id });
 
-  return pulumi.all([account.primaryEndpoints, server.fullyQualifiedDomainName, keys.storageKey.keyUri, keys.databaseKey.keyUri]).apply(([endpoints, fqdn, storageKeyId, databaseKeyId]) =>
-    azureOutputs(spec, location, endpoints?.blob ?? `https://${settings.storageAccountName}.blob.core.windows.net/`, fqdn, storageKeyId, databaseKeyId),
-  );
+  return pulumi
+    .all([account.primaryEndpoints, server.fullyQualifiedDomainName, keys.storageKey.keyUri, keys.databaseKey.keyUri])
+    .apply(([endpoints, fqdn, storageKeyId, databaseKeyId]) =>
+      azureOutputs(
+        spec,
+        location,
+        endpoints?.blob ?? `https://${settings.storageAccountName}.blob.core.windows.net/`,
+        fqdn,
+        storageKeyId,
+        databaseKeyId,
+      ),
+    );
 }
 
 /** The shared output shape, from the values only known after deployment. */
-function azureOutputs(spec: WarehouseSpec, location: string, blobEndpoint: string, postgresHost: string, storageKeyId: string, databaseKeyId: string): WarehouseOutputs {
+function azureOutputs(
+  spec: WarehouseSpec,
+  location: string,
+  blobEndpoint: string,
+  postgresHost: string,
+  storageKeyId: string,
+  databaseKeyId: string,
+): WarehouseOutputs {
   const endpoint = blobEndpoint.replace(/\/+$/, '');
   const databases = spec.postgres.databases.map((d) => d.name);
   return {
     host: 'azure',
     region: location,
-    datasets: Object.fromEntries(spec.datasets.map((d) => [d.name, { endpoint, container: bucketName(spec, d), prefix: d.prefix }])),
+    datasets: Object.fromEntries(
+      spec.datasets.map((d) => [d.name, { endpoint, container: bucketName(spec, d), prefix: d.prefix }]),
+    ),
     database: { host: postgresHost, port: 5432, name: databases[0] ?? '', databases },
     keys: { storage: storageKeyId, database: databaseKeyId },
   };

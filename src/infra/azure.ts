@@ -13,7 +13,12 @@ export class AzureWarehouse extends pulumi.ComponentResource {
 
   constructor(name: string, args: AzureWarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     const { spec, settings } = args;
-    super('cloudexit:warehouse:AzureWarehouse', name, { host: 'azure', region: settings.location, warehouse: spec.name, qualification: args.qualification }, opts);
+    super(
+      'cloudexit:warehouse:AzureWarehouse',
+      name,
+      { host: 'azure', region: settings.location, warehouse: spec.name, qualification: args.qualification },
+      opts,
+    );
     this.outputs = createAzureWarehouse(name, args, this);
     this.registerOutputs({ outputs: this.outputs });
   }

@@ -29,7 +29,10 @@ function readStackFile(file: string): StackConfig {
   try {
     doc = parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UserError(`cannot read the stack settings: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { where: file, fix: 'pass the path of a stacks/Pulumi.<stack>.yaml file' });
+    throw new UserError(
+      `cannot read the stack settings: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      { where: file, fix: 'pass the path of a stacks/Pulumi.<stack>.yaml file' },
+    );
   }
   const config = ((doc as { config?: Record<string, unknown> } | null)?.config ?? {}) as Record<string, unknown>;
   const raw: RawStackConfig = {};
@@ -87,16 +90,25 @@ export function declaredFromStateFile(file: string): DeclaredResource[] {
   try {
     doc = JSON.parse(readFileSync(file, 'utf8'));
   } catch (err) {
-    throw new UserError(`cannot read the stack export: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
-      where: file,
-      fix: 'write it with `pulumi stack export -s <stack> --file <file>` (without --show-secrets)',
-    });
+    throw new UserError(
+      `cannot read the stack export: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      {
+        where: file,
+        fix: 'write it with `pulumi stack export -s <stack> --file <file>` (without --show-secrets)',
+      },
+    );
   }
   const resources = (doc as { deployment?: { resources?: unknown } } | null)?.deployment?.resources;
   if (!Array.isArray(resources)) {
-    throw new UserError('not a Pulumi stack export: no deployment.resources array', { where: file, fix: 'write it with `pulumi stack export -s <stack> --file <file>`' });
+    throw new UserError('not a Pulumi stack export: no deployment.resources array', {
+      where: file,
+      fix: 'write it with `pulumi stack export -s <stack> --file <file>`',
+    });
   }
   return resources
-    .filter((r): r is { urn: string; type: string; inputs?: Record<string, unknown> } => typeof r?.urn === 'string' && typeof r?.type === 'string')
+    .filter(
+      (r): r is { urn: string; type: string; inputs?: Record<string, unknown> } =>
+        typeof r?.urn === 'string' && typeof r?.type === 'string',
+    )
     .map((r) => ({ type: r.type, name: r.urn.split('::').at(-1) ?? r.urn, inputs: r.inputs ?? {} }));
 }

@@ -11,7 +11,12 @@ const TENANT = '11111111-1111-1111-1111-111111111111';
 /** Result of the provider functions the programs call. */
 export function mockCall(token: string): Record<string, unknown> {
   if (token === 'azure-native:authorization:getClientConfig') {
-    return { subscriptionId: SUBSCRIPTION, tenantId: TENANT, clientId: '22222222-2222-2222-2222-222222222222', objectId: '33333333-3333-3333-3333-333333333333' };
+    return {
+      subscriptionId: SUBSCRIPTION,
+      tenantId: TENANT,
+      clientId: '22222222-2222-2222-2222-222222222222',
+      objectId: '33333333-3333-3333-3333-333333333333',
+    };
   }
   return {};
 }
@@ -33,19 +38,43 @@ function azureOutputs(type: string, name: string, inputs: Record<string, unknown
   const id = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg/providers/${module}/${kind}/${name}`;
   switch (type) {
     case 'azure-native:resources:ResourceGroup':
-      return { id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${str(inputs, 'resourceGroupName', name)}`, name: str(inputs, 'resourceGroupName', name) };
+      return {
+        id: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${str(inputs, 'resourceGroupName', name)}`,
+        name: str(inputs, 'resourceGroupName', name),
+      };
     case 'azure-native:storage:StorageAccount': {
       const account = str(inputs, 'accountName', 'mockaccount');
-      return { id, name: account, primaryEndpoints: { blob: `https://${account}.blob.core.windows.net/`, dfs: `https://${account}.dfs.core.windows.net/` } };
+      return {
+        id,
+        name: account,
+        primaryEndpoints: {
+          blob: `https://${account}.blob.core.windows.net/`,
+          dfs: `https://${account}.dfs.core.windows.net/`,
+        },
+      };
     }
     case 'azure-native:keyvault:Vault':
-      return { id, name, properties: { ...(inputs['properties'] as object), vaultUri: `https://${name}.vault.azure.net/` } };
+      return {
+        id,
+        name,
+        properties: { ...(inputs['properties'] as object), vaultUri: `https://${name}.vault.azure.net/` },
+      };
     case 'azure-native:keyvault:Key': {
       const uri = `https://vault.vault.azure.net/keys/${str(inputs, 'keyName', name)}`;
-      return { id, name: str(inputs, 'keyName', name), keyUri: uri, keyUriWithVersion: `${uri}/00000000000000000000000000000000` };
+      return {
+        id,
+        name: str(inputs, 'keyName', name),
+        keyUri: uri,
+        keyUriWithVersion: `${uri}/00000000000000000000000000000000`,
+      };
     }
     case 'azure-native:managedidentity:UserAssignedIdentity':
-      return { id, name, principalId: '44444444-4444-4444-4444-444444444444', clientId: '55555555-5555-5555-5555-555555555555' };
+      return {
+        id,
+        name,
+        principalId: '44444444-4444-4444-4444-444444444444',
+        clientId: '55555555-5555-5555-5555-555555555555',
+      };
     case 'azure-native:dbforpostgresql:Server':
       return { id, name, fullyQualifiedDomainName: `${name}.postgres.database.azure.com` };
     default:
@@ -56,10 +85,29 @@ function azureOutputs(type: string, name: string, inputs: Record<string, unknown
 function ovhOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
   switch (type) {
     case 'ovh:CloudProject/database:Database':
-      return { endpoints: [{ component: 'postgresql', domain: `${name}.database.cloud.ovh.net`, port: 20184, scheme: 'postgresql', ssl: true, sslMode: 'require', path: '', uri: '' }] };
+      return {
+        endpoints: [
+          {
+            component: 'postgresql',
+            domain: `${name}.database.cloud.ovh.net`,
+            port: 20184,
+            scheme: 'postgresql',
+            ssl: true,
+            sslMode: 'require',
+            path: '',
+            uri: '',
+          },
+        ],
+      };
     case 'ovh:CloudProject/networkPrivate:NetworkPrivate': {
       const regions = Array.isArray(inputs['regions']) ? (inputs['regions'] as string[]) : [];
-      return { regionsAttributes: regions.map((region) => ({ region, openstackid: `openstack-${name}-${region}`, status: 'ACTIVE' })) };
+      return {
+        regionsAttributes: regions.map((region) => ({
+          region,
+          openstackid: `openstack-${name}-${region}`,
+          status: 'ACTIVE',
+        })),
+      };
     }
     case 'ovh:CloudProject/s3Credential:S3Credential':
       return { accessKeyId: 'MOCKACCESSKEYID', secretAccessKey: 'mock-secret-access-key-never-real' };

@@ -20,7 +20,12 @@ const warehouseOutputs = z.strictObject({
   host: z.enum(['azure', 'ovh']),
   region: z.string(),
   datasets: z.record(z.string(), datasetEndpoint),
-  database: z.strictObject({ host: z.string(), port: z.number().int(), name: z.string(), databases: z.array(z.string()) }),
+  database: z.strictObject({
+    host: z.string(),
+    port: z.number().int(),
+    name: z.string(),
+    databases: z.array(z.string()),
+  }),
   /** Key identifiers (Key Vault key URI, OKMS service key id): identifiers, not key material. */
   keys: z.strictObject({ storage: z.string(), database: z.string() }),
 });
@@ -45,10 +50,13 @@ export function readWarehouseOutputs(file: string): WarehouseOutputs {
   const parsed = warehouseOutputs.safeParse(candidate);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new UserError(`stack outputs do not have the warehouse shape: ${first?.path.join('.') ?? ''} ${first?.message ?? ''}`, {
-      where: file,
-      fix: 'export the file from a stack built by src/infra/program.ts (it has a "warehouse" output)',
-    });
+    throw new UserError(
+      `stack outputs do not have the warehouse shape: ${first?.path.join('.') ?? ''} ${first?.message ?? ''}`,
+      {
+        where: file,
+        fix: 'export the file from a stack built by src/infra/program.ts (it has a "warehouse" output)',
+      },
+    );
   }
   return parsed.data;
 }

@@ -15,7 +15,11 @@ import type { OvhSettings } from './settings.ts';
 import { OVH_POSTGRES_FLAVORS, smallestCovering } from './postgres-compute-sizes.ts';
 import { datasetTags } from './tags.ts';
 
-export function bucketArgs(spec: Pick<WarehouseSpec, 'name'>, dataset: ObjectDataset, settings: Pick<OvhSettings, 'projectId' | 'region'>): StorageArgs {
+export function bucketArgs(
+  spec: Pick<WarehouseSpec, 'name'>,
+  dataset: ObjectDataset,
+  settings: Pick<OvhSettings, 'projectId' | 'region'>,
+): StorageArgs {
   return {
     serviceName: settings.projectId,
     regionName: settings.region,
@@ -25,7 +29,14 @@ export function bucketArgs(spec: Pick<WarehouseSpec, 'name'>, dataset: ObjectDat
     // customer-managed key on buckets (parity reports it).
     encryption: { sseAlgorithm: 'AES256' },
     // Object lock can only be turned on when the bucket is created.
-    ...(dataset.immutability ? { objectLock: { status: 'enabled', rule: { mode: dataset.immutability.mode, period: `P${dataset.immutability.days}D` } } } : {}),
+    ...(dataset.immutability
+      ? {
+          objectLock: {
+            status: 'enabled',
+            rule: { mode: dataset.immutability.mode, period: `P${dataset.immutability.days}D` },
+          },
+        }
+      : {}),
     // Object keys of health datasets stay out of the Pulumi state.
     hideObjects: true,
     tags: datasetTags(spec, dataset),
@@ -37,9 +48,21 @@ export function bucketArgs(spec: Pick<WarehouseSpec, 'name'>, dataset: ObjectDat
  * for `retentionDays`, then expires. Without versioning there is nothing to keep, so
  * only abandoned multipart uploads are cleaned.
  */
-export function lifecycleArgs(spec: Pick<WarehouseSpec, 'name'>, dataset: ObjectDataset, settings: Pick<OvhSettings, 'projectId' | 'region'>): CloudProjectStorageObjectBucketLifecycleConfigurationArgs {
-  const abandonedUploads = { id: 'abort-abandoned-uploads', status: 'enabled', abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } };
-  const recovery = { id: 'recovery-window', status: 'enabled', noncurrentVersionExpiration: { noncurrentDays: dataset.retentionDays } };
+export function lifecycleArgs(
+  spec: Pick<WarehouseSpec, 'name'>,
+  dataset: ObjectDataset,
+  settings: Pick<OvhSettings, 'projectId' | 'region'>,
+): CloudProjectStorageObjectBucketLifecycleConfigurationArgs {
+  const abandonedUploads = {
+    id: 'abort-abandoned-uploads',
+    status: 'enabled',
+    abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+  };
+  const recovery = {
+    id: 'recovery-window',
+    status: 'enabled',
+    noncurrentVersionExpiration: { noncurrentDays: dataset.retentionDays },
+  };
   return {
     serviceName: settings.projectId,
     regionName: settings.region,
@@ -49,21 +72,51 @@ export function lifecycleArgs(spec: Pick<WarehouseSpec, 'name'>, dataset: Object
 }
 
 /** What the migration user may do: copy into the warehouse buckets and check what it copied. Nothing on bucket settings, locks or other buckets. */
-const MIGRATION_BUCKET_ACTIONS = ['s3:ListBucket', 's3:GetBucketLocation', 's3:ListBucketMultipartUploads', 's3:GetBucketVersioning', 's3:GetBucketObjectLockConfiguration'] as const;
-const MIGRATION_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const;
+const MIGRATION_BUCKET_ACTIONS = [
+  's3:ListBucket',
+  's3:GetBucketLocation',
+  's3:ListBucketMultipartUploads',
+  's3:GetBucketVersioning',
+  's3:GetBucketObjectLockConfiguration',
+] as const;
+const MIGRATION_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+] as const;
 
 /** The S3 policy document, naming each bucket: no `*` action, no `*` resource. */
 export function migrationPolicyDocument(buckets: readonly string[]): string {
   return JSON.stringify({
     Statement: [
-      { Sid: 'WarehouseBuckets', Effect: 'Allow', Action: [...MIGRATION_BUCKET_ACTIONS], Resource: buckets.map((b) => `arn:aws:s3:::${b}`) },
-      { Sid: 'WarehouseObjects', Effect: 'Allow', Action: [...MIGRATION_OBJECT_ACTIONS], Resource: buckets.map((b) => `arn:aws:s3:::${b}/*`) },
+      {
+        Sid: 'WarehouseBuckets',
+        Effect: 'Allow',
+        Action: [...MIGRATION_BUCKET_ACTIONS],
+        Resource: buckets.map((b) => `arn:aws:s3:::${b}`),
+      },
+      {
+        Sid: 'WarehouseObjects',
+        Effect: 'Allow',
+        Action: [...MIGRATION_OBJECT_ACTIONS],
+        Resource: buckets.map((b) => `arn:aws:s3:::${b}/*`),
+      },
     ],
   });
 }
 
-export function migrationPolicyArgs(spec: WarehouseSpec, settings: Pick<OvhSettings, 'projectId'>, userId: pulumi.Input<string>): S3PolicyArgs {
-  return { serviceName: settings.projectId, userId, policy: migrationPolicyDocument(spec.datasets.map((d) => bucketName(spec, d))) };
+export function migrationPolicyArgs(
+  spec: WarehouseSpec,
+  settings: Pick<OvhSettings, 'projectId'>,
+  userId: pulumi.Input<string>,
+): S3PolicyArgs {
+  return {
+    serviceName: settings.projectId,
+    userId,
+    policy: migrationPolicyDocument(spec.datasets.map((d) => bucketName(spec, d))),
+  };
 }
 
 /** Nodes each managed-database plan runs; two or more means a standby takes over. */
@@ -71,7 +124,10 @@ const PLAN_NODES = { essential: 1, business: 2, enterprise: 3 } as const;
 
 function postgresFlavor(size: PostgresServerSpec['size']): string {
   const flavor = smallestCovering(OVH_POSTGRES_FLAVORS, size);
-  if (flavor === undefined) throw new Error(`no OVHcloud database flavor in src/infra/postgres-compute-sizes.ts covers ${size.vcpus} vCPU / ${size.memoryGb} GB; add one there`);
+  if (flavor === undefined)
+    throw new Error(
+      `no OVHcloud database flavor in src/infra/postgres-compute-sizes.ts covers ${size.vcpus} vCPU / ${size.memoryGb} GB; add one there`,
+    );
   return flavor;
 }
 
@@ -84,7 +140,9 @@ export interface DatabaseNetwork {
 export function databaseArgs(spec: WarehouseSpec, settings: OvhSettings, net: DatabaseNetwork): DatabaseArgs {
   const pg = spec.postgres;
   if (pg.highAvailability && PLAN_NODES[settings.databasePlan] < 2) {
-    throw new Error(`the spec asks for PostgreSQL high availability but cloudexit:ovh.databasePlan is "${settings.databasePlan}" (one node); use "business" or "enterprise"`);
+    throw new Error(
+      `the spec asks for PostgreSQL high availability but cloudexit:ovh.databasePlan is "${settings.databasePlan}" (one node); use "business" or "enterprise"`,
+    );
   }
   const node = { region: settings.region, networkId: net.networkId, subnetId: net.subnetId };
   return {
@@ -103,7 +161,11 @@ export function databaseArgs(spec: WarehouseSpec, settings: OvhSettings, net: Da
   };
 }
 
-export function subnetArgs(spec: WarehouseSpec, settings: OvhSettings, networkId: pulumi.Input<string>): NetworkPrivateSubnetArgs {
+export function subnetArgs(
+  spec: WarehouseSpec,
+  settings: OvhSettings,
+  networkId: pulumi.Input<string>,
+): NetworkPrivateSubnetArgs {
   return {
     serviceName: settings.projectId,
     networkId,

@@ -83,15 +83,34 @@ export function createOvhWarehouse(name: string, args: OvhWarehouseArgs, parent:
  * there for client-side encryption and for when the provider can.
  */
 function declareKeys({ name, parent, spec, settings }: OvhScope): ServiceKey {
-  const kms = new Okms(`${name}-kms`, { ovhSubsidiary: settings.ovhSubsidiary, region: settings.okmsRegion, displayName: `${spec.name} warehouse keys` }, { parent });
-  return new ServiceKey(`${name}-data-key`, { okmsId: kms.id, name: `${spec.name}-data`, type: 'oct', size: 256, operations: ['encrypt', 'decrypt'] }, { parent });
+  const kms = new Okms(
+    `${name}-kms`,
+    { ovhSubsidiary: settings.ovhSubsidiary, region: settings.okmsRegion, displayName: `${spec.name} warehouse keys` },
+    { parent },
+  );
+  return new ServiceKey(
+    `${name}-data-key`,
+    { okmsId: kms.id, name: `${spec.name}-data`, type: 'oct', size: 256, operations: ['encrypt', 'decrypt'] },
+    { parent },
+  );
 }
 
 /** The project in the vRack, one private network without a gateway. */
-function declareNetwork({ name, parent, spec, settings }: OvhScope): { subnet: NetworkPrivateSubnet; regionalNetworkId: pulumi.Output<string> } {
+function declareNetwork({ name, parent, spec, settings }: OvhScope): {
+  subnet: NetworkPrivateSubnet;
+  regionalNetworkId: pulumi.Output<string>;
+} {
   const serviceName = settings.projectId;
-  const attachment = new VrackCloudProject(`${name}-vrack`, { serviceName: settings.vrackId, projectId: serviceName }, { parent });
-  const net = new NetworkPrivate(`${name}-network`, { serviceName, name: `${spec.name}-private`, vlanId: settings.vlanId, regions: [settings.region] }, { parent, dependsOn: [attachment] });
+  const attachment = new VrackCloudProject(
+    `${name}-vrack`,
+    { serviceName: settings.vrackId, projectId: serviceName },
+    { parent },
+  );
+  const net = new NetworkPrivate(
+    `${name}-network`,
+    { serviceName, name: `${spec.name}-private`, vlanId: settings.vlanId, regions: [settings.region] },
+    { parent, dependsOn: [attachment] },
+  );
   const subnet = new NetworkPrivateSubnet(`${name}-subnet`, subnetArgs(spec, settings, net.id), { parent });
   const regionalNetworkId = net.regionsAttributes.apply((attrs) => {
     const match = attrs?.find((a) => a.region.toUpperCase().startsWith(settings.region.toUpperCase()));
@@ -105,7 +124,11 @@ function declareNetwork({ name, parent, spec, settings }: OvhScope): { subnet: N
 function declareBuckets({ name, parent, spec, settings }: OvhScope): Storage[] {
   return spec.datasets.map((dataset) => {
     const bucket = new Storage(`${name}-bucket-${dataset.name}`, bucketArgs(spec, dataset, settings), { parent });
-    new CloudProjectStorageObjectBucketLifecycleConfiguration(`${name}-lifecycle-${dataset.name}`, lifecycleArgs(spec, dataset, settings), { parent, dependsOn: [bucket] });
+    new CloudProjectStorageObjectBucketLifecycleConfiguration(
+      `${name}-lifecycle-${dataset.name}`,
+      lifecycleArgs(spec, dataset, settings),
+      { parent, dependsOn: [bucket] },
+    );
     return bucket;
   });
 }
@@ -113,22 +136,49 @@ function declareBuckets({ name, parent, spec, settings }: OvhScope): Storage[] {
 /** The migration user: S3 access to these buckets only. */
 function declareMigrationUser({ name, parent, spec, settings }: OvhScope, buckets: Storage[]): MigrationCredentials {
   const serviceName = settings.projectId;
-  const user = new User(`${name}-migration-user`, { serviceName, description: `${spec.name} migration (cloudexit)`, roleNames: ['objectstore_operator'] }, { parent, additionalSecretOutputs: ['password', 'openstackRc'] });
-  const credential = new S3Credential(`${name}-migration-s3-credential`, { serviceName, userId: user.id }, { parent, additionalSecretOutputs: ['secretAccessKey'] });
-  new S3Policy(`${name}-migration-s3-policy`, migrationPolicyArgs(spec, settings, user.id), { parent, dependsOn: buckets });
-  return { accessKeyId: pulumi.secret(credential.accessKeyId), secretAccessKey: pulumi.secret(credential.secretAccessKey) };
+  const user = new User(
+    `${name}-migration-user`,
+    { serviceName, description: `${spec.name} migration (cloudexit)`, roleNames: ['objectstore_operator'] },
+    { parent, additionalSecretOutputs: ['password', 'openstackRc'] },
+  );
+  const credential = new S3Credential(
+    `${name}-migration-s3-credential`,
+    { serviceName, userId: user.id },
+    { parent, additionalSecretOutputs: ['secretAccessKey'] },
+  );
+  new S3Policy(`${name}-migration-s3-policy`, migrationPolicyArgs(spec, settings, user.id), {
+    parent,
+    dependsOn: buckets,
+  });
+  return {
+    accessKeyId: pulumi.secret(credential.accessKeyId),
+    secretAccessKey: pulumi.secret(credential.secretAccessKey),
+  };
 }
 
 /** PostgreSQL on the private network only, with the spec's databases and a migration user. */
 function declarePostgres(
-  { name, parent, spec, settings }: OvhScope, network: { subnet: NetworkPrivateSubnet; regionalNetworkId: pulumi.Output<string> },
+  { name, parent, spec, settings }: OvhScope,
+  network: { subnet: NetworkPrivateSubnet; regionalNetworkId: pulumi.Output<string> },
 ): Database {
   const serviceName = settings.projectId;
-  const database = new Database(`${name}-postgres`, databaseArgs(spec, settings, { networkId: network.regionalNetworkId, subnetId: network.subnet.id }), { parent });
+  const database = new Database(
+    `${name}-postgres`,
+    databaseArgs(spec, settings, { networkId: network.regionalNetworkId, subnetId: network.subnet.id }),
+    { parent },
+  );
   for (const db of spec.postgres.databases) {
-    new DatabaseInstance(`${name}-db-${db.name.replaceAll('_', '-')}`, { serviceName, clusterId: database.id, engine: 'postgresql', name: db.name }, { parent });
+    new DatabaseInstance(
+      `${name}-db-${db.name.replaceAll('_', '-')}`,
+      { serviceName, clusterId: database.id, engine: 'postgresql', name: db.name },
+      { parent },
+    );
   }
-  new PostgresSqlUser(`${name}-postgres-migration-user`, { serviceName, clusterId: database.id, name: `${spec.name}_migration` }, { parent, additionalSecretOutputs: ['password'] });
+  new PostgresSqlUser(
+    `${name}-postgres-migration-user`,
+    { serviceName, clusterId: database.id, name: `${spec.name}_migration` },
+    { parent, additionalSecretOutputs: ['password'] },
+  );
   return database;
 }
 
@@ -137,17 +187,46 @@ function declarePostgres(
  * buckets; parity reports it.
  */
 function declareLogForwarding({ name, parent, spec, settings }: OvhScope, database: Database): void {
-  const stream = new LogsOutputGraylogStream(`${name}-audit-stream`, { serviceName: settings.logsServiceName, title: `${spec.name}-audit`, description: `${spec.name} warehouse audit logs (cloudexit)` }, { parent });
-  new LogSubscription(`${name}-audit-postgres`, { serviceName: settings.projectId, clusterId: database.id, engine: 'postgresql', kind: 'customer_logs', streamId: stream.streamId }, { parent });
+  const stream = new LogsOutputGraylogStream(
+    `${name}-audit-stream`,
+    {
+      serviceName: settings.logsServiceName,
+      title: `${spec.name}-audit`,
+      description: `${spec.name} warehouse audit logs (cloudexit)`,
+    },
+    { parent },
+  );
+  new LogSubscription(
+    `${name}-audit-postgres`,
+    {
+      serviceName: settings.projectId,
+      clusterId: database.id,
+      engine: 'postgresql',
+      kind: 'customer_logs',
+      streamId: stream.streamId,
+    },
+    { parent },
+  );
 }
 
 /** The shared output shape, from the values only known after deployment. */
-function ovhOutputs(spec: WarehouseSpec, settings: Pick<OvhSettings, 'region' | 's3Endpoint'>, postgresHost: string, postgresPort: number, keyId: string): WarehouseOutputs {
+function ovhOutputs(
+  spec: WarehouseSpec,
+  settings: Pick<OvhSettings, 'region' | 's3Endpoint'>,
+  postgresHost: string,
+  postgresPort: number,
+  keyId: string,
+): WarehouseOutputs {
   const databases = spec.postgres.databases.map((d) => d.name);
   return {
     host: 'ovh',
     region: settings.region,
-    datasets: Object.fromEntries(spec.datasets.map((d) => [d.name, { endpoint: settings.s3Endpoint, container: bucketName(spec, d), prefix: d.prefix }])),
+    datasets: Object.fromEntries(
+      spec.datasets.map((d) => [
+        d.name,
+        { endpoint: settings.s3Endpoint, container: bucketName(spec, d), prefix: d.prefix },
+      ]),
+    ),
     database: { host: postgresHost, port: postgresPort, name: databases[0] ?? '', databases },
     // The managed database offers no customer key through this provider.
     keys: { storage: keyId, database: 'provider-managed' },

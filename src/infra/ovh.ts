@@ -15,7 +15,12 @@ export class OvhWarehouse extends pulumi.ComponentResource {
 
   constructor(name: string, args: OvhWarehouseArgs, opts?: pulumi.ComponentResourceOptions) {
     const { spec, settings } = args;
-    super('cloudexit:warehouse:OvhWarehouse', name, { host: 'ovh', region: settings.region, warehouse: spec.name, qualification: args.qualification }, opts);
+    super(
+      'cloudexit:warehouse:OvhWarehouse',
+      name,
+      { host: 'ovh', region: settings.region, warehouse: spec.name, qualification: args.qualification },
+      opts,
+    );
     ({ outputs: this.outputs, migrationCredentials: this.migrationCredentials } = createOvhWarehouse(name, args, this));
     this.registerOutputs({ outputs: this.outputs, migrationCredentials: this.migrationCredentials });
   }

@@ -13,11 +13,29 @@ import { isPrivateCidr } from '../warehouse/spec.ts';
 export { get, isPrivateCidr, str };
 
 export type Fact =
-  | { kind: 'value'; value: string; detail?: string }
-  | { kind: 'unsupported'; reason: string; compensation: string };
+  { kind: 'value'; value: string; detail?: string } | { kind: 'unsupported'; reason: string; compensation: string };
 
-type DatasetProperty = 'encryption at rest' | 'key holder' | 'versioning' | 'recovery window' | 'immutability' | 'network exposure' | 'TLS' | 'audit logging';
-type DatabaseProperty = 'encryption at rest' | 'key holder' | 'network exposure' | 'TLS' | 'version' | 'compute' | 'storage' | 'high availability' | 'backups' | 'audit logging' | 'databases';
+type DatasetProperty =
+  | 'encryption at rest'
+  | 'key holder'
+  | 'versioning'
+  | 'recovery window'
+  | 'immutability'
+  | 'network exposure'
+  | 'TLS'
+  | 'audit logging';
+type DatabaseProperty =
+  | 'encryption at rest'
+  | 'key holder'
+  | 'network exposure'
+  | 'TLS'
+  | 'version'
+  | 'compute'
+  | 'storage'
+  | 'high availability'
+  | 'backups'
+  | 'audit logging'
+  | 'databases';
 type KeyProperty = 'key service' | 'rotation';
 export type Property = DatasetProperty | DatabaseProperty | KeyProperty;
 

@@ -47,14 +47,22 @@ export function compareFacts(left: HostFacts, right: HostFacts): ParityReport {
     const l = left.facts.get(subject);
     const r = right.facts.get(subject);
     const properties = [...new Set([...(l?.keys() ?? []), ...(r?.keys() ?? [])])];
-    for (const property of properties) rows.push(compareOne(subject, property, left.host, l?.get(property), right.host, r?.get(property)));
+    for (const property of properties)
+      rows.push(compareOne(subject, property, left.host, l?.get(property), right.host, r?.get(property)));
   }
   const counts = { equivalent: 0, differs: 0, unsupported: 0 };
   for (const row of rows) counts[row.verdict] += 1;
   return { left: left.host, right: right.host, rows, counts, equivalent: counts.differs === 0 };
 }
 
-function compareOne(subject: string, property: Property, lh: HostName, l: Fact | undefined, rh: HostName, r: Fact | undefined): ParityRow {
+function compareOne(
+  subject: string,
+  property: Property,
+  lh: HostName,
+  l: Fact | undefined,
+  rh: HostName,
+  r: Fact | undefined,
+): ParityRow {
   const base = { subject, property, left: l, right: r };
   const unsupportedOn = [...(l?.kind === 'unsupported' ? [lh] : []), ...(r?.kind === 'unsupported' ? [rh] : [])];
   if (unsupportedOn.length > 0) return { ...base, verdict: 'unsupported', unsupportedOn };
@@ -78,7 +86,9 @@ function cell(fact: Fact | undefined): string {
 function verdictText(row: ParityRow): string {
   if (row.verdict === 'equivalent') return 'equivalent';
   if (row.verdict === 'differs') return '**differs**';
-  const facts = [row.left, row.right].filter((f): f is Extract<Fact, { kind: 'unsupported' }> => f?.kind === 'unsupported');
+  const facts = [row.left, row.right].filter(
+    (f): f is Extract<Fact, { kind: 'unsupported' }> => f?.kind === 'unsupported',
+  );
   const why = facts.map((f) => `${f.reason}; compensated by: ${f.compensation}`).join(' / ');
   return `unsupported on ${row.unsupportedOn.join(' and ')}: ${why}`;
 }
@@ -88,10 +98,21 @@ const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' 
 /** The report as a Markdown table, one row per subject and property. */
 export function renderMarkdown(report: ParityReport): string {
   const head = `| Subject | Property | ${HOST_LABEL[report.left]} | ${HOST_LABEL[report.right]} | Verdict |\n|---|---|---|---|---|`;
-  const lines = report.rows.map((row) => `| ${escape(row.subject)} | ${row.property} | ${escape(cell(row.left))} | ${escape(cell(row.right))} | ${escape(verdictText(row))} |`);
+  const lines = report.rows.map(
+    (row) =>
+      `| ${escape(row.subject)} | ${row.property} | ${escape(cell(row.left))} | ${escape(cell(row.right))} | ${escape(verdictText(row))} |`,
+  );
   const { equivalent, differs, unsupported } = report.counts;
   const summary = `${equivalent} equivalent, ${differs} differ, ${unsupported} unsupported on one host (with compensation).`;
-  return [head, ...lines, '', summary, report.equivalent ? 'The stacks are equivalent wherever both hosts can declare a property.' : 'The stacks differ: see the rows marked **differs**.'].join('\n');
+  return [
+    head,
+    ...lines,
+    '',
+    summary,
+    report.equivalent
+      ? 'The stacks are equivalent wherever both hosts can declare a property.'
+      : 'The stacks differ: see the rows marked **differs**.',
+  ].join('\n');
 }
 
 /** The report as one JSON-ready object (`cloudexit parity --json`). */

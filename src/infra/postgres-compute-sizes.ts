@@ -14,7 +14,9 @@ export interface ComputeSize {
 }
 
 /** Azure Database for PostgreSQL flexible server SKUs (General Purpose and Memory Optimized, Ddsv5/Edsv5). */
-export const AZURE_POSTGRES_SKUS: Readonly<Record<string, ComputeSize & { tier: 'GeneralPurpose' | 'MemoryOptimized' }>> = {
+export const AZURE_POSTGRES_SKUS: Readonly<
+  Record<string, ComputeSize & { tier: 'GeneralPurpose' | 'MemoryOptimized' }>
+> = {
   Standard_D2ds_v5: { vcpus: 2, memoryGb: 8, tier: 'GeneralPurpose' },
   Standard_D4ds_v5: { vcpus: 4, memoryGb: 16, tier: 'GeneralPurpose' },
   Standard_D8ds_v5: { vcpus: 8, memoryGb: 32, tier: 'GeneralPurpose' },
@@ -32,7 +34,10 @@ export const OVH_POSTGRES_FLAVORS: Readonly<Record<string, ComputeSize>> = {
 };
 
 /** The smallest entry of `table` with at least the requested vCPUs and memory. */
-export function smallestCovering<T extends ComputeSize>(table: Readonly<Record<string, T>>, want: ComputeSize): string | undefined {
+export function smallestCovering<T extends ComputeSize>(
+  table: Readonly<Record<string, T>>,
+  want: ComputeSize,
+): string | undefined {
   const fits = Object.entries(table)
     .filter(([, s]) => s.vcpus >= want.vcpus && s.memoryGb >= want.memoryGb)
     .sort(([, a], [, b]) => a.vcpus - b.vcpus || a.memoryGb - b.memoryGb);

@@ -25,7 +25,13 @@ export function readStackConfig(): StackConfig {
   const config = new pulumi.Config('cloudexit');
   const stackFile = `stacks/Pulumi.${pulumi.getStack()}.yaml`;
   return parseStackConfig(
-    { host: config.get('host'), spec: config.get('spec'), azure: config.getObject('azure'), ovh: config.getObject('ovh'), qualification: config.getObject('qualification') },
+    {
+      host: config.get('host'),
+      spec: config.get('spec'),
+      azure: config.getObject('azure'),
+      ovh: config.getObject('ovh'),
+      qualification: config.getObject('qualification'),
+    },
     stackFile,
   );
 }

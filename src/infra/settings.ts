@@ -9,8 +9,12 @@
  */
 import { z } from 'zod';
 
-const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: 'must be an IPv4 CIDR such as 10.40.1.0/24' });
-const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'must be a GUID' });
+const cidr = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, { error: 'must be an IPv4 CIDR such as 10.40.1.0/24' });
+const uuid = z
+  .string()
+  .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, { error: 'must be a GUID' });
 
 export const azureSettings = z.strictObject({
   /** Azure region of every resource. */
@@ -37,7 +41,13 @@ export const azureSettings = z.strictObject({
   /** Object id of the principal that runs the migration: gets read-only data access, nothing else. */
   migrationPrincipalId: uuid.optional(),
   /** Microsoft Entra group administering PostgreSQL (password logins are disabled). */
-  postgresEntraAdmin: z.strictObject({ objectId: uuid, principalName: z.string().min(1), principalType: z.enum(['Group', 'User', 'ServicePrincipal']) }).optional(),
+  postgresEntraAdmin: z
+    .strictObject({
+      objectId: uuid,
+      principalName: z.string().min(1),
+      principalType: z.enum(['Group', 'User', 'ServicePrincipal']),
+    })
+    .optional(),
 });
 export type AzureSettings = z.output<typeof azureSettings>;
 
@@ -65,7 +75,9 @@ export const ovhSettings = z.strictObject({
   /** Regions receiving database backups; must be EU regions (the policy pack checks it). */
   backupRegions: z.array(z.string().min(1)).min(1),
   /** Logs Data Platform service (`ldp-xx-00000`) receiving database logs. */
-  logsServiceName: z.string().regex(/^ldp-[a-z]{2}-\d+$/, { error: 'must be a Logs Data Platform service name such as ldp-ab-12345' }),
+  logsServiceName: z
+    .string()
+    .regex(/^ldp-[a-z]{2}-\d+$/, { error: 'must be a Logs Data Platform service name such as ldp-ab-12345' }),
   /** S3 endpoint of the region, e.g. `https://s3.eu-west-par.io.cloud.ovh.net`. */
   s3Endpoint: z.url(),
 });

@@ -6,7 +6,16 @@
 import type { z } from 'zod';
 import { UserError } from '../errors.ts';
 import { DEFAULT_SPEC_FILE } from '../warehouse/load.ts';
-import { azureSettings, hostName, ovhSettings, qualificationEvidence, type AzureSettings, type HostName, type OvhSettings, type QualificationEvidence } from './settings.ts';
+import {
+  azureSettings,
+  hostName,
+  ovhSettings,
+  qualificationEvidence,
+  type AzureSettings,
+  type HostName,
+  type OvhSettings,
+  type QualificationEvidence,
+} from './settings.ts';
 
 export type StackConfig =
   | { host: 'azure'; specFile: string; azure: AzureSettings; qualification: QualificationEvidence | undefined }
@@ -19,17 +28,37 @@ export type RawStackConfig = Partial<Record<'host' | 'spec' | 'azure' | 'ovh' | 
 export function parseStackConfig(raw: RawStackConfig, where: string): StackConfig {
   const host = hostName.safeParse(raw.host);
   if (!host.success) {
-    throw new UserError(`cloudexit:host must be "azure" or "ovh" (got ${JSON.stringify(raw.host ?? null)})`, { where, fix: 'set cloudexit:host: azure or cloudexit:host: ovh in the stack file' });
+    throw new UserError(`cloudexit:host must be "azure" or "ovh" (got ${JSON.stringify(raw.host ?? null)})`, {
+      where,
+      fix: 'set cloudexit:host: azure or cloudexit:host: ovh in the stack file',
+    });
   }
   const specFile = typeof raw.spec === 'string' && raw.spec !== '' ? raw.spec : DEFAULT_SPEC_FILE;
-  const qualification = raw.qualification === undefined ? undefined : check(qualificationEvidence, raw.qualification, 'cloudexit:qualification', where);
+  const qualification =
+    raw.qualification === undefined
+      ? undefined
+      : check(qualificationEvidence, raw.qualification, 'cloudexit:qualification', where);
   return host.data === 'azure'
-    ? { host: 'azure', specFile, azure: check(azureSettings, required(raw.azure, 'azure', where), 'cloudexit:azure', where), qualification }
-    : { host: 'ovh', specFile, ovh: check(ovhSettings, required(raw.ovh, 'ovh', where), 'cloudexit:ovh', where), qualification };
+    ? {
+        host: 'azure',
+        specFile,
+        azure: check(azureSettings, required(raw.azure, 'azure', where), 'cloudexit:azure', where),
+        qualification,
+      }
+    : {
+        host: 'ovh',
+        specFile,
+        ovh: check(ovhSettings, required(raw.ovh, 'ovh', where), 'cloudexit:ovh', where),
+        qualification,
+      };
 }
 
 function required(value: unknown, key: HostName, where: string): unknown {
-  if (value === undefined) throw new UserError(`cloudexit:${key} is missing`, { where, fix: `add a cloudexit:${key} block (see stacks/Pulumi.${key}-emc2.yaml)` });
+  if (value === undefined)
+    throw new UserError(`cloudexit:${key} is missing`, {
+      where,
+      fix: `add a cloudexit:${key} block (see stacks/Pulumi.${key}-emc2.yaml)`,
+    });
   return value;
 }
 
@@ -39,11 +68,17 @@ function check<S extends z.ZodType>(schema: S, value: unknown, key: string, wher
     try {
       parsed = JSON.parse(value);
     } catch {
-      throw new UserError(`${key} is not an object`, { where, fix: `write ${key} as a YAML mapping in the stack file` });
+      throw new UserError(`${key} is not an object`, {
+        where,
+        fix: `write ${key} as a YAML mapping in the stack file`,
+      });
     }
   }
   const result = schema.safeParse(parsed);
   if (result.success) return result.data;
   const lines = result.error.issues.map((i) => `  ${key}${i.path.length ? `.${i.path.join('.')}` : ''}: ${i.message}`);
-  throw new UserError(`${key} has ${lines.length} problem${lines.length > 1 ? 's' : ''}\n${lines.join('\n')}`, { where, fix: 'correct each line above in the stack file (src/infra/settings.ts documents every field)' });
+  throw new UserError(`${key} has ${lines.length} problem${lines.length > 1 ? 's' : ''}\n${lines.join('\n')}`, {
+    where,
+    fix: 'correct each line above in the stack file (src/infra/settings.ts documents every field)',
+  });
 }

@@ -24,7 +24,12 @@ export function clockFromEnv(env: NodeJS.ProcessEnv = process.env): Clock {
   return env['CLOUDEXIT_NOW'] ? fixedClock(env['CLOUDEXIT_NOW']) : systemClock;
 }
 
-const PARIS_DAY = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' });
+const PARIS_DAY = new Intl.DateTimeFormat('en-CA', {
+  timeZone: 'Europe/Paris',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+});
 
 /** The calendar day (`YYYY-MM-DD`) of `at` in Europe/Paris. */
 export function parisDay(at: Date): string {

@@ -31,4 +31,3 @@ export async function loadPlan(file: string): Promise<LoadedPlan> {
 export function parsePlan(text: string, file: string): Plan {
   return parseValidatedYaml(text, file, planSchema, { what: 'the plan', sample: 'runbooks/emc2/plan.yaml' });
 }
-

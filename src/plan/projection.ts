@@ -71,41 +71,79 @@ export function measuredThroughput(runs: readonly RunRecord[], limit = 10): Thro
 /** Seconds to move `bytes` and `objects` at `throughput`. */
 export function secondsFor(bytes: number, objects: number, throughput: Throughput): number {
   const byBytes = throughput.bytesPerSecond > 0 ? bytes / throughput.bytesPerSecond : bytes > 0 ? Infinity : 0;
-  const byObjects = throughput.objectsPerSecond > 0 ? objects / throughput.objectsPerSecond : objects > 0 ? Infinity : 0;
+  const byObjects =
+    throughput.objectsPerSecond > 0 ? objects / throughput.objectsPerSecond : objects > 0 ? Infinity : 0;
   return Math.max(byBytes, byObjects);
 }
 
-export function project(work: readonly PhaseWork[], throughput: Throughput | undefined, now: Date, deadline: string): Projection {
+export function project(
+  work: readonly PhaseWork[],
+  throughput: Throughput | undefined,
+  now: Date,
+  deadline: string,
+): Projection {
   let cursor = now.getTime();
   let unknown = false;
   const notInventoried = work.filter((p) => p.inventoried === false).map((p) => p.phaseId);
-  const phases = [...work].sort((a, b) => a.phaseId - b.phaseId).map((phase): PhaseProjection => {
-    const remaining = phase.remainingBytes + phase.remainingObjects > 0 || phase.inventoried === false;
-    if (!remaining) {
-      return { phaseId: phase.phaseId, plannedCutover: phase.plannedCutover, projectedEnd: new Date(cursor).toISOString(), projectedDay: parisDay(new Date(cursor)), secondsLeft: 0, atRisk: false, risk: undefined };
-    }
-    if (!throughput || unknown || phase.inventoried === false) {
-      unknown = true;
-      return { phaseId: phase.phaseId, plannedCutover: phase.plannedCutover, projectedEnd: undefined, projectedDay: undefined, secondsLeft: undefined, atRisk: false, risk: undefined };
-    }
-    const secondsLeft = secondsFor(phase.remainingBytes, phase.remainingObjects, throughput);
-    cursor += secondsLeft * 1000;
-    const end = new Date(Math.min(cursor, 8.64e15));
-    const projectedDay = parisDay(end);
-    const atRisk = projectedDay > phase.plannedCutover;
-    return {
-      phaseId: phase.phaseId, plannedCutover: phase.plannedCutover, projectedEnd: end.toISOString(), projectedDay, secondsLeft, atRisk,
-      risk: atRisk ? `bulk copy projected to end on ${projectedDay}, after the planned cutover on ${phase.plannedCutover}` : undefined,
-    };
-  });
+  const phases = [...work]
+    .sort((a, b) => a.phaseId - b.phaseId)
+    .map((phase): PhaseProjection => {
+      const remaining = phase.remainingBytes + phase.remainingObjects > 0 || phase.inventoried === false;
+      if (!remaining) {
+        return {
+          phaseId: phase.phaseId,
+          plannedCutover: phase.plannedCutover,
+          projectedEnd: new Date(cursor).toISOString(),
+          projectedDay: parisDay(new Date(cursor)),
+          secondsLeft: 0,
+          atRisk: false,
+          risk: undefined,
+        };
+      }
+      if (!throughput || unknown || phase.inventoried === false) {
+        unknown = true;
+        return {
+          phaseId: phase.phaseId,
+          plannedCutover: phase.plannedCutover,
+          projectedEnd: undefined,
+          projectedDay: undefined,
+          secondsLeft: undefined,
+          atRisk: false,
+          risk: undefined,
+        };
+      }
+      const secondsLeft = secondsFor(phase.remainingBytes, phase.remainingObjects, throughput);
+      cursor += secondsLeft * 1000;
+      const end = new Date(Math.min(cursor, 8.64e15));
+      const projectedDay = parisDay(end);
+      const atRisk = projectedDay > phase.plannedCutover;
+      return {
+        phaseId: phase.phaseId,
+        plannedCutover: phase.plannedCutover,
+        projectedEnd: end.toISOString(),
+        projectedDay,
+        secondsLeft,
+        atRisk,
+        risk: atRisk
+          ? `bulk copy projected to end on ${projectedDay}, after the planned cutover on ${phase.plannedCutover}`
+          : undefined,
+      };
+    });
   const last = phases.at(-1);
   const migrationEnd = unknown ? undefined : last?.projectedEnd;
   const endDay = migrationEnd ? parisDay(new Date(migrationEnd)) : undefined;
   const migrationAtRisk = endDay !== undefined && endDay > deadline;
   return {
-    throughput, phases, migrationEnd, migrationAtRisk,
-    risk: migrationAtRisk ? `the bulk copy is projected to end on ${endDay}, after the deadline ${deadline}`
-      : notInventoried.length > 0 ? `phase ${notInventoried.join(', ')} not inventoried yet: run \`cloudexit inventory\` to know what remains`
-        : unknown ? 'no copy has been measured yet: run `cloudexit copy` to measure the throughput' : undefined,
+    throughput,
+    phases,
+    migrationEnd,
+    migrationAtRisk,
+    risk: migrationAtRisk
+      ? `the bulk copy is projected to end on ${endDay}, after the deadline ${deadline}`
+      : notInventoried.length > 0
+        ? `phase ${notInventoried.join(', ')} not inventoried yet: run \`cloudexit inventory\` to know what remains`
+        : unknown
+          ? 'no copy has been measured yet: run `cloudexit copy` to measure the throughput'
+          : undefined,
   };
 }

@@ -34,7 +34,10 @@ const size = (example: string) =>
   z.union([z.string(), z.number()]).transform((value, ctx) => {
     const bytes = parseSize(value);
     if (bytes === undefined) {
-      ctx.addIssue({ code: 'custom', message: `must be a size such as "${example}" (units B, KiB, MiB, GiB, KB, MB, GB)` });
+      ctx.addIssue({
+        code: 'custom',
+        message: `must be a size such as "${example}" (units B, KiB, MiB, GiB, KB, MB, GB)`,
+      });
       return z.NEVER;
     }
     return bytes;
@@ -141,11 +144,17 @@ export const postgresDataset = z.strictObject({
   /** Tables left out, as schema.table. @default [] (none) */
   excludeTables: z.array(qualifiedTable).default([]),
   /** Privileges granted again on the target (ownership is not carried: objects belong to the target user). @default [] (none) */
-  grants: z.array(z.strictObject({
-    role: z.string().min(1),
-    privileges: z.array(z.enum(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER'])).min(1),
-    schemas: z.array(z.string().min(1)).optional(),
-  })).default([]),
+  grants: z
+    .array(
+      z.strictObject({
+        role: z.string().min(1),
+        privileges: z
+          .array(z.enum(['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER']))
+          .min(1),
+        schemas: z.array(z.string().min(1)).optional(),
+      }),
+    )
+    .default([]),
   /** Parallel jobs of pg_dump and pg_restore. @default 4 */
   jobs: z.number().int().min(1).max(32).default(4),
   /** Local folder for dumps; its free space is checked against the database size first. @default ".cloudexit/work" */
@@ -191,7 +200,13 @@ const hooks = z.strictObject({
 });
 
 /** The cutover moments at which people are told something (see `communication`). */
-export const COMMUNICATION_MOMENTS = ['before-freeze', 'go-no-go', 'after-switch', 'after-commit', 'on-rollback'] as const;
+export const COMMUNICATION_MOMENTS = [
+  'before-freeze',
+  'go-no-go',
+  'after-switch',
+  'after-commit',
+  'on-rollback',
+] as const;
 export type CommunicationMoment = (typeof COMMUNICATION_MOMENTS)[number];
 
 /**
@@ -251,14 +266,16 @@ const limits = z
     // 0-byte object would become an upload of no part, which S3 refuses (MalformedXML).
     if (l.multipartThreshold < l.minPartSize) {
       ctx.addIssue({
-        code: 'custom', path: ['multipartThreshold'],
+        code: 'custom',
+        path: ['multipartThreshold'],
         message: `is ${l.multipartThreshold} bytes, below minPartSize (${l.minPartSize} bytes): smaller objects cannot be sent in parts`,
         params: { fix: 'set multipartThreshold to minPartSize or more, e.g. "16MiB" (the default)' },
       });
     }
     if (l.minPartSize < 5 * 2 ** 20) {
       ctx.addIssue({
-        code: 'custom', path: ['minPartSize'],
+        code: 'custom',
+        path: ['minPartSize'],
         message: `is ${l.minPartSize} bytes, below the 5 MiB every S3 target requires of a part but the last`,
         params: { fix: 'set minPartSize to "5MiB" (the default) or more' },
       });
@@ -283,10 +300,14 @@ export const planSchema = z
     source: azureBlobEndpoint,
     target: s3Endpoint,
     // `kind` may be left out for object datasets, the common case.
-    datasets: z.array(z.preprocess(
-      (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'objects' } : v),
-      z.discriminatedUnion('kind', [objectDataset, postgresDataset]),
-    )).min(1),
+    datasets: z
+      .array(
+        z.preprocess(
+          (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'objects' } : v),
+          z.discriminatedUnion('kind', [objectDataset, postgresDataset]),
+        ),
+      )
+      .min(1),
     phases: z.array(phase).min(1),
     /** @default {} (no hook; hooks.timeoutSeconds at its default) */
     hooks: hooks.prefault({}),
@@ -301,7 +322,8 @@ export const planSchema = z
       const first = names.get(dataset.name);
       if (first !== undefined) {
         ctx.addIssue({
-          code: 'custom', path: ['datasets', index, 'name'],
+          code: 'custom',
+          path: ['datasets', index, 'name'],
           message: `dataset name "${dataset.name}" is already used by datasets[${first}]`,
           params: { fix: 'give every dataset a unique name' },
         });
@@ -312,19 +334,26 @@ export const planSchema = z
     const phaseIds = new Set<number>();
     plan.phases.forEach((p, pi) => {
       if (phaseIds.has(p.id)) {
-        ctx.addIssue({ code: 'custom', path: ['phases', pi, 'id'], message: `phase id ${p.id} is used twice`, params: { fix: 'number phases 1, 2, 3, …' } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['phases', pi, 'id'],
+          message: `phase id ${p.id} is used twice`,
+          params: { fix: 'number phases 1, 2, 3, …' },
+        });
       }
       phaseIds.add(p.id);
       p.datasets.forEach((name, di) => {
         if (!names.has(name)) {
           ctx.addIssue({
-            code: 'custom', path: ['phases', pi, 'datasets', di],
+            code: 'custom',
+            path: ['phases', pi, 'datasets', di],
             message: `unknown dataset "${name}"`,
             params: { fix: `use one of: ${[...names.keys()].join(', ')} — or declare it under datasets` },
           });
         } else if (phaseOf.has(name)) {
           ctx.addIssue({
-            code: 'custom', path: ['phases', pi, 'datasets', di],
+            code: 'custom',
+            path: ['phases', pi, 'datasets', di],
             message: `dataset "${name}" is already in phase ${plan.phases[phaseOf.get(name)!]!.id}`,
             params: { fix: 'a dataset moves in exactly one phase: remove it from one of them' },
           });
@@ -335,9 +364,12 @@ export const planSchema = z
       (item.phases ?? []).forEach((id, pi) => {
         if (!phaseIds.has(id)) {
           ctx.addIssue({
-            code: 'custom', path: ['communication', ci, 'phases', pi],
+            code: 'custom',
+            path: ['communication', ci, 'phases', pi],
             message: `there is no phase ${id}`,
-            params: { fix: `use one of: ${plan.phases.map((p) => p.id).join(', ')}, or leave "phases" out for every phase` },
+            params: {
+              fix: `use one of: ${plan.phases.map((p) => p.id).join(', ')}, or leave "phases" out for every phase`,
+            },
           });
         }
       });
@@ -347,16 +379,20 @@ export const planSchema = z
       const problem = cutoverOutsideWindow(window, p.plannedCutover);
       if (problem) {
         ctx.addIssue({
-          code: 'custom', path: ['phases', pi, 'plannedCutover'],
+          code: 'custom',
+          path: ['phases', pi, 'plannedCutover'],
           message: `phase ${p.id} is planned for ${p.plannedCutover}, ${problem}`,
-          params: { fix: `plan it between ${window.opensOn} and ${window.deadline}, or change window.safetyMarginDays` },
+          params: {
+            fix: `plan it between ${window.opensOn} and ${window.deadline}, or change window.safetyMarginDays`,
+          },
         });
       }
     });
     plan.datasets.forEach((dataset, index) => {
       if (names.get(dataset.name) === index && !phaseOf.has(dataset.name)) {
         ctx.addIssue({
-          code: 'custom', path: ['datasets', index, 'name'],
+          code: 'custom',
+          path: ['datasets', index, 'name'],
           message: `dataset "${dataset.name}" is in no phase, so it would never be cut over`,
           params: { fix: `add "${dataset.name}" to the datasets of one phase` },
         });
@@ -369,10 +405,14 @@ export const planSchema = z
       plan.datasets.forEach((b, j) => {
         if (j <= i) return;
         if (a.kind === 'postgres' && b.kind === 'postgres') {
-          const same = a.target.host === b.target.host && a.target.port === b.target.port && a.target.database === b.target.database;
+          const same =
+            a.target.host === b.target.host &&
+            a.target.port === b.target.port &&
+            a.target.database === b.target.database;
           if (same) {
             ctx.addIssue({
-              code: 'custom', path: ['datasets', j, 'target', 'database'],
+              code: 'custom',
+              path: ['datasets', j, 'target', 'database'],
               message: `datasets "${a.name}" and "${b.name}" restore into the same database ${b.target.database} on ${b.target.host}:${b.target.port}`,
               params: { fix: 'give each PostgreSQL dataset its own target database' },
             });
@@ -382,7 +422,8 @@ export const planSchema = z
         if (a.kind !== 'objects' || b.kind !== 'objects' || a.target.bucket !== b.target.bucket) return;
         if (a.target.prefix.startsWith(b.target.prefix) || b.target.prefix.startsWith(a.target.prefix)) {
           ctx.addIssue({
-            code: 'custom', path: ['datasets', j, 'target', 'prefix'],
+            code: 'custom',
+            path: ['datasets', j, 'target', 'prefix'],
             message: `datasets "${a.name}" and "${b.name}" write to the same place: bucket "${a.target.bucket}", prefixes "${a.target.prefix}" and "${b.target.prefix}" overlap`,
             params: { fix: 'give each dataset its own bucket or a prefix that is not inside the other' },
           });

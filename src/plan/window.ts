@@ -26,7 +26,12 @@ export function authorisationWindow(settings: WindowSettings): AuthorisationWind
   const close = new Date(Date.UTC(y + settings.years, m - 1, d));
   if (close.getUTCMonth() !== m - 1) close.setUTCDate(0); // 29 Feb → last day of February
   const closesOn = close.toISOString().slice(0, 10);
-  return { opensOn: settings.authorisedOn, closesOn, deadline: addDays(closesOn, -settings.safetyMarginDays), safetyMarginDays: settings.safetyMarginDays };
+  return {
+    opensOn: settings.authorisedOn,
+    closesOn,
+    deadline: addDays(closesOn, -settings.safetyMarginDays),
+    safetyMarginDays: settings.safetyMarginDays,
+  };
 }
 
 /** Why a planned cutover day does not fit the window, or `undefined` when it does. */
@@ -48,5 +53,10 @@ export interface WindowStatus extends AuthorisationWindow {
 
 export function windowStatus(window: AuthorisationWindow, clock: Clock): WindowStatus {
   const today = parisDay(clock.now());
-  return { ...window, today, daysLeft: daysBetween(today, window.closesOn), daysToDeadline: daysBetween(today, window.deadline) };
+  return {
+    ...window,
+    today,
+    daysLeft: daysBetween(today, window.closesOn),
+    daysToDeadline: daysBetween(today, window.deadline),
+  };
 }

@@ -10,7 +10,11 @@ import type { SyntheticObject } from './synthetic.ts';
 
 const BLOCK = 4 * 2 ** 20;
 
-export async function seedStore(store: ObjectStore, objects: readonly SyntheticObject[], concurrency = 16): Promise<{ objects: number; bytes: number }> {
+export async function seedStore(
+  store: ObjectStore,
+  objects: readonly SyntheticObject[],
+  concurrency = 16,
+): Promise<{ objects: number; bytes: number }> {
   const queue = new PQueue({ concurrency });
   let bytes = 0;
   for (const object of objects) {
@@ -36,7 +40,13 @@ async function writeOne(store: ObjectStore, object: SyntheticObject): Promise<vo
   const parts = [];
   for (let offset = 0, partNumber = 1; offset < object.size; offset += BLOCK, partNumber++) {
     const body = object.bytes(offset, Math.min(BLOCK, object.size - offset));
-    const etag = await store.uploadPart(object.key, uploadId, partNumber, body, createHash('md5').update(body).digest());
+    const etag = await store.uploadPart(
+      object.key,
+      uploadId,
+      partNumber,
+      body,
+      createHash('md5').update(body).digest(),
+    );
     parts.push({ partNumber, etag });
   }
   await store.completeMultipart(object.key, uploadId, parts, meta);

@@ -21,7 +21,13 @@ export const FIXTURE_DATABASE = 'emc2_catalog';
 export const BIG_TABLE_ROWS = 1_000_500;
 
 export function adminClient(cluster: SuperuserLogin, database = 'postgres'): pg.Client {
-  return new pg.Client({ host: cluster.host, port: cluster.port, user: cluster.user, password: cluster.password, database });
+  return new pg.Client({
+    host: cluster.host,
+    port: cluster.port,
+    user: cluster.user,
+    password: cluster.password,
+    database,
+  });
 }
 
 export async function createDatabase(cluster: SuperuserLogin, name = FIXTURE_DATABASE): Promise<void> {
@@ -35,7 +41,11 @@ export async function createDatabase(cluster: SuperuserLogin, name = FIXTURE_DAT
 }
 
 /** Creates and fills the fixture schema in `database` (which must exist). */
-export async function seedCatalog(cluster: SuperuserLogin, database = FIXTURE_DATABASE, bigRows = BIG_TABLE_ROWS): Promise<void> {
+export async function seedCatalog(
+  cluster: SuperuserLogin,
+  database = FIXTURE_DATABASE,
+  bigRows = BIG_TABLE_ROWS,
+): Promise<void> {
   const client = adminClient(cluster, database);
   await client.connect();
   try {

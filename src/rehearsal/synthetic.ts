@@ -67,7 +67,9 @@ function csvBytes(key: string, size: number): (offset: number, length: number) =
       const rows = ['id_patient_pseudo;age;sexe;cim10;date_entree;duree_sejour_jours;unite_medicale'];
       let bytes = rows[0]!.length + 1;
       while (bytes < size) {
-        const id = Math.floor(random() * 2 ** 48).toString(16).padStart(12, '0');
+        const id = Math.floor(random() * 2 ** 48)
+          .toString(16)
+          .padStart(12, '0');
         const day = 1 + Math.floor(random() * 28);
         const row = `${id};${18 + Math.floor(random() * 80)};${random() < 0.5 ? 'F' : 'M'};${CIM10[Math.floor(random() * CIM10.length)]};2024-${String(1 + Math.floor(random() * 12)).padStart(2, '0')}-${String(day).padStart(2, '0')};${Math.floor(random() * 30)};médecine-${Math.floor(random() * 9)}`;
         rows.push(row);
@@ -80,7 +82,14 @@ function csvBytes(key: string, size: number): (offset: number, length: number) =
 }
 
 function csv(key: string, size: number, metadata: Record<string, string>): SyntheticObject {
-  return { key, size, contentType: 'text/csv; charset=utf-8', contentLanguage: 'fr', metadata, bytes: csvBytes(key, size) };
+  return {
+    key,
+    size,
+    contentType: 'text/csv; charset=utf-8',
+    contentLanguage: 'fr',
+    metadata,
+    bytes: csvBytes(key, size),
+  };
 }
 
 function parquet(key: string, size: number, metadata: Record<string, string>): SyntheticObject {
@@ -99,10 +108,22 @@ function hospital(dataset: string, objects: number, withLargeFile: boolean): Syn
     const lot = String(Math.floor(i / 24)).padStart(3, '0');
     if (i % 12 === 11) {
       const size = 64 * KiB + Math.floor(random() * 1.5 * MiB);
-      list.push(parquet(`biologie/2024/T${quarter}/${unit}/lot-${lot}/résultats-${String(i).padStart(5, '0')}.parquet`, size, meta));
+      list.push(
+        parquet(
+          `biologie/2024/T${quarter}/${unit}/lot-${lot}/résultats-${String(i).padStart(5, '0')}.parquet`,
+          size,
+          meta,
+        ),
+      );
     } else {
       const size = 200 + Math.floor(random() * 24 * KiB);
-      list.push(csv(`extractions/2024/trimestre-${quarter}/séjours/unité-médicale/${unit}/lot-${lot}/patients-pseudonymisés-${String(i).padStart(5, '0')}.csv`, size, meta));
+      list.push(
+        csv(
+          `extractions/2024/trimestre-${quarter}/séjours/unité-médicale/${unit}/lot-${lot}/patients-pseudonymisés-${String(i).padStart(5, '0')}.csv`,
+          size,
+          meta,
+        ),
+      );
     }
   }
   if (withLargeFile) list.push(parquet('imagerie/2024/comptes-rendus-agrégés-2024.parquet', 20 * MiB + 12_345, meta));
@@ -131,7 +152,13 @@ function nomenclatures(): SyntheticObject[] {
   const families = ['cim-10', 'ccam', 'atc', 'ucd', 'ngap'];
   for (let i = 0; i < 95; i++) {
     const family = families[i % families.length]!;
-    list.push(csv(`${family}/version-2025/chapitre-${String(i % 22).padStart(2, '0')}/codes-${String(i).padStart(3, '0')}.csv`, 300 + ((i * 977) % 9000), meta));
+    list.push(
+      csv(
+        `${family}/version-2025/chapitre-${String(i % 22).padStart(2, '0')}/codes-${String(i).padStart(3, '0')}.csv`,
+        300 + ((i * 977) % 9000),
+        meta,
+      ),
+    );
   }
   list.push(csv('LISEZ-MOI.txt', 0, meta));
   list.push({ ...csv('médicaments/libellés-été-中文-ü.csv', 4096, meta) });

@@ -12,7 +12,12 @@ const ROW = 24;
 const AXIS = 34;
 const CHART_WIDTH = 760;
 
-const FILL: Record<ScheduleBar['state'], string> = { done: '#4f8a4b', active: '#2f6db5', projected: '#9bb8de', planned: '#6b6b6b' };
+const FILL: Record<ScheduleBar['state'], string> = {
+  done: '#4f8a4b',
+  active: '#2f6db5',
+  projected: '#9bb8de',
+  planned: '#6b6b6b',
+};
 const CRITICAL = '#c0392b';
 
 export function escapeXml(text: string): string {
@@ -34,8 +39,10 @@ export function svgGantt(schedule: Schedule): string {
   const tickDays = Math.max(1, Math.ceil(78 / (dayWidth * 7))) * 7;
   for (let d = 0; d < days; d += tickDays) {
     const day = addDays(from, d);
-    parts.push(`<line x1="${n(x(day))}" y1="${AXIS - 6}" x2="${n(x(day))}" y2="${height - 8}" class="grid"/>`,
-      `<text x="${n(x(day) + 3)}" y="${AXIS - 12}" class="tick">${day}</text>`);
+    parts.push(
+      `<line x1="${n(x(day))}" y1="${AXIS - 6}" x2="${n(x(day))}" y2="${height - 8}" class="grid"/>`,
+      `<text x="${n(x(day) + 3)}" y="${AXIS - 12}" class="tick">${day}</text>`,
+    );
   }
   let y = AXIS;
   for (const section of schedule.sections) {
@@ -61,7 +68,9 @@ export function svgGantt(schedule: Schedule): string {
   const closes = schedule.sections[0]?.bars.find((b) => b.id === 'closes');
   if (closes) {
     const cx = n(x(closes.start) + dayWidth / 2);
-    parts.push(`<line x1="${cx}" y1="${AXIS - 4}" x2="${cx}" y2="${height - 8}" stroke="${CRITICAL}" stroke-width="2" stroke-dasharray="6 4"/>`);
+    parts.push(
+      `<line x1="${cx}" y1="${AXIS - 4}" x2="${cx}" y2="${height - 8}" stroke="${CRITICAL}" stroke-width="2" stroke-dasharray="6 4"/>`,
+    );
   }
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="gantt" role="img" aria-label="${escapeXml(schedule.title)}" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}">`,

@@ -94,7 +94,10 @@ export function renderHtml(page: HtmlPage): string {
   const sections = [
     `<section id="overview">\n${page.overview.map((b) => blockHtml(b, 0)).join('\n')}\n</section>`,
     // Phase runbooks are whole documents of their own: one heading level down inside the page.
-    ...page.phases.map((p) => `<section class="phase" id="phase-${p.id}">\n${p.blocks.map((b) => blockHtml(b, 1)).join('\n')}\n</section>`),
+    ...page.phases.map(
+      (p) =>
+        `<section class="phase" id="phase-${p.id}">\n${p.blocks.map((b) => blockHtml(b, 1)).join('\n')}\n</section>`,
+    ),
   ];
   return [
     '<!DOCTYPE html>',

@@ -43,9 +43,17 @@ const HTML_FILE = 'overview.html';
 export async function renderRunbooks(options: RunbookOptions): Promise<Map<string, string>> {
   const { plan, state } = options;
   const outDir = options.outDir ?? dirname(plan.file);
-  const asOf = await resolveAsOf(state, plan.phases.map((p) => p.id), options.clock?.now().toISOString());
+  const asOf = await resolveAsOf(
+    state,
+    plan.phases.map((p) => p.id),
+    options.clock?.now().toISOString(),
+  );
   const facts = await gatherFacts({
-    plan, state, asOf, parity: options.parity, outDir,
+    plan,
+    state,
+    asOf,
+    parity: options.parity,
+    outDir,
     evidenceDir: options.evidenceDir ?? join('.cloudexit', 'evidence', plan.migration),
   });
   const overview = overviewBlocks(facts);

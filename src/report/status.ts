@@ -62,13 +62,23 @@ export interface MigrationStatus {
   risks: string[];
 }
 
-export async function migrationStatus(plan: LoadedPlan, state: StateStore, clock: Clock, parity: Parameters<typeof evaluateGates>[0]['parity'] = undefined): Promise<MigrationStatus> {
+export async function migrationStatus(
+  plan: LoadedPlan,
+  state: StateStore,
+  clock: Clock,
+  parity: Parameters<typeof evaluateGates>[0]['parity'] = undefined,
+): Promise<MigrationStatus> {
   const window = windowStatus(authorisationWindow(plan.window), clock);
   const throughput = measuredThroughput(await state.listRuns(50));
   const phases: Omit<PhaseStatus, 'projectedBulkCopyEnd' | 'atRisk' | 'risk'>[] = [];
   for (const phase of plan.phases) {
-    const objectNames = phase.datasets.filter((name) => plan.datasets.find((d) => d.name === name)?.kind !== 'postgres');
-    const progress = await progressOf(state, objectNames.map((name) => ({ name })));
+    const objectNames = phase.datasets.filter(
+      (name) => plan.datasets.find((d) => d.name === name)?.kind !== 'postgres',
+    );
+    const progress = await progressOf(
+      state,
+      objectNames.map((name) => ({ name })),
+    );
     const databases: { name: string; record: DatabaseRecord | undefined }[] = [];
     const databaseStatus: DatabaseStatus[] = [];
     for (const dataset of plan.datasets) {
@@ -76,40 +86,61 @@ export async function migrationStatus(plan: LoadedPlan, state: StateStore, clock
       const db = await state.getDatabase(dataset.name);
       databases.push({ name: dataset.name, record: db });
       databaseStatus.push({
-        name: dataset.name, method: dataset.method, status: db?.status ?? 'not copied', tables: db?.tables ?? 0, bytes: db?.bytes ?? 0,
-        tablesVerified: db?.verification?.tablesVerified ?? 0, mismatches: (db?.verification?.mismatches.length ?? 0) + (db?.verification?.schemaDifferences.length ?? 0),
+        name: dataset.name,
+        method: dataset.method,
+        status: db?.status ?? 'not copied',
+        tables: db?.tables ?? 0,
+        bytes: db?.bytes ?? 0,
+        tablesVerified: db?.verification?.tablesVerified ?? 0,
+        mismatches: (db?.verification?.mismatches.length ?? 0) + (db?.verification?.schemaDifferences.length ?? 0),
         lag: db?.lag,
       });
     }
     const record = await state.getPhase(phase.id);
     const sum = (f: (p: (typeof progress)[number]) => number) => progress.reduce((n, p) => n + f(p), 0);
     phases.push({
-      id: phase.id, name: phase.name, datasets: phase.datasets,
+      id: phase.id,
+      name: phase.name,
+      datasets: phase.datasets,
       state: record?.state ?? 'planned',
       lastStep: record?.done.at(-1)?.step,
       failed: record?.failed,
-      objects: sum((p) => p.counts.pending.objects + p.counts.failed.objects + p.counts.copied.objects + p.counts.verified.objects),
-      bytes: sum((p) => p.counts.pending.bytes + p.counts.failed.bytes + p.counts.copied.bytes + p.counts.verified.bytes),
+      objects: sum(
+        (p) => p.counts.pending.objects + p.counts.failed.objects + p.counts.copied.objects + p.counts.verified.objects,
+      ),
+      bytes: sum(
+        (p) => p.counts.pending.bytes + p.counts.failed.bytes + p.counts.copied.bytes + p.counts.verified.bytes,
+      ),
       copiedObjects: sum((p) => p.counts.copied.objects + p.counts.verified.objects),
       copiedBytes: sum((p) => p.counts.copied.bytes + p.counts.verified.bytes),
       verifiedObjects: sum((p) => p.counts.verified.objects),
       verifiedFullObjects: sum((p) => p.verifiedFull),
       plannedCutover: phase.plannedCutover,
       approvals: record?.approvals ?? [],
-      gates: evaluateGates({ phase, datasets: progress, parity, approvals: record?.approvals ?? [], hooks: plan.hooks, databases }),
+      gates: evaluateGates({
+        phase,
+        datasets: progress,
+        parity,
+        approvals: record?.approvals ?? [],
+        hooks: plan.hooks,
+        databases,
+      }),
       record,
       databases: databaseStatus,
     });
   }
   const projection = project(
     phases.map((p) => ({
-      phaseId: p.id, plannedCutover: p.plannedCutover,
+      phaseId: p.id,
+      plannedCutover: p.plannedCutover,
       // A committed phase has nothing left to copy, whatever its counters say.
       remainingBytes: p.state === 'committed' ? 0 : p.bytes - p.copiedBytes,
       remainingObjects: p.state === 'committed' ? 0 : p.objects - p.copiedObjects,
       inventoried: p.state === 'committed' || p.objects > 0,
     })),
-    throughput, clock.now(), window.deadline,
+    throughput,
+    clock.now(),
+    window.deadline,
   );
   const full: PhaseStatus[] = phases.map((p) => {
     const projected = projection.phases.find((x) => x.phaseId === p.id)!;
@@ -117,12 +148,20 @@ export async function migrationStatus(plan: LoadedPlan, state: StateStore, clock
   });
   const risks = [
     ...(window.daysLeft < 0 ? [`the authorisation window closed on ${window.closesOn}`] : []),
-    ...full.filter((p) => p.state !== 'committed' && window.today > p.plannedCutover).map((p) => `phase ${p.id} was planned for ${p.plannedCutover} and is not committed`),
+    ...full
+      .filter((p) => p.state !== 'committed' && window.today > p.plannedCutover)
+      .map((p) => `phase ${p.id} was planned for ${p.plannedCutover} and is not committed`),
     ...full.filter((p) => p.risk).map((p) => `phase ${p.id}: ${p.risk}`),
     ...(projection.risk ? [projection.risk] : []),
   ];
   return {
-    migration: plan.migration, title: plan.title, window, throughput, phases: full,
-    migrationEnd: projection.migrationEnd, migrationAtRisk: projection.migrationAtRisk, risks,
+    migration: plan.migration,
+    title: plan.title,
+    window,
+    throughput,
+    phases: full,
+    migrationEnd: projection.migrationEnd,
+    migrationAtRisk: projection.migrationAtRisk,
+    risks,
   };
 }

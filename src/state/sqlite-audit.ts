@@ -20,7 +20,9 @@ export class SqliteAuditLog implements AuditLog {
   constructor(db: DatabaseSync, write: WriteTransaction) {
     this.#write = write;
     this.#head = db.prepare(`SELECT ${AUDIT_COLUMN_LIST} FROM audit_events ORDER BY seq DESC LIMIT 1`);
-    this.#insertEvent = db.prepare(`INSERT INTO audit_events (${AUDIT_COLUMN_LIST}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#insertEvent = db.prepare(
+      `INSERT INTO audit_events (${AUDIT_COLUMN_LIST}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
     this.#pageEvents = db.prepare(`SELECT ${AUDIT_COLUMN_LIST} FROM audit_events WHERE seq > ? ORDER BY seq LIMIT ?`);
   }
 

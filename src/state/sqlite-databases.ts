@@ -9,13 +9,17 @@ export class SqliteDatabaseStore implements DatabaseStore {
 
   constructor(db: DatabaseSync) {
     this.#get = db.prepare('SELECT record FROM databases WHERE dataset = ?');
-    this.#put = db.prepare('INSERT INTO databases (dataset, record) VALUES (?, ?) ON CONFLICT (dataset) DO UPDATE SET record = excluded.record');
+    this.#put = db.prepare(
+      'INSERT INTO databases (dataset, record) VALUES (?, ?) ON CONFLICT (dataset) DO UPDATE SET record = excluded.record',
+    );
   }
 
   async getDatabase(dataset: string): Promise<DatabaseRecord | undefined> {
     const row = this.#get.get(dataset);
     // Stored JSON has null where the record has undefined; the reviver drops those keys again.
-    return row ? (JSON.parse(row['record'] as string, (_k, v: unknown) => (v === null ? undefined : v)) as DatabaseRecord) : undefined;
+    return row
+      ? (JSON.parse(row['record'] as string, (_k, v: unknown) => (v === null ? undefined : v)) as DatabaseRecord)
+      : undefined;
   }
 
   async putDatabase(record: DatabaseRecord): Promise<void> {

@@ -56,9 +56,13 @@ export async function inspectStateFile(location: string): Promise<StateFileKind>
   try {
     const info = await stat(location);
     if (info.isDirectory()) {
-      throw new UserError('the state path is a folder, not a state file', { where: location, fix: `point --state at a file, e.g. ${join(location, 'state.db')}` });
+      throw new UserError('the state path is a folder, not a state file', {
+        where: location,
+        fix: `point --state at a file, e.g. ${join(location, 'state.db')}`,
+      });
     }
-    if (!info.isFile()) throw new UserError('the state path is not a regular file', { where: location, fix: FIX_STATE_PATH });
+    if (!info.isFile())
+      throw new UserError('the state path is not a regular file', { where: location, fix: FIX_STATE_PATH });
     size = info.size;
   } catch (err) {
     if (err instanceof UserError) throw err;
@@ -76,7 +80,8 @@ export async function inspectStateFile(location: string): Promise<StateFileKind>
   } catch (err) {
     throw pathError(location, `cannot read the state file (${errnoCode(err) ?? String(err)})`, err);
   }
-  if (header.length < 108 || !header.subarray(0, 16).equals(SQLITE_MAGIC)) throw notAStateFile(location, NOT_A_STATE.notSqlite);
+  if (header.length < 108 || !header.subarray(0, 16).equals(SQLITE_MAGIC))
+    throw notAStateFile(location, NOT_A_STATE.notSqlite);
   const applicationId = header.readUInt32BE(68);
   if (applicationId === STATE_APPLICATION_ID) return 'state';
   if (applicationId !== 0) throw notAStateFile(location, NOT_A_STATE.foreignApplication(applicationId));
@@ -102,7 +107,8 @@ export async function createParentFolders(location: string): Promise<() => Promi
       if (err instanceof UserError) throw err;
       const code = errnoCode(err);
       if (code === 'ENOTDIR') throw await throughAFile(location);
-      if (code !== 'ENOENT') throw pathError(location, `cannot look at the folder ${dir} (${code ?? String(err)})`, err);
+      if (code !== 'ENOENT')
+        throw pathError(location, `cannot look at the folder ${dir} (${code ?? String(err)})`, err);
       missing.push(dir);
       if (dirname(dir) === dir) break;
     }
@@ -165,7 +171,9 @@ export function pathError(location: string, message: string, cause: unknown): Us
 }
 
 function errnoCode(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
+  return typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string'
+    ? err.code
+    : undefined;
 }
 
 async function fileSize(path: string): Promise<number> {
@@ -177,11 +185,17 @@ async function fileSize(path: string): Promise<number> {
 }
 
 async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isDirectory(), () => false);
+  return stat(path).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
 }
 
 async function isRegularFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** Up to `length` bytes from the start of the file, read only. */

@@ -1,7 +1,12 @@
 /** The `ObjectLedger` contract on a SQLite state file: the `objects` table. */
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import {
-  OBJECT_STATUSES, type ObjectLedger, type ObjectPatch, type ObjectRecord, type ObjectStatus, type StatusCounts,
+  OBJECT_STATUSES,
+  type ObjectLedger,
+  type ObjectPatch,
+  type ObjectRecord,
+  type ObjectStatus,
+  type StatusCounts,
 } from './contracts/objects.ts';
 import { OBJECT_COLUMN_LIST, UPSERT_OBJECT_SQL, objectFromRow, objectValues, patchAssignments } from './sqlite-rows.ts';
 import type { WriteTransaction } from './sqlite-transaction.ts';
@@ -142,6 +147,8 @@ export class SqliteObjectLedger implements ObjectLedger {
   }
 
   #noObject(dataset: string, key: string): Error {
-    return new Error(`cannot update object ${dataset}/${key}: no such record in ${this.#location}; run inventory first`);
+    return new Error(
+      `cannot update object ${dataset}/${key}: no such record in ${this.#location}; run inventory first`,
+    );
   }
 }

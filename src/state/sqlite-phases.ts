@@ -24,7 +24,8 @@ export class SqlitePhaseStore implements PhaseStore {
   }
 
   async putPhase(record: PhaseRecord): Promise<void> {
-    if (!Number.isSafeInteger(record.phaseId)) throw new Error(`cannot store phase ${String(record.phaseId)}: a phase id is a whole number`);
+    if (!Number.isSafeInteger(record.phaseId))
+      throw new Error(`cannot store phase ${String(record.phaseId)}: a phase id is a whole number`);
     this.#putPhase.run(record.phaseId, phaseJson(record));
   }
 }

@@ -28,7 +28,9 @@ export class SqliteProbeLog implements ProbeLog {
   async putProbe(record: ProbeRecord): Promise<void> {
     // Observations are words a store produced: masked like every other text the state keeps.
     const observations = record.observations.map((o) => ({ name: o.name, seen: redact(o.seen) }));
-    this.#put ??= this.#db.prepare('INSERT INTO probes (target, record) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET record = excluded.record');
+    this.#put ??= this.#db.prepare(
+      'INSERT INTO probes (target, record) VALUES (?, ?) ON CONFLICT (target) DO UPDATE SET record = excluded.record',
+    );
     this.#put.run(record.target, JSON.stringify({ ...record, observations }));
   }
 }

@@ -44,7 +44,13 @@ const OBJECT_FIELDS = Object.keys(OBJECT_COLUMNS) as ObjectField[];
 
 /** Fields whose column is NOT NULL: `undefined` in a patch means "leave as is" for them. */
 const REQUIRED_FIELDS: ReadonlySet<string> = new Set<ObjectField>([
-  'targetKey', 'size', 'sourceEtag', 'sourceLastModified', 'status', 'inventoryId', 'attempts',
+  'targetKey',
+  'size',
+  'sourceEtag',
+  'sourceLastModified',
+  'status',
+  'inventoryId',
+  'attempts',
 ]);
 
 /** The column list of `objects`, for SELECT and INSERT. */
@@ -52,7 +58,9 @@ export const OBJECT_COLUMN_LIST = OBJECT_FIELDS.map((f) => OBJECT_COLUMNS[f]).jo
 
 /** `INSERT … ON CONFLICT DO UPDATE` rather than `INSERT OR REPLACE`: REPLACE deletes the row first, which would fire ON DELETE actions of tables added later. */
 export const UPSERT_OBJECT_SQL = `INSERT INTO objects (${OBJECT_COLUMN_LIST}) VALUES (${OBJECT_FIELDS.map(() => '?').join(', ')})
-  ON CONFLICT (dataset, key) DO UPDATE SET ${OBJECT_FIELDS.slice(2).map((f) => `${OBJECT_COLUMNS[f]} = excluded.${OBJECT_COLUMNS[f]}`).join(', ')}`;
+  ON CONFLICT (dataset, key) DO UPDATE SET ${OBJECT_FIELDS.slice(2)
+    .map((f) => `${OBJECT_COLUMNS[f]} = excluded.${OBJECT_COLUMNS[f]}`)
+    .join(', ')}`;
 
 /** The values of a record in `OBJECT_COLUMN_LIST` order. */
 export function objectValues(r: ObjectRecord): SQLInputValue[] {
@@ -138,9 +146,12 @@ export function uploadFromRows(row: Row, partRows: readonly Row[]): UploadRecord
     partSize: num(row['part_size']),
     sourceEtag: text(row['source_etag']),
     startedAt: text(row['started_at']),
-    parts: partRows.map(
-      (p): PartRecord => ({ partNumber: num(p['part_number']), etag: text(p['etag']), md5: text(p['md5']), size: num(p['size']) }),
-    ),
+    parts: partRows.map((p): PartRecord => ({
+      partNumber: num(p['part_number']),
+      etag: text(p['etag']),
+      md5: text(p['md5']),
+      size: num(p['size']),
+    })),
   };
 }
 

@@ -29,7 +29,14 @@ export class SqliteRunLog implements RunLog {
   }
 
   async finishRun(id: string, outcome: RunOutcome, totals: RunTotals): Promise<void> {
-    const { changes } = this.#finishRun.run(new Date().toISOString(), outcome, totals.objects, totals.bytes, totals.failed, id);
+    const { changes } = this.#finishRun.run(
+      new Date().toISOString(),
+      outcome,
+      totals.objects,
+      totals.bytes,
+      totals.failed,
+      id,
+    );
     if (changes === 0) throw new Error(`cannot finish run ${id}: no such run in ${this.#location}`);
   }
 

@@ -6,7 +6,15 @@ import { basename, resolve } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { GENESIS } from '../audit/chain.ts';
 import { UserError } from '../errors.ts';
-import { checkWritable, createParentFolders, inspectStateFile, NOT_A_STATE, notAStateFile, STATE_APPLICATION_ID, type StateFileKind } from './sqlite-file.ts';
+import {
+  checkWritable,
+  createParentFolders,
+  inspectStateFile,
+  NOT_A_STATE,
+  notAStateFile,
+  STATE_APPLICATION_ID,
+  type StateFileKind,
+} from './sqlite-file.ts';
 
 export { STATE_APPLICATION_ID } from './sqlite-file.ts';
 
@@ -171,7 +179,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    description: 'the migration the state is bound to, and each dataset\'s source and target',
+    description: "the migration the state is bound to, and each dataset's source and target",
     // One binding per state file (id = 1). Kinds are checked by the contract's code, not
     // here: a new kind of dataset then needs no table rebuild. Rebinds are kept, with the
     // conflicts each one overrode, like the audit log: append-only.
@@ -332,7 +340,10 @@ async function openReadOnly(location: string, kind: StateFileKind): Promise<Stat
     if (version < SCHEMA_VERSION) {
       throw new UserError(
         `the state file has schema version ${version}, older than this cloudexit's (${SCHEMA_VERSION}), and a command that only reads cannot upgrade it`,
-        { where: location, fix: 'run a command that writes the state (inventory, copy or verify) once with this cloudexit, which upgrades it; then run this one again' },
+        {
+          where: location,
+          fix: 'run a command that writes the state (inventory, copy or verify) once with this cloudexit, which upgrades it; then run this one again',
+        },
       );
     }
   } catch (err) {
@@ -349,7 +360,9 @@ async function openReadOnly(location: string, kind: StateFileKind): Promise<Stat
 function identify(db: DatabaseSync, location: string): 'state' | 'empty' {
   const appId = Number(db.prepare('PRAGMA application_id').get()?.['application_id'] ?? 0);
   // Read even for a state: parsing the schema finds a damaged file before anything writes.
-  const tableCount = Number(db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get()?.['n'] ?? 0);
+  const tableCount = Number(
+    db.prepare("SELECT count(*) AS n FROM sqlite_schema WHERE type = 'table'").get()?.['n'] ?? 0,
+  );
   if (appId === STATE_APPLICATION_ID) return 'state';
   if (appId === 0 && tableCount === 0) return 'empty';
   throw notAStateFile(location, appId === 0 ? NOT_A_STATE.foreignTables : NOT_A_STATE.foreignApplication(appId));
@@ -357,15 +370,20 @@ function identify(db: DatabaseSync, location: string): 'state' | 'empty' {
 
 function schemaVersion(db: DatabaseSync): number {
   const hasTable = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'").get();
-  return hasTable ? Number(db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_version').get()?.['v'] ?? 0) : 0;
+  return hasTable
+    ? Number(db.prepare('SELECT coalesce(max(version), 0) AS v FROM schema_version').get()?.['v'] ?? 0)
+    : 0;
 }
 
 function checkNotNewer(version: number, location: string): void {
   if (version > SCHEMA_VERSION) {
-    throw new UserError(`the state file has schema version ${version}, newer than this cloudexit knows (${SCHEMA_VERSION}); upgrade cloudexit`, {
-      where: location,
-      fix: 'use the cloudexit version that last wrote this state file, or a later one',
-    });
+    throw new UserError(
+      `the state file has schema version ${version}, newer than this cloudexit knows (${SCHEMA_VERSION}); upgrade cloudexit`,
+      {
+        where: location,
+        fix: 'use the cloudexit version that last wrote this state file, or a later one',
+      },
+    );
   }
 }
 
@@ -424,10 +442,17 @@ function userErrorOf(location: string, err: unknown, mode: 'read' | 'write'): un
     case 14: // SQLITE_CANTOPEN
     case 23: // SQLITE_AUTH
       return mode === 'write'
-        ? user('cannot create or open the state file for writing', 'point --state at a place this user can write, or give this user write permission on the file and its folder')
-        : user('cannot open the state file for reading', 'check the path given to --state and that this user can read the file and its folder');
+        ? user(
+            'cannot create or open the state file for writing',
+            'point --state at a place this user can write, or give this user write permission on the file and its folder',
+          )
+        : user(
+            'cannot open the state file for reading',
+            'check the path given to --state and that this user can read the file and its folder',
+          );
     case 8: // SQLITE_READONLY
-      if (mode === 'read') return user('cannot open the state file for reading', 'check that this user can read the file and its folder');
+      if (mode === 'read')
+        return user('cannot open the state file for reading', 'check that this user can read the file and its folder');
       return user(
         'the state file cannot be written by this user (or sits on a read-only file system)',
         'run the command as a user who can write the file and its folder, or use a command that only reads the state (status, runbook, audit verify)',

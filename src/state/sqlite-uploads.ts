@@ -47,7 +47,13 @@ export class SqliteUploadLog implements UploadLog {
       // ON DELETE CASCADE drops the parts of the upload being replaced.
       this.#deleteUpload.run(upload.dataset, upload.key);
       this.#insertUpload.run(
-        upload.dataset, upload.key, upload.targetKey, upload.uploadId, upload.partSize, upload.sourceEtag, upload.startedAt,
+        upload.dataset,
+        upload.key,
+        upload.targetKey,
+        upload.uploadId,
+        upload.partSize,
+        upload.sourceEtag,
+        upload.startedAt,
       );
     });
   }

@@ -86,39 +86,91 @@ export class SqliteStateStore implements StateStore {
   // Writes go through #writable first: a read-only store refuses them with a message
   // naming the method, before SQLite would with "attempt to write a readonly database".
 
-  getBinding(): Promise<BindingRecord | undefined> { return this.#binding.getBinding(); }
-  bind(wanted: WantedBinding): Promise<BindOutcome> { return this.#writable('bind') ?? this.#binding.bind(wanted); }
-  rebind(wanted: WantedBinding, reason: string): Promise<RebindOutcome> { return this.#writable('rebind') ?? this.#binding.rebind(wanted, reason); }
+  getBinding(): Promise<BindingRecord | undefined> {
+    return this.#binding.getBinding();
+  }
+  bind(wanted: WantedBinding): Promise<BindOutcome> {
+    return this.#writable('bind') ?? this.#binding.bind(wanted);
+  }
+  rebind(wanted: WantedBinding, reason: string): Promise<RebindOutcome> {
+    return this.#writable('rebind') ?? this.#binding.rebind(wanted, reason);
+  }
 
-  startRun(run: { command: string; scope: string }): Promise<string> { return this.#writable('startRun') ?? this.#runs.startRun(run); }
-  finishRun(id: string, outcome: RunOutcome, totals: RunTotals): Promise<void> { return this.#writable('finishRun') ?? this.#runs.finishRun(id, outcome, totals); }
-  listRuns(limit?: number): Promise<RunRecord[]> { return this.#runs.listRuns(limit); }
+  startRun(run: { command: string; scope: string }): Promise<string> {
+    return this.#writable('startRun') ?? this.#runs.startRun(run);
+  }
+  finishRun(id: string, outcome: RunOutcome, totals: RunTotals): Promise<void> {
+    return this.#writable('finishRun') ?? this.#runs.finishRun(id, outcome, totals);
+  }
+  listRuns(limit?: number): Promise<RunRecord[]> {
+    return this.#runs.listRuns(limit);
+  }
 
-  getObjects(dataset: string, keys: readonly string[]): Promise<Map<string, ObjectRecord>> { return this.#objects.getObjects(dataset, keys); }
-  putObjects(records: readonly ObjectRecord[]): Promise<void> { return this.#writable('putObjects') ?? this.#objects.putObjects(records); }
-  updateObject(dataset: string, key: string, patch: ObjectPatch): Promise<void> { return this.#writable('updateObject') ?? this.#objects.updateObject(dataset, key, patch); }
-  iterateObjects(dataset: string, statuses?: readonly ObjectStatus[]): AsyncIterable<ObjectRecord> { return this.#objects.iterateObjects(dataset, statuses); }
-  countObjects(dataset: string): Promise<StatusCounts> { return this.#objects.countObjects(dataset); }
-  countVerifiedFull(dataset: string): Promise<number> { return this.#objects.countVerifiedFull(dataset); }
-  markUnseenDeleted(dataset: string, inventoryId: string): Promise<string[]> { return this.#writable('markUnseenDeleted') ?? this.#objects.markUnseenDeleted(dataset, inventoryId); }
+  getObjects(dataset: string, keys: readonly string[]): Promise<Map<string, ObjectRecord>> {
+    return this.#objects.getObjects(dataset, keys);
+  }
+  putObjects(records: readonly ObjectRecord[]): Promise<void> {
+    return this.#writable('putObjects') ?? this.#objects.putObjects(records);
+  }
+  updateObject(dataset: string, key: string, patch: ObjectPatch): Promise<void> {
+    return this.#writable('updateObject') ?? this.#objects.updateObject(dataset, key, patch);
+  }
+  iterateObjects(dataset: string, statuses?: readonly ObjectStatus[]): AsyncIterable<ObjectRecord> {
+    return this.#objects.iterateObjects(dataset, statuses);
+  }
+  countObjects(dataset: string): Promise<StatusCounts> {
+    return this.#objects.countObjects(dataset);
+  }
+  countVerifiedFull(dataset: string): Promise<number> {
+    return this.#objects.countVerifiedFull(dataset);
+  }
+  markUnseenDeleted(dataset: string, inventoryId: string): Promise<string[]> {
+    return this.#writable('markUnseenDeleted') ?? this.#objects.markUnseenDeleted(dataset, inventoryId);
+  }
 
-  getUpload(dataset: string, key: string): Promise<UploadRecord | undefined> { return this.#uploads.getUpload(dataset, key); }
-  startUpload(upload: Omit<UploadRecord, 'parts'>): Promise<void> { return this.#writable('startUpload') ?? this.#uploads.startUpload(upload); }
-  recordPart(dataset: string, key: string, uploadId: string, part: PartRecord): Promise<void> { return this.#writable('recordPart') ?? this.#uploads.recordPart(dataset, key, uploadId, part); }
-  clearUpload(dataset: string, key: string): Promise<void> { return this.#writable('clearUpload') ?? this.#uploads.clearUpload(dataset, key); }
+  getUpload(dataset: string, key: string): Promise<UploadRecord | undefined> {
+    return this.#uploads.getUpload(dataset, key);
+  }
+  startUpload(upload: Omit<UploadRecord, 'parts'>): Promise<void> {
+    return this.#writable('startUpload') ?? this.#uploads.startUpload(upload);
+  }
+  recordPart(dataset: string, key: string, uploadId: string, part: PartRecord): Promise<void> {
+    return this.#writable('recordPart') ?? this.#uploads.recordPart(dataset, key, uploadId, part);
+  }
+  clearUpload(dataset: string, key: string): Promise<void> {
+    return this.#writable('clearUpload') ?? this.#uploads.clearUpload(dataset, key);
+  }
 
-  appendAudit(event: AuditInput): Promise<AuditEvent> { return this.#writable('appendAudit') ?? this.#audit.appendAudit(event); }
-  iterateAudit(): AsyncIterable<AuditEvent> { return this.#audit.iterateAudit(); }
-  auditHead(): Promise<AuditEvent | undefined> { return this.#audit.auditHead(); }
+  appendAudit(event: AuditInput): Promise<AuditEvent> {
+    return this.#writable('appendAudit') ?? this.#audit.appendAudit(event);
+  }
+  iterateAudit(): AsyncIterable<AuditEvent> {
+    return this.#audit.iterateAudit();
+  }
+  auditHead(): Promise<AuditEvent | undefined> {
+    return this.#audit.auditHead();
+  }
 
-  getPhase(phaseId: number): Promise<PhaseRecord | undefined> { return this.#phases.getPhase(phaseId); }
-  putPhase(record: PhaseRecord): Promise<void> { return this.#writable('putPhase') ?? this.#phases.putPhase(record); }
+  getPhase(phaseId: number): Promise<PhaseRecord | undefined> {
+    return this.#phases.getPhase(phaseId);
+  }
+  putPhase(record: PhaseRecord): Promise<void> {
+    return this.#writable('putPhase') ?? this.#phases.putPhase(record);
+  }
 
-  getDatabase(dataset: string): Promise<DatabaseRecord | undefined> { return this.#databases.getDatabase(dataset); }
-  putDatabase(record: DatabaseRecord): Promise<void> { return this.#writable('putDatabase') ?? this.#databases.putDatabase(record); }
+  getDatabase(dataset: string): Promise<DatabaseRecord | undefined> {
+    return this.#databases.getDatabase(dataset);
+  }
+  putDatabase(record: DatabaseRecord): Promise<void> {
+    return this.#writable('putDatabase') ?? this.#databases.putDatabase(record);
+  }
 
-  getProbe(target: string): Promise<ProbeRecord | undefined> { return this.#probes.getProbe(target); }
-  putProbe(record: ProbeRecord): Promise<void> { return this.#writable('putProbe') ?? this.#probes.putProbe(record); }
+  getProbe(target: string): Promise<ProbeRecord | undefined> {
+    return this.#probes.getProbe(target);
+  }
+  putProbe(record: ProbeRecord): Promise<void> {
+    return this.#writable('putProbe') ?? this.#probes.putProbe(record);
+  }
 
   async close(): Promise<void> {
     if (this.#closed) return;

@@ -33,4 +33,14 @@ export interface StateHandle {
   close(): Promise<void>;
 }
 
-export interface StateStore extends MigrationBinding, ObjectLedger, UploadLog, RunLog, AuditLog, PhaseStore, DatabaseStore, ProbeLog, StateHandle {}
+export interface StateStore
+  extends
+    MigrationBinding,
+    ObjectLedger,
+    UploadLog,
+    RunLog,
+    AuditLog,
+    PhaseStore,
+    DatabaseStore,
+    ProbeLog,
+    StateHandle {}

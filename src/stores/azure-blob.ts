@@ -8,17 +8,33 @@ import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import type { TokenCredential } from '@azure/identity';
 import {
-  AnonymousCredential, ContainerClient, StorageSharedKeyCredential, newPipeline,
-  type BlobHTTPHeaders, type StoragePipelineOptions,
+  AnonymousCredential,
+  ContainerClient,
+  StorageSharedKeyCredential,
+  newPipeline,
+  type BlobHTTPHeaders,
+  type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import type {
-  CompletedPart, ObjectHeaders, ObjectInfo, ObjectStore, OpenedObject, ReadOptions, WriteMeta, WriteResult,
+  CompletedPart,
+  ObjectHeaders,
+  ObjectInfo,
+  ObjectStore,
+  OpenedObject,
+  ReadOptions,
+  WriteMeta,
+  WriteResult,
 } from './object-store.ts';
 import { isListedAnswer, mergeCapabilities, type CapabilityOverrides, type StoreCapabilities } from './capabilities.ts';
 import { decodeMetadata, encodeMetadata } from './metadata-encoding.ts';
 import { lowerCaseNames, totalSize, unquote } from './properties.ts';
 import {
-  RETRIABLE_NETWORK_CODES, StoreError, mapStreamErrors, notSupportedError, storeErrorFrom, uploadGoneError,
+  RETRIABLE_NETWORK_CODES,
+  StoreError,
+  mapStreamErrors,
+  notSupportedError,
+  storeErrorFrom,
+  uploadGoneError,
 } from './store-error.ts';
 
 /** How the adapter authenticates. */
@@ -68,7 +84,11 @@ export const AZURE_DECLARED_CAPABILITIES: StoreCapabilities = Object.freeze({
   checksumSha256: 'unknown',
   // Staged blocks expire after 7 days (or go at the blob's next commit); there is no upload
   // to list, and the commit then answers InvalidBlockList.
-  uploadGone: Object.freeze({ listParts: Object.freeze([]), uploadPart: Object.freeze([]), complete: Object.freeze(['InvalidBlockList']) }),
+  uploadGone: Object.freeze({
+    listParts: Object.freeze([]),
+    uploadPart: Object.freeze([]),
+    complete: Object.freeze(['InvalidBlockList']),
+  }),
 });
 
 /** Azure limits for block blobs (service version 2019-12-12 and later). */
@@ -109,7 +129,10 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
    * passed by a listing, whose pages share the signal given when the iterator was made.
    */
   async function call<T>(
-    op: string, key: string | undefined, run: (signal: AbortSignal) => Promise<T>, deadline = new AbortController(),
+    op: string,
+    key: string | undefined,
+    run: (signal: AbortSignal) => Promise<T>,
+    deadline = new AbortController(),
   ): Promise<T> {
     const timer = setTimeout(() => deadline.abort(), timeoutMs);
     try {
@@ -124,9 +147,17 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
   function toStoreError(err: unknown, op: string, key: string | undefined, timedOut = false): StoreError {
     if (err instanceof StoreError) return err;
     // RestError: `code` is the service's x-ms-error-code, or a Node code for network failures.
-    const e = err as { statusCode?: number; code?: string; name?: string; response?: { headers?: { get(name: string): string | undefined } } };
+    const e = err as {
+      statusCode?: number;
+      code?: string;
+      name?: string;
+      response?: { headers?: { get(name: string): string | undefined } };
+    };
     return storeErrorFrom({
-      op, key, store: description, timedOut,
+      op,
+      key,
+      store: description,
+      timedOut,
       status: e.statusCode,
       // Without a code, a specific class name (CredentialUnavailableError, …) is the best label.
       storeCode: e.code ?? (e.name && !GENERIC_ERROR_NAMES.has(e.name) ? e.name : undefined),
@@ -139,7 +170,8 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
 
   function checkUploadId(uploadId: string): void {
     // Azure refuses a blob whose blocks have ids of different lengths: ids must all come from this scheme.
-    if (!UPLOAD_ID.test(uploadId)) throw new RangeError(`not an upload id of ${description}: ${JSON.stringify(uploadId)}`);
+    if (!UPLOAD_ID.test(uploadId))
+      throw new RangeError(`not an upload id of ${description}: ${JSON.stringify(uploadId)}`);
   }
 
   /** The adapter behaving per `capabilities`, on the shared pipeline and its connections. */
@@ -151,7 +183,8 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
       return named && !utf8 ? decodeMetadata(named) : named;
     };
     const tagging = (op: string, key: string) => {
-      if (!capabilities.tagging) throw notSupportedError(op, key, description, 'blob index tags are not available on this account');
+      if (!capabilities.tagging)
+        throw notSupportedError(op, key, description, 'blob index tags are not available on this account');
     };
 
     async function head(key: string): Promise<ObjectInfo | undefined> {
@@ -183,7 +216,9 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
 
       async *list(prefix) {
         const deadline = new AbortController();
-        const pages = container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: deadline.signal }).byPage({ maxPageSize: pageSize });
+        const pages = container
+          .listBlobsFlat({ prefix, includeMetadata: true, abortSignal: deadline.signal })
+          .byPage({ maxPageSize: pageSize });
         const iterator = pages[Symbol.asyncIterator]();
         for (;;) {
           const page = await call('list', prefix, () => iterator.next(), deadline);
@@ -209,17 +244,20 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
         if (range?.length === 0) {
           // Azure reads a zero count as "to the end": answer an empty range from a HEAD.
           const info = await head(key);
-          if (!info) throw storeErrorFrom({ op: 'read', key, store: description, status: 404, storeCode: 'BlobNotFound' });
+          if (!info)
+            throw storeErrorFrom({ op: 'read', key, store: description, status: 404, storeCode: 'BlobNotFound' });
           if (ifMatch !== undefined && info.etag !== unquote(ifMatch)) {
             throw storeErrorFrom({ op: 'read', key, store: description, status: 412, storeCode: 'ConditionNotMet' });
           }
           return { body: Readable.from([]), info: { ...info, md5: undefined } };
         }
-        const res = await call('read', key, (abortSignal) => blob(key).download(range?.offset ?? 0, range?.length, {
-          abortSignal,
-          maxRetryRequests: 0,
-          conditions: ifMatch === undefined ? undefined : { ifMatch: `"${unquote(ifMatch)}"` },
-        }));
+        const res = await call('read', key, (abortSignal) =>
+          blob(key).download(range?.offset ?? 0, range?.length, {
+            abortSignal,
+            maxRetryRequests: 0,
+            conditions: ifMatch === undefined ? undefined : { ifMatch: `"${unquote(ifMatch)}"` },
+          }),
+        );
         if (!res.readableStreamBody) throw new Error(`${description}: download of "${key}" returned no body`);
         const info: ObjectInfo = {
           key,
@@ -233,19 +271,26 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
         if (md5) info.md5 = md5;
         // Once headers have arrived, the SDK reports a dropped connection as an AbortError
         // (socket aborted) or a plain "received less data" Error: both mean a premature end.
-        const body = mapStreamErrors(res.readableStreamBody, (err) => storeErrorFrom({
-          op: 'read', key, store: description, storeCode: networkCode(err) ?? 'ERR_STREAM_PREMATURE_CLOSE',
-        }));
+        const body = mapStreamErrors(res.readableStreamBody, (err) =>
+          storeErrorFrom({
+            op: 'read',
+            key,
+            store: description,
+            storeCode: networkCode(err) ?? 'ERR_STREAM_PREMATURE_CLOSE',
+          }),
+        );
         return { body, info };
       },
 
       async put(key, body, md5, meta): Promise<WriteResult> {
-        const res = await call('put', key, (abortSignal) => blob(key).upload(body, body.byteLength, {
-          abortSignal,
-          transactionalContentMD5: md5,
-          blobHTTPHeaders: httpHeaders(meta, meta.md5 ?? md5),
-          metadata: writeMetadata(meta.metadata),
-        }));
+        const res = await call('put', key, (abortSignal) =>
+          blob(key).upload(body, body.byteLength, {
+            abortSignal,
+            transactionalContentMD5: md5,
+            blobHTTPHeaders: httpHeaders(meta, meta.md5 ?? md5),
+            metadata: writeMetadata(meta.metadata),
+          }),
+        );
         return { etag: unquote(res.etag), etagSource: 'response' };
       },
 
@@ -257,7 +302,11 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
       async uploadPart(key, uploadId, partNumber, body, md5) {
         checkUploadId(uploadId);
         const res = await call('uploadPart', key, (abortSignal) =>
-          blob(key).stageBlock(blockId(uploadId, partNumber), body, body.byteLength, { abortSignal, transactionalContentMD5: md5 }));
+          blob(key).stageBlock(blockId(uploadId, partNumber), body, body.byteLength, {
+            abortSignal,
+            transactionalContentMD5: md5,
+          }),
+        );
         // A block has no ETag: the MD5 the service confirmed for it is the closest proof.
         return hex(res.contentMD5) ?? Buffer.from(md5).toString('hex');
       },
@@ -266,16 +315,20 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
         checkUploadId(uploadId);
         const ids = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => blockId(uploadId, p.partNumber));
         try {
-          const res = await call('completeMultipart', key, (abortSignal) => blob(key).commitBlockList(ids, {
-            abortSignal,
-            blobHTTPHeaders: httpHeaders(meta, meta.md5),
-            metadata: writeMetadata(meta.metadata),
-          }));
+          const res = await call('completeMultipart', key, (abortSignal) =>
+            blob(key).commitBlockList(ids, {
+              abortSignal,
+              blobHTTPHeaders: httpHeaders(meta, meta.md5),
+              metadata: writeMetadata(meta.metadata),
+            }),
+          );
           return { etag: unquote(res.etag), etagSource: 'response' };
         } catch (err) {
           // There is no upload to ask about: a 4xx the capabilities list is the answer.
-          const clientError = err instanceof StoreError && err.status !== undefined && err.status >= 400 && err.status < 500;
-          if (clientError && isListedAnswer(capabilities.uploadGone.complete, err)) throw uploadGoneError(err, description);
+          const clientError =
+            err instanceof StoreError && err.status !== undefined && err.status >= 400 && err.status < 500;
+          if (clientError && isListedAnswer(capabilities.uploadGone.complete, err))
+            throw uploadGoneError(err, description);
           throw err;
         }
       },
@@ -323,7 +376,8 @@ function azureNames(metadata: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(metadata)) {
     const azure = name.replace(/-/g, '_');
-    if (azure in out) throw new RangeError(`metadata names "${name}" and another one are both "${azure}" on Azure Blob Storage`);
+    if (azure in out)
+      throw new RangeError(`metadata names "${name}" and another one are both "${azure}" on Azure Blob Storage`);
     out[azure] = value;
   }
   return out;

@@ -71,10 +71,15 @@ export type CapabilityOverrides = {
 };
 
 /** `base` with `overrides` applied, one level deep for `etag` and `uploadGone`. */
-export function mergeCapabilities(base: StoreCapabilities, overrides: CapabilityOverrides | undefined): StoreCapabilities {
+export function mergeCapabilities(
+  base: StoreCapabilities,
+  overrides: CapabilityOverrides | undefined,
+): StoreCapabilities {
   if (!overrides) return base;
   const { etag, uploadGone, ...flat } = overrides;
-  const defined = Object.fromEntries(Object.entries(flat).filter(([, value]) => value !== undefined)) as Partial<StoreCapabilities>;
+  const defined = Object.fromEntries(
+    Object.entries(flat).filter(([, value]) => value !== undefined),
+  ) as Partial<StoreCapabilities>;
   return {
     ...base,
     ...defined,
@@ -84,7 +89,7 @@ export function mergeCapabilities(base: StoreCapabilities, overrides: Capability
 }
 
 function withoutUndefined<T extends object>(value: T | undefined): Partial<T> {
-  return value ? Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T> : {};
+  return value ? (Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>) : {};
 }
 
 /** How an answer is written in `uploadGone`: the store's error code, else `status:NNN`. */
@@ -93,9 +98,14 @@ export function answerOf(failure: { storeCode?: string | undefined; status?: num
 }
 
 /** Whether an answer (the store's code and HTTP status) is one of `answers` (codes or `status:NNN`). */
-export function isListedAnswer(answers: readonly string[], failure: { storeCode?: string | undefined; status?: number | undefined }): boolean {
-  return (failure.storeCode !== undefined && answers.includes(failure.storeCode))
-    || (failure.status !== undefined && answers.includes(`status:${failure.status}`));
+export function isListedAnswer(
+  answers: readonly string[],
+  failure: { storeCode?: string | undefined; status?: number | undefined },
+): boolean {
+  return (
+    (failure.storeCode !== undefined && answers.includes(failure.storeCode)) ||
+    (failure.status !== undefined && answers.includes(`status:${failure.status}`))
+  );
 }
 
 /** How a capability came to be known: declared by the adapter, or measured by the probe. */
@@ -113,12 +123,20 @@ export function storedMetadataName(name: string, spelling: MetadataNameSpelling)
 }
 
 /** `metadata` with every name spelt as a store with `spelling` returns it. */
-export function inStoredSpelling(metadata: Readonly<Record<string, string>>, spelling: MetadataNameSpelling): Record<string, string> {
-  return Object.fromEntries(Object.entries(metadata).map(([name, value]) => [storedMetadataName(name, spelling), value]));
+export function inStoredSpelling(
+  metadata: Readonly<Record<string, string>>,
+  spelling: MetadataNameSpelling,
+): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(metadata).map(([name, value]) => [storedMetadataName(name, spelling), value]),
+  );
 }
 
 /** The metadata value of `name` in either spelling: objects written by earlier versions used `_`. */
-export function metadataValue(metadata: Readonly<Record<string, string>> | undefined, name: string): string | undefined {
+export function metadataValue(
+  metadata: Readonly<Record<string, string>> | undefined,
+  name: string,
+): string | undefined {
   if (!metadata) return undefined;
   return metadata[name] ?? metadata[name.replace(/-/g, '_')] ?? metadata[name.replace(/_/g, '-')];
 }
@@ -129,7 +147,10 @@ export function metadataValue(metadata: Readonly<Record<string, string>> | undef
  * first, which makes them longer (`é`: 2 bytes, sent as 16). What to compare with
  * `metadataLimitBytes`.
  */
-export function sentMetadataBytes(metadata: Readonly<Record<string, string>>, capabilities: Pick<StoreCapabilities, 'metadataValuesUtf8'>): number {
+export function sentMetadataBytes(
+  metadata: Readonly<Record<string, string>>,
+  capabilities: Pick<StoreCapabilities, 'metadataValuesUtf8'>,
+): number {
   return metadataBytes(capabilities.metadataValuesUtf8 ? metadata : encodeMetadata(metadata));
 }
 

@@ -60,7 +60,12 @@ export interface ObjectStore {
    * block blobs) set headers and metadata at commit, not at creation. Throws `StoreError`
    * code `UploadGone` when the upload no longer exists.
    */
-  completeMultipart(key: string, uploadId: string, parts: readonly CompletedPart[], meta: WriteMeta): Promise<WriteResult>;
+  completeMultipart(
+    key: string,
+    uploadId: string,
+    parts: readonly CompletedPart[],
+    meta: WriteMeta,
+  ): Promise<WriteResult>;
   /** Drops an unfinished upload and its parts. Best effort: stores that cannot abort let parts expire. */
   abortMultipart(key: string, uploadId: string): Promise<void>;
   /**

@@ -6,7 +6,11 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  answerOf, metadataValue, type MetadataNameSpelling, type MultipartEtagRule, type StoreCapabilities,
+  answerOf,
+  metadataValue,
+  type MetadataNameSpelling,
+  type MultipartEtagRule,
+  type StoreCapabilities,
 } from './capabilities.ts';
 import { s3Etag } from './etag.ts';
 import type { ObjectStore, WriteMeta } from './object-store.ts';
@@ -76,7 +80,7 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
       const etag = (await store.head(k))?.etag ?? '';
       const isMd5 = etag === md5Hex(body);
       capabilities.etag.single = isMd5 ? 'md5' : 'opaque';
-      observe('etag.single', isMd5 ? 'the body\'s MD5' : `not the body's MD5 (${short(etag)})`);
+      observe('etag.single', isMd5 ? "the body's MD5" : `not the body's MD5 (${short(etag)})`);
       if (put.etag !== etag) observe('etag.single', `the PUT answered ${short(put.etag)}, HEAD ${short(etag)}`);
     }
 
@@ -86,23 +90,41 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
       const k = key('multipart');
       const uploadId = await createUpload(store, k, { metadata: { 'cloudexit-probe-at': 'create' } });
       const done = [];
-      for (const [i, part] of parts.entries()) done.push({ partNumber: i + 1, etag: await store.uploadPart(k, uploadId, i + 1, part, md5(part)) });
-      const completed = await store.completeMultipart(k, uploadId, done, { metadata: { 'cloudexit-probe-at': 'complete' } });
+      for (const [i, part] of parts.entries())
+        done.push({ partNumber: i + 1, etag: await store.uploadPart(k, uploadId, i + 1, part, md5(part)) });
+      const completed = await store.completeMultipart(k, uploadId, done, {
+        metadata: { 'cloudexit-probe-at': 'complete' },
+      });
       const info = await store.head(k);
       const etag = info?.etag ?? '';
       const partMd5s = s3Etag(parts.map(md5), true);
       const whole = md5Hex(Buffer.concat(parts));
       const rule: MultipartEtagRule = etag === partMd5s ? 'part-md5s' : etag === whole ? 'whole-md5' : 'opaque';
       capabilities.etag.multipart = rule;
-      observe('etag.multipart', rule === 'part-md5s' ? `MD5 of the part MD5s, then -2 (${etag})`
-        : rule === 'whole-md5' ? 'the whole object\'s MD5, without -N' : `neither rule (${short(etag)})`);
+      observe(
+        'etag.multipart',
+        rule === 'part-md5s'
+          ? `MD5 of the part MD5s, then -2 (${etag})`
+          : rule === 'whole-md5'
+            ? "the whole object's MD5, without -N"
+            : `neither rule (${short(etag)})`,
+      );
       const reported = completed.etagSource !== 'head' && completed.etag !== '' && completed.etag === etag;
       capabilities.etag.reportedAtComplete = reported;
-      observe('etag.reportedAtComplete', reported ? 'Complete answered the ETag HEAD reports'
-        : completed.etagSource === 'head' ? 'Complete answered no ETag (learnt with HEAD)' : `Complete answered ${short(completed.etag)}, HEAD ${short(etag)}`);
+      observe(
+        'etag.reportedAtComplete',
+        reported
+          ? 'Complete answered the ETag HEAD reports'
+          : completed.etagSource === 'head'
+            ? 'Complete answered no ETag (learnt with HEAD)'
+            : `Complete answered ${short(completed.etag)}, HEAD ${short(etag)}`,
+      );
       const atComplete = metadataValue(info?.metadata, 'cloudexit-probe-at');
       capabilities.metadataAtComplete = atComplete === 'complete';
-      observe('metadataAtComplete', atComplete === undefined ? 'the multipart object has no metadata' : `metadata given at ${atComplete} was kept`);
+      observe(
+        'metadataAtComplete',
+        atComplete === undefined ? 'the multipart object has no metadata' : `metadata given at ${atComplete} was kept`,
+      );
     }
 
     // A wrong Content-MD5, on a PUT and on a part.
@@ -123,11 +145,16 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
     {
       const body = Buffer.from('names');
       const k = key('names');
-      await store.put(k, body, md5(body), { metadata: { cloudexit_probe_underscore: 'u', 'cloudexit-probe-hyphen': 'h' } });
+      await store.put(k, body, md5(body), {
+        metadata: { cloudexit_probe_underscore: 'u', 'cloudexit-probe-hyphen': 'h' },
+      });
       const names = Object.keys((await store.head(k))?.metadata ?? {});
       const spelling = spellingOf(names);
       if (spelling) capabilities.metadataNames = spelling;
-      observe('metadataNames', `cloudexit_probe_underscore and cloudexit-probe-hyphen came back as ${names.join(' and ') || 'nothing'}${spelling ? '' : ' (no known spelling: declared value kept)'}`);
+      observe(
+        'metadataNames',
+        `cloudexit_probe_underscore and cloudexit-probe-hyphen came back as ${names.join(' and ') || 'nothing'}${spelling ? '' : ' (no known spelling: declared value kept)'}`,
+      );
     }
 
     // Metadata size: growing payloads, up to the first refusal.
@@ -153,7 +180,10 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
         seen.push(`${size / KiB} KiB kept`);
       }
       if (largest > 0) capabilities.metadataLimitBytes = largest;
-      observe('metadataLimitBytes', `${seen.join(', ')}${largest === METADATA_SIZES.at(-1) ? ` (larger not tried: RGW 16.2 closes the connection at 16 KiB)` : ''}${largest === 0 ? '; declared value kept' : ''}`);
+      observe(
+        'metadataLimitBytes',
+        `${seen.join(', ')}${largest === METADATA_SIZES.at(-1) ? ` (larger not tried: RGW 16.2 closes the connection at 16 KiB)` : ''}${largest === 0 ? '; declared value kept' : ''}`,
+      );
     }
 
     // Non-ASCII values as they are (the adapter's encoding off), then through the encoding.
@@ -167,13 +197,20 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
         for (const [label, value] of [['Latin-1 "é"', 'é']] as const) {
           const k = key(`utf8-raw-${results.length}`);
           const written = await outcome(raw.put(k, body, md5(body), { metadata: { 'cloudexit-probe-value': value } }));
-          const back = written.error ? undefined : metadataValue((await raw.head(k))?.metadata, 'cloudexit-probe-value');
+          const back = written.error
+            ? undefined
+            : metadataValue((await raw.head(k))?.metadata, 'cloudexit-probe-value');
           const ok = !written.error && back === value;
-          results.push(`${label}: ${written.error ? `refused (${answer(written.error)})` : ok ? 'kept' : `came back as ${JSON.stringify(back)}`}`);
+          results.push(
+            `${label}: ${written.error ? `refused (${answer(written.error)})` : ok ? 'kept' : `came back as ${JSON.stringify(back)}`}`,
+          );
         }
         // Even where Latin-1 came back intact, the rest of Unicode cannot be sent raw: encoded it is.
         capabilities.metadataValuesUtf8 = false;
-        observe('metadataValuesUtf8', `${results.join('; ')}; above U+00FF: not sendable raw (Node refuses it in a header)`);
+        observe(
+          'metadataValuesUtf8',
+          `${results.join('; ')}; above U+00FF: not sendable raw (Node refuses it in a header)`,
+        );
       } else {
         observe('metadataValuesUtf8', 'not measured: this store cannot switch its encoding off');
       }
@@ -181,7 +218,10 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
       const k = key('utf8-encoded');
       const written = await outcome(store.put(k, body, md5(body), { metadata: { 'cloudexit-probe-value': value } }));
       const back = written.error ? undefined : metadataValue((await store.head(k))?.metadata, 'cloudexit-probe-value');
-      observe('metadataValuesUtf8', `through the adapter${capabilities.metadataValuesUtf8 ? '' : ' (RFC 2047)'}: ${written.error ? `refused (${answer(written.error)})` : back === value ? 'round trip intact' : 'NOT intact'}`);
+      observe(
+        'metadataValuesUtf8',
+        `through the adapter${capabilities.metadataValuesUtf8 ? '' : ' (RFC 2047)'}: ${written.error ? `refused (${answer(written.error)})` : back === value ? 'round trip intact' : 'NOT intact'}`,
+      );
     }
 
     // Tags, set after the object exists: bytes, ETag and metadata must not move.
@@ -195,13 +235,26 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
       const set = await outcome(tagged.putTags(k, tags));
       const got = set.error ? undefined : await outcome(tagged.getTags(k));
       const after = await store.head(k);
-      const unchanged = after?.etag === before?.etag && after?.size === before?.size
-        && JSON.stringify(after?.metadata) === JSON.stringify(before?.metadata);
-      const same = got?.value !== undefined && JSON.stringify(sorted(got.value as Record<string, string>)) === JSON.stringify(sorted(tags));
+      const unchanged =
+        after?.etag === before?.etag &&
+        after?.size === before?.size &&
+        JSON.stringify(after?.metadata) === JSON.stringify(before?.metadata);
+      const same =
+        got?.value !== undefined &&
+        JSON.stringify(sorted(got.value as Record<string, string>)) === JSON.stringify(sorted(tags));
       capabilities.tagging = !set.error && !got?.error && same && unchanged;
-      observe('tagging', set.error ? `PutObjectTagging refused (${answer(set.error)})`
-        : got?.error ? `tags set, reading them failed (${answer(got.error)})`
-          : !same ? 'tags came back different' : !unchanged ? 'setting tags changed the object' : 'set and read back; object unchanged');
+      observe(
+        'tagging',
+        set.error
+          ? `PutObjectTagging refused (${answer(set.error)})`
+          : got?.error
+            ? `tags set, reading them failed (${answer(got.error)})`
+            : !same
+              ? 'tags came back different'
+              : !unchanged
+                ? 'setting tags changed the object'
+                : 'set and read back; object unchanged',
+      );
     }
 
     // An aborted upload: what do UploadPart and Complete answer?
@@ -212,7 +265,10 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
       const first = await store.uploadPart(k, uploadId, 1, part, md5(part));
       await store.abortMultipart(k, uploadId);
       const onPart = await outcome(store.uploadPart(k, uploadId, 2, part, md5(part)), true);
-      const onComplete = await outcome(store.completeMultipart(k, uploadId, [{ partNumber: 1, etag: first }], none), true);
+      const onComplete = await outcome(
+        store.completeMultipart(k, uploadId, [{ partNumber: 1, etag: first }], none),
+        true,
+      );
       for (const [name, result, list] of [
         ['uploadGone.uploadPart', onPart, 'uploadPart'],
         ['uploadGone.complete', onComplete, 'complete'],
@@ -227,12 +283,17 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
         // only reported, or every such answer would end uploads. 5xx answers are confirmed
         // with ListParts before the adapter reports them gone.
         const status = error.status;
-        const goneLike = error.code === 'UploadGone' || status === 404 || status === 410 || (status !== undefined && status >= 500);
+        const goneLike =
+          error.code === 'UploadGone' || status === 404 || status === 410 || (status !== undefined && status >= 500);
         const listed = capabilities.uploadGone[list];
         if (goneLike && !listed.includes(seen) && !(status !== undefined && listed.includes(`status:${status}`))) {
-          capabilities.uploadGone = { ...capabilities.uploadGone, [list]: [...listed, status !== undefined && status >= 500 ? `status:${status}` : seen] };
+          capabilities.uploadGone = {
+            ...capabilities.uploadGone,
+            [list]: [...listed, status !== undefined && status >= 500 ? `status:${status}` : seen],
+          };
         }
-        const confirmed = error.code === 'UploadGone' && status !== undefined && status >= 500 ? ' (confirmed by ListParts)' : '';
+        const confirmed =
+          error.code === 'UploadGone' && status !== undefined && status >= 500 ? ' (confirmed by ListParts)' : '';
         observe(name, `${answer(error)}${confirmed}`);
       }
       observe('uploadGone.listParts', 'not measured (ListParts is not in the contract): declared answers kept');
@@ -273,7 +334,11 @@ export function probeRows(report: ProbeReport): ProbeRow[] {
   const rows = values.map(([capability, value]) => ({
     capability,
     value,
-    seen: report.observations.filter((o) => o.name === capability).map((o) => o.seen).join('; ') || 'not measured: declared',
+    seen:
+      report.observations
+        .filter((o) => o.name === capability)
+        .map((o) => o.seen)
+        .join('; ') || 'not measured: declared',
   }));
   const cleanup = report.observations.filter((o) => o.name === 'cleanup');
   if (cleanup.length > 0) rows.push({ capability: 'cleanup', value: '', seen: cleanup.map((o) => o.seen).join('; ') });
@@ -282,11 +347,15 @@ export function probeRows(report: ProbeReport): ProbeRow[] {
 
 /** Aborts the probe's uploads, deletes its objects, then anything else left under `prefix`. */
 async function cleanUp(
-  store: ObjectStore, prefix: string, keys: ReadonlySet<string>, uploads: readonly { key: string; uploadId: string }[],
+  store: ObjectStore,
+  prefix: string,
+  keys: ReadonlySet<string>,
+  uploads: readonly { key: string; uploadId: string }[],
   observe: (name: string, seen: string) => void,
 ): Promise<void> {
   const failures: string[] = [];
-  const note = (what: string) => (err: unknown) => failures.push(`${what}: ${err instanceof StoreError ? err.code : 'failed'}`);
+  const note = (what: string) => (err: unknown) =>
+    failures.push(`${what}: ${err instanceof StoreError ? err.code : 'failed'}`);
   await Promise.all(uploads.map((u) => store.abortMultipart(u.key, u.uploadId).catch(note(`abort ${u.key}`))));
   await Promise.all([...keys].map((k) => store.delete(k).catch(note(`delete ${k}`))));
   try {
@@ -331,7 +400,9 @@ function describe(o: Outcome, accepted: string): string {
 
 /** What the store answered, in words that carry no secret: status and codes only. */
 function answer(err: StoreError): string {
-  const said = [err.status !== undefined ? `HTTP ${err.status}` : undefined, err.storeCode].filter((p) => p !== undefined).join(' ');
+  const said = [err.status !== undefined ? `HTTP ${err.status}` : undefined, err.storeCode]
+    .filter((p) => p !== undefined)
+    .join(' ');
   if (!said) return err.code;
   return err.storeCode === err.code ? said : `${said} → ${err.code}`;
 }

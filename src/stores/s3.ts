@@ -8,9 +8,19 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import {
-  AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, DeleteObjectCommand,
-  GetObjectCommand, GetObjectTaggingCommand, HeadObjectCommand, ListObjectsV2Command, ListPartsCommand,
-  PutObjectCommand, PutObjectTaggingCommand, S3Client, UploadPartCommand,
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  ListPartsCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  S3Client,
+  UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { isListedAnswer, mergeCapabilities, type CapabilityOverrides, type StoreCapabilities } from './capabilities.ts';
 import { s3Etag } from './etag.ts';
@@ -131,14 +141,19 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     // ServiceException keeps the HTTP response (non-enumerable `$response`, lower-case header
     // names); network failures are plain Node errors with a `code`.
     const e = err as {
-      name?: string; code?: string; Code?: string;
+      name?: string;
+      code?: string;
+      Code?: string;
       $metadata?: { httpStatusCode?: number };
       $response?: { headers?: Record<string, string | undefined> };
     };
     const status = e.$metadata?.httpStatusCode;
     const storeCode = status !== undefined ? (e.Code ?? e.name) : (e.code ?? e.name);
     return storeErrorFrom({
-      op, key, store: description, status,
+      op,
+      key,
+      store: description,
+      status,
       // `Unknown`: the SDK's name for an error response without a parsable body.
       storeCode: storeCode === 'Error' || storeCode === 'Unknown' ? undefined : storeCode,
       retryAfter: e.$response?.headers?.['retry-after'],
@@ -158,7 +173,11 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
    * capabilities list as "gone" (4xx), `undefined` when ListParts cannot tell (s3rver
    * answers 405; a 5xx proves nothing).
    */
-  async function uploadExists(capabilities: StoreCapabilities, key: string, UploadId: string): Promise<boolean | undefined> {
+  async function uploadExists(
+    capabilities: StoreCapabilities,
+    key: string,
+    UploadId: string,
+  ): Promise<boolean | undefined> {
     try {
       await client.send(new ListPartsCommand({ Bucket, Key: key, UploadId, MaxParts: 1 }));
       return true;
@@ -174,7 +193,12 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
    * `UploadGone`, directly for a 4xx answer, after ListParts confirms it for any other.
    */
   async function onUpload<T>(
-    capabilities: StoreCapabilities, op: string, gone: readonly string[], key: string, uploadId: string, run: () => Promise<T>,
+    capabilities: StoreCapabilities,
+    op: string,
+    gone: readonly string[],
+    key: string,
+    uploadId: string,
+    run: () => Promise<T>,
   ): Promise<T> {
     try {
       return await run();
@@ -199,7 +223,8 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       return named && !utf8 ? decodeMetadata(named) : named;
     };
     const tagging = (op: string, key: string) => {
-      if (!capabilities.tagging) throw notSupportedError(op, key, description, 'object tagging is not known to work on this target');
+      if (!capabilities.tagging)
+        throw notSupportedError(op, key, description, 'object tagging is not known to work on this target');
     };
 
     async function head(key: string): Promise<ObjectInfo | undefined> {
@@ -231,12 +256,24 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       async *list(prefix) {
         let ContinuationToken: string | undefined;
         do {
-          const page = await call('list', prefix, () => client.send(new ListObjectsV2Command({
-            Bucket, Prefix: prefix, ContinuationToken, MaxKeys: options.listPageSize ?? 1000,
-          })));
+          const page = await call('list', prefix, () =>
+            client.send(
+              new ListObjectsV2Command({
+                Bucket,
+                Prefix: prefix,
+                ContinuationToken,
+                MaxKeys: options.listPageSize ?? 1000,
+              }),
+            ),
+          );
           // S3 listings carry no headers or user metadata: a HEAD per key would cost too much.
           for (const item of page.Contents ?? []) {
-            yield { key: item.Key!, size: item.Size ?? 0, etag: unquote(item.ETag), lastModified: item.LastModified ?? new Date(0) };
+            yield {
+              key: item.Key!,
+              size: item.Size ?? 0,
+              etag: unquote(item.ETag),
+              lastModified: item.LastModified ?? new Date(0),
+            };
           }
           ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
         } while (ContinuationToken);
@@ -256,7 +293,9 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
           return { body: Readable.from([]), info };
         }
         const Range = range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined;
-        const res = await call('read', key, () => client.send(new GetObjectCommand({ Bucket, Key: key, Range, IfMatch })));
+        const res = await call('read', key, () =>
+          client.send(new GetObjectCommand({ Bucket, Key: key, Range, IfMatch })),
+        );
         const info: ObjectInfo = {
           key,
           size: totalSize(res.ContentRange) ?? res.ContentLength ?? 0,
@@ -266,28 +305,57 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
           metadata: readMetadata(res.Metadata),
         };
         const body = res.Body as Readable | undefined;
-        return { body: body ? mapStreamErrors(body, (err) => toStoreError(err, 'read', key)) : Readable.from([]), info };
+        return {
+          body: body ? mapStreamErrors(body, (err) => toStoreError(err, 'read', key)) : Readable.from([]),
+          info,
+        };
       },
 
       async put(key, body, md5, meta) {
-        const res = await call('put', key, () => client.send(new PutObjectCommand({
-          Bucket, Key: key, Body: body, ContentLength: body.byteLength, ContentMD5: base64(md5), ...writeHeaders(meta),
-        })));
+        const res = await call('put', key, () =>
+          client.send(
+            new PutObjectCommand({
+              Bucket,
+              Key: key,
+              Body: body,
+              ContentLength: body.byteLength,
+              ContentMD5: base64(md5),
+              ...writeHeaders(meta),
+            }),
+          ),
+        );
         return { etag: unquote(res.ETag), etagSource: 'response' };
       },
 
       async createMultipart(key, meta) {
-        const res = await call('createMultipart', key, () => client.send(new CreateMultipartUploadCommand({
-          Bucket, Key: key, ...writeHeaders(meta),
-        })));
-        if (!res.UploadId) throw storeErrorFrom({ op: 'createMultipart', key, store: description, storeCode: 'NoUploadId' });
+        const res = await call('createMultipart', key, () =>
+          client.send(
+            new CreateMultipartUploadCommand({
+              Bucket,
+              Key: key,
+              ...writeHeaders(meta),
+            }),
+          ),
+        );
+        if (!res.UploadId)
+          throw storeErrorFrom({ op: 'createMultipart', key, store: description, storeCode: 'NoUploadId' });
         return res.UploadId;
       },
 
       async uploadPart(key, UploadId, PartNumber, body, md5) {
-        const res = await onUpload(capabilities, 'uploadPart', capabilities.uploadGone.uploadPart, key, UploadId, () => client.send(new UploadPartCommand({
-          Bucket, Key: key, UploadId, PartNumber, Body: body, ContentLength: body.byteLength, ContentMD5: base64(md5),
-        })));
+        const res = await onUpload(capabilities, 'uploadPart', capabilities.uploadGone.uploadPart, key, UploadId, () =>
+          client.send(
+            new UploadPartCommand({
+              Bucket,
+              Key: key,
+              UploadId,
+              PartNumber,
+              Body: body,
+              ContentLength: body.byteLength,
+              ContentMD5: base64(md5),
+            }),
+          ),
+        );
         return unquote(res.ETag);
       },
 
@@ -295,20 +363,36 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         const Parts = [...parts]
           .sort((a, b) => a.partNumber - b.partNumber)
           .map((p) => ({ PartNumber: p.partNumber, ETag: `"${unquote(p.etag)}"` }));
-        const res = await onUpload(capabilities, 'completeMultipart', capabilities.uploadGone.complete, key, UploadId, () => client.send(new CompleteMultipartUploadCommand({
-          Bucket, Key: key, UploadId, MultipartUpload: { Parts },
-        })));
+        const res = await onUpload(
+          capabilities,
+          'completeMultipart',
+          capabilities.uploadGone.complete,
+          key,
+          UploadId,
+          () =>
+            client.send(
+              new CompleteMultipartUploadCommand({
+                Bucket,
+                Key: key,
+                UploadId,
+                MultipartUpload: { Parts },
+              }),
+            ),
+        );
         const etag = unquote(res.ETag);
         if (etag) return { etag, etagSource: 'response' };
         // RGW 16.2 answers an empty <ETag>: the object exists now, so HEAD knows it.
         const info = await head(key);
-        if (!info?.etag) throw storeErrorFrom({ op: 'completeMultipart', key, store: description, storeCode: 'NoEtagAfterComplete' });
+        if (!info?.etag)
+          throw storeErrorFrom({ op: 'completeMultipart', key, store: description, storeCode: 'NoEtagAfterComplete' });
         return { etag: info.etag, etagSource: 'head' };
       },
 
       async abortMultipart(key, UploadId) {
         try {
-          await call('abortMultipart', key, () => client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId })));
+          await call('abortMultipart', key, () =>
+            client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId })),
+          );
         } catch (err) {
           // Already gone (404 NoSuchUpload), or a host without abort (s3rver answers 405):
           // the contract makes abort best effort, and a lifecycle rule reclaims the parts.
@@ -319,9 +403,15 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
       async putTags(key, tags) {
         tagging('putTags', key);
-        await call('putTags', key, () => client.send(new PutObjectTaggingCommand({
-          Bucket, Key: key, Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
-        })));
+        await call('putTags', key, () =>
+          client.send(
+            new PutObjectTaggingCommand({
+              Bucket,
+              Key: key,
+              Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
+            }),
+          ),
+        );
       },
 
       async getTags(key) {
@@ -394,7 +484,11 @@ function httpHeaders(meta: WriteMeta) {
 }
 
 function headers(res: {
-  ContentType?: string; ContentEncoding?: string; ContentLanguage?: string; ContentDisposition?: string; CacheControl?: string;
+  ContentType?: string;
+  ContentEncoding?: string;
+  ContentLanguage?: string;
+  ContentDisposition?: string;
+  CacheControl?: string;
 }): ObjectHeaders {
   const out: ObjectHeaders = {};
   if (res.ContentType) out.contentType = res.ContentType;

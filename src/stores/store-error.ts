@@ -54,8 +54,18 @@ export class StoreError extends Error {
 
 /** Network error codes after which the same request may succeed. */
 export const RETRIABLE_NETWORK_CODES: ReadonlySet<string> = new Set([
-  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN',
-  'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
 ]);
 
 /** HTTP statuses after which the same request may succeed. */
@@ -93,8 +103,21 @@ export interface FailureFacts {
 }
 
 const THROTTLE_CODES = new Set(['SlowDown', 'ServerBusy', 'TooManyRequests', 'RequestLimitExceeded', 'Throttling']);
-const DIGEST_CODES = new Set(['BadDigest', 'InvalidDigest', 'Md5Mismatch', 'InvalidMd5', 'XAmzContentChecksumMismatch']);
-const RESET_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ERR_STREAM_PREMATURE_CLOSE']);
+const DIGEST_CODES = new Set([
+  'BadDigest',
+  'InvalidDigest',
+  'Md5Mismatch',
+  'InvalidMd5',
+  'XAmzContentChecksumMismatch',
+]);
+const RESET_CODES = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 const HINTS: Record<string, string> = {
@@ -130,11 +153,13 @@ export function storeErrorFrom(facts: FailureFacts): StoreError {
   else if (status !== undefined && status >= 500) code = 'Unavailable';
   else code = storeCode ?? (status !== undefined ? `HTTP${status}` : 'Unknown');
 
-  const retriable = ['Timeout', 'BadDigest', 'Throttled', 'ConnectionReset', 'Unavailable'].includes(code)
-    || (status !== undefined && isRetriableStatus(status))
-    || (storeCode !== undefined && RETRIABLE_NETWORK_CODES.has(storeCode));
+  const retriable =
+    ['Timeout', 'BadDigest', 'Throttled', 'ConnectionReset', 'Unavailable'].includes(code) ||
+    (status !== undefined && isRetriableStatus(status)) ||
+    (storeCode !== undefined && RETRIABLE_NETWORK_CODES.has(storeCode));
   const what = facts.key === undefined ? facts.op : `${facts.op} "${facts.key}"`;
-  const answer = status === undefined ? code : `HTTP ${status} ${storeCode && storeCode !== code ? `${storeCode} (${code})` : code}`;
+  const answer =
+    status === undefined ? code : `HTTP ${status} ${storeCode && storeCode !== code ? `${storeCode} (${code})` : code}`;
   const hint = HINTS[code];
   return new StoreError({
     op: facts.op,
@@ -155,7 +180,10 @@ export function storeErrorFrom(facts: FailureFacts): StoreError {
  */
 export function uploadGoneError(failure: StoreError, store: string): StoreError {
   const what = failure.key === undefined ? failure.op : `${failure.op} "${failure.key}"`;
-  const answer = failure.status === undefined ? (failure.storeCode ?? 'no answer') : `HTTP ${failure.status}${failure.storeCode ? ` ${failure.storeCode}` : ''}`;
+  const answer =
+    failure.status === undefined
+      ? (failure.storeCode ?? 'no answer')
+      : `HTTP ${failure.status}${failure.storeCode ? ` ${failure.storeCode}` : ''}`;
   return new StoreError({
     op: failure.op,
     key: failure.key,
@@ -171,7 +199,10 @@ export function uploadGoneError(failure: StoreError, store: string): StoreError 
 export function notSupportedError(op: string, key: string | undefined, store: string, why: string): StoreError {
   const what = key === undefined ? op : `${op} "${key}"`;
   return new StoreError({
-    op, key, code: 'NotSupported', retriable: false,
+    op,
+    key,
+    code: 'NotSupported',
+    retriable: false,
     message: `${what} on ${store} is not supported: ${why}; ${HINTS.NotSupported}`,
   });
 }

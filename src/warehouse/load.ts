@@ -35,8 +35,8 @@ export function parseWarehouseSpec(text: string, file: string): WarehouseSpec {
     return parseValidatedYaml(text, file, warehouseSpec, { what: 'the warehouse spec', sample: DEFAULT_SPEC_FILE });
   } catch (err) {
     // The spec's errors also name the file as a whole (`where`), for the parity command's output.
-    if (err instanceof UserError) throw new UserError(err.message, { where: file, ...(err.fix ? { fix: err.fix } : {}) });
+    if (err instanceof UserError)
+      throw new UserError(err.message, { where: file, ...(err.fix ? { fix: err.fix } : {}) });
     throw err;
   }
 }
-

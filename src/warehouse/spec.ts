@@ -10,11 +10,9 @@ import { z } from 'zod';
 const classification = z.enum(['health-pseudonymised', 'public-reference']);
 
 /** A lower-case DNS-safe label: bucket and container names are built from it. */
-const label = z
-  .string()
-  .regex(/^[a-z0-9](?:[a-z0-9-]{0,40}[a-z0-9])?$/, {
-    error: 'must be lower-case letters, digits and inner hyphens, at most 42 characters, such as "chru-nancy"',
-  });
+const label = z.string().regex(/^[a-z0-9](?:[a-z0-9-]{0,40}[a-z0-9])?$/, {
+  error: 'must be lower-case letters, digits and inner hyphens, at most 42 characters, such as "chru-nancy"',
+});
 
 const immutability = z.strictObject({
   /**
@@ -88,7 +86,9 @@ export const warehouseSpec = z
     }),
     keys: z.strictObject({
       /** Only `customer-managed` is accepted: keys live in the operator's own key service. */
-      management: z.literal('customer-managed', { error: 'only "customer-managed" is supported: set keys.management: customer-managed' }),
+      management: z.literal('customer-managed', {
+        error: 'only "customer-managed" is supported: set keys.management: customer-managed',
+      }),
       /** Days between automatic key rotations, where the host can rotate. */
       rotationDays: z.number().int().min(30).max(730),
     }),
@@ -102,11 +102,22 @@ export const warehouseSpec = z
   .superRefine((spec, ctx) => {
     const seen = new Set<string>();
     spec.datasets.forEach((d, i) => {
-      if (seen.has(d.name)) ctx.addIssue({ code: 'custom', path: ['datasets', i, 'name'], message: `dataset "${d.name}" is declared twice`, params: { fix: 'give each dataset a unique name' } });
+      if (seen.has(d.name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['datasets', i, 'name'],
+          message: `dataset "${d.name}" is declared twice`,
+          params: { fix: 'give each dataset a unique name' },
+        });
       seen.add(d.name);
       if (d.immutability && !d.versioning) {
         // S3 object lock only exists on versioned buckets; refusing here beats a failed deployment.
-        ctx.addIssue({ code: 'custom', path: ['datasets', i, 'versioning'], message: 'immutability needs versioning', params: { fix: 'set versioning: true or remove immutability' } });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['datasets', i, 'versioning'],
+          message: 'immutability needs versioning',
+          params: { fix: 'set versioning: true or remove immutability' },
+        });
       }
     });
   });

@@ -16,7 +16,12 @@ export interface DocumentKind {
 }
 
 /** Parses and validates `text`; `file` only names the source in messages. */
-export function parseValidatedYaml<S extends z.ZodType>(text: string, file: string, schema: S, kind: DocumentKind): z.output<S> {
+export function parseValidatedYaml<S extends z.ZodType>(
+  text: string,
+  file: string,
+  schema: S,
+  kind: DocumentKind,
+): z.output<S> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -31,14 +36,19 @@ export function parseValidatedYaml<S extends z.ZodType>(text: string, file: stri
   const result = schema.safeParse(doc.toJS());
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => describeIssue(issue, doc, lines, file));
-  throw new UserError(`${kind.what} has ${problems.length} problem${problems.length > 1 ? 's' : ''}\n${problems.join('\n')}`, {
-    fix: `correct each line above; the sample ${kind.sample} shows every field`,
-  });
+  throw new UserError(
+    `${kind.what} has ${problems.length} problem${problems.length > 1 ? 's' : ''}\n${problems.join('\n')}`,
+    {
+      fix: `correct each line above; the sample ${kind.sample} shows every field`,
+    },
+  );
 }
 
 /** `phases[1].datasets[2]` from `['phases', 1, 'datasets', 2]`. */
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`)).join('');
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('');
 }
 
 function describeIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter, file: string): string {

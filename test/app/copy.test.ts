@@ -11,7 +11,12 @@ import { seedSource } from './helpers.ts';
 
 let dir: string;
 let plan: PlanFixture;
-const options = () => ({ plan: plan.file, state: join(dir, 'state.db'), evidence: join(dir, 'evidence'), env: plan.env });
+const options = () => ({
+  plan: plan.file,
+  state: join(dir, 'state.db'),
+  evidence: join(dir, 'evidence'),
+  env: plan.env,
+});
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudexit-app-copy-'));
@@ -21,10 +26,17 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-async function runs(): Promise<{ id: string; command: string; outcome: string | undefined; objects: number | undefined }[]> {
+async function runs(): Promise<
+  { id: string; command: string; outcome: string | undefined; objects: number | undefined }[]
+> {
   const state = await openSqliteStateStore(join(dir, 'state.db'));
   try {
-    return (await state.listRuns()).map((r) => ({ id: r.id, command: r.command, outcome: r.outcome, objects: r.totals?.objects }));
+    return (await state.listRuns()).map((r) => ({
+      id: r.id,
+      command: r.command,
+      outcome: r.outcome,
+      objects: r.totals?.objects,
+    }));
   } finally {
     await state.close();
   }
@@ -41,17 +53,59 @@ describe('copy()', () => {
     const stages: string[] = [];
     const progress: ProgressSink = { start: (stage) => stages.push(stage), advance() {}, note() {}, stop() {} };
     const report = await copy({ ...options(), progress });
-    expect(Object.keys(report).sort()).toEqual(['bytesCopied', 'copied', 'databases', 'datasets', 'failed', 'interrupted', 'ok', 'runId']);
-    expect(report).toMatchObject({ ok: true, interrupted: false, copied: 5, bytesCopied: 3 * 2000 + 2 * 500, failed: 0, databases: [] });
+    expect(Object.keys(report).sort()).toEqual([
+      'bytesCopied',
+      'copied',
+      'databases',
+      'datasets',
+      'failed',
+      'interrupted',
+      'ok',
+      'runId',
+    ]);
+    expect(report).toMatchObject({
+      ok: true,
+      interrupted: false,
+      copied: 5,
+      bytesCopied: 3 * 2000 + 2 * 500,
+      failed: 0,
+      databases: [],
+    });
     expect(report.runId).toMatch(/\S/);
     expect(report.datasets.map((d) => d.dataset)).toEqual(['one', 'two']);
     const [one] = report.datasets;
-    expect(Object.keys(one!).sort()).toEqual(['alreadyCopied', 'bytesCopied', 'copied', 'dataset', 'failed', 'inventory', 'manifest', 'partsResumed', 'vanished']);
-    expect(one).toMatchObject({ copied: 3, alreadyCopied: 0, partsResumed: 0, failed: [], vanished: [], inventory: { objects: 3, added: 3 } });
-    expect(one!.manifest).toMatchObject({ dataset: 'one', file: join(dir, 'evidence', 'one', 'manifest.sha256'), entries: 3 });
+    expect(Object.keys(one!).sort()).toEqual([
+      'alreadyCopied',
+      'bytesCopied',
+      'copied',
+      'dataset',
+      'failed',
+      'inventory',
+      'manifest',
+      'partsResumed',
+      'vanished',
+    ]);
+    expect(one).toMatchObject({
+      copied: 3,
+      alreadyCopied: 0,
+      partsResumed: 0,
+      failed: [],
+      vanished: [],
+      inventory: { objects: 3, added: 3 },
+    });
+    expect(one!.manifest).toMatchObject({
+      dataset: 'one',
+      file: join(dir, 'evidence', 'one', 'manifest.sha256'),
+      entries: 3,
+    });
     expect((await readFile(one!.manifest!.file, 'utf8')).trimEnd().split('\n')).toHaveLength(3);
     expect(stages).toEqual(expect.arrayContaining(['inventory one', 'copy one', 'inventory two', 'copy two']));
-    expect((await runs()).find((r) => r.id === report.runId)).toEqual({ id: report.runId, command: 'copy', outcome: 'succeeded', objects: 5 });
+    expect((await runs()).find((r) => r.id === report.runId)).toEqual({
+      id: report.runId,
+      command: 'copy',
+      outcome: 'succeeded',
+      objects: 5,
+    });
   });
 
   it('without inventory, copies only what the state lists: nothing new here', async () => {

@@ -70,7 +70,11 @@ describe('the default state and evidence folder of a migration', () => {
     const pointer = JSON.parse(await readFile(join('.cloudexit', 'hooks', 'emc2', 'phase-1.pointer.json'), 'utf8'));
     expect(pointer.serving).toBe('target');
     expect((await rollback({ plan: plan.file, phase: '1' })).outcome).toBe('refused');
-    expect((await status({ plan: plan.file })).phases[0]).toMatchObject({ id: 1, state: 'committed', verifiedFullObjects: 4 });
+    expect((await status({ plan: plan.file })).phases[0]).toMatchObject({
+      id: 1,
+      state: 'committed',
+      verifiedFullObjects: 4,
+    });
     // Nothing was written beside the migration's own folders.
     expect(existsSync(join(dir, '.cloudexit', 'evidence', 'one'))).toBe(false);
   });

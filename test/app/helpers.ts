@@ -12,7 +12,8 @@ import { bytesOf } from '../engine/harness.ts';
 export async function seedSource(plan: PlanFixture, dataset: string, count: number, size = 2000): Promise<string[]> {
   const azurite = inject('azurite');
   const store = createAzureBlobStore({
-    endpoint: azurite.endpoint, container: plan.names.get(dataset)!.container,
+    endpoint: azurite.endpoint,
+    container: plan.names.get(dataset)!.container,
     credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
   });
   const keys = Array.from({ length: count }, (_, i) => `records/${dataset}-${String(i).padStart(3, '0')}.csv`);

@@ -34,7 +34,7 @@ describe('phaseOf', () => {
 });
 
 describe('selectDatasets', () => {
-  it('every dataset by default, those of a phase, or some by name, in the plan\'s order', async () => {
+  it("every dataset by default, those of a phase, or some by name, in the plan's order", async () => {
     const plan = await loadPlan(SAMPLE);
     expect(selectDatasets(plan, {}).map((d) => d.name)).toEqual(plan.datasets.map((d) => d.name));
     expect(selectDatasets(plan, { phase: 2 }).map((d) => d.name)).toEqual(['hcl', 'chru-nancy', 'hpsj', 'catalog']);
@@ -57,7 +57,9 @@ describe('limit overrides', () => {
     expect(bandwidthOf('1MiB/s')).toBe(2 ** 20);
     expect(bandwidthOf(5000)).toBe(5000);
     expect(userErrorOf(() => concurrencyOf(0)).message).toBe('concurrency 0 is not a whole number from 1 to 256');
-    expect(userErrorOf(() => concurrencyOf('many', '--concurrency')).message).toBe('--concurrency many is not a whole number from 1 to 256');
+    expect(userErrorOf(() => concurrencyOf('many', '--concurrency')).message).toBe(
+      '--concurrency many is not a whole number from 1 to 256',
+    );
     expect(userErrorOf(() => bandwidthOf('fast')).fix).toBe('write it like 200MiB/s or 50MB/s');
   });
 });

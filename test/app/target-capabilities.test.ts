@@ -33,7 +33,11 @@ async function probeEvents(state: string): Promise<{ target: string; multipart: 
   try {
     const events = [];
     for await (const e of store.iterateAudit()) {
-      if (e.step === 'probe') events.push({ target: String(e.details['target']), multipart: String((e.details['capabilities'] as { etag: { multipart: string } }).etag.multipart) });
+      if (e.step === 'probe')
+        events.push({
+          target: String(e.details['target']),
+          multipart: String((e.details['capabilities'] as { etag: { multipart: string } }).etag.multipart),
+        });
     }
     return events;
   } finally {
@@ -55,7 +59,12 @@ describe('target capabilities', () => {
     const store = await openSqliteStateStore(state);
     try {
       const recorded = await store.getProbe(events[0]!.target);
-      expect(recorded?.capabilities).toMatchObject({ metadataNames: 'underscore-to-hyphen', checksContentMd5: true, tagging: true, etag: { reportedAtComplete: false } });
+      expect(recorded?.capabilities).toMatchObject({
+        metadataNames: 'underscore-to-hyphen',
+        checksContentMd5: true,
+        tagging: true,
+        etag: { reportedAtComplete: false },
+      });
       // Every one-shot object got the ETag the probed rule predicts.
       const [record] = (await store.getObjects('one', ['records/one-000.csv'])).values();
       expect(record?.expectedEtag).toMatch(/^[0-9a-f]{32}$/);
@@ -69,10 +78,12 @@ describe('target capabilities', () => {
     // The same bucket behind another endpoint (as after a DNS or offer change): probed again.
     const moved = await writeTestPlan(join(folder, 'moved'), ['one'], {}, { server: 'rgw', endpoint: proxy.origin });
     await copy({ plan: moved.file, state: join(folder, 'moved', 'state.db'), env: moved.env });
-    expect((await probeEvents(join(folder, 'moved', 'state.db'))).map((e) => e.target)).toEqual([expect.stringContaining(proxy.origin)]);
+    expect((await probeEvents(join(folder, 'moved', 'state.db'))).map((e) => e.target)).toEqual([
+      expect.stringContaining(proxy.origin),
+    ]);
   });
 
-  it('the plan\'s etagIsMd5: false wins over the probe: no ETag is predicted, the SHA-256 alone proves the content', async () => {
+  it("the plan's etagIsMd5: false wins over the probe: no ETag is predicted, the SHA-256 alone proves the content", async () => {
     const folder = join(dir, 'kms');
     await mkdir(folder, { recursive: true });
     const plan = await writeTestPlan(folder, ['one'], {}, { server: 'rgw', etagIsMd5: false });
@@ -83,7 +94,8 @@ describe('target capabilities', () => {
     expect((await copy({ plan: plan.file, state, env: plan.env })).ok).toBe(true);
     const store = await openSqliteStateStore(state);
     try {
-      for (const record of (await store.getObjects('one', ['records/one-000.csv', 'records/one-001.csv'])).values()) expect(record.expectedEtag).toBeUndefined();
+      for (const record of (await store.getObjects('one', ['records/one-000.csv', 'records/one-001.csv'])).values())
+        expect(record.expectedEtag).toBeUndefined();
     } finally {
       await store.close();
     }

@@ -23,7 +23,10 @@ let dir: string;
 let plan: PlanFixture;
 const state = () => join(dir, 'state.db');
 
-function script(args: string[], env: NodeJS.ProcessEnv = plan.env): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function script(
+  args: string[],
+  env: NodeJS.ProcessEnv = plan.env,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
     execFile(NODE, [SCRIPT, ...args], { env, cwd: dir }, (err, stdout, stderr) => {
       done({ code: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr });
@@ -38,7 +41,8 @@ beforeAll(async () => {
   plan = await writeTestPlan(dir, ['one']);
   const azurite = inject('azurite');
   const source = createAzureBlobStore({
-    endpoint: azurite.endpoint, container: plan.names.get('one')!.container,
+    endpoint: azurite.endpoint,
+    container: plan.names.get('one')!.container,
     credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
   });
   for (const key of KEYS) {
@@ -54,7 +58,9 @@ describe('scripts/migrate-phase.mjs', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     expect(r.stdout).toContain('copy: 3 objects copied (9000 bytes), 0 failed');
     expect(r.stdout).toContain('verify full: 3 objects verified, 0 mismatches, 0 not copied');
-    expect(r.stdout).toMatch(/status: phase 1 \(Everything\) planned: 3\/3 copied, 3 verified in full, -?\d+ days left/);
+    expect(r.stdout).toMatch(
+      /status: phase 1 \(Everything\) planned: 3\/3 copied, 3 verified in full, -?\d+ days left/,
+    );
     expect(r.stdout).toContain('phase 1 is ready for its cutover');
     for (const secret of plan.secrets) expect(r.stdout + r.stderr).not.toContain(secret);
 
@@ -62,10 +68,17 @@ describe('scripts/migrate-phase.mjs', () => {
     try {
       expect(await store.countVerifiedFull('one')).toBe(3);
       const runs = await store.listRuns();
-      expect(runs.map((run) => [run.command, run.outcome]).sort()).toEqual([['copy', 'succeeded'], ['verify full', 'succeeded']]);
+      expect(runs.map((run) => [run.command, run.outcome]).sort()).toEqual([
+        ['copy', 'succeeded'],
+        ['verify full', 'succeeded'],
+      ]);
       const steps = [];
       for await (const event of store.iterateAudit()) steps.push([event.step, event.phase]);
-      expect(steps).toEqual([['probe', 1], ['copy', 1], ['verify-full', 1]]); // copy probes the target before its first write
+      expect(steps).toEqual([
+        ['probe', 1],
+        ['copy', 1],
+        ['verify-full', 1],
+      ]); // copy probes the target before its first write
     } finally {
       await store.close();
     }
@@ -74,7 +87,11 @@ describe('scripts/migrate-phase.mjs', () => {
   it('exits 1 and names the object when the target no longer holds what was copied', async () => {
     const s3rver = inject('s3rver');
     const target = createS3Store({
-      endpoint: s3rver.endpoint, region: s3rver.region, forcePathStyle: true, flexibleChecksums: false, bucket: plan.names.get('one')!.bucket,
+      endpoint: s3rver.endpoint,
+      region: s3rver.region,
+      forcePathStyle: true,
+      flexibleChecksums: false,
+      bucket: plan.names.get('one')!.bucket,
       credentials: { accessKeyId: s3rver.accessKeyId, secretAccessKey: s3rver.secretAccessKey },
     });
     const altered = bytesOf('altered', 3000);

@@ -56,14 +56,27 @@ describe('audit export then audit verify --file', () => {
   it('exports to stdout and to a file, and both verify intact (exit 0)', async () => {
     const toStdout = await cli(['audit', 'export', '--state', state]);
     expect(toStdout).toMatchObject({ code: 0, stderr: `exported 10 audit events; head ${events[9]!.hash}\n` });
-    expect(toStdout.stdout.split('\n').slice(0, -1).map((l) => JSON.parse(l).seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+    expect(
+      toStdout.stdout
+        .split('\n')
+        .slice(0, -1)
+        .map((l) => JSON.parse(l).seq),
+    ).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 
     expect((await cli(['audit', 'export', '--state', state, '--out', exported])).code).toBe(0);
     expect(await readFile(exported, 'utf8')).toBe(toStdout.stdout);
     const verify = await cli(['audit', 'verify', '--file', exported]);
-    expect(verify).toMatchObject({ code: 0, stdout: `audit log intact: 10 events in ${exported}\nhead: ${events[9]!.hash}\n` });
+    expect(verify).toMatchObject({
+      code: 0,
+      stdout: `audit log intact: 10 events in ${exported}\nhead: ${events[9]!.hash}\n`,
+    });
     const json = await cli(['audit', 'verify', '--file', exported, '--json']);
-    expect(JSON.parse(json.stdout)).toEqual({ ok: true, count: 10, head: events[9]!.hash, source: { kind: 'file', location: exported } });
+    expect(JSON.parse(json.stdout)).toEqual({
+      ok: true,
+      count: 10,
+      head: events[9]!.hash,
+      source: { kind: 'file', location: exported },
+    });
   });
 
   it('names the first broken link of an edited export (exit 1)', async () => {
@@ -112,21 +125,30 @@ describe('audit export then audit verify --file', () => {
 describe('audit verify on the state file', () => {
   it('reports an intact log (exit 0)', async () => {
     const r = await cli(['audit', 'verify', '--state', state]);
-    expect(r).toMatchObject({ code: 0, stdout: `audit log intact: 10 events in state file ${state}\nhead: ${events[9]!.hash}\n` });
+    expect(r).toMatchObject({
+      code: 0,
+      stdout: `audit log intact: 10 events in state file ${state}\nhead: ${events[9]!.hash}\n`,
+    });
   });
 
   it('detects a row altered after the triggers were dropped (exit 1)', async () => {
     rawSql('DROP TRIGGER audit_events_no_update', "UPDATE audit_events SET outcome = 'refused' WHERE seq = 4");
     const r = await cli(['audit', 'verify', '--state', state]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain(`audit log BROKEN at event 4 in state file ${state}: event 4 was altered: its content does not match its hash`);
+    expect(r.stdout).toContain(
+      `audit log BROKEN at event 4 in state file ${state}: event 4 was altered: its content does not match its hash`,
+    );
   });
 
   it('detects a row deleted after the triggers were dropped (exit 1)', async () => {
     rawSql('DROP TRIGGER audit_events_no_delete', 'DELETE FROM audit_events WHERE seq = 9');
     const r = await cli(['audit', 'verify', '--state', state, '--json']);
     expect(r.code).toBe(1);
-    expect(JSON.parse(r.stdout).firstBroken).toEqual({ seq: 10, position: 9, reason: 'event 9 is missing: event 10 comes right after event 8 (deleted or moved)' });
+    expect(JSON.parse(r.stdout).firstBroken).toEqual({
+      seq: 10,
+      position: 9,
+      reason: 'event 9 is missing: event 10 comes right after event 8 (deleted or moved)',
+    });
   });
 
   it('finds the default state file through the plan, and creates none when it is missing (exit 2)', async () => {

@@ -44,7 +44,8 @@ beforeAll(async () => {
   dir = await tempDir();
   const store = await openSqliteStateStore(join(dir.path, 'state.db'));
   events = [];
-  for (let i = 1; i <= 10; i++) events.push(await store.appendAudit(sampleInput(i, { details: AWKWARD_DETAILS[i % AWKWARD_DETAILS.length]! })));
+  for (let i = 1; i <= 10; i++)
+    events.push(await store.appendAudit(sampleInput(i, { details: AWKWARD_DETAILS[i % AWKWARD_DETAILS.length]! })));
   await writeAuditJsonlFile(store.iterateAudit(), join(dir.path, 'audit.jsonl'));
   await store.close();
   original = await readFile(join(dir.path, 'audit.jsonl'), 'utf8');
@@ -78,7 +79,9 @@ describe('the documented jq + sha256sum recipe', () => {
   });
 
   it('names the line of an edited event', async () => {
-    await withLog((lines) => lines.map((l, i) => (i === 3 ? l.replace('"outcome":"succeeded"', '"outcome":"refused"') : l)));
+    await withLog((lines) =>
+      lines.map((l, i) => (i === 3 ? l.replace('"outcome":"succeeded"', '"outcome":"refused"') : l)),
+    );
     expect(sh(await recipe('whole log'))).toMatch(/^4c4\n/);
   });
 
@@ -89,15 +92,19 @@ describe('the documented jq + sha256sum recipe', () => {
 
   it('names swapped events', async () => {
     await withLog((lines) => [lines[0]!, lines[1]!, lines[3]!, lines[2]!, ...lines.slice(4)]);
-    expect(sh(await recipe('whole log'))).toContain('line 3: event 4 does not follow the event before it\nline 4: event 3 does not follow');
+    expect(sh(await recipe('whole log'))).toContain(
+      'line 3: event 4 does not follow the event before it\nline 4: event 3 does not follow',
+    );
   });
 
   it('names the link after an event that was edited and re-hashed', async () => {
-    await withLog((lines) => lines.map((l, i) => {
-      if (i !== 6) return l;
-      const forged = { ...JSON.parse(l), actor: 'someone else' };
-      return JSON.stringify({ ...forged, hash: hashEvent(forged) });
-    }));
+    await withLog((lines) =>
+      lines.map((l, i) => {
+        if (i !== 6) return l;
+        const forged = { ...JSON.parse(l), actor: 'someone else' };
+        return JSON.stringify({ ...forged, hash: hashEvent(forged) });
+      }),
+    );
     const out = sh(await recipe('whole log'));
     expect(out).not.toMatch(/^\d+c\d+/m);
     expect(out).toContain('line 8: event 8 does not follow the event before it\n');

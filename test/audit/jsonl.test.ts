@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { hashEvent, verifyChain } from '../../src/audit/chain.ts';
-import { AuditFileError, auditJsonLine, readAuditJsonl, writeAuditJsonl, writeAuditJsonlFile } from '../../src/audit/jsonl.ts';
+import {
+  AuditFileError,
+  auditJsonLine,
+  readAuditJsonl,
+  writeAuditJsonl,
+  writeAuditJsonlFile,
+} from '../../src/audit/jsonl.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
 import type { AuditEvent } from '../../src/audit/event.ts';
 import { collect, tempDir } from '../state/helpers.ts';
@@ -41,7 +47,17 @@ describe('exporting the audit log as JSON Lines', () => {
     const written = await lines();
     expect(written).toHaveLength(10);
     expect(written.map((l) => `${l}\n`)).toEqual(events.map(auditJsonLine));
-    expect(Object.keys(JSON.parse(written[3]!))).toEqual(['actor', 'details', 'hash', 'outcome', 'phase', 'prevHash', 'seq', 'step', 'time']);
+    expect(Object.keys(JSON.parse(written[3]!))).toEqual([
+      'actor',
+      'details',
+      'hash',
+      'outcome',
+      'phase',
+      'prevHash',
+      'seq',
+      'step',
+      'time',
+    ]);
     expect(JSON.parse(written[3]!).phase).toBeNull();
   });
 
@@ -78,37 +94,57 @@ describe('exporting the audit log as JSON Lines', () => {
 
 describe('an exported log that was tampered with', () => {
   it('an edited field: names the edited event', async () => {
-    await tamper((l) => l.map((line, i) => (i === 6 ? line.replace('"outcome":"succeeded"', '"outcome":"failed"') : line)));
+    await tamper((l) =>
+      l.map((line, i) => (i === 6 ? line.replace('"outcome":"succeeded"', '"outcome":"failed"') : line)),
+    );
     const verdict = await verifyChain(readAuditJsonl(exported));
     expect(verdict).toMatchObject({ ok: false, count: 6, head: events[5]!.hash });
-    expect(verdict.firstBroken).toEqual({ seq: 7, position: 7, reason: 'event 7 was altered: its content does not match its hash' });
+    expect(verdict.firstBroken).toEqual({
+      seq: 7,
+      position: 7,
+      reason: 'event 7 was altered: its content does not match its hash',
+    });
   });
 
   it('an edited field given a recomputed hash: names the next link', async () => {
-    await tamper((l) => l.map((line, i) => {
-      if (i !== 6) return line;
-      const forged = { ...JSON.parse(line), actor: 'someone else' };
-      return JSON.stringify({ ...forged, hash: hashEvent(forged) });
-    }));
-    expect((await verifyChain(readAuditJsonl(exported))).firstBroken).toMatchObject({ seq: 8, position: 8, reason: expect.stringMatching(/^event 8 does not follow from event 7/) });
+    await tamper((l) =>
+      l.map((line, i) => {
+        if (i !== 6) return line;
+        const forged = { ...JSON.parse(line), actor: 'someone else' };
+        return JSON.stringify({ ...forged, hash: hashEvent(forged) });
+      }),
+    );
+    expect((await verifyChain(readAuditJsonl(exported))).firstBroken).toMatchObject({
+      seq: 8,
+      position: 8,
+      reason: expect.stringMatching(/^event 8 does not follow from event 7/),
+    });
   });
 
   it('an added field: names the event, as jq would', async () => {
     await tamper((l) => l.map((line, i) => (i === 2 ? line.replace('{', '{"approvedBy":"nobody",') : line)));
-    expect((await verifyChain(readAuditJsonl(exported))).firstBroken).toMatchObject({ seq: 3, position: 3, reason: 'event 3 was altered: its content does not match its hash' });
+    expect((await verifyChain(readAuditJsonl(exported))).firstBroken).toMatchObject({
+      seq: 3,
+      position: 3,
+      reason: 'event 3 was altered: its content does not match its hash',
+    });
   });
 
   it('a deleted event: names the gap', async () => {
     await tamper((l) => l.filter((_, i) => i !== 4));
     expect((await verifyChain(readAuditJsonl(exported))).firstBroken).toEqual({
-      seq: 6, position: 5, reason: 'event 5 is missing: event 6 comes right after event 4 (deleted or moved)',
+      seq: 6,
+      position: 5,
+      reason: 'event 5 is missing: event 6 comes right after event 4 (deleted or moved)',
     });
   });
 
   it('two events swapped: names them', async () => {
     await tamper((l) => [l[0]!, l[1]!, l[3]!, l[2]!, ...l.slice(4)]);
     expect((await verifyChain(readAuditJsonl(exported))).firstBroken).toEqual({
-      seq: 4, position: 3, reason: 'events 3 and 4 are in the wrong order: event 4 comes before event 3',
+      seq: 4,
+      position: 3,
+      reason: 'events 3 and 4 are in the wrong order: event 4 comes before event 3',
     });
   });
 });
@@ -116,7 +152,10 @@ describe('an exported log that was tampered with', () => {
 describe('reading a file that is not an audit log', () => {
   async function readError(content: string): Promise<AuditFileError> {
     await writeFile(exported, content);
-    const error = await collect(readAuditJsonl(exported)).then(() => undefined, (err: unknown) => err);
+    const error = await collect(readAuditJsonl(exported)).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(error).toBeInstanceOf(AuditFileError);
     return error as AuditFileError;
   }
@@ -132,7 +171,9 @@ describe('reading a file that is not an audit log', () => {
     const [a] = await lines();
     expect((await readError(`${a}\n\n`)).message).toBe('line 2 is empty; every line of an audit log is one JSON event');
     const noSeq = JSON.stringify({ ...JSON.parse(a!), seq: undefined });
-    expect((await readError(`${noSeq}\n`)).message).toBe('line 1 is not an audit event: "seq" must be a whole number from 1');
+    expect((await readError(`${noSeq}\n`)).message).toBe(
+      'line 1 is not an audit event: "seq" must be a whole number from 1',
+    );
     expect((await readError('[1, 2]\n')).message).toBe('line 1 is not an audit event: it is not a JSON object');
   });
 

@@ -19,7 +19,10 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('bad input gets a clear error and changes nothing', () => {
   it('an invalid plan: exit 2, file:line and fix, no state created', async () => {
     const bad = join(dir, 'bad.yaml');
-    await writeFile(bad, (await readFile(plan.file, 'utf8')).replace('plannedCutover: 2026-12-01', 'plannedCutover: 2026-13-01'));
+    await writeFile(
+      bad,
+      (await readFile(plan.file, 'utf8')).replace('plannedCutover: 2026-12-01', 'plannedCutover: 2026-13-01'),
+    );
     const r = await runCli(['copy', '--plan', bad, '--state', state()], plan.env);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/bad\.yaml:\d+:\d+: phases\[0\]\.plannedCutover: must be a real calendar date/);

@@ -17,14 +17,18 @@ const marker = () => join(dir, 'switch-started.json');
 
 const common = () => ['--state', join(dir, 'state.db'), '--hook-state-dir', join(dir, 'hooks')];
 const cli = (args: string[], planFile = plan.file) => runCli([...args, '--plan', planFile], plan.env);
-const statusOf = async () => JSON.parse((await runCli(['status', '--plan', plan.file, '--state', join(dir, 'state.db'), '--json'], plan.env)).stdout);
+const statusOf = async () =>
+  JSON.parse(
+    (await runCli(['status', '--plan', plan.file, '--state', join(dir, 'state.db'), '--json'], plan.env)).stdout,
+  );
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudexit-cutover-'));
   plan = await writeTestPlan(dir, ['one']);
   const azurite = inject('azurite');
   const store = createAzureBlobStore({
-    endpoint: azurite.endpoint, container: plan.names.get('one')!.container,
+    endpoint: azurite.endpoint,
+    container: plan.names.get('one')!.container,
     credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
   });
   for (let i = 0; i < 5; i++) {
@@ -33,13 +37,19 @@ beforeAll(async () => {
   }
   // A switch hook that announces itself, then hangs: the copier is killed while it runs.
   const slow = join(dir, 'slow-switch.mjs');
-  await writeFile(slow, `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker())}, JSON.stringify({ pid: process.pid }));\nsetTimeout(() => {}, 120_000);\n`);
+  await writeFile(
+    slow,
+    `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker())}, JSON.stringify({ pid: process.pid }));\nsetTimeout(() => {}, 120_000);\n`,
+  );
   const doc = parseDocument(await readFile(plan.file, 'utf8'));
   doc.setIn(['hooks', 'switch'], resolve(slow));
   slowPlan = join(dir, 'slow-plan.yaml');
   await writeFile(slowPlan, doc.toString());
   for (const args of [['copy'], ['verify', '--mode', 'full']]) {
-    const r = await runCli([...args, '--plan', plan.file, '--state', join(dir, 'state.db'), '--evidence', join(dir, 'evidence'), '--json'], plan.env);
+    const r = await runCli(
+      [...args, '--plan', plan.file, '--state', join(dir, 'state.db'), '--evidence', join(dir, 'evidence'), '--json'],
+      plan.env,
+    );
     expect(r.code, r.stderr).toBe(0);
   }
   await new Promise((r) => setTimeout(r, 1100)); // the freeze comes in a later second than the seeding
@@ -47,18 +57,27 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('cloudexit cutover / rollback / status', () => {
-  it('refuses to start without every owner\'s go, and status shows the gates', async () => {
+  it("refuses to start without every owner's go, and status shows the gates", async () => {
     const r = await cli(['cutover', '--phase', '1', ...common()]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/✗ approvals: waiting for the go of decision maker \(A\), ops lead \(B\), data owner \(C\), data protection officer \(D\)/);
+    expect(r.stdout).toMatch(
+      /✗ approvals: waiting for the go of decision maker \(A\), ops lead \(B\), data owner \(C\), data protection officer \(D\)/,
+    );
     expect(r.stdout).toMatch(/✓ bulk-copy/);
     const status = await statusOf();
-    expect(status.phases[0]).toMatchObject({ id: 1, state: 'planned', failed: { step: 'preflight' }, copiedObjects: 5, verifiedFullObjects: 5 });
+    expect(status.phases[0]).toMatchObject({
+      id: 1,
+      state: 'planned',
+      failed: { step: 'preflight' },
+      copiedObjects: 5,
+      verifiedFullObjects: 5,
+    });
     expect(status.window).toMatchObject({ closesOn: '2026-12-21', deadline: '2026-12-16' });
   });
 
   it('records approvals by role or by name, and refuses a stranger', async () => {
-    for (const who of ['decisionMaker', 'B', 'dataOwner']) expect((await cli(['cutover', '--phase', '1', '--approve', who, ...common()])).code).toBe(0);
+    for (const who of ['decisionMaker', 'B', 'dataOwner'])
+      expect((await cli(['cutover', '--phase', '1', '--approve', who, ...common()])).code).toBe(0);
     const stranger = await cli(['cutover', '--phase', '1', '--approve', 'Mallory', ...common()]);
     expect(stranger.code).toBe(2);
     expect(stranger.stderr).toMatch(/"Mallory" is not an owner of phase 1/);
@@ -67,7 +86,10 @@ describe('cloudexit cutover / rollback / status', () => {
   });
 
   it('killed during the switch hook, resumes at the switch and commits; then rollback refuses', async () => {
-    const { child, done } = startCli(['cutover', '--phase', '1', '--plan', slowPlan, ...common(), '--no-progress'], plan.env);
+    const { child, done } = startCli(
+      ['cutover', '--phase', '1', '--plan', slowPlan, ...common(), '--no-progress'],
+      plan.env,
+    );
     await waitFor('the switch hook to start', async () => existsSync(marker()));
     child.kill('SIGKILL');
     await done;
@@ -88,7 +110,10 @@ describe('cloudexit cutover / rollback / status', () => {
     expect(rollback.stdout).toMatch(/point of no return/);
     expect((await statusOf()).phases[0].state).toBe('committed');
 
-    const audit = await runCli(['audit', 'verify', '--plan', plan.file, '--state', join(dir, 'state.db'), '--json'], plan.env);
+    const audit = await runCli(
+      ['audit', 'verify', '--plan', plan.file, '--state', join(dir, 'state.db'), '--json'],
+      plan.env,
+    );
     expect(audit.code, audit.stdout).toBe(0);
   });
 });

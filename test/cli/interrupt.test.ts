@@ -16,7 +16,18 @@ let dir: string;
 let plan: PlanFixture;
 const OBJECTS = 120;
 
-const copyArgs = (state: string) => ['copy', '--plan', plan.file, '--state', join(dir, state), '--evidence', join(dir, 'evidence'), '--bandwidth', '60KiB/s', '--json'];
+const copyArgs = (state: string) => [
+  'copy',
+  '--plan',
+  plan.file,
+  '--state',
+  join(dir, state),
+  '--evidence',
+  join(dir, 'evidence'),
+  '--bandwidth',
+  '60KiB/s',
+  '--json',
+];
 
 async function copiedSoFar(state: string): Promise<number> {
   if (!existsSync(join(dir, state))) return 0;

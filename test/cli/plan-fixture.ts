@@ -29,19 +29,34 @@ export interface TargetChoice {
   etagIsMd5?: boolean;
 }
 
-export async function writeTestPlan(dir: string, datasets: string[], limits: Record<string, unknown> = {}, target: TargetChoice = {}): Promise<PlanFixture> {
+export async function writeTestPlan(
+  dir: string,
+  datasets: string[],
+  limits: Record<string, unknown> = {},
+  target: TargetChoice = {},
+): Promise<PlanFixture> {
   const azurite = inject('azurite');
   const s3rver = inject(target.server ?? 's3rver');
   const doc = parseDocument(await readFile('runbooks/emc2/plan.yaml', 'utf8'));
-  doc.setIn(['source'], doc.createNode({
-    kind: 'azure-blob', endpoint: azurite.endpoint,
-    auth: { method: 'key', accountName: azurite.accountName, accountKeyEnv: 'TEST_SOURCE_KEY' },
-  }));
-  doc.setIn(['target'], doc.createNode({
-    kind: 's3', endpoint: target.endpoint ?? s3rver.endpoint, region: s3rver.region, forcePathStyle: true,
-    ...(target.etagIsMd5 === undefined ? {} : { etagIsMd5: target.etagIsMd5 }),
-    auth: { accessKeyIdEnv: 'TEST_TARGET_KEY_ID', secretAccessKeyEnv: 'TEST_TARGET_SECRET' },
-  }));
+  doc.setIn(
+    ['source'],
+    doc.createNode({
+      kind: 'azure-blob',
+      endpoint: azurite.endpoint,
+      auth: { method: 'key', accountName: azurite.accountName, accountKeyEnv: 'TEST_SOURCE_KEY' },
+    }),
+  );
+  doc.setIn(
+    ['target'],
+    doc.createNode({
+      kind: 's3',
+      endpoint: target.endpoint ?? s3rver.endpoint,
+      region: s3rver.region,
+      forcePathStyle: true,
+      ...(target.etagIsMd5 === undefined ? {} : { etagIsMd5: target.etagIsMd5 }),
+      auth: { accessKeyIdEnv: 'TEST_TARGET_KEY_ID', secretAccessKeyEnv: 'TEST_TARGET_SECRET' },
+    }),
+  );
   const names = new Map<string, { container: string; bucket: string }>();
   const entries = [];
   for (const name of datasets) {
@@ -50,21 +65,40 @@ export async function writeTestPlan(dir: string, datasets: string[], limits: Rec
     await createContainer(azurite, container);
     await createBucket(s3rver, bucket);
     names.set(name, { container, bucket });
-    entries.push({ name, title: `Test dataset ${name}`, source: { container, prefix: '' }, target: { bucket, prefix: '' } });
+    entries.push({
+      name,
+      title: `Test dataset ${name}`,
+      source: { container, prefix: '' },
+      target: { bucket, prefix: '' },
+    });
   }
   doc.setIn(['datasets'], doc.createNode(entries));
   // The sample's communication plan names its own phases, which this fixture replaces.
   doc.deleteIn(['communication']);
-  doc.setIn(['phases'], doc.createNode([{
-    id: 1, name: 'Everything', datasets, plannedCutover: '2026-12-01',
-    owners: { decisionMaker: 'A', opsLead: 'B', dataOwner: 'C', dpo: 'D' },
-  }]));
+  doc.setIn(
+    ['phases'],
+    doc.createNode([
+      {
+        id: 1,
+        name: 'Everything',
+        datasets,
+        plannedCutover: '2026-12-01',
+        owners: { decisionMaker: 'A', opsLead: 'B', dataOwner: 'C', dpo: 'D' },
+      },
+    ]),
+  );
   for (const [key, value] of Object.entries(limits)) doc.setIn(['limits', key], value);
   const file = join(dir, 'plan.yaml');
   await writeFile(file, doc.toString());
   return {
-    file, names,
-    env: { ...process.env, TEST_SOURCE_KEY: azurite.accountKey, TEST_TARGET_KEY_ID: s3rver.accessKeyId, TEST_TARGET_SECRET: s3rver.secretAccessKey },
+    file,
+    names,
+    env: {
+      ...process.env,
+      TEST_SOURCE_KEY: azurite.accountKey,
+      TEST_TARGET_KEY_ID: s3rver.accessKeyId,
+      TEST_TARGET_SECRET: s3rver.secretAccessKey,
+    },
     secrets: [azurite.accountKey, s3rver.secretAccessKey],
   };
 }

@@ -15,7 +15,11 @@ let dir: string;
 let plan: PlanFixture;
 let env: NodeJS.ProcessEnv;
 
-const cli = (...args: string[]) => runCli([...args, '--plan', plan.file, '--state', join(dir, 'state.db'), '--evidence', join(dir, 'evidence'), '--json'], env);
+const cli = (...args: string[]) =>
+  runCli(
+    [...args, '--plan', plan.file, '--state', join(dir, 'state.db'), '--evidence', join(dir, 'evidence'), '--json'],
+    env,
+  );
 const targetQuery = async (sql: string) => {
   const client = adminClient(target, 'emc2_catalog');
   await client.connect();
@@ -34,26 +38,56 @@ beforeAll(async () => {
   await seedCatalog(source, 'emc2_catalog', 120_000);
   plan = await writeTestPlan(dir, ['files']);
   const doc = parseDocument(await readFile(plan.file, 'utf8'));
-  const side = (c: EmbeddedCluster, passwordEnv: string) => ({ host: c.host, port: c.port, database: 'emc2_catalog', user: c.user, passwordEnv, sslmode: 'disable' });
-  doc.addIn(['datasets'], doc.createNode({
-    name: 'catalog', title: 'Research catalogue', kind: 'postgres', method: 'dump-restore',
-    source: side(source, 'TEST_PG_SOURCE'), target: side(target, 'TEST_PG_TARGET'),
-    workDir: join(dir, 'work'), chunkRows: 20_000,
-  }));
+  const side = (c: EmbeddedCluster, passwordEnv: string) => ({
+    host: c.host,
+    port: c.port,
+    database: 'emc2_catalog',
+    user: c.user,
+    passwordEnv,
+    sslmode: 'disable',
+  });
+  doc.addIn(
+    ['datasets'],
+    doc.createNode({
+      name: 'catalog',
+      title: 'Research catalogue',
+      kind: 'postgres',
+      method: 'dump-restore',
+      source: side(source, 'TEST_PG_SOURCE'),
+      target: side(target, 'TEST_PG_TARGET'),
+      workDir: join(dir, 'work'),
+      chunkRows: 20_000,
+    }),
+  );
   doc.addIn(['phases', 0, 'datasets'], 'catalog');
   await createDatabase(target, 'emc2_subset');
-  doc.addIn(['datasets'], doc.createNode({
-    name: 'catalog-subset', title: 'Two tables of the catalogue', kind: 'postgres',
-    source: side(source, 'TEST_PG_SOURCE'), target: { ...side(target, 'TEST_PG_TARGET'), database: 'emc2_subset' },
-    tables: ['public.patients', 'public.measurements'], workDir: join(dir, 'work'),
-  }));
+  doc.addIn(
+    ['datasets'],
+    doc.createNode({
+      name: 'catalog-subset',
+      title: 'Two tables of the catalogue',
+      kind: 'postgres',
+      source: side(source, 'TEST_PG_SOURCE'),
+      target: { ...side(target, 'TEST_PG_TARGET'), database: 'emc2_subset' },
+      tables: ['public.patients', 'public.measurements'],
+      workDir: join(dir, 'work'),
+    }),
+  );
   doc.addIn(['phases', 0, 'datasets'], 'catalog-subset');
   await createDatabase(target, 'emc2_online');
-  doc.addIn(['datasets'], doc.createNode({
-    name: 'catalog-online', title: 'The catalogue, replicated', kind: 'postgres', method: 'logical',
-    source: side(source, 'TEST_PG_SOURCE'), target: { ...side(target, 'TEST_PG_TARGET'), database: 'emc2_online' },
-    excludeTables: ['public.audit_trail'], workDir: join(dir, 'work'),
-  }));
+  doc.addIn(
+    ['datasets'],
+    doc.createNode({
+      name: 'catalog-online',
+      title: 'The catalogue, replicated',
+      kind: 'postgres',
+      method: 'logical',
+      source: side(source, 'TEST_PG_SOURCE'),
+      target: { ...side(target, 'TEST_PG_TARGET'), database: 'emc2_online' },
+      excludeTables: ['public.audit_trail'],
+      workDir: join(dir, 'work'),
+    }),
+  );
   doc.addIn(['phases', 0, 'datasets'], 'catalog-online');
   await writeFile(plan.file, doc.toString());
   env = { ...plan.env, TEST_PG_SOURCE: source.password, TEST_PG_TARGET: target.password };
@@ -66,7 +100,10 @@ afterAll(async () => {
 describe('a PostgreSQL dataset through the CLI', () => {
   it('a missing database password names the variable and creates no state', async () => {
     const { TEST_PG_TARGET: _gone, ...partial } = env;
-    const r = await runCli(['copy', '--plan', plan.file, '--state', join(dir, 'never.db'), '--dataset', 'catalog'], partial);
+    const r = await runCli(
+      ['copy', '--plan', plan.file, '--state', join(dir, 'never.db'), '--dataset', 'catalog'],
+      partial,
+    );
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('TEST_PG_TARGET is not set');
     expect(existsSync(join(dir, 'never.db'))).toBe(false);
@@ -75,7 +112,11 @@ describe('a PostgreSQL dataset through the CLI', () => {
   it('inventory lists its tables and the one that blocks the logical method', async () => {
     const r = await cli('inventory', '--dataset', 'catalog');
     expect(r.code, r.stderr).toBe(0);
-    expect(JSON.parse(r.stdout).databases[0]).toMatchObject({ dataset: 'catalog', tables: 4, withoutPrimaryKey: ['public.audit_trail'] });
+    expect(JSON.parse(r.stdout).databases[0]).toMatchObject({
+      dataset: 'catalog',
+      tables: 4,
+      withoutPrimaryKey: ['public.audit_trail'],
+    });
   });
 
   it('copy, verify, a row altered on the target named by table and key range, and copy repairs it', async () => {
@@ -85,7 +126,11 @@ describe('a PostgreSQL dataset through the CLI', () => {
 
     const clean = await cli('verify', '--dataset', 'catalog');
     expect(clean.code, clean.stdout).toBe(0);
-    expect(JSON.parse(clean.stdout).databases[0].verification).toMatchObject({ ok: true, tablesVerified: 4, mismatches: [] });
+    expect(JSON.parse(clean.stdout).databases[0].verification).toMatchObject({
+      ok: true,
+      tablesVerified: 4,
+      mismatches: [],
+    });
 
     await targetQuery('UPDATE stays SET cost = cost + 1 WHERE id = 77777');
     const dirty = await cli('verify', '--dataset', 'catalog');
@@ -105,13 +150,18 @@ describe('a PostgreSQL dataset through the CLI', () => {
   });
 
   it('moves only the tables a dataset lists', async () => {
-    expect(JSON.parse((await cli('inventory', '--dataset', 'catalog-subset')).stdout).databases[0]).toMatchObject({ tables: 2, withoutPrimaryKey: [] });
+    expect(JSON.parse((await cli('inventory', '--dataset', 'catalog-subset')).stdout).databases[0]).toMatchObject({
+      tables: 2,
+      withoutPrimaryKey: [],
+    });
     const copy = await cli('copy', '--dataset', 'catalog-subset');
     expect(copy.code, copy.stdout + copy.stderr).toBe(0);
     const client = adminClient(target, 'emc2_subset');
     await client.connect();
     try {
-      const { rows } = await client.query("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");
+      const { rows } = await client.query(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1",
+      );
       expect(rows.map((r) => r.table_name)).toEqual(['measurements', 'patients']);
     } finally {
       await client.end();
@@ -126,13 +176,23 @@ describe('a PostgreSQL dataset through the CLI', () => {
     const r = await runCli(['status', '--plan', plan.file, '--state', join(dir, 'state.db'), '--live', '--json'], env);
     expect(r.code, r.stderr).toBe(0);
     const online = JSON.parse(r.stdout).phases[0].databases.find((d: { name: string }) => d.name === 'catalog-online');
-    expect(online).toMatchObject({ method: 'logical', status: 'copied', lag: { caughtUp: expect.any(Boolean), bytes: expect.any(Number) } });
+    expect(online).toMatchObject({
+      method: 'logical',
+      status: 'copied',
+      lag: { caughtUp: expect.any(Boolean), bytes: expect.any(Number) },
+    });
     const text = await runCli(['status', '--plan', plan.file, '--state', join(dir, 'state.db')], env);
     expect(text.stdout).toMatch(/catalog-online\s+1\s+logical\s+copied/);
   });
 
   it('status shows the database verified in its phase', async () => {
     const r = await runCli(['status', '--plan', plan.file, '--state', join(dir, 'state.db'), '--json'], env);
-    expect(JSON.parse(r.stdout).phases[0].databases[0]).toMatchObject({ name: 'catalog', status: 'verified', tables: 4, tablesVerified: 4, mismatches: 0 });
+    expect(JSON.parse(r.stdout).phases[0].databases[0]).toMatchObject({
+      name: 'catalog',
+      status: 'verified',
+      tables: 4,
+      tablesVerified: 4,
+      mismatches: 0,
+    });
   });
 });

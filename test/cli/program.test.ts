@@ -16,7 +16,10 @@ describe('cloudexit --version and --verbose', () => {
     const plain = await runCli(args, process.env);
     expect(plain.code).toBe(1);
     expect(plain.stderr.trim()).toMatch(/^error: Error: ENOTDIR[^\n]*$/);
-    for (const verbose of [['--verbose', ...args], [...args, '--verbose']]) {
+    for (const verbose of [
+      ['--verbose', ...args],
+      [...args, '--verbose'],
+    ]) {
       const r = await runCli(verbose, process.env);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/ENOTDIR[^\n]*\n\s+at /);

@@ -32,7 +32,9 @@ describe('progress display', () => {
   it('masks registered secrets in notes', () => {
     const out = capture(false);
     registerSecret('very-secret-sas-signature-value');
-    createProgressDisplay({ stream: out.stream, quiet: true }).note('retry after ?sv=1&sig=very-secret-sas-signature-value');
+    createProgressDisplay({ stream: out.stream, quiet: true }).note(
+      'retry after ?sv=1&sig=very-secret-sas-signature-value',
+    );
     expect(out.text()).not.toContain('very-secret');
   });
 });

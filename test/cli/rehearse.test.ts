@@ -19,7 +19,14 @@ describe('cloudexit rehearse (npm start)', () => {
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.ok).toBe(true);
-    expect(report.datasets.map((d: { name: string }) => d.name)).toEqual(['nomenclatures', 'clb', 'hcl', 'chru-nancy', 'hpsj', 'snds-extracts']);
+    expect(report.datasets.map((d: { name: string }) => d.name)).toEqual([
+      'nomenclatures',
+      'clb',
+      'hcl',
+      'chru-nancy',
+      'hpsj',
+      'snds-extracts',
+    ]);
     expect(report.objects).toBeGreaterThanOrEqual(2000);
     expect(report.bytes).toBeGreaterThan(64 * 2 ** 20);
     expect(report.copied).toBe(report.objects);
@@ -41,11 +48,17 @@ describe('cloudexit rehearse (npm start)', () => {
 
   it('takes all three phases through cutover to commit with the example hooks, and reports the audit head', async () => {
     const report = JSON.parse(result.stdout);
-    expect(report.phases.map((p: { id: number; state: string }) => [p.id, p.state])).toEqual([[1, 'committed'], [2, 'committed'], [3, 'committed']]);
+    expect(report.phases.map((p: { id: number; state: string }) => [p.id, p.state])).toEqual([
+      [1, 'committed'],
+      [2, 'committed'],
+      [3, 'committed'],
+    ]);
     expect(report.auditHead).toMatch(/^[0-9a-f]{64}$/);
     // The sample plan's PostgreSQL catalogue, between two embedded clusters.
     expect(report.tables).toEqual({ count: 4, verified: 4, mismatches: 0 });
-    expect(report.databases).toMatchObject([{ name: 'catalog', method: 'dump-restore', status: 'verified', tables: 4 }]);
+    expect(report.databases).toMatchObject([
+      { name: 'catalog', method: 'dump-restore', status: 'verified', tables: 4 },
+    ]);
     for (const id of [1, 2, 3]) {
       const pointer = JSON.parse(await readFile(join(out, 'hooks', 'emc2', `phase-${id}.pointer.json`), 'utf8'));
       expect(pointer.serving, `phase ${id}`).toBe('target');

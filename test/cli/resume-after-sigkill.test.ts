@@ -17,7 +17,11 @@ import { runCli, startCli, waitFor } from './run-cli.ts';
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const BIG_KEY = 'extraits/2024/dcir-consolidé.parquet';
 const BIG = bytesOf('sigkill-big', 40 * MiB + 777); // 5 parts of 8 MiB + a short one
-const SMALL = Array.from({ length: 300 }, (_, i) => [`lot-${String(Math.floor(i / 50))}/patient-${String(i).padStart(4, '0')}.csv`, bytesOf(`s${i}`, 4096)] as const);
+const SMALL = Array.from(
+  { length: 300 },
+  (_, i) =>
+    [`lot-${String(Math.floor(i / 50))}/patient-${String(i).padStart(4, '0')}.csv`, bytesOf(`s${i}`, 4096)] as const,
+);
 
 let dir: string;
 let plan: PlanFixture;
@@ -25,7 +29,8 @@ let plan: PlanFixture;
 async function seed(dataset: string, objects: readonly (readonly [string, Buffer])[]): Promise<void> {
   const azurite = inject('azurite');
   const store = createAzureBlobStore({
-    endpoint: azurite.endpoint, container: plan.names.get(dataset)!.container,
+    endpoint: azurite.endpoint,
+    container: plan.names.get(dataset)!.container,
     credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
   });
   for (const [key, body] of objects) await store.put(key, body, md5(body), { metadata: {}, md5: md5(body) });
@@ -48,11 +53,28 @@ async function records(dataset: string): Promise<ObjectRecord[]> {
   });
 }
 
-const args = (dataset: string, ...more: string[]) => ['copy', '--plan', plan.file, '--state', join(dir, 'state.db'), '--evidence', join(dir, 'evidence'), '--dataset', dataset, '--json', ...more];
+const args = (dataset: string, ...more: string[]) => [
+  'copy',
+  '--plan',
+  plan.file,
+  '--state',
+  join(dir, 'state.db'),
+  '--evidence',
+  join(dir, 'evidence'),
+  '--dataset',
+  dataset,
+  '--json',
+  ...more,
+];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudexit-sigkill-'));
-  plan = await writeTestPlan(dir, ['big', 'small'], { multipartThreshold: '16MiB', minPartSize: '8MiB', partConcurrency: 2, concurrency: 4 });
+  plan = await writeTestPlan(dir, ['big', 'small'], {
+    multipartThreshold: '16MiB',
+    minPartSize: '8MiB',
+    partConcurrency: 2,
+    concurrency: 4,
+  });
   await seed('big', [[BIG_KEY, BIG]]);
   await seed('small', SMALL);
 });
@@ -61,8 +83,12 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 describe('a copier killed with SIGKILL', () => {
   it('in the middle of a multipart upload resumes from the recorded parts and sends none twice', async () => {
     const { child, done } = startCli(args('big', '--bandwidth', '6MiB/s'), plan.env);
-    await waitFor('two recorded parts', async () => existsSync(join(dir, 'state.db')) &&
-      ((await withState((s) => s.getUpload('big', BIG_KEY)))?.parts.length ?? 0) >= 2);
+    await waitFor(
+      'two recorded parts',
+      async () =>
+        existsSync(join(dir, 'state.db')) &&
+        ((await withState((s) => s.getUpload('big', BIG_KEY)))?.parts.length ?? 0) >= 2,
+    );
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
 
@@ -85,8 +111,11 @@ describe('a copier killed with SIGKILL', () => {
 
   it('in the middle of a batch of small objects finishes without copying a completed object again', async () => {
     const { child, done } = startCli(args('small', '--bandwidth', '100KiB/s'), plan.env);
-    await waitFor('some copied objects', async () => existsSync(join(dir, 'state.db')) &&
-      (await withState((s) => s.countObjects('small'))).copied.objects >= 40);
+    await waitFor(
+      'some copied objects',
+      async () =>
+        existsSync(join(dir, 'state.db')) && (await withState((s) => s.countObjects('small'))).copied.objects >= 40,
+    );
     child.kill('SIGKILL');
     expect((await done).signal).toBe('SIGKILL');
 
@@ -98,7 +127,11 @@ describe('a copier killed with SIGKILL', () => {
     const second = await runCli(args('small'), plan.env);
     expect(second.code, second.stderr).toBe(0);
     const report = JSON.parse(second.stdout);
-    expect(report.datasets[0]).toMatchObject({ copied: SMALL.length - before.length, alreadyCopied: before.length, failed: [] });
+    expect(report.datasets[0]).toMatchObject({
+      copied: SMALL.length - before.length,
+      alreadyCopied: before.length,
+      failed: [],
+    });
 
     const after = new Map((await records('small')).map((r) => [r.key, r]));
     for (const r of before) expect(after.get(r.key)!.copiedRunId, r.key).toBe(firstRun);

@@ -19,7 +19,13 @@ export async function tempDir(): Promise<{ path: string; remove: () => Promise<v
 }
 
 /** The documented variables of one phase of the sample plan, hooks' state in `stateDir`. */
-export function phaseEnv(plan: LoadedPlan, phaseId: number, step: string, stateDir: string, frozenAt?: string): Record<string, string> {
+export function phaseEnv(
+  plan: LoadedPlan,
+  phaseId: number,
+  step: string,
+  stateDir: string,
+  frozenAt?: string,
+): Record<string, string> {
   const phase = plan.phases.find((p) => p.id === phaseId)!;
   return hookEnvironment(hookContextFromPlan(plan, phase, { step, runId: 'run-test-1', stateDir, frozenAt }));
 }

@@ -33,7 +33,10 @@ function hook(script: string, options: Partial<RunHookOptions> = {}) {
   return runHook({ name: 'switch', script, cwd: FIXTURES, timeoutMs: 60_000, ...options, env: { ...options.env } });
 }
 async function failure(promise: Promise<unknown>): Promise<HookError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(HookError);
   return error as HookError;
 }
@@ -48,7 +51,9 @@ describe('failures stop the cutover with a clear HookError', () => {
     const error = await failure(hook('exit-3.mjs'));
     expect(error.failure).toBe('exit');
     expect(error.where).toBe('hooks.switch');
-    expect(error.message).toMatch(/^switch hook exit-3\.mjs exited with code 3 after \d+\.\d s:\n {2}az: \(AuthorizationFailed\)/);
+    expect(error.message).toMatch(
+      /^switch hook exit-3\.mjs exited with code 3 after \d+\.\d s:\n {2}az: \(AuthorizationFailed\)/,
+    );
     expect(error.result).toMatchObject({ exitCode: 3, signal: null });
     expect(error.result?.stdout).toMatch(/switching emc2-clb/);
     expect(error.result?.stderr).toMatch(/dnszones\/CNAME\/write/);
@@ -56,17 +61,27 @@ describe('failures stop the cutover with a clear HookError', () => {
   });
 
   it('a missing script names the path it looked for and the plan field', async () => {
-    const error = await failure(runHook({ name: 'smokeCheck', script: 'scripts/hooks/nope.mjs', cwd: dir.path, env: {} }));
+    const error = await failure(
+      runHook({ name: 'smokeCheck', script: 'scripts/hooks/nope.mjs', cwd: dir.path, env: {} }),
+    );
     expect(error.failure).toBe('missing');
     expect(error.result).toBeUndefined();
-    expect(error.message).toContain(`smokeCheck hook scripts/hooks/nope.mjs not found: ${join(dir.path, 'scripts/hooks/nope.mjs')} does not exist`);
-    expect(error.fix).toMatch(/hooks\.smokeCheck in the plan names "scripts\/hooks\/nope\.mjs".*remove hooks\.smokeCheck/);
+    expect(error.message).toContain(
+      `smokeCheck hook scripts/hooks/nope.mjs not found: ${join(dir.path, 'scripts/hooks/nope.mjs')} does not exist`,
+    );
+    expect(error.fix).toMatch(
+      /hooks\.smokeCheck in the plan names "scripts\/hooks\/nope\.mjs".*remove hooks\.smokeCheck/,
+    );
   });
 
   it('a script Node cannot run (a folder, a shell script) is refused before starting', async () => {
     await writeFile(join(dir.path, 'switch.sh'), 'exit 0\n');
-    expect((await failure(runHook({ name: 'freeze', script: 'switch.sh', cwd: dir.path, env: {} }))).failure).toBe('not-runnable');
-    expect((await failure(runHook({ name: 'freeze', script: '.', cwd: dir.path, env: {} }))).message).toMatch(/is not a Node script/);
+    expect((await failure(runHook({ name: 'freeze', script: 'switch.sh', cwd: dir.path, env: {} }))).failure).toBe(
+      'not-runnable',
+    );
+    expect((await failure(runHook({ name: 'freeze', script: '.', cwd: dir.path, env: {} }))).message).toMatch(
+      /is not a Node script/,
+    );
   });
 
   it('runs a TypeScript hook with the Node running cloudexit', async () => {
@@ -88,9 +103,13 @@ describe('a hung hook never hangs the cutover', () => {
 
   it('gets SIGKILL after the grace period when it ignores SIGTERM', async () => {
     const pidFile = join(dir.path, 'sleep.pid');
-    const error = await failure(hook('hang.mjs', {
-      timeoutMs: 1_000, killGraceMs: 300, env: { FIXTURE_PID_FILE: pidFile, FIXTURE_IGNORE_TERM: '1' },
-    }));
+    const error = await failure(
+      hook('hang.mjs', {
+        timeoutMs: 1_000,
+        killGraceMs: 300,
+        env: { FIXTURE_PID_FILE: pidFile, FIXTURE_IGNORE_TERM: '1' },
+      }),
+    );
     expect(error.failure).toBe('timeout');
     expect(error.result?.signal).toBe('SIGKILL');
     expect(error.result?.stdout).toMatch(/ignoring SIGTERM/);
@@ -117,8 +136,12 @@ describe('a hung hook never hangs the cutover', () => {
   it('is killed when cloudexit exits while it runs', async () => {
     const pidFile = join(dir.path, 'sleep.pid');
     const exited = await promisify(execFile)(process.execPath, [join(FIXTURES, 'runner-exits.ts')], {
-      env: { PATH: process.env.PATH, FIXTURE_PID_FILE: pidFile }, timeout: 60_000,
-    }).then(() => 0, (e: { code?: number }) => e.code);
+      env: { PATH: process.env.PATH, FIXTURE_PID_FILE: pidFile },
+      timeout: 60_000,
+    }).then(
+      () => 0,
+      (e: { code?: number }) => e.code,
+    );
     expect(exited).toBe(1);
     const sleeper = await grandchildPid(pidFile);
     await vi.waitFor(async () => expect(await isGone(sleeper)).toBe(true), { timeout: 10_000 });
@@ -173,26 +196,64 @@ describe('output for the audit log', () => {
 });
 
 describe('the environment a hook receives', () => {
-  it('is the allowlist, the passEnv names and the documented variables — not cloudexit\'s secrets', async () => {
+  it("is the allowlist, the passEnv names and the documented variables — not cloudexit's secrets", async () => {
     const parentEnv = {
-      PATH: process.env.PATH, HOME: '/home/ops', LANG: 'fr_FR.UTF-8', LC_TIME: 'fr_FR.UTF-8', HTTPS_PROXY: 'http://proxy:3128',
-      CLOUDEXIT_SOURCE_SAS: 'sv=2024&sig=xyz', CLOUDEXIT_TARGET_SECRET_ACCESS_KEY: 'k', AWS_SECRET_ACCESS_KEY: 'k',
-      NODE_OPTIONS: '--inspect', AZURE_CLIENT_ID: 'id', AZURE_CLIENT_SECRET: 's', CLOUDEXIT_PHASE: '9',
+      PATH: process.env.PATH,
+      HOME: '/home/ops',
+      LANG: 'fr_FR.UTF-8',
+      LC_TIME: 'fr_FR.UTF-8',
+      HTTPS_PROXY: 'http://proxy:3128',
+      CLOUDEXIT_SOURCE_SAS: 'sv=2024&sig=xyz',
+      CLOUDEXIT_TARGET_SECRET_ACCESS_KEY: 'k',
+      AWS_SECRET_ACCESS_KEY: 'k',
+      NODE_OPTIONS: '--inspect',
+      AZURE_CLIENT_ID: 'id',
+      AZURE_CLIENT_SECRET: 's',
+      CLOUDEXIT_PHASE: '9',
     };
     const result = await hook('env.mjs', {
-      parentEnv, passEnv: ['AZURE_CLIENT_ID'], env: { CLOUDEXIT_PHASE: '1', CLOUDEXIT_STATE_DIR: 'state' }, cwd: FIXTURES,
+      parentEnv,
+      passEnv: ['AZURE_CLIENT_ID'],
+      env: { CLOUDEXIT_PHASE: '1', CLOUDEXIT_STATE_DIR: 'state' },
+      cwd: FIXTURES,
     });
     const names: string[] = JSON.parse(result.stdout);
-    expect(names).toEqual(expect.arrayContaining(['PATH', 'HOME', 'LANG', 'LC_TIME', 'HTTPS_PROXY', 'AZURE_CLIENT_ID', 'CLOUDEXIT_PHASE', 'CLOUDEXIT_HOOK', 'CLOUDEXIT_STATE_DIR']));
-    for (const name of ['CLOUDEXIT_SOURCE_SAS', 'CLOUDEXIT_TARGET_SECRET_ACCESS_KEY', 'AWS_SECRET_ACCESS_KEY', 'NODE_OPTIONS', 'AZURE_CLIENT_SECRET']) {
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'PATH',
+        'HOME',
+        'LANG',
+        'LC_TIME',
+        'HTTPS_PROXY',
+        'AZURE_CLIENT_ID',
+        'CLOUDEXIT_PHASE',
+        'CLOUDEXIT_HOOK',
+        'CLOUDEXIT_STATE_DIR',
+      ]),
+    );
+    for (const name of [
+      'CLOUDEXIT_SOURCE_SAS',
+      'CLOUDEXIT_TARGET_SECRET_ACCESS_KEY',
+      'AWS_SECRET_ACCESS_KEY',
+      'NODE_OPTIONS',
+      'AZURE_CLIENT_SECRET',
+    ]) {
       expect(names).not.toContain(name);
     }
   });
 
   it('gets an absolute CLOUDEXIT_STATE_DIR that exists, and its own hook name', async () => {
     const script = join(dir.path, 'show.mjs');
-    await writeFile(script, "import { statSync } from 'node:fs';\nconsole.log(process.env.CLOUDEXIT_HOOK, process.env.CLOUDEXIT_STATE_DIR, statSync(process.env.CLOUDEXIT_STATE_DIR).isDirectory());\n");
-    const result = await runHook({ name: 'thaw', script: 'show.mjs', cwd: dir.path, env: { CLOUDEXIT_STATE_DIR: 'hooks-state/x' } });
+    await writeFile(
+      script,
+      "import { statSync } from 'node:fs';\nconsole.log(process.env.CLOUDEXIT_HOOK, process.env.CLOUDEXIT_STATE_DIR, statSync(process.env.CLOUDEXIT_STATE_DIR).isDirectory());\n",
+    );
+    const result = await runHook({
+      name: 'thaw',
+      script: 'show.mjs',
+      cwd: dir.path,
+      env: { CLOUDEXIT_STATE_DIR: 'hooks-state/x' },
+    });
     expect(result.stdout).toBe(`thaw ${join(dir.path, 'hooks-state/x')} true\n`);
   });
 });

@@ -5,7 +5,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HOOK_VARIABLES, HookError, hookContextFromPlan, hookEnvironment, runHook, type HookName } from '../../src/cutover/hooks.ts';
+import {
+  HOOK_VARIABLES,
+  HookError,
+  hookContextFromPlan,
+  hookEnvironment,
+  runHook,
+  type HookName,
+} from '../../src/cutover/hooks.ts';
 import type { LoadedPlan } from '../../src/plan/load.ts';
 import { phaseEnv, readJsonFile, ROOT, samplePlan, tempDir } from './hook-helpers.ts';
 
@@ -21,7 +28,13 @@ afterEach(() => state.remove());
 
 /** Runs the sample plan's `name` hook for `phaseId`, from the repository root. */
 function run(name: HookName, phaseId = 1, step: string = name, frozenAt?: string) {
-  return runHook({ name, script: plan.hooks[name]!, cwd: ROOT, env: phaseEnv(plan, phaseId, step, state.path, frozenAt), timeoutMs: 60_000 });
+  return runHook({
+    name,
+    script: plan.hooks[name]!,
+    cwd: ROOT,
+    env: phaseEnv(plan, phaseId, step, state.path, frozenAt),
+    timeoutMs: 60_000,
+  });
 }
 const pointerOf = (phaseId: number) => join(state.path, 'emc2', `phase-${phaseId}.pointer.json`);
 const freezeOf = (phaseId: number) => join(state.path, 'emc2', `phase-${phaseId}.freeze.json`);
@@ -49,7 +62,8 @@ describe('hookEnvironment', () => {
     });
     // A database: where it lives on each side, never who connects or with what password.
     expect(JSON.parse(env.CLOUDEXIT_DATASETS_JSON!)[3]).toEqual({
-      name: 'catalog', kind: 'postgres',
+      name: 'catalog',
+      kind: 'postgres',
       source: { host: 'hdh-emc2-pg.postgres.database.azure.com', port: 5432, database: 'emc2_catalog' },
       target: { host: 'postgresql-emc2.database.cloud.ovh.net', port: 20184, database: 'emc2_catalog' },
     });
@@ -57,7 +71,10 @@ describe('hookEnvironment', () => {
 
   it('leaves CLOUDEXIT_FROZEN_AT out until known, defaults the state folder, and strips credentials from endpoints', () => {
     const env = hookEnvironment({
-      migration: 'm', phase: { id: 1, name: 'p' }, step: 'freeze', runId: 'r',
+      migration: 'm',
+      phase: { id: 1, name: 'p' },
+      step: 'freeze',
+      runId: 'r',
       datasets: [{ name: 'd', source: { container: 'c1', prefix: '' }, target: { bucket: 'b1', prefix: 'x/' } }],
       sourceEndpoint: 'https://acct.blob.core.windows.net/?sv=2024-01-01&sig=SECRETSIGNATURE',
       targetEndpoint: 'https://user:hunter22@s3.example.org/',
@@ -79,21 +96,42 @@ describe('hookEnvironment', () => {
 describe('example hooks', () => {
   it('freeze records the frozen datasets and says what a real one would do', async () => {
     const result = await run('freeze', 1, 'freeze', '2026-11-30T07:00:00.000Z');
-    expect(result).toMatchObject({ name: 'freeze', script: 'scripts/hooks/freeze.mjs', exitCode: 0, signal: null, truncated: false });
+    expect(result).toMatchObject({
+      name: 'freeze',
+      script: 'scripts/hooks/freeze.mjs',
+      exitCode: 0,
+      signal: null,
+      truncated: false,
+    });
     expect(result.stdout).toMatch(/phase 1 frozen .*nomenclatures,clb/);
     expect(result.stdout).toMatch(/revoke the write SAS of emc2-nomenclatures, emc2-clb/);
     expect(await readJsonFile(freezeOf(1))).toEqual({
-      frozen: true, at: '2026-11-30T07:00:00.000Z', datasets: ['nomenclatures', 'clb'], runId: 'run-test-1',
+      frozen: true,
+      at: '2026-11-30T07:00:00.000Z',
+      datasets: ['nomenclatures', 'clb'],
+      runId: 'run-test-1',
     });
   });
 
-  it('switch writes the pointer to the target with each dataset\'s bucket', async () => {
+  it("switch writes the pointer to the target with each dataset's bucket", async () => {
     await run('switch', 2);
-    const pointer = (await readJsonFile(pointerOf(2))) as { serving: string; datasets: Record<string, unknown>; switchedAt: string };
+    const pointer = (await readJsonFile(pointerOf(2))) as {
+      serving: string;
+      datasets: Record<string, unknown>;
+      switchedAt: string;
+    };
     expect(pointer.serving).toBe('target');
     expect(Object.keys(pointer.datasets)).toEqual(['hcl', 'chru-nancy', 'hpsj', 'catalog']);
-    expect(pointer.datasets.catalog).toEqual({ host: 'postgresql-emc2.database.cloud.ovh.net', port: 20184, database: 'emc2_catalog' });
-    expect(pointer.datasets.hpsj).toEqual({ endpoint: 'https://s3.eu-west-par.io.cloud.ovh.net', bucket: 'emc2-hpsj', prefix: '' });
+    expect(pointer.datasets.catalog).toEqual({
+      host: 'postgresql-emc2.database.cloud.ovh.net',
+      port: 20184,
+      database: 'emc2_catalog',
+    });
+    expect(pointer.datasets.hpsj).toEqual({
+      endpoint: 'https://s3.eu-west-par.io.cloud.ovh.net',
+      bucket: 'emc2-hpsj',
+      prefix: '',
+    });
     expect(Date.parse(pointer.switchedAt)).not.toBeNaN();
   });
 
@@ -104,7 +142,10 @@ describe('example hooks', () => {
       expect(result.stdout.trim().split('\n').length).toBeLessThanOrEqual(2);
     }
     const pointer = await readJsonFile(pointerOf(3));
-    expect(pointer).toMatchObject({ serving: 'source', datasets: { 'snds-extracts': { container: 'emc2-snds-extracts' } } });
+    expect(pointer).toMatchObject({
+      serving: 'source',
+      datasets: { 'snds-extracts': { container: 'emc2-snds-extracts' } },
+    });
     expect(await readJsonFile(freezeOf(3))).toMatchObject({ frozen: false, datasets: ['snds-extracts'] });
   });
 
@@ -112,7 +153,9 @@ describe('example hooks', () => {
     const missing = await run('smokeCheck', 1).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(HookError);
     expect((missing as HookError).failure).toBe('exit');
-    expect((missing as HookError).message).toMatch(/smokeCheck hook scripts\/hooks\/smoke-check\.mjs exited with code 1 .*no pointer file/s);
+    expect((missing as HookError).message).toMatch(
+      /smokeCheck hook scripts\/hooks\/smoke-check\.mjs exited with code 1 .*no pointer file/s,
+    );
 
     await run('switch', 1);
     expect((await run('smokeCheck', 1)).stdout).toMatch(/OK — the pointer serves the target for nomenclatures, clb/);
@@ -127,13 +170,19 @@ describe('example hooks', () => {
     expect((await readJsonFile(freezeOf(1))).frozen).toBe(false);
   });
 
-  it.each(['freeze', 'thaw', 'switch', 'smokeCheck', 'rollback'] as const)('%s names the variable it is missing', async (name) => {
-    const env = phaseEnv(plan, 1, name, state.path);
-    delete env.CLOUDEXIT_PHASE;
-    const error = await runHook({ name, script: plan.hooks[name]!, cwd: ROOT, env }).then(() => undefined, (e: unknown) => e as HookError);
-    expect(error).toBeInstanceOf(HookError);
-    expect(error?.result?.exitCode).toBe(2);
-    expect(error?.result?.stderr).toMatch(/CLOUDEXIT_PHASE is not set/);
-    expect(existsSync(join(state.path, 'emc2'))).toBe(false);
-  });
+  it.each(['freeze', 'thaw', 'switch', 'smokeCheck', 'rollback'] as const)(
+    '%s names the variable it is missing',
+    async (name) => {
+      const env = phaseEnv(plan, 1, name, state.path);
+      delete env.CLOUDEXIT_PHASE;
+      const error = await runHook({ name, script: plan.hooks[name]!, cwd: ROOT, env }).then(
+        () => undefined,
+        (e: unknown) => e as HookError,
+      );
+      expect(error).toBeInstanceOf(HookError);
+      expect(error?.result?.exitCode).toBe(2);
+      expect(error?.result?.stderr).toMatch(/CLOUDEXIT_PHASE is not set/);
+      expect(existsSync(join(state.path, 'emc2'))).toBe(false);
+    },
+  );
 });

@@ -15,10 +15,20 @@ import { startFaultProxy } from '../support/fault-proxy.ts';
 import { freshS3Store, s3rverOrigin } from '../support/stores.ts';
 
 const PHASE: Phase = {
-  id: 2, name: 'Hospital data', datasets: ['ds'], plannedCutover: '2026-12-07',
+  id: 2,
+  name: 'Hospital data',
+  datasets: ['ds'],
+  plannedCutover: '2026-12-07',
   owners: { decisionMaker: 'Programme director', opsLead: 'Ops lead', dataOwner: 'Data steward', dpo: 'DPO' },
 };
-const HOOKS: Hooks = { freeze: 'f.mjs', thaw: 't.mjs', switch: 's.mjs', smokeCheck: 'c.mjs', rollback: 'r.mjs', timeoutSeconds: 60 };
+const HOOKS: Hooks = {
+  freeze: 'f.mjs',
+  thaw: 't.mjs',
+  switch: 's.mjs',
+  smokeCheck: 'c.mjs',
+  rollback: 'r.mjs',
+  timeoutSeconds: 60,
+};
 
 /** Our hook runner's seam: records calls, fails on demand, can act on the world (write to the source). */
 function hookRecorder() {
@@ -38,7 +48,17 @@ let h: Harness;
 let hooks: ReturnType<typeof hookRecorder>;
 
 async function deps(dataset: EngineDataset = h.dataset): Promise<CutoverDeps> {
-  return { state: h.state, phase: PHASE, datasets: [dataset], ctx: await h.context(), hooks: HOOKS, runHook: hooks.run, parity: undefined, clock: systemClock, actor: 'tester' };
+  return {
+    state: h.state,
+    phase: PHASE,
+    datasets: [dataset],
+    ctx: await h.context(),
+    hooks: HOOKS,
+    runHook: hooks.run,
+    parity: undefined,
+    clock: systemClock,
+    actor: 'tester',
+  };
 }
 
 async function approveAll(): Promise<void> {
@@ -74,18 +94,39 @@ describe('cutover of a phase', () => {
   it('goes from bulk copied to committed through every step, each recorded in the audit log', async () => {
     const refused = await runCutover(await deps());
     expect(refused.stoppedAt?.step).toBe('preflight');
-    expect(refused.stoppedAt?.error).toMatch(/no-go: approvals: waiting for the go of decision maker \(Programme director\)/);
+    expect(refused.stoppedAt?.error).toMatch(
+      /no-go: approvals: waiting for the go of decision maker \(Programme director\)/,
+    );
     expect(hooks.calls).toEqual([]);
 
     await approveAll();
     const done = await runCutover(await deps());
     expect(done.state).toBe('committed');
-    expect(done.ran).toEqual(['preflight', 'freeze', 'quiescence', 'final-sync', 'verify', 'switch', 'smoke-check', 'commit']);
+    expect(done.ran).toEqual([
+      'preflight',
+      'freeze',
+      'quiescence',
+      'final-sync',
+      'verify',
+      'switch',
+      'smoke-check',
+      'commit',
+    ]);
     expect(hooks.calls).toEqual(['freeze', 'switch', 'smokeCheck']);
     expect(await auditTrail()).toEqual([
-      'preflight:failed', 'approve:succeeded', 'approve:succeeded', 'approve:succeeded', 'approve:succeeded',
-      'preflight:succeeded', 'freeze:succeeded', 'quiescence:succeeded', 'final-sync:succeeded', 'verify:succeeded',
-      'switch:succeeded', 'smoke-check:succeeded', 'commit:succeeded',
+      'preflight:failed',
+      'approve:succeeded',
+      'approve:succeeded',
+      'approve:succeeded',
+      'approve:succeeded',
+      'preflight:succeeded',
+      'freeze:succeeded',
+      'quiescence:succeeded',
+      'final-sync:succeeded',
+      'verify:succeeded',
+      'switch:succeeded',
+      'smoke-check:succeeded',
+      'commit:succeeded',
     ]);
     // Committed is final: running again does nothing.
     expect((await runCutover(await deps())).ran).toEqual([]);
@@ -113,30 +154,43 @@ describe('cutover of a phase', () => {
   it('aborts when the source is written after the freeze, naming the objects, and stays aborted until rolled back', async () => {
     await approveAll();
     let frozen = false;
-    hooks.actions.set('freeze', async () => { frozen = true; });
+    hooks.actions.set('freeze', async () => {
+      frozen = true;
+    });
     // A writer that ignores the freeze: its write lands once the freeze is in force.
     const source = h.dataset.source;
     const leaky: EngineDataset = {
       ...h.dataset,
       source: new Proxy(source, {
-        get: (store, name) => name === 'list'
-          ? (prefix: string) => (async function* () {
-            if (frozen) {
-              frozen = false;
-              await put('d/written-during-freeze.csv', bytesOf('late', 10));
-            }
-            yield* store.list(prefix);
-          })()
-          : ((v) => (typeof v === 'function' ? v.bind(store) : v))(Reflect.get(store, name)),
+        get: (store, name) =>
+          name === 'list'
+            ? (prefix: string) =>
+                (async function* () {
+                  if (frozen) {
+                    frozen = false;
+                    await put('d/written-during-freeze.csv', bytesOf('late', 10));
+                  }
+                  yield* store.list(prefix);
+                })()
+            : ((v) => (typeof v === 'function' ? v.bind(store) : v))(Reflect.get(store, name)),
       }),
     };
     const result = await runCutover(await deps(leaky));
     expect(result.stoppedAt?.step).toBe('quiescence');
-    expect(result.stoppedAt?.error).toMatch(/1 objects were written at the source after the freeze .*ds: d\/written-during-freeze\.csv/);
+    expect(result.stoppedAt?.error).toMatch(
+      /1 objects were written at the source after the freeze .*ds: d\/written-during-freeze\.csv/,
+    );
     expect(result.stoppedAt?.error).toContain('cloudexit rollback --phase 2');
     expect((await runCutover(await deps(leaky))).stoppedAt?.step).toBe('quiescence'); // still dirty
 
-    const back = await rollbackPhase({ state: h.state, phase: PHASE, hooks: HOOKS, runHook: hooks.run, clock: systemClock, actor: 'tester' });
+    const back = await rollbackPhase({
+      state: h.state,
+      phase: PHASE,
+      hooks: HOOKS,
+      runHook: hooks.run,
+      clock: systemClock,
+      actor: 'tester',
+    });
     expect(back.outcome).toBe('rolled-back');
     expect(back.hooksRun).toEqual(['thaw']); // frozen, never switched
   });
@@ -189,10 +243,16 @@ describe('a crash after a step did its work but before it was recorded', () => {
       let dead = false;
       const dying = new Proxy(h.state, {
         get: (store, name) => {
-          if ((name === 'putPhase' || name === 'appendAudit') && dead) return async () => { throw new Error('process killed'); };
+          if ((name === 'putPhase' || name === 'appendAudit') && dead)
+            return async () => {
+              throw new Error('process killed');
+            };
           if (name === 'putPhase') {
             return async (record: PhaseRecord) => {
-              if (record.done.some((d) => d.step === step)) { dead = true; throw new Error('process killed'); }
+              if (record.done.some((d) => d.step === step)) {
+                dead = true;
+                throw new Error('process killed');
+              }
               return store.putPhase(record);
             };
           }
@@ -213,7 +273,14 @@ describe('rollback', () => {
     await approveAll();
     hooks.failOn.add('smokeCheck');
     await runCutover(await deps());
-    const back = await rollbackPhase({ state: h.state, phase: PHASE, hooks: HOOKS, runHook: hooks.run, clock: systemClock, actor: 'tester' });
+    const back = await rollbackPhase({
+      state: h.state,
+      phase: PHASE,
+      hooks: HOOKS,
+      runHook: hooks.run,
+      clock: systemClock,
+      actor: 'tester',
+    });
     expect(back).toMatchObject({ outcome: 'rolled-back', hooksRun: ['rollback', 'thaw'] });
     expect((await h.state.getPhase(2))?.state).toBe('rolled-back');
     hooks.failOn.clear();
@@ -224,7 +291,14 @@ describe('rollback', () => {
   it('after the commit refuses and says why', async () => {
     await approveAll();
     await runCutover(await deps());
-    const refused = await rollbackPhase({ state: h.state, phase: PHASE, hooks: HOOKS, runHook: hooks.run, clock: systemClock, actor: 'tester' });
+    const refused = await rollbackPhase({
+      state: h.state,
+      phase: PHASE,
+      hooks: HOOKS,
+      runHook: hooks.run,
+      clock: systemClock,
+      actor: 'tester',
+    });
     expect(refused.outcome).toBe('refused');
     expect(refused.message).toMatch(/point of no return/);
     expect(refused.hooksRun).toEqual([]);

@@ -3,4 +3,10 @@
  * 1,000,000 rows, one without a primary key, sequences, and jsonb, timestamptz, numeric
  * and bytea columns. The rehearsal seeds the same catalogue (smaller): one definition.
  */
-export { adminClient, BIG_TABLE_ROWS, createDatabase, FIXTURE_DATABASE, seedCatalog } from '../../src/rehearsal/synthetic-catalog.ts';
+export {
+  adminClient,
+  BIG_TABLE_ROWS,
+  createDatabase,
+  FIXTURE_DATABASE,
+  seedCatalog,
+} from '../../src/rehearsal/synthetic-catalog.ts';

@@ -39,7 +39,11 @@ async function session(): Promise<pg.Client> {
   return client;
 }
 
-const failure = (promise: Promise<unknown>) => promise.then(() => undefined, (err: Error & { code?: string }) => err);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => undefined,
+    (err: Error & { code?: string }) => err,
+  );
 
 describe('freeze', () => {
   it('ends open sessions, makes new ones read-only, records write counters, and catches the write that gets through, by table', async () => {
@@ -48,14 +52,20 @@ describe('freeze', () => {
 
     const marker = await freezeWrites(conn, ds);
     expect(marker.sessionsNotEnded).toEqual([]);
-    expect(Object.keys(marker.writes)).toEqual(['public.audit_trail', 'public.measurements', 'public.patients', 'public.stays']);
+    expect(Object.keys(marker.writes)).toEqual([
+      'public.audit_trail',
+      'public.measurements',
+      'public.patients',
+      'public.stays',
+    ]);
     // The write just before the freeze is in the baseline: its session flushed its counters as it was ended.
     expect(marker.writes['public.audit_trail']).toBe(5_001);
     expect(await failure(before.query('SELECT 1'))).toBeInstanceOf(Error);
 
     const during = await session();
-    expect(await failure(during.query(`INSERT INTO stays (patient_id, admitted_at, cost) VALUES (1, now(), 1)`)))
-      .toMatchObject({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' });
+    expect(
+      await failure(during.query(`INSERT INTO stays (patient_id, admitted_at, cost) VALUES (1, now(), 1)`)),
+    ).toMatchObject({ code: '25006', message: 'cannot execute INSERT in a read-only transaction' });
     expect(await checkQuiescent(conn, ds, marker)).toEqual([]);
 
     // The setting is a default: a session may switch it off for itself (a superuser could do anything).
@@ -74,7 +84,9 @@ describe('freeze', () => {
 
   it('thaws: new sessions write again, sessions opened during the freeze are ended so that they reconnect writable', async () => {
     const frozen = await session();
-    expect(await failure(frozen.query(`INSERT INTO audit_trail VALUES (now(), 'x', 'y')`))).toMatchObject({ code: '25006' });
+    expect(await failure(frozen.query(`INSERT INTO audit_trail VALUES (now(), 'x', 'y')`))).toMatchObject({
+      code: '25006',
+    });
     await thawWrites(conn, ds);
     expect(await failure(frozen.query('SELECT 1'))).toBeInstanceOf(Error);
     const after = await session();

@@ -9,7 +9,16 @@ import { checkQuiescent, freezeWrites, thawWrites } from '../../src/databases/fr
 import { createMethod } from '../../src/databases/method.ts';
 import { createDatabase, seedCatalog } from './fixture.ts';
 import {
-  dataset, eventually, FIXTURE_TABLES, methodContext, onDatabase, recordingProgress, rowCounts, sequenceValues, superuser, workDir,
+  dataset,
+  eventually,
+  FIXTURE_TABLES,
+  methodContext,
+  onDatabase,
+  recordingProgress,
+  rowCounts,
+  sequenceValues,
+  superuser,
+  workDir,
 } from './methods-helpers.ts';
 
 let source: EmbeddedCluster;
@@ -41,13 +50,23 @@ const replicationObjects = async () => ({
 
 describe('logical', () => {
   it('preflight lists the table without primary key as blocking, and the copy refuses it', async () => {
-    const method = createMethod(methodContext(dataset(superuser(source), superuser(target), { method: 'logical', workDir: work }), superuser(source), superuser(target)));
+    const method = createMethod(
+      methodContext(
+        dataset(superuser(source), superuser(target), { method: 'logical', workDir: work }),
+        superuser(source),
+        superuser(target),
+      ),
+    );
     expect(method.name).toBe('logical');
     const preflight = await method.preflight();
     seen.push(...preflight.problems);
     expect(preflight.ok).toBe(false);
     expect(preflight.tablesWithoutPrimaryKey).toEqual(['public.audit_trail']);
-    expect(preflight.problems).toEqual([expect.stringMatching(/^1 table has no primary key, which method logical needs to replicate updates and deletes: public\.audit_trail; fix: /)]);
+    expect(preflight.problems).toEqual([
+      expect.stringMatching(
+        /^1 table has no primary key, which method logical needs to replicate updates and deletes: public\.audit_trail; fix: /,
+      ),
+    ]);
     await expect(method.bulkCopy()).rejects.toThrow(/public\.audit_trail/);
     expect(await method.lag()).toBeUndefined();
     expect(await replicationObjects()).toEqual({ subscriptions: [], publications: [], slots: [] });
@@ -56,7 +75,10 @@ describe('logical', () => {
   it('with that table excluded: copies every table, streams later writes, reports the lag, and reuses its set-up when run again', async () => {
     const progress = recordingProgress();
     const ds = dataset(superuser(source), superuser(target), {
-      method: 'logical', workDir: work, excludeTables: ['public.audit_trail'], grants: [{ role: 'analyst', privileges: ['SELECT'] }],
+      method: 'logical',
+      workDir: work,
+      excludeTables: ['public.audit_trail'],
+      grants: [{ role: 'analyst', privileges: ['SELECT'] }],
     });
     const method = createMethod(methodContext(ds, superuser(source), superuser(target), progress));
     const preflight = await method.preflight();
@@ -64,18 +86,29 @@ describe('logical', () => {
 
     const result = await method.bulkCopy();
     seen.push(...progress.notes, JSON.stringify(result));
-    console.info(`logical bulk copy (initial sync) of the fixture: ${result.seconds.toFixed(1)} s (${JSON.stringify(result.details)})`);
+    console.info(
+      `logical bulk copy (initial sync) of the fixture: ${result.seconds.toFixed(1)} s (${JSON.stringify(result.details)})`,
+    );
     expect(result).toMatchObject({ tables: 3, details: { setup: 'created', publication: 'cloudexit_emc2_catalog' } });
     expect(progress.notes).toContain('emc2-catalog: 3/3 tables copied');
     expect(await rowCounts(target, MOVED)).toEqual(await rowCounts(source, MOVED));
     expect(await rowCounts(target, ['public.audit_trail'])).toEqual({ 'public.audit_trail': -1 });
-    expect(await onDatabase(target, async (c) => (await c.query(`SELECT has_table_privilege('analyst', 'public.stays', 'SELECT') AS ok`)).rows[0])).toEqual({ ok: true });
+    expect(
+      await onDatabase(
+        target,
+        async (c) => (await c.query(`SELECT has_table_privilege('analyst', 'public.stays', 'SELECT') AS ok`)).rows[0],
+      ),
+    ).toEqual({ ok: true });
 
-    await onDatabase(source, (c) => c.query(`INSERT INTO patients (pseudo_id, birth_year, created_at, attributes) VALUES ('streamed', 1977, now(), '{"a": 1}');
-      UPDATE stays SET cost = 42 WHERE id = 7; DELETE FROM measurements WHERE patient_id = 3`));
+    await onDatabase(source, (c) =>
+      c.query(`INSERT INTO patients (pseudo_id, birth_year, created_at, attributes) VALUES ('streamed', 1977, now(), '{"a": 1}');
+      UPDATE stays SET cost = 42 WHERE id = 7; DELETE FROM measurements WHERE patient_id = 3`),
+    );
     await eventually('the writes reach the target', async () => {
-      const { rows } = await onDatabase(target, (c) => c.query(`SELECT (SELECT count(*) FROM patients WHERE pseudo_id = 'streamed') AS p,
-        (SELECT cost::text FROM stays WHERE id = 7) AS cost, (SELECT count(*) FROM measurements WHERE patient_id = 3) AS m`));
+      const { rows } = await onDatabase(target, (c) =>
+        c.query(`SELECT (SELECT count(*) FROM patients WHERE pseudo_id = 'streamed') AS p,
+        (SELECT cost::text FROM stays WHERE id = 7) AS cost, (SELECT count(*) FROM measurements WHERE patient_id = 3) AS m`),
+      );
       return rows[0].p === '1' && rows[0].cost === '42.00' && rows[0].m === '0';
     });
     await eventually('the lag reaches 0', async () => (await method.lag())?.caughtUp === true);
@@ -87,12 +120,18 @@ describe('logical', () => {
   });
 
   it('at the cutover: frozen source, final sync to lag 0 with sequence values, then the replication objects are gone', async () => {
-    const ds = dataset(superuser(source), superuser(target), { method: 'logical', workDir: work, excludeTables: ['public.audit_trail'] });
+    const ds = dataset(superuser(source), superuser(target), {
+      method: 'logical',
+      workDir: work,
+      excludeTables: ['public.audit_trail'],
+    });
     const ctx = methodContext(ds, superuser(source), superuser(target));
     const method = createMethod(ctx);
     // Sequences move on the source but logical replication does not carry them.
-    await onDatabase(source, (c) => c.query(`SELECT nextval('export_batch'), nextval('export_batch');
-      INSERT INTO stays (patient_id, admitted_at, cost) VALUES (2, now(), 3.5)`));
+    await onDatabase(source, (c) =>
+      c.query(`SELECT nextval('export_batch'), nextval('export_batch');
+      INSERT INTO stays (patient_id, admitted_at, cost) VALUES (2, now(), 3.5)`),
+    );
     const marker = await freezeWrites(ctx.source, ds);
     expect(Object.keys(marker.writes)).toEqual(MOVED);
 

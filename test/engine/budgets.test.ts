@@ -7,8 +7,14 @@ describe('byte budget', () => {
     const budget = new ByteBudget(100);
     const order: string[] = [];
     const a = await budget.acquire(60);
-    const waitB = budget.acquire(50).then((release) => { order.push('b'); return release; });
-    const waitC = budget.acquire(10).then((release) => { order.push('c'); return release; });
+    const waitB = budget.acquire(50).then((release) => {
+      order.push('b');
+      return release;
+    });
+    const waitC = budget.acquire(10).then((release) => {
+      order.push('c');
+      return release;
+    });
     await Promise.resolve();
     expect(budget.used).toBe(60);
     expect(order).toEqual([]); // c would fit, but waits behind b
@@ -26,7 +32,10 @@ describe('byte budget', () => {
     const budget = new ByteBudget(10);
     const small = await budget.acquire(5);
     let granted = false;
-    const big = budget.acquire(50).then((r) => { granted = true; return r; });
+    const big = budget.acquire(50).then((r) => {
+      granted = true;
+      return r;
+    });
     await Promise.resolve();
     expect(granted).toBe(false);
     small();
@@ -40,7 +49,13 @@ describe('bandwidth limiter', () => {
     let now = 0;
     const sleeps: number[] = [];
     // A virtual clock: sleeping advances time, so the test measures what the limiter asks for.
-    const clock = { now: () => now, sleep: async (ms: number) => { sleeps.push(ms); now += ms; } };
+    const clock = {
+      now: () => now,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+    };
     const limiter = createBandwidthLimiter(1000, clock);
     await limiter.take(1000); // the bucket starts full: no wait
     expect(sleeps).toEqual([]);

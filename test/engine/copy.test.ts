@@ -18,9 +18,18 @@ import { bytesOf, createHarness, MiB, type Harness } from './harness.ts';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function put(store: ObjectStore, key: string, body: Buffer, extra: { contentType?: string; metadata?: Record<string, string> } = {}) {
+async function put(
+  store: ObjectStore,
+  key: string,
+  body: Buffer,
+  extra: { contentType?: string; metadata?: Record<string, string> } = {},
+) {
   const digest = md5(body);
-  await store.put(key, body, digest, { contentType: extra.contentType ?? 'application/octet-stream', metadata: extra.metadata ?? {}, md5: digest });
+  await store.put(key, body, digest, {
+    contentType: extra.contentType ?? 'application/octet-stream',
+    metadata: extra.metadata ?? {},
+    md5: digest,
+  });
 }
 
 async function readAll(store: ObjectStore, key: string): Promise<Buffer> {
@@ -46,7 +55,8 @@ describe('copy', () => {
       ['export/a/b/c/d/e/f/g/h/deep.bin', bytesOf('b', 70_000)],
       ['export/big/extract.parquet', bytesOf('c', 17 * MiB + 123)], // 4 parts of 5 MiB
     ]);
-    for (const [key, body] of objects) await put(source, key, body, { contentType: 'text/csv', metadata: { hospital: 'clb' } });
+    for (const [key, body] of objects)
+      await put(source, key, body, { contentType: 'text/csv', metadata: { hospital: 'clb' } });
     await put(source, 'elsewhere/not-in-dataset.csv', bytesOf('z', 10));
 
     const ctx = await h.context();
@@ -106,7 +116,10 @@ describe('copy', () => {
     // the blob now declares a checksum its bytes contradict, as after silent corruption.
     const uploadId = await source.createMultipart('damaged.csv', { metadata: {} });
     const etag = await source.uploadPart('damaged.csv', uploadId, 1, body, md5(body));
-    await source.completeMultipart('damaged.csv', uploadId, [{ partNumber: 1, etag }], { metadata: {}, md5: md5(Buffer.from('something else')) });
+    await source.completeMultipart('damaged.csv', uploadId, [{ partNumber: 1, etag }], {
+      metadata: {},
+      md5: md5(Buffer.from('something else')),
+    });
     expect((await source.head('damaged.csv'))?.md5).toBe(md5(Buffer.from('something else')).toString('hex'));
     await put(source, 'fine.csv', bytesOf('fine', 100));
     const summary = await copyDataset(await h.context(), h.dataset);
@@ -131,7 +144,10 @@ describe('copy', () => {
       if (++recorded === 2) abort.abort(new Error('test interrupt'));
     };
     first.state = new Proxy(first.state, {
-      get: (store, name) => (name === 'recordPart' ? interruptAfterTwo : ((v) => (typeof v === 'function' ? v.bind(store) : v))(Reflect.get(store, name))),
+      get: (store, name) =>
+        name === 'recordPart'
+          ? interruptAfterTwo
+          : ((v) => (typeof v === 'function' ? v.bind(store) : v))(Reflect.get(store, name)),
     });
     const interrupted = await copyDataset(first, h.dataset);
     expect(interrupted.copied).toBe(0);
@@ -173,7 +189,12 @@ describe('verify', () => {
       for (let i = 0; i < 3; i++) await put(h.dataset.source, `r/${i}.csv`, bytesOf(`r${i}`, 4096));
       await copyDataset(await h.context(), h.dataset);
       // The target's disk returns a flipped byte of r/1.csv; its properties are untouched.
-      proxy.inject({ method: 'GET', path: (p) => p.includes('r/1.csv') && !p.includes('tagging'), times: 8, fault: { kind: 'corrupt', offset: 100 } });
+      proxy.inject({
+        method: 'GET',
+        path: (p) => p.includes('r/1.csv') && !p.includes('tagging'),
+        times: 8,
+        fault: { kind: 'corrupt', offset: 100 },
+      });
       expect((await verifyDataset(await h.context(), h.dataset, 'quick')).mismatches).toEqual([]);
       const full = await verifyDataset(await h.context(), h.dataset, 'full');
       expect(full.mismatches.map((m) => [m.key, m.problem])).toEqual([['r/1.csv', 'sha256']]);
@@ -188,11 +209,17 @@ describe('verify', () => {
     await put(source, 'm/a.csv', bytesOf('ma', 500), { contentType: 'text/csv', metadata: { hospital: 'hcl' } });
     await put(source, 'm/b.csv', bytesOf('mb', 500), { contentType: 'text/csv', metadata: { hospital: 'hcl' } });
     await copyDataset(await h.context(), h.dataset);
-    for (const [key, change] of [['m/a.csv', { contentType: 'application/octet-stream' }], ['m/b.csv', { metadata: { hospital: 'chru' } }]] as const) {
+    for (const [key, change] of [
+      ['m/a.csv', { contentType: 'application/octet-stream' }],
+      ['m/b.csv', { metadata: { hospital: 'chru' } }],
+    ] as const) {
       const { body, info } = await target.read(key);
       const bytes = await readAllStream(body);
       const metadata = { ...info.metadata, ...('metadata' in change ? change.metadata : {}) };
-      await target.put(key, bytes, md5(bytes), { contentType: 'contentType' in change ? change.contentType : info.contentType, metadata });
+      await target.put(key, bytes, md5(bytes), {
+        contentType: 'contentType' in change ? change.contentType : info.contentType,
+        metadata,
+      });
     }
     // The ETag is unchanged (same bytes): only the headers and metadata tell.
     const quick = await verifyDataset(await h.context(), h.dataset, 'quick');
@@ -214,7 +241,9 @@ describe('verify', () => {
       proxy.reset();
       const quick = await verifyDataset(await h.context(), h.dataset, 'quick');
       expect([quick.verified, quick.mismatches.length]).toEqual([7, 0]);
-      expect(proxy.seen.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.path}`)).toEqual([expect.stringMatching(/^GET \/[^?]+\/n\/big\?tagging/)]);
+      expect(proxy.seen.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.path}`)).toEqual([
+        expect.stringMatching(/^GET \/[^?]+\/n\/big\?tagging/),
+      ]);
       expect(proxy.count({ method: 'HEAD' })).toBe(7);
     } finally {
       await proxy.close();
@@ -230,7 +259,10 @@ describe('verify', () => {
     const other = bytesOf('other', 100);
     await target.put('q/3', other, md5(other), { metadata: {} });
     const quick = await verifyDataset(await h.context(), h.dataset, 'quick');
-    expect(quick.mismatches.map((m) => [m.key, m.problem])).toEqual([['q/1', 'missing'], ['q/3', 'etag']]);
+    expect(quick.mismatches.map((m) => [m.key, m.problem])).toEqual([
+      ['q/1', 'missing'],
+      ['q/3', 'etag'],
+    ]);
   });
 });
 

@@ -23,26 +23,51 @@ export interface Harness {
   dataset: EngineDataset;
   notes: string[];
   /** A context for a new run. */
-  context(overrides?: Omit<Partial<EngineContext>, 'limits'> & { limits?: Partial<EngineLimits> }): Promise<EngineContext>;
+  context(
+    overrides?: Omit<Partial<EngineContext>, 'limits'> & { limits?: Partial<EngineLimits> },
+  ): Promise<EngineContext>;
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { target?: ObjectStore; source?: ObjectStore; sourcePrefix?: string; targetPrefix?: string } = {}): Promise<Harness> {
+export async function createHarness(
+  options: { target?: ObjectStore; source?: ObjectStore; sourcePrefix?: string; targetPrefix?: string } = {},
+): Promise<Harness> {
   const dir = await mkdtemp(join(tmpdir(), 'cloudexit-engine-'));
   const state = await openSqliteStateStore(join(dir, 'state.db'));
   const source = options.source ?? (await freshAzureStore()).store;
   const target = options.target ?? (await freshS3Store()).store;
   const notes: string[] = [];
   const progress: ProgressSink = { start() {}, advance() {}, stop() {}, note: (m) => notes.push(m) };
-  const dataset: EngineDataset = { name: 'ds', sourcePrefix: options.sourcePrefix ?? '', targetPrefix: options.targetPrefix ?? '', source, target };
+  const dataset: EngineDataset = {
+    name: 'ds',
+    sourcePrefix: options.sourcePrefix ?? '',
+    targetPrefix: options.targetPrefix ?? '',
+    source,
+    target,
+  };
   return {
-    dir, state, dataset, notes,
+    dir,
+    state,
+    dataset,
+    notes,
     async context(overrides = {}) {
       const runId = await state.startRun({ command: 'test', scope: 'ds' });
       const { limits, ...rest } = overrides;
       return {
-        state, runId, progress, budget: new ByteBudget(64 * MiB), bandwidth: UNLIMITED, retryBaseDelayMs: 5,
-        limits: { concurrency: 8, partConcurrency: 3, multipartThreshold: 6 * MiB, minPartSize: 5 * MiB, maxAttempts: 5, ...limits },
+        state,
+        runId,
+        progress,
+        budget: new ByteBudget(64 * MiB),
+        bandwidth: UNLIMITED,
+        retryBaseDelayMs: 5,
+        limits: {
+          concurrency: 8,
+          partConcurrency: 3,
+          multipartThreshold: 6 * MiB,
+          minPartSize: 5 * MiB,
+          maxAttempts: 5,
+          ...limits,
+        },
         ...rest,
       };
     },
@@ -59,7 +84,9 @@ export function bytesOf(seed: string, size: number): Buffer {
   let x = 2166136261;
   for (const c of seed) x = Math.imul(x ^ c.charCodeAt(0), 16777619);
   for (let i = 0; i < size; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     out[i] = x & 0xff;
   }
   return out;

@@ -46,8 +46,18 @@ it('checks every key from the target, and names the object altered after the cop
   const out = execFileSync('bash', [join(h.dir, 'recipe.sh')], {
     cwd: join(h.dir, 'evidence', 'ds'),
     encoding: 'utf8',
-    env: { ...process.env, ENDPOINT: rgw.endpoint, REGION: rgw.region, BUCKET: bucket, PREFIX: 'hcl/', AWS_ACCESS_KEY_ID: rgw.accessKeyId, AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey },
+    env: {
+      ...process.env,
+      ENDPOINT: rgw.endpoint,
+      REGION: rgw.region,
+      BUCKET: bucket,
+      PREFIX: 'hcl/',
+      AWS_ACCESS_KEY_ID: rgw.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: rgw.secretAccessKey,
+    },
   });
   expect(manifest.entries).toBe(keys.length);
-  expect(out.trim().split('\n').sort()).toEqual(['FAILED z.csv', 'OK /leading.csv', 'OK a', 'OK a/b.csv', "OK dossier été/(1) #x!*'.csv"].sort());
+  expect(out.trim().split('\n').sort()).toEqual(
+    ['FAILED z.csv', 'OK /leading.csv', 'OK a', 'OK a/b.csv', "OK dossier été/(1) #x!*'.csv"].sort(),
+  );
 });

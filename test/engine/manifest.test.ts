@@ -23,8 +23,10 @@ afterEach(async () => {
 
 describe('isSafeRelativePath', () => {
   it('accepts relative paths and refuses absolute ones and dot or empty segments', () => {
-    for (const ok of ['a.csv', 'dossier/été/b.csv', '.hidden/x', 'a..b/c']) expect(isSafeRelativePath(ok), ok).toBe(true);
-    for (const bad of ['', '/leading.csv', 'a/../../etc/passwd', '..', './x', 'a//b', 'a/', 'a/./b']) expect(isSafeRelativePath(bad), bad).toBe(false);
+    for (const ok of ['a.csv', 'dossier/été/b.csv', '.hidden/x', 'a..b/c'])
+      expect(isSafeRelativePath(ok), ok).toBe(true);
+    for (const bad of ['', '/leading.csv', 'a/../../etc/passwd', '..', './x', 'a//b', 'a/', 'a/./b'])
+      expect(isSafeRelativePath(bad), bad).toBe(false);
   });
 });
 
@@ -48,7 +50,13 @@ describe('manifests of awkward keys', () => {
 
     // GNU: only the safe keys, checked over a download by sha256sum itself.
     const gnu = await readFile(manifest.file, 'utf8');
-    expect(gnu.trim().split('\n').map((l) => l.slice(66)).sort()).toEqual([...safe].sort());
+    expect(
+      gnu
+        .trim()
+        .split('\n')
+        .map((l) => l.slice(66))
+        .sort(),
+    ).toEqual([...safe].sort());
     const download = join(h.dir, 'download');
     for (const key of safe) {
       await mkdir(dirname(join(download, key)), { recursive: true });
@@ -59,9 +67,13 @@ describe('manifests of awkward keys', () => {
     expect(out.trim().split('\n').sort()).toEqual(safe.map((k) => `${k}: OK`).sort());
 
     // JSON Lines: every key, with the SHA-256 of the bytes the target holds, on the target too.
-    const lines = (await readFile(manifest.jsonl.file, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { key: string; size: number; sha256: string });
+    const lines = (await readFile(manifest.jsonl.file, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; size: number; sha256: string });
     expect(lines.map((l) => l.key)).toEqual([...keys].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b))));
-    for (const line of lines) expect(line.sha256, line.key).toBe(sha256Hex(await readAll((await target.read(`root/${line.key}`)).body)));
+    for (const line of lines)
+      expect(line.sha256, line.key).toBe(sha256Hex(await readAll((await target.read(`root/${line.key}`)).body)));
     const remote = await readAll((await target.read(jsonManifestTargetKey(h.dataset))).body);
     expect(sha256Hex(remote)).toBe(manifest.jsonl.sha256);
   });

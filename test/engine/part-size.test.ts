@@ -30,7 +30,9 @@ describe('part size', () => {
   it('cuts ranges that cover the object exactly once', () => {
     const ranges = partRanges(17 * MiB + 3, 8 * MiB);
     expect(ranges.map((r) => [r.partNumber, r.offset, r.length])).toEqual([
-      [1, 0, 8 * MiB], [2, 8 * MiB, 8 * MiB], [3, 16 * MiB, MiB + 3],
+      [1, 0, 8 * MiB],
+      [2, 8 * MiB, 8 * MiB],
+      [3, 16 * MiB, MiB + 3],
     ]);
     expect(partRanges(0, 8 * MiB)).toEqual([]);
   });

@@ -28,10 +28,16 @@ afterEach(async () => {
 /** The sample plan's limits, as `cloudexit copy` would run with them. */
 async function sampleLimits() {
   const { limits } = await loadPlan('runbooks/emc2/plan.yaml');
-  return { concurrency: limits.concurrency, partConcurrency: limits.partConcurrency, multipartThreshold: limits.multipartThreshold, minPartSize: limits.minPartSize, maxAttempts: limits.maxAttempts };
+  return {
+    concurrency: limits.concurrency,
+    partConcurrency: limits.partConcurrency,
+    multipartThreshold: limits.multipartThreshold,
+    minPartSize: limits.minPartSize,
+    maxAttempts: limits.maxAttempts,
+  };
 }
 
-describe('on Ceph RGW with the sample plan\'s limits', () => {
+describe("on Ceph RGW with the sample plan's limits", () => {
   it('copy → verify quick → verify full → copy sends nothing, with multipart objects and `_` in Azure metadata names', async () => {
     const proxy = await startFaultProxy(rgwOrigin());
     try {
@@ -44,17 +50,26 @@ describe('on Ceph RGW with the sample plan\'s limits', () => {
         ['hcl/exact-threshold.bin', bytesOf('edge', limits.multipartThreshold)],
       ]);
       for (const [key, body] of objects) {
-        await h.dataset.source.put(key, body, md5(body), { contentType: 'text/csv', metadata: { patient_cohort: 'emc2_2024', hospital: 'hcl' }, md5: md5(body) });
+        await h.dataset.source.put(key, body, md5(body), {
+          contentType: 'text/csv',
+          metadata: { patient_cohort: 'emc2_2024', hospital: 'hcl' },
+          md5: md5(body),
+        });
       }
       const copied = await copyDataset(await h.context({ limits }), h.dataset);
       expect([copied.copied, copied.failed]).toEqual([objects.size, []]);
       const records = [...(await h.state.getObjects('ds', [...objects.keys()])).values()];
       expect(records.map((r) => [r.key, r.sha256Carrier]).sort()).toEqual([
-        ['hcl/exact-threshold.bin', 'tag'], ['hcl/extract.parquet', 'tag'], ['hcl/séjours/2024.csv', 'metadata'], ['hcl/vide.csv', 'metadata'],
+        ['hcl/exact-threshold.bin', 'tag'],
+        ['hcl/extract.parquet', 'tag'],
+        ['hcl/séjours/2024.csv', 'metadata'],
+        ['hcl/vide.csv', 'metadata'],
       ]);
       const large = records.find((r) => r.key === 'hcl/extract.parquet')!;
       expect(large.targetEtag).toMatch(/^[0-9a-f]{32}-5$/); // RGW's multipart rule, learnt by HEAD after an empty Complete
-      expect((await h.dataset.target.getTags('hcl/extract.parquet'))?.[TAG_SHA256]).toBe(sha256(objects.get('hcl/extract.parquet')!));
+      expect((await h.dataset.target.getTags('hcl/extract.parquet'))?.[TAG_SHA256]).toBe(
+        sha256(objects.get('hcl/extract.parquet')!),
+      );
       // RGW spells the names with `-`; verify compares them in that spelling.
       expect((await h.dataset.target.head('hcl/vide.csv'))?.metadata).toMatchObject({ 'patient-cohort': 'emc2_2024' });
 
@@ -78,12 +93,19 @@ describe('on Ceph RGW with the sample plan\'s limits', () => {
     const body = bytesOf('vanish', 16 * MiB);
     await h.dataset.source.put('big.bin', body, md5(body), { metadata: {}, md5: md5(body) });
     const abort = new AbortController();
-    const first = await h.context({ signal: abort.signal, limits: { partConcurrency: 1, multipartThreshold: 6 * MiB } });
+    const first = await h.context({
+      signal: abort.signal,
+      limits: { partConcurrency: 1, multipartThreshold: 6 * MiB },
+    });
     const recordPart = first.state.recordPart.bind(first.state);
     first.state = new Proxy(first.state, {
-      get: (store, name) => name === 'recordPart'
-        ? async (...args: Parameters<typeof recordPart>) => { await recordPart(...args); abort.abort(new Error('test interrupt')); }
-        : ((v) => (typeof v === 'function' ? v.bind(store) : v))(Reflect.get(store, name)),
+      get: (store, name) =>
+        name === 'recordPart'
+          ? async (...args: Parameters<typeof recordPart>) => {
+              await recordPart(...args);
+              abort.abort(new Error('test interrupt'));
+            }
+          : ((v) => (typeof v === 'function' ? v.bind(store) : v))(Reflect.get(store, name)),
     });
     expect((await copyDataset(first, h.dataset)).copied).toBe(0);
     const upload = await h.state.getUpload('ds', 'big.bin');
@@ -100,23 +122,29 @@ describe('on Ceph RGW with the sample plan\'s limits', () => {
   });
 });
 
-describe('metadata over the target\'s limit', () => {
+describe("metadata over the target's limit", () => {
   it('goes whole into a side-car object the copy references and verify checks', async () => {
     // The 2 KiB of AWS S3 (and OVHcloud); Azure allows 8 KiB.
     const target = (await freshS3Store()).store.withCapabilities!({ metadataLimitBytes: 2048 });
     h = await createHarness({ target, targetPrefix: 'emc2/' });
-    const metadata = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`field_${i}`, `valeur-${'x'.repeat(90)}-${i}`]));
+    const metadata = Object.fromEntries(
+      Array.from({ length: 30 }, (_, i) => [`field_${i}`, `valeur-${'x'.repeat(90)}-${i}`]),
+    );
     const body = bytesOf('wide', 1000);
     await h.dataset.source.put('wide.csv', body, md5(body), { metadata, md5: md5(body) });
     expect((await copyDataset(await h.context(), h.dataset)).failed).toEqual([]);
 
-    const sidecar = JSON.parse((await readAll((await target.read(sidecarKey(h.dataset, 'emc2/wide.csv'))).body)).toString()) as { key: string; metadata: Record<string, string> };
+    const sidecar = JSON.parse(
+      (await readAll((await target.read(sidecarKey(h.dataset, 'emc2/wide.csv'))).body)).toString(),
+    ) as { key: string; metadata: Record<string, string> };
     expect(sidecar).toEqual({ key: 'emc2/wide.csv', metadata: Object.fromEntries(Object.entries(metadata).sort()) });
     expect((await verifyDataset(await h.context(), h.dataset, 'quick')).mismatches).toEqual([]);
 
     // A side-car changed behind cloudexit's back is reported.
     const forged = Buffer.from(JSON.stringify({ ...sidecar, metadata: { field_0: 'forged' } }));
     await target.put(sidecarKey(h.dataset, 'emc2/wide.csv'), forged, md5(forged), { metadata: {} });
-    expect((await verifyDataset(await h.context(), h.dataset, 'quick')).mismatches.map((m) => [m.key, m.problem])).toEqual([['wide.csv', 'sidecar']]);
+    expect(
+      (await verifyDataset(await h.context(), h.dataset, 'quick')).mismatches.map((m) => [m.key, m.problem]),
+    ).toEqual([['wide.csv', 'sidecar']]);
   });
 });

@@ -19,21 +19,52 @@ afterEach(async () => {
 describe('backoff', () => {
   it('grows exponentially under full jitter and honours a longer Retry-After', () => {
     const top = () => 0.999999;
-    expect([1, 2, 3, 4].map((a) => backoffDelay(a, new Error('x'), { baseDelayMs: 100, random: top }))).toEqual([99, 199, 399, 799]);
+    expect([1, 2, 3, 4].map((a) => backoffDelay(a, new Error('x'), { baseDelayMs: 100, random: top }))).toEqual([
+      99, 199, 399, 799,
+    ]);
     expect(backoffDelay(20, new Error('x'), { baseDelayMs: 100, maxDelayMs: 5000, random: top })).toBe(4999);
-    const throttled = new StoreError({ op: 'put', code: 'Throttled', status: 503, retriable: true, retryAfterMs: 3000, message: 'slow down' });
+    const throttled = new StoreError({
+      op: 'put',
+      code: 'Throttled',
+      status: 503,
+      retriable: true,
+      retryAfterMs: 3000,
+      message: 'slow down',
+    });
     expect(backoffDelay(1, throttled, { baseDelayMs: 100, random: () => 0 })).toBe(3000);
     expect(backoffDelay(1, throttled, { baseDelayMs: 100, random: () => 0, maxRetryAfterMs: 1000 })).toBe(1000);
   });
 
   it('stops at once on an error that retrying cannot fix, and after maxAttempts otherwise', async () => {
     let calls = 0;
-    const denied = new StoreError({ op: 'put', code: 'AccessDenied', status: 403, retriable: false, message: 'denied' });
-    await expect(withRetry(async () => { calls++; throw denied; }, { baseDelayMs: 1 })).rejects.toBe(denied);
+    const denied = new StoreError({
+      op: 'put',
+      code: 'AccessDenied',
+      status: 403,
+      retriable: false,
+      message: 'denied',
+    });
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw denied;
+        },
+        { baseDelayMs: 1 },
+      ),
+    ).rejects.toBe(denied);
     expect(calls).toBe(1);
     calls = 0;
     const busy = new StoreError({ op: 'put', code: 'Unavailable', status: 503, retriable: true, message: 'busy' });
-    await expect(withRetry(async () => { calls++; throw busy; }, { baseDelayMs: 1, maxAttempts: 4 })).rejects.toBe(busy);
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw busy;
+        },
+        { baseDelayMs: 1, maxAttempts: 4 },
+      ),
+    ).rejects.toBe(busy);
     expect(calls).toBe(4);
   });
 });
@@ -53,10 +84,25 @@ describe('copy through a faulty network, against the real servers', () => {
     const big = bytesOf('r-big', 12 * MiB);
     await source.put('r/big.bin', big, md5(big), { metadata: {} });
 
-    sourceProxy.inject({ method: 'GET', path: /\/r\/1[0-9]?\.csv/, times: 2, fault: { kind: 'reset', afterBodyBytes: 100 } });
+    sourceProxy.inject({
+      method: 'GET',
+      path: /\/r\/1[0-9]?\.csv/,
+      times: 2,
+      fault: { kind: 'reset', afterBodyBytes: 100 },
+    });
     sourceProxy.inject({ method: 'GET', path: /big\.bin/, times: 1, fault: { kind: 'reset' } });
-    targetProxy.inject({ method: 'PUT', path: /\/r\/[0-9]+\.csv/, times: 3, fault: { kind: 'status', status: 503, retryAfter: '0' } });
-    targetProxy.inject({ method: 'PUT', path: /partNumber=2/, times: 1, fault: { kind: 'status', status: 429, retryAfter: '0' } });
+    targetProxy.inject({
+      method: 'PUT',
+      path: /\/r\/[0-9]+\.csv/,
+      times: 3,
+      fault: { kind: 'status', status: 503, retryAfter: '0' },
+    });
+    targetProxy.inject({
+      method: 'PUT',
+      path: /partNumber=2/,
+      times: 1,
+      fault: { kind: 'status', status: 429, retryAfter: '0' },
+    });
 
     const summary = await copyDataset(await h.context(), h.dataset);
     expect(summary.failed).toEqual([]);
@@ -72,7 +118,8 @@ describe('copy through a faulty network, against the real servers', () => {
     proxies.push(targetProxy);
     const target = (await freshS3Store({ via: { origin: targetProxy.origin } })).store;
     h = await createHarness({ target });
-    for (const key of ['a', 'b', 'c']) await h.dataset.source.put(key, Buffer.from(key), md5(Buffer.from(key)), { metadata: {} });
+    for (const key of ['a', 'b', 'c'])
+      await h.dataset.source.put(key, Buffer.from(key), md5(Buffer.from(key)), { metadata: {} });
     targetProxy.inject({ method: 'PUT', path: /\/b(\?|$)/, times: 3, fault: { kind: 'status', status: 503 } });
 
     const first = await copyDataset(await h.context({ limits: { maxAttempts: 3 } }), h.dataset);

@@ -44,7 +44,9 @@ export async function runProgram(stack: string, config: Record<string, unknown>)
     stack,
     false,
   );
-  pulumi.runtime.setAllConfig(Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])));
+  pulumi.runtime.setAllConfig(
+    Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)])),
+  );
   const { default: main } = await import('../../src/infra/program.ts');
   const result = await main();
   const value = <T>(output: pulumi.Output<T>) => new Promise<T>((resolve) => output.apply((v) => resolve(v)));
@@ -54,7 +56,8 @@ export async function runProgram(stack: string, config: Record<string, unknown>)
   const ofType = (type: string) => resources.filter((r) => r.type === type);
   const one = (type: string, name?: string) => {
     const found = ofType(type).filter((r) => name === undefined || r.name === name);
-    if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ''}, found ${found.length}`);
+    if (found.length !== 1)
+      throw new Error(`expected one ${type}${name ? ` named ${name}` : ''}, found ${found.length}`);
     return found[0]!;
   };
   return { resources, stack: result, value, ofType, one };
@@ -75,7 +78,11 @@ export const AZURE_CONFIG = {
   },
 };
 
-export const QUALIFICATION = { offer: 'Example qualified offer (test fixture)', anssiReference: 'TEST-0000', date: '2025-01-15' };
+export const QUALIFICATION = {
+  offer: 'Example qualified offer (test fixture)',
+  anssiReference: 'TEST-0000',
+  date: '2025-01-15',
+};
 
 export const OVH_CONFIG = {
   'cloudexit:host': 'ovh',

@@ -28,7 +28,11 @@ describe('cloudexit parity --json', () => {
     expect(code).toBe(0);
     const report = JSON.parse(stdout);
     expect(report).toMatchObject({ equivalent: true, hosts: { left: 'azure', right: 'ovh' }, counts: { differs: 0 } });
-    expect(report.rows.find((r: { subject: string; property: string }) => r.subject === 'dataset hcl' && r.property === 'key holder')).toMatchObject({
+    expect(
+      report.rows.find(
+        (r: { subject: string; property: string }) => r.subject === 'dataset hcl' && r.property === 'key holder',
+      ),
+    ).toMatchObject({
       verdict: 'unsupported on ovh',
       azure: { value: 'customer' },
       ovh: { kind: 'unsupported' },
@@ -39,11 +43,24 @@ describe('cloudexit parity --json', () => {
   it('exits 1 and shows both values when a spec change makes the stacks differ', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parity-cli-'));
     const spec = join(dir, 'warehouse.yaml');
-    writeFileSync(spec, readFileSync(join(root, 'stacks/warehouse.yaml'), 'utf8').replace(/(name: hpsj[\s\S]*?retentionDays: )30/, '$110'));
+    writeFileSync(
+      spec,
+      readFileSync(join(root, 'stacks/warehouse.yaml'), 'utf8').replace(
+        /(name: hpsj[\s\S]*?retentionDays: )30/,
+        '$110',
+      ),
+    );
     const { code, stdout } = await cloudexit('parity', '--json', '--spec', spec);
     expect(code).toBe(1);
     const differs = JSON.parse(stdout).rows.filter((r: { verdict: string }) => r.verdict === 'differs');
-    expect(differs).toEqual([expect.objectContaining({ subject: 'dataset hpsj', property: 'recovery window', azure: expect.objectContaining({ value: '30 days' }), ovh: expect.objectContaining({ value: '10 days' }) })]);
+    expect(differs).toEqual([
+      expect.objectContaining({
+        subject: 'dataset hpsj',
+        property: 'recovery window',
+        azure: expect.objectContaining({ value: '30 days' }),
+        ovh: expect.objectContaining({ value: '10 days' }),
+      }),
+    ]);
   });
 
   it('prints a Markdown table by default', async () => {
@@ -55,10 +72,16 @@ describe('cloudexit parity --json', () => {
   it('exits 2 with the file, the path and the fix on a bad spec', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'parity-bad-'));
     const spec = join(dir, 'warehouse.yaml');
-    writeFileSync(spec, readFileSync(join(root, 'stacks/warehouse.yaml'), 'utf8').replace('cidr: 10.40.0.0/16', 'cidr: 0.0.0.0/0'));
+    writeFileSync(
+      spec,
+      readFileSync(join(root, 'stacks/warehouse.yaml'), 'utf8').replace('cidr: 10.40.0.0/16', 'cidr: 0.0.0.0/0'),
+    );
     const { code, stdout, stderr } = await cloudexit('parity', '--json', '--spec', spec);
     expect(code).toBe(2);
-    expect(JSON.parse(stdout).error).toMatchObject({ where: spec, message: expect.stringMatching(/network\.cidr: must be a private \(RFC 1918\) IPv4 CIDR/) });
+    expect(JSON.parse(stdout).error).toMatchObject({
+      where: spec,
+      message: expect.stringMatching(/network\.cidr: must be a private \(RFC 1918\) IPv4 CIDR/),
+    });
     expect(stderr).toMatch(new RegExp(`${spec.replaceAll('/', '\\/')}:\\d+:\\d+: network\\.cidr`));
     expect(stderr).toContain('fix:');
   });

@@ -19,7 +19,8 @@ const SPEC = join(root, 'stacks/warehouse.yaml');
 let azure: DeclaredResource[];
 let ovh: DeclaredResource[];
 let sample: ParityReport;
-const row = (report: ParityReport, subject: string, property: string) => report.rows.find((r) => r.subject === subject && r.property === property);
+const row = (report: ParityReport, subject: string, property: string) =>
+  report.rows.find((r) => r.subject === subject && r.property === property);
 
 beforeAll(async () => {
   azure = await declareUnderMocks(AZURE, SPEC);
@@ -32,14 +33,26 @@ describe('parity of the sample stacks', () => {
     expect(sample.counts.differs).toBe(0);
     expect(sample.equivalent).toBe(true);
     const subjects = new Set(sample.rows.map((r) => r.subject));
-    expect([...subjects]).toEqual(['dataset hcl', 'dataset clb', 'dataset chru-nancy', 'dataset hpsj', 'dataset snds-extracts', 'dataset nomenclatures', 'database', 'keys']);
+    expect([...subjects]).toEqual([
+      'dataset hcl',
+      'dataset clb',
+      'dataset chru-nancy',
+      'dataset hpsj',
+      'dataset snds-extracts',
+      'dataset nomenclatures',
+      'database',
+      'keys',
+    ]);
   });
 
   it('reports what a host cannot declare, with what compensates', () => {
     const keyHolder = row(sample, 'dataset hcl', 'key holder')!;
     expect(keyHolder.verdict).toBe('unsupported');
     expect(keyHolder.unsupportedOn).toEqual(['ovh']);
-    expect(keyHolder.right).toMatchObject({ kind: 'unsupported', reason: expect.stringMatching(/no customer-managed-key field for buckets/) });
+    expect(keyHolder.right).toMatchObject({
+      kind: 'unsupported',
+      reason: expect.stringMatching(/no customer-managed-key field for buckets/),
+    });
     expect(keyHolder.left).toMatchObject({ kind: 'value', value: 'customer' });
     const versioning = row(sample, 'dataset snds-extracts', 'versioning')!;
     expect(versioning.unsupportedOn).toEqual(['azure']);
@@ -47,8 +60,16 @@ describe('parity of the sample stacks', () => {
   });
 
   it('compares values point by point', () => {
-    expect(row(sample, 'dataset snds-extracts', 'immutability')).toMatchObject({ verdict: 'equivalent', left: { value: 'governance, 365 days' }, right: { value: 'governance, 365 days' } });
-    expect(row(sample, 'database', 'high availability')).toMatchObject({ verdict: 'equivalent', left: { detail: 'ZoneRedundant standby' }, right: { detail: '2 node(s), plan "business"' } });
+    expect(row(sample, 'dataset snds-extracts', 'immutability')).toMatchObject({
+      verdict: 'equivalent',
+      left: { value: 'governance, 365 days' },
+      right: { value: 'governance, 365 days' },
+    });
+    expect(row(sample, 'database', 'high availability')).toMatchObject({
+      verdict: 'equivalent',
+      left: { detail: 'ZoneRedundant standby' },
+      right: { detail: '2 node(s), plan "business"' },
+    });
     expect(row(sample, 'database', 'compute')?.verdict).toBe('equivalent');
     expect(row(sample, 'database', 'network exposure')?.verdict).toBe('equivalent');
     expect(row(sample, 'database', 'backups')?.unsupportedOn).toEqual(['ovh']);
@@ -57,8 +78,12 @@ describe('parity of the sample stacks', () => {
   it('renders a Markdown table with a row per subject and property', () => {
     const md = renderMarkdown(sample);
     expect(md.split('\n')[0]).toBe('| Subject | Property | Azure | OVHcloud | Verdict |');
-    expect(md).toContain('| dataset hcl | key holder | customer (Key Vault key "emc2-storage") | — | unsupported on ovh: the OVH provider (2.19) has no customer-managed-key field for buckets');
-    expect(md.split('\n').filter((l) => l.startsWith('| dataset') || l.startsWith('| database') || l.startsWith('| keys'))).toHaveLength(sample.rows.length);
+    expect(md).toContain(
+      '| dataset hcl | key holder | customer (Key Vault key "emc2-storage") | — | unsupported on ovh: the OVH provider (2.19) has no customer-managed-key field for buckets',
+    );
+    expect(
+      md.split('\n').filter((l) => l.startsWith('| dataset') || l.startsWith('| database') || l.startsWith('| keys')),
+    ).toHaveLength(sample.rows.length);
   });
 });
 
@@ -72,10 +97,20 @@ describe('a spec change that makes the stacks differ', () => {
     expect(report.equivalent).toBe(false);
     const differs = report.rows.filter((r) => r.verdict === 'differs');
     expect(differs).toHaveLength(1);
-    expect(differs[0]).toMatchObject({ subject: 'dataset nomenclatures', property: 'recovery window', left: { value: '30 days' }, right: { value: '7 days' } });
-    expect(renderMarkdown(report)).toMatch(/\| dataset nomenclatures \| recovery window \| 30 days \(.*\) \| 7 days \(.*\) \| \*\*differs\*\* \|/);
+    expect(differs[0]).toMatchObject({
+      subject: 'dataset nomenclatures',
+      property: 'recovery window',
+      left: { value: '30 days' },
+      right: { value: '7 days' },
+    });
+    expect(renderMarkdown(report)).toMatch(
+      /\| dataset nomenclatures \| recovery window \| 30 days \(.*\) \| 7 days \(.*\) \| \*\*differs\*\* \|/,
+    );
     const json = reportToJson(report) as { rows: { verdict: string; azure: unknown; ovh: unknown }[] };
-    expect(json.rows.find((r) => r.verdict === 'differs')).toMatchObject({ azure: { value: '30 days' }, ovh: { value: '7 days' } });
+    expect(json.rows.find((r) => r.verdict === 'differs')).toMatchObject({
+      azure: { value: '30 days' },
+      ovh: { value: '7 days' },
+    });
   });
 });
 
@@ -85,8 +120,16 @@ describe('parity from stack exports', () => {
     deployment: {
       manifest: { time: '2026-01-01T00:00:00Z' },
       resources: [
-        { urn: `urn:pulumi:${stack}::cloudexit-warehouse::pulumi:pulumi:Stack::cloudexit-warehouse-${stack}`, type: 'pulumi:pulumi:Stack' },
-        ...resources.map((r) => ({ urn: `urn:pulumi:${stack}::cloudexit-warehouse::${r.type}::${r.name}`, type: r.type, inputs: r.inputs, outputs: {} })),
+        {
+          urn: `urn:pulumi:${stack}::cloudexit-warehouse::pulumi:pulumi:Stack::cloudexit-warehouse-${stack}`,
+          type: 'pulumi:pulumi:Stack',
+        },
+        ...resources.map((r) => ({
+          urn: `urn:pulumi:${stack}::cloudexit-warehouse::${r.type}::${r.name}`,
+          type: r.type,
+          inputs: r.inputs,
+          outputs: {},
+        })),
       ],
     },
   });
@@ -94,7 +137,18 @@ describe('parity from stack exports', () => {
   it('gives the same report as the mocked programs and never prints an encrypted secret', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parity-state-'));
     const withSecret = ovh.map((r) =>
-      r.type === 'ovh:CloudProject/s3Credential:S3Credential' ? { ...r, inputs: { ...r.inputs, secretAccessKey: { '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270', ciphertext: 'v1:SECRETCIPHERTEXT' } } } : r,
+      r.type === 'ovh:CloudProject/s3Credential:S3Credential'
+        ? {
+            ...r,
+            inputs: {
+              ...r.inputs,
+              secretAccessKey: {
+                '4dabf18193072939515e22adb298388d': '1b47061264138c4ac30d75fd1eb44270',
+                ciphertext: 'v1:SECRETCIPHERTEXT',
+              },
+            },
+          }
+        : r,
     );
     writeFileSync(join(dir, 'azure.json'), JSON.stringify(exportOf(azure, 'azure-emc2')));
     writeFileSync(join(dir, 'ovh.json'), JSON.stringify(exportOf(withSecret, 'ovh-emc2')));
@@ -118,7 +172,10 @@ describe('compareFacts', () => {
 
   it('marks a subject missing on one side as differing, and unsupported on both hosts', () => {
     const report = compareFacts(
-      facts('azure', [['dataset a', { versioning: value('on') }], ['dataset b', { TLS: unsupported('x', 'y') }]]),
+      facts('azure', [
+        ['dataset a', { versioning: value('on') }],
+        ['dataset b', { TLS: unsupported('x', 'y') }],
+      ]),
       facts('ovh', [['dataset b', { TLS: unsupported('p', 'q') }]]),
     );
     expect(report.rows[0]).toMatchObject({ subject: 'dataset a', verdict: 'differs', right: undefined });

@@ -3,7 +3,12 @@
  * the PolicyPack itself is never constructed (its constructor starts a gRPC server).
  * Then the whole OVHcloud program, declared under mocks, against every policy.
  */
-import type { PolicyResource, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from '@pulumi/policy';
+import type {
+  PolicyResource,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from '@pulumi/policy';
 import { describe, expect, it } from 'vitest';
 import { migrationPolicyDocument } from '../../src/infra/ovh-args.ts';
 import { leastPrivilege } from '../../src/infra/policy/access.ts';
@@ -19,7 +24,13 @@ function args(type: string, props: Record<string, unknown>, config: object = {})
     props,
     urn: `urn:pulumi:ovh-emc2::cloudexit-warehouse::${type}::test`,
     name: 'test',
-    opts: { protect: false, ignoreChanges: [], aliases: [], customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 }, additionalSecretOutputs: [] },
+    opts: {
+      protect: false,
+      ignoreChanges: [],
+      aliases: [],
+      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
+      additionalSecretOutputs: [],
+    },
     stackTags: new Map(),
     isType: () => false,
     asType: () => undefined,
@@ -37,13 +48,38 @@ async function violations(policy: ResourceValidationPolicy, a: ResourceValidatio
   return found;
 }
 
-function resource(type: string, name: string, props: Record<string, unknown>, propertyDependencies: Record<string, PolicyResource[]> = {}): PolicyResource {
-  return { type, name, props, urn: `urn:pulumi:s::p::${type}::${name}`, opts: args(type, props).opts, dependencies: [], propertyDependencies, isType: () => false, asType: () => undefined };
+function resource(
+  type: string,
+  name: string,
+  props: Record<string, unknown>,
+  propertyDependencies: Record<string, PolicyResource[]> = {},
+): PolicyResource {
+  return {
+    type,
+    name,
+    props,
+    urn: `urn:pulumi:s::p::${type}::${name}`,
+    opts: args(type, props).opts,
+    dependencies: [],
+    propertyDependencies,
+    isType: () => false,
+    asType: () => undefined,
+  };
 }
 
 async function stackViolations(policy: StackValidationPolicy, resources: PolicyResource[]): Promise<string[]> {
   const found: string[] = [];
-  await policy.validateStack({ resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable: () => { throw new Error('n/a'); } }, (m) => found.push(m));
+  await policy.validateStack(
+    {
+      resources,
+      stackTags: new Map(),
+      getConfig: <T extends object>() => ({}) as T,
+      notApplicable: () => {
+        throw new Error('n/a');
+      },
+    },
+    (m) => found.push(m),
+  );
   return found;
 }
 
@@ -54,45 +90,82 @@ describe('allowed-regions', () => {
   it('passes a bucket in the Paris region (any case, zone suffixes included) and fails one in another', async () => {
     expect(await violations(allowedRegions, args(BUCKET, { regionName: 'EU-WEST-PAR' }))).toEqual([]);
     expect(await violations(allowedRegions, args('ovh:Okms/okms:Okms', { region: 'eu-west-par' }))).toEqual([]);
-    expect(await violations(allowedRegions, args(BUCKET, { regionName: 'BHS' }))).toEqual([expect.stringMatching(/region "BHS" is not allowed/)]);
+    expect(await violations(allowedRegions, args(BUCKET, { regionName: 'BHS' }))).toEqual([
+      expect.stringMatching(/region "BHS" is not allowed/),
+    ]);
   });
   it('takes its list from policy config', async () => {
-    expect(await violations(allowedRegions, args(DATABASE, { nodes: [{ region: 'GRA9' }] }, { allowedRegions: ['GRA'] }))).toEqual([]);
-    expect(await violations(allowedRegions, args('azure-native:storage:StorageAccount', { location: 'westus' }, { allowedRegions: ['francecentral'] }))).toHaveLength(1);
+    expect(
+      await violations(allowedRegions, args(DATABASE, { nodes: [{ region: 'GRA9' }] }, { allowedRegions: ['GRA'] })),
+    ).toEqual([]);
+    expect(
+      await violations(
+        allowedRegions,
+        args('azure-native:storage:StorageAccount', { location: 'westus' }, { allowedRegions: ['francecentral'] }),
+      ),
+    ).toHaveLength(1);
   });
 });
 
 describe('encryption-at-rest', () => {
   it('passes an AES256 bucket and fails a plaintext one', async () => {
-    expect(await violations(encryptionAtRest, args(BUCKET, { name: 'b', encryption: { sseAlgorithm: 'AES256' } }))).toEqual([]);
-    expect(await violations(encryptionAtRest, args(BUCKET, { name: 'b', encryption: { sseAlgorithm: 'plaintext' } }))).toHaveLength(1);
+    expect(
+      await violations(encryptionAtRest, args(BUCKET, { name: 'b', encryption: { sseAlgorithm: 'AES256' } })),
+    ).toEqual([]);
+    expect(
+      await violations(encryptionAtRest, args(BUCKET, { name: 'b', encryption: { sseAlgorithm: 'plaintext' } })),
+    ).toHaveLength(1);
   });
   it('passes an Azure account with a customer key and infrastructure encryption, fails one without', async () => {
     const good = { encryption: { keySource: 'Microsoft.Keyvault', requireInfrastructureEncryption: true } };
     expect(await violations(encryptionAtRest, args('azure-native:storage:StorageAccount', good))).toEqual([]);
-    expect(await violations(encryptionAtRest, args('azure-native:storage:StorageAccount', { encryption: { keySource: 'Microsoft.Storage' } }))).toHaveLength(2);
+    expect(
+      await violations(
+        encryptionAtRest,
+        args('azure-native:storage:StorageAccount', { encryption: { keySource: 'Microsoft.Storage' } }),
+      ),
+    ).toHaveLength(2);
   });
 });
 
 describe('no-public-network-access', () => {
   it('passes a database restricted to the private range and fails 0.0.0.0/0', async () => {
     const nodes = [{ region: 'EU-WEST-PAR', networkId: 'n', subnetId: 's' }];
-    expect(await violations(noPublicNetworkAccess, args(DATABASE, { nodes, ipRestrictions: [{ ip: '10.40.0.0/16' }] }))).toEqual([]);
-    expect(await violations(noPublicNetworkAccess, args(DATABASE, { nodes, ipRestrictions: [{ ip: '0.0.0.0/0' }] }))).toEqual([expect.stringMatching(/0\.0\.0\.0\/0 lets the internet reach/)]);
+    expect(
+      await violations(noPublicNetworkAccess, args(DATABASE, { nodes, ipRestrictions: [{ ip: '10.40.0.0/16' }] })),
+    ).toEqual([]);
+    expect(
+      await violations(noPublicNetworkAccess, args(DATABASE, { nodes, ipRestrictions: [{ ip: '0.0.0.0/0' }] })),
+    ).toEqual([expect.stringMatching(/0\.0\.0\.0\/0 lets the internet reach/)]);
   });
   it('passes a private Azure account and fails a public one', async () => {
-    expect(await violations(noPublicNetworkAccess, args('azure-native:storage:StorageAccount', { publicNetworkAccess: 'Disabled', allowBlobPublicAccess: false }))).toEqual([]);
-    expect(await violations(noPublicNetworkAccess, args('azure-native:storage:StorageAccount', { publicNetworkAccess: 'Enabled', allowBlobPublicAccess: true }))).toHaveLength(2);
+    expect(
+      await violations(
+        noPublicNetworkAccess,
+        args('azure-native:storage:StorageAccount', { publicNetworkAccess: 'Disabled', allowBlobPublicAccess: false }),
+      ),
+    ).toEqual([]);
+    expect(
+      await violations(
+        noPublicNetworkAccess,
+        args('azure-native:storage:StorageAccount', { publicNetworkAccess: 'Enabled', allowBlobPublicAccess: true }),
+      ),
+    ).toHaveLength(2);
   });
 });
 
 describe('tls-1-2-minimum', () => {
   it('passes TLS1_2 and fails TLS1_0', async () => {
-    expect(await violations(tlsMinimum, args('azure-native:storage:StorageAccount', { minimumTlsVersion: 'TLS1_2' }))).toEqual([]);
-    expect(await violations(tlsMinimum, args('azure-native:storage:StorageAccount', { minimumTlsVersion: 'TLS1_0' }))).toHaveLength(1);
+    expect(
+      await violations(tlsMinimum, args('azure-native:storage:StorageAccount', { minimumTlsVersion: 'TLS1_2' })),
+    ).toEqual([]);
+    expect(
+      await violations(tlsMinimum, args('azure-native:storage:StorageAccount', { minimumTlsVersion: 'TLS1_0' })),
+    ).toHaveLength(1);
   });
   it('checks the PostgreSQL server parameter', async () => {
-    const param = (value: string) => args('azure-native:dbforpostgresql:Configuration', { configurationName: 'ssl_min_protocol_version', value });
+    const param = (value: string) =>
+      args('azure-native:dbforpostgresql:Configuration', { configurationName: 'ssl_min_protocol_version', value });
     expect(await violations(tlsMinimum, param('TLSv1.2'))).toEqual([]);
     expect(await violations(tlsMinimum, param('TLSv1'))).toHaveLength(1);
   });
@@ -103,19 +176,40 @@ describe('least-privilege', () => {
     const type = 'ovh:CloudProject/s3Policy:S3Policy';
     expect(await violations(leastPrivilege, args(type, { policy: migrationPolicyDocument(['emc2-hcl']) }))).toEqual([]);
     const wide = JSON.stringify({ Statement: [{ Sid: 'All', Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] });
-    expect(await violations(leastPrivilege, args(type, { policy: wide }))).toEqual(['All allows every action ("s3:*")', 'All applies to every bucket ("*")']);
+    expect(await violations(leastPrivilege, args(type, { policy: wide }))).toEqual([
+      'All allows every action ("s3:*")',
+      'All applies to every bucket ("*")',
+    ]);
   });
   it('fails an Owner role assignment', async () => {
     const type = 'azure-native:authorization:RoleAssignment';
-    expect(await violations(leastPrivilege, args(type, { roleDefinitionId: '/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1' }))).toEqual([]);
-    expect(await violations(leastPrivilege, args(type, { roleDefinitionId: '/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635' }))).toHaveLength(1);
+    expect(
+      await violations(
+        leastPrivilege,
+        args(type, {
+          roleDefinitionId:
+            '/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1',
+        }),
+      ),
+    ).toEqual([]);
+    expect(
+      await violations(
+        leastPrivilege,
+        args(type, {
+          roleDefinitionId:
+            '/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635',
+        }),
+      ),
+    ).toHaveLength(1);
   });
 });
 
 describe('backups-in-eu', () => {
   it('passes EU backup regions and fails a non-EU one', async () => {
     expect(await violations(backupsInEu, args(DATABASE, { backupRegions: ['EU-WEST-PAR', 'GRA'] }))).toEqual([]);
-    expect(await violations(backupsInEu, args(DATABASE, { backupRegions: ['EU-WEST-PAR', 'BHS'] }))).toEqual([expect.stringMatching(/"BHS", which is not an EU region/)]);
+    expect(await violations(backupsInEu, args(DATABASE, { backupRegions: ['EU-WEST-PAR', 'BHS'] }))).toEqual([
+      expect.stringMatching(/"BHS", which is not an EU region/),
+    ]);
   });
 });
 
@@ -124,16 +218,24 @@ describe('audit-logging-present', () => {
     const db = resource(DATABASE, 'db', {});
     const sub = resource('ovh:CloudProjectDatabase/logSubscription:LogSubscription', 'logs', {}, { clusterId: [db] });
     expect(await stackViolations(auditLogging, [db, sub])).toEqual([]);
-    expect(await stackViolations(auditLogging, [db])).toEqual([expect.stringMatching(/managed database "db" has no audit logging/)]);
+    expect(await stackViolations(auditLogging, [db])).toEqual([
+      expect.stringMatching(/managed database "db" has no audit logging/),
+    ]);
   });
 });
 
 describe('secnumcloud-qualification-evidence', () => {
   it('passes a warehouse declaring its evidence and fails one without', async () => {
     const type = 'cloudexit:warehouse:OvhWarehouse';
-    expect(await stackViolations(qualificationEvidenceDeclared, [resource(type, 'emc2', { qualification: QUALIFICATION })])).toEqual([]);
-    expect(await stackViolations(qualificationEvidenceDeclared, [resource(type, 'emc2', {})])).toEqual([expect.stringMatching(/declares no SecNumCloud qualification evidence/)]);
-    expect(await stackViolations(qualificationEvidenceDeclared, [resource(type, 'emc2', { qualification: { offer: 'x' } })])).toHaveLength(2);
+    expect(
+      await stackViolations(qualificationEvidenceDeclared, [resource(type, 'emc2', { qualification: QUALIFICATION })]),
+    ).toEqual([]);
+    expect(await stackViolations(qualificationEvidenceDeclared, [resource(type, 'emc2', {})])).toEqual([
+      expect.stringMatching(/declares no SecNumCloud qualification evidence/),
+    ]);
+    expect(
+      await stackViolations(qualificationEvidenceDeclared, [resource(type, 'emc2', { qualification: { offer: 'x' } })]),
+    ).toHaveLength(2);
   });
 });
 
@@ -143,17 +245,20 @@ describe('the OVHcloud program against the whole pack', () => {
     const byId = new Map(run.resources.map((r) => [r.id, r]));
     const asPolicy = run.resources.map((r) => resource(r.type, r.name, { ...r.inputs, id: r.id }));
     // Recreate the property dependencies Pulumi records, from the ids the mocks handed out.
-    for (const p of asPolicy) for (const [key, v] of Object.entries(p.props)) {
-      const target = typeof v === 'string' ? byId.get(v) : undefined;
-      if (target) p.propertyDependencies[key] = asPolicy.filter((x) => x.name === target.name);
-    }
+    for (const p of asPolicy)
+      for (const [key, v] of Object.entries(p.props)) {
+        const target = typeof v === 'string' ? byId.get(v) : undefined;
+        if (target) p.propertyDependencies[key] = asPolicy.filter((x) => x.name === target.name);
+      }
     const found: string[] = [];
     for (const policy of SECNUMCLOUD_POLICIES) {
       if ('validateStack' in policy) found.push(...(await stackViolations(policy, asPolicy)));
       else for (const p of asPolicy) found.push(...(await violations(policy, args(p.type, p.props))));
     }
     expect(found).toEqual([]);
-    const withoutEvidence = asPolicy.map((p) => (p.type === 'cloudexit:warehouse:OvhWarehouse' ? { ...p, props: { ...p.props, qualification: undefined } } : p));
+    const withoutEvidence = asPolicy.map((p) =>
+      p.type === 'cloudexit:warehouse:OvhWarehouse' ? { ...p, props: { ...p.props, qualification: undefined } } : p,
+    );
     expect(await stackViolations(qualificationEvidenceDeclared, withoutEvidence)).toHaveLength(1);
   });
 });

@@ -33,8 +33,18 @@ beforeAll(async () => {
   rgw = await startRgw({ objectStore: 'bluestore', capacityBytes: 12 * 1024 * MiB });
   await createContainer(azurite, 'large');
   await createBucket(rgw, 'large-target');
-  const source = createAzureBlobStore({ endpoint: azurite.endpoint, container: 'large', credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey } });
-  const plain = createS3Store({ endpoint: rgw.endpoint, region: rgw.region, bucket: 'large-target', forcePathStyle: true, credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey } });
+  const source = createAzureBlobStore({
+    endpoint: azurite.endpoint,
+    container: 'large',
+    credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
+  });
+  const plain = createS3Store({
+    endpoint: rgw.endpoint,
+    region: rgw.region,
+    bucket: 'large-target',
+    forcePathStyle: true,
+    credentials: { accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey },
+  });
   // What `copy` does on first use of a target.
   const probed = await probeStore(plain, `${RESERVED_PREFIX}probe/`);
   const target = plain.withCapabilities!(probed.capabilities);
@@ -61,13 +71,22 @@ async function seed(source: ReturnType<typeof createAzureBlobStore>): Promise<st
     hash.update(block);
     parts.push({ partNumber: n, etag: await source.uploadPart('huge.bin', uploadId, n, block, md5(block)) });
   }
-  await source.completeMultipart('huge.bin', uploadId, parts, { metadata: { patient_cohort: 'large' }, contentType: 'application/octet-stream' });
+  await source.completeMultipart('huge.bin', uploadId, parts, {
+    metadata: { patient_cohort: 'large' },
+    contentType: 'application/octet-stream',
+  });
   return hash.digest('hex');
 }
 
 it('copies and verifies an object over 5 GiB with no size-specific path', async () => {
   const { limits } = await loadPlan('runbooks/emc2/plan.yaml');
-  const engineLimits = { concurrency: limits.concurrency, partConcurrency: limits.partConcurrency, multipartThreshold: limits.multipartThreshold, minPartSize: limits.minPartSize, maxAttempts: limits.maxAttempts };
+  const engineLimits = {
+    concurrency: limits.concurrency,
+    partConcurrency: limits.partConcurrency,
+    multipartThreshold: limits.multipartThreshold,
+    minPartSize: limits.minPartSize,
+    maxAttempts: limits.maxAttempts,
+  };
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 500);
   try {

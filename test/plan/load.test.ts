@@ -36,8 +36,21 @@ function problemsOf(text: string): UserError {
 describe('the sample EMC2 plan', () => {
   it('is valid and models four hospitals, SNDS, nomenclatures and the PostgreSQL catalogue in three phases', async () => {
     const plan = await loadPlan(SAMPLE);
-    expect(plan.datasets.map((d) => d.name)).toEqual(['nomenclatures', 'clb', 'hcl', 'chru-nancy', 'hpsj', 'snds-extracts', 'catalog']);
-    expect(plan.datasets.at(-1)).toMatchObject({ kind: 'postgres', method: 'dump-restore', source: { port: 5432 }, target: { port: 20184 } });
+    expect(plan.datasets.map((d) => d.name)).toEqual([
+      'nomenclatures',
+      'clb',
+      'hcl',
+      'chru-nancy',
+      'hpsj',
+      'snds-extracts',
+      'catalog',
+    ]);
+    expect(plan.datasets.at(-1)).toMatchObject({
+      kind: 'postgres',
+      method: 'dump-restore',
+      source: { port: 5432 },
+      target: { port: 20184 },
+    });
     expect(plan.datasets.map((d) => d.title).join(' ')).toMatch(/Hospices Civils de Lyon.*|Centre Léon Bérard/);
     expect(plan.phases.map((p) => p.id)).toEqual([1, 2, 3]);
     expect(plan.limits.multipartThreshold).toBe(16 * 2 ** 20);
@@ -63,7 +76,9 @@ describe('a bad plan is rejected with the file, the path, the line and the fix',
 
   it('refuses a multipart threshold or a part size that S3 targets cannot take', () => {
     const zero = problemsOf(edited((doc) => doc.setIn(['limits', 'multipartThreshold'], '0B')));
-    expect(zero.message).toMatch(/plan\.yaml:\d+:\d+: limits\.multipartThreshold: is 0 bytes, below minPartSize \(5242880 bytes\)/);
+    expect(zero.message).toMatch(
+      /plan\.yaml:\d+:\d+: limits\.multipartThreshold: is 0 bytes, below minPartSize \(5242880 bytes\)/,
+    );
     expect(zero.message).toContain('fix: set multipartThreshold to minPartSize or more');
     const small = problemsOf(edited((doc) => doc.setIn(['limits', 'minPartSize'], '1MiB')));
     expect(small.message).toContain('limits.minPartSize: is 1048576 bytes, below the 5 MiB every S3 target requires');
@@ -75,35 +90,45 @@ describe('a bad plan is rejected with the file, the path, the line and the fix',
   });
 
   it('refuses two datasets writing to the same target prefix', () => {
-    const err = problemsOf(edited((doc) => {
-      doc.setIn(['datasets', 3, 'target', 'bucket'], 'emc2-hcl');
-      doc.setIn(['datasets', 3, 'target', 'prefix'], 'nancy/');
-    }));
+    const err = problemsOf(
+      edited((doc) => {
+        doc.setIn(['datasets', 3, 'target', 'bucket'], 'emc2-hcl');
+        doc.setIn(['datasets', 3, 'target', 'prefix'], 'nancy/');
+      }),
+    );
     expect(err.message).toContain('datasets[3].target.prefix: datasets "hcl" and "chru-nancy" write to the same place');
     expect(err.message).toContain('fix: give each dataset its own bucket');
   });
 
   it('refuses two PostgreSQL datasets restoring into the same database', () => {
-    const err = problemsOf(edited((doc) => {
-      const copy = doc.getIn(['datasets', 6]) as { toJSON(): Record<string, unknown> };
-      doc.addIn(['datasets'], doc.createNode({ ...copy.toJSON(), name: 'catalog-2' }));
-      doc.addIn(['phases', 2, 'datasets'], 'catalog-2');
-    }));
-    expect(err.message).toContain('datasets[7].target.database: datasets "catalog" and "catalog-2" restore into the same database emc2_catalog');
+    const err = problemsOf(
+      edited((doc) => {
+        const copy = doc.getIn(['datasets', 6]) as { toJSON(): Record<string, unknown> };
+        doc.addIn(['datasets'], doc.createNode({ ...copy.toJSON(), name: 'catalog-2' }));
+        doc.addIn(['phases', 2, 'datasets'], 'catalog-2');
+      }),
+    );
+    expect(err.message).toContain(
+      'datasets[7].target.database: datasets "catalog" and "catalog-2" restore into the same database emc2_catalog',
+    );
   });
 
   it('refuses a secret pasted where an environment variable name belongs, without echoing it', () => {
-    const err = problemsOf(edited((doc) => doc.setIn(['source', 'auth', 'sasTokenEnv'], 'sv=2024-01-01&sig=AbC123secret')));
+    const err = problemsOf(
+      edited((doc) => doc.setIn(['source', 'auth', 'sasTokenEnv'], 'sv=2024-01-01&sig=AbC123secret')),
+    );
     expect(err.message).toContain('source.auth.sasTokenEnv: must be the NAME of an environment variable');
     expect(err.message).not.toContain('AbC123secret');
   });
 
   it('lists every problem at once and reports YAML syntax errors with a position', () => {
-    const err = problemsOf(edited((doc) => {
-      doc.setIn(['phases', 2, 'plannedCutover'], '14/12/2026');
-      doc.setIn(['limits', 'memoryBudget'], 'lots');
-      doc.setIn(['target', 'region'], '');
-    }));
+    const err = problemsOf(
+      edited((doc) => {
+        doc.setIn(['phases', 2, 'plannedCutover'], '14/12/2026');
+        doc.setIn(['limits', 'memoryBudget'], 'lots');
+        doc.setIn(['target', 'region'], '');
+      }),
+    );
     // Cross-field rules (phases, prefixes) run once every field is valid, so these three come together.
     expect(err.message).toMatch(/the plan has 3 problems/);
     expect(err.message).toContain('phases[2].plannedCutover');

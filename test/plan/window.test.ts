@@ -9,15 +9,29 @@ const EMC2 = { authorisedOn: '2023-12-21', years: 3, safetyMarginDays: 5 };
 
 describe('authorisation window', () => {
   it('2023-12-21 + 3 years closes on 2026-12-21; the deadline keeps the safety margin', () => {
-    expect(authorisationWindow(EMC2)).toEqual({ opensOn: '2023-12-21', closesOn: '2026-12-21', deadline: '2026-12-16', safetyMarginDays: 5 });
-    expect(authorisationWindow({ authorisedOn: '2024-02-29', years: 1, safetyMarginDays: 0 }).closesOn).toBe('2025-02-28');
+    expect(authorisationWindow(EMC2)).toEqual({
+      opensOn: '2023-12-21',
+      closesOn: '2026-12-21',
+      deadline: '2026-12-16',
+      safetyMarginDays: 5,
+    });
+    expect(authorisationWindow({ authorisedOn: '2024-02-29', years: 1, safetyMarginDays: 0 }).closesOn).toBe(
+      '2025-02-28',
+    );
   });
 
   it('counts days left in Paris, whatever the machine time zone', () => {
     const window = authorisationWindow(EMC2);
-    expect(windowStatus(window, fixedClock('2026-11-22'))).toMatchObject({ today: '2026-11-22', daysLeft: 29, daysToDeadline: 24 });
+    expect(windowStatus(window, fixedClock('2026-11-22'))).toMatchObject({
+      today: '2026-11-22',
+      daysLeft: 29,
+      daysToDeadline: 24,
+    });
     // 23:30 UTC on 20 Dec is already 21 Dec in Paris: the window has closed.
-    expect(windowStatus(window, fixedClock('2026-12-20T23:30:00Z'))).toMatchObject({ today: '2026-12-21', daysLeft: 0 });
+    expect(windowStatus(window, fixedClock('2026-12-20T23:30:00Z'))).toMatchObject({
+      today: '2026-12-21',
+      daysLeft: 0,
+    });
     expect(windowStatus(window, fixedClock('2027-01-05')).daysLeft).toBe(-15);
   });
 

@@ -33,7 +33,15 @@ async function mermaidVerdict(source: string): Promise<{ ok: true; tasks: number
     await page.setContent('<!DOCTYPE html><html><body><div id="out"></div></body></html>');
     await page.addScriptTag({ path: MERMAID });
     return await page.evaluate(async (text) => {
-      const mermaid = (globalThis as unknown as { mermaid: { initialize(c: object): void; parse(t: string): Promise<unknown>; render(id: string, t: string): Promise<{ svg: string }> } }).mermaid;
+      const mermaid = (
+        globalThis as unknown as {
+          mermaid: {
+            initialize(c: object): void;
+            parse(t: string): Promise<unknown>;
+            render(id: string, t: string): Promise<{ svg: string }>;
+          };
+        }
+      ).mermaid;
       mermaid.initialize({ startOnLoad: false });
       try {
         await mermaid.parse(text);
@@ -56,7 +64,16 @@ beforeAll(async () => {
   const state = await m.open();
   try {
     sets.set('initial', await renderRunbooks({ plan: await loadPlan(SAMPLE_PLAN), state: initial, html: true }));
-    sets.set('under way', await renderRunbooks({ plan: m.plan, state, outDir: join(m.dir, 'runbooks'), evidenceDir: m.evidenceDir, html: true }));
+    sets.set(
+      'under way',
+      await renderRunbooks({
+        plan: m.plan,
+        state,
+        outDir: join(m.dir, 'runbooks'),
+        evidenceDir: m.evidenceDir,
+        html: true,
+      }),
+    );
   } finally {
     await Promise.all([initial.close(), state.close()]);
   }
@@ -75,7 +92,12 @@ describe('Mermaid blocks of the runbooks', () => {
         for (const block of mermaidBlocks(text)) {
           const verdict = await mermaidVerdict(block);
           expect(verdict, `${set} ${name}:\n${block}`).toMatchObject({ ok: true });
-          const bars = block.split('\n').filter((line) => /^ {4}\S.* :/.test(line) && !/^ {4}(title|dateFormat|axisFormat|todayMarker|section) /.test(line));
+          const bars = block
+            .split('\n')
+            .filter(
+              (line) =>
+                /^ {4}\S.* :/.test(line) && !/^ {4}(title|dateFormat|axisFormat|todayMarker|section) /.test(line),
+            );
           // Mermaid draws every task, milestones included, as a rect.task.
           if (verdict.ok) expect(verdict.tasks, `${set} ${name}`).toBe(bars.length);
           checked++;
@@ -86,7 +108,9 @@ describe('Mermaid blocks of the runbooks', () => {
   });
 
   it('a broken chart is refused, so the check above can fail', async () => {
-    const verdict = await mermaidVerdict('gantt\n    dateFormat YYYY-MM-DD\n    section A\n    Copy :a1, 2026-11-01, 3d\n    this line has no colon and no date\n');
+    const verdict = await mermaidVerdict(
+      'gantt\n    dateFormat YYYY-MM-DD\n    section A\n    Copy :a1, 2026-11-01, 3d\n    this line has no colon and no date\n',
+    );
     expect(verdict.ok).toBe(false);
   });
 });
@@ -109,7 +133,9 @@ describe('the HTML overview in headless Chromium', () => {
       expect(box.width).toBeGreaterThan(600);
       expect(box.height).toBeGreaterThan(150);
       // One drawn mark per bar of the Mermaid chart of README.md.
-      const bars = mermaidBlocks(sets.get(set)!.get('README.md')!)[0]!.split('\n').filter((l) => / :.*\d{4}-\d{2}-\d{2}, \d+d$/.test(l));
+      const bars = mermaidBlocks(sets.get(set)!.get('README.md')!)[0]!
+        .split('\n')
+        .filter((l) => / :.*\d{4}-\d{2}-\d{2}, \d+d$/.test(l));
       expect(await page.locator('svg.gantt g.task').count()).toBe(bars.length);
       expect(await page.locator('svg.gantt g.task').first().isVisible()).toBe(true);
 
@@ -127,13 +153,17 @@ describe('the HTML overview in headless Chromium', () => {
         expect(await section.locator('h2').first().textContent()).toMatch(new RegExp(`^Phase ${id}, `));
         expect(await section.locator('table').count()).toBeGreaterThanOrEqual(6);
       }
-      expect(requests.filter((url) => url !== pathToFileURL(file).href && !url.startsWith(`${pathToFileURL(file).href}#`))).toEqual([]);
+      expect(
+        requests.filter((url) => url !== pathToFileURL(file).href && !url.startsWith(`${pathToFileURL(file).href}#`)),
+      ).toEqual([]);
       await page.close();
     });
   }
 
   it('the committed overview is the one the README shows', async () => {
     // docs/runbook-overview.png is taken from this file (npm run runbook:screenshot).
-    expect(await readFile('runbooks/emc2/overview.html', 'utf8')).toContain('<svg xmlns="http://www.w3.org/2000/svg" class="gantt"');
+    expect(await readFile('runbooks/emc2/overview.html', 'utf8')).toContain(
+      '<svg xmlns="http://www.w3.org/2000/svg" class="gantt"',
+    );
   });
 });

@@ -59,8 +59,12 @@ describe('committed runbooks of the sample plan', () => {
       expect(await readdir(dir)).toEqual([]);
       const ok = await runCli(['runbook', '--initial', '--out', dir, '--as-of', '2026-12-01', '--json'], process.env);
       expect(ok.code, ok.stderr).toBe(0);
-      expect(JSON.parse(ok.stdout).files).toEqual(['README.md', 'phase-1.md', 'phase-2.md', 'phase-3.md'].map((n) => join(dir, n)));
-      expect(await readFile(join(dir, 'README.md'), 'utf8')).toContain('**20 days left** as of 2026-12-01 (Europe/Paris)');
+      expect(JSON.parse(ok.stdout).files).toEqual(
+        ['README.md', 'phase-1.md', 'phase-2.md', 'phase-3.md'].map((n) => join(dir, n)),
+      );
+      expect(await readFile(join(dir, 'README.md'), 'utf8')).toContain(
+        '**20 days left** as of 2026-12-01 (Europe/Paris)',
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

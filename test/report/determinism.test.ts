@@ -15,10 +15,21 @@ import { migrationUnderWay, SAMPLE_PLAN, type Migration } from './fixture.ts';
 
 let m: Migration;
 
-async function render(statePath: string, root: string, extra: Partial<RunbookOptions> = {}): Promise<Map<string, string>> {
+async function render(
+  statePath: string,
+  root: string,
+  extra: Partial<RunbookOptions> = {},
+): Promise<Map<string, string>> {
   const state = await openSqliteStateStore(statePath);
   try {
-    return await renderRunbooks({ plan: m.plan, state, outDir: join(root, 'runbooks'), evidenceDir: join(root, 'evidence'), html: true, ...extra });
+    return await renderRunbooks({
+      plan: m.plan,
+      state,
+      outDir: join(root, 'runbooks'),
+      evidenceDir: join(root, 'evidence'),
+      html: true,
+      ...extra,
+    });
   } finally {
     await state.close();
   }
@@ -65,7 +76,9 @@ describe('deterministic runbooks', () => {
       await state.close();
     }
     const files = await render(m.statePath, m.dir);
-    expect(files.get('README.md')).toContain(`Status as of **${m.scenario.paris('2026-12-01T10:00:00Z')}**, the last activity recorded in the state`);
+    expect(files.get('README.md')).toContain(
+      `Status as of **${m.scenario.paris('2026-12-01T10:00:00Z')}**, the last activity recorded in the state`,
+    );
     expect(files.get('README.md')).toContain(`**20 days left** as of ${m.scenario.parisDay('2026-12-01T10:00:00Z')}`);
   });
 

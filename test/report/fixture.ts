@@ -49,8 +49,19 @@ export interface Migration {
 export async function engineContext(state: StateStore, command: string): Promise<EngineContext> {
   const runId = await state.startRun({ command, scope: 'test' });
   return {
-    state, runId, progress: SILENT, budget: new ByteBudget(64 * 2 ** 20), bandwidth: UNLIMITED, retryBaseDelayMs: 5,
-    limits: { concurrency: 8, partConcurrency: 2, multipartThreshold: 16 * 2 ** 20, minPartSize: 8 * 2 ** 20, maxAttempts: 3 },
+    state,
+    runId,
+    progress: SILENT,
+    budget: new ByteBudget(64 * 2 ** 20),
+    bandwidth: UNLIMITED,
+    retryBaseDelayMs: 5,
+    limits: {
+      concurrency: 8,
+      partConcurrency: 2,
+      multipartThreshold: 16 * 2 ** 20,
+      minPartSize: 8 * 2 ** 20,
+      maxAttempts: 3,
+    },
   };
 }
 
@@ -66,7 +77,12 @@ export async function seededDataset(name: string, count: number): Promise<Engine
 }
 
 /** Copies as `cloudexit copy` does: a copy run with its totals (the throughput), then its audit event. */
-export async function copyLikeTheCli(state: StateStore, datasets: readonly EngineDataset[], evidenceDir: string, phase: number): Promise<void> {
+export async function copyLikeTheCli(
+  state: StateStore,
+  datasets: readonly EngineDataset[],
+  evidenceDir: string,
+  phase: number,
+): Promise<void> {
   const ctx = await engineContext(state, 'copy');
   const details = [];
   let objects = 0;
@@ -76,20 +92,48 @@ export async function copyLikeTheCli(state: StateStore, datasets: readonly Engin
     const manifest = copy.failed.length === 0 ? await writeManifest(ctx, dataset, evidenceDir) : undefined;
     objects += copy.copied;
     bytes += copy.bytesCopied;
-    details.push({ dataset: dataset.name, copied: copy.copied, bytes: copy.bytesCopied, failed: copy.failed.length, manifestSha256: manifest?.sha256 });
+    details.push({
+      dataset: dataset.name,
+      copied: copy.copied,
+      bytes: copy.bytesCopied,
+      failed: copy.failed.length,
+      manifestSha256: manifest?.sha256,
+    });
   }
-  await state.appendAudit({ time: new Date().toISOString(), actor: 'ops', phase, step: 'copy', outcome: 'succeeded', details: { runId: ctx.runId, datasets: details } });
+  await state.appendAudit({
+    time: new Date().toISOString(),
+    actor: 'ops',
+    phase,
+    step: 'copy',
+    outcome: 'succeeded',
+    details: { runId: ctx.runId, datasets: details },
+  });
   await state.finishRun(ctx.runId, 'succeeded', { objects, bytes, failed: 0 });
 }
 
-export async function verifyFullLikeTheCli(state: StateStore, datasets: readonly EngineDataset[], phase: number): Promise<void> {
+export async function verifyFullLikeTheCli(
+  state: StateStore,
+  datasets: readonly EngineDataset[],
+  phase: number,
+): Promise<void> {
   const ctx = await engineContext(state, 'verify full');
   const details = [];
   for (const dataset of datasets) {
     const report = await verifyDataset(ctx, dataset, 'full');
-    details.push({ dataset: dataset.name, verified: report.verified, mismatches: report.mismatches.map((m) => m.targetKey) });
+    details.push({
+      dataset: dataset.name,
+      verified: report.verified,
+      mismatches: report.mismatches.map((m) => m.targetKey),
+    });
   }
-  await state.appendAudit({ time: new Date().toISOString(), actor: 'ops', phase, step: 'verify-full', outcome: 'succeeded', details: { runId: ctx.runId, datasets: details } });
+  await state.appendAudit({
+    time: new Date().toISOString(),
+    actor: 'ops',
+    phase,
+    step: 'verify-full',
+    outcome: 'succeeded',
+    details: { runId: ctx.runId, datasets: details },
+  });
   await state.finishRun(ctx.runId, 'succeeded', { objects: 0, bytes: 0, failed: 0 });
 }
 
@@ -98,13 +142,31 @@ export async function approve(state: StateStore, phase: Phase, roles: readonly s
 }
 
 /** Runs the real cutover of a phase with the plan's (example) hooks, steps stamped at `at`. */
-export async function cutover(plan: LoadedPlan, state: StateStore, phase: Phase, datasets: readonly EngineDataset[], dir: string, at: string) {
+export async function cutover(
+  plan: LoadedPlan,
+  state: StateStore,
+  phase: Phase,
+  datasets: readonly EngineDataset[],
+  dir: string,
+  at: string,
+) {
   const ctx = await engineContext(state, `cutover ${phase.id}`);
   const result = await runCutover({
-    state, phase, datasets, ctx, hooks: plan.hooks, parity: undefined, clock: fixedClock(at), actor: 'ops',
+    state,
+    phase,
+    datasets,
+    ctx,
+    hooks: plan.hooks,
+    parity: undefined,
+    clock: fixedClock(at),
+    actor: 'ops',
     runHook: planHookRunner(plan, phase, ctx.runId, { stateDir: join(dir, 'hooks') }),
   });
-  await state.finishRun(ctx.runId, result.state === 'committed' ? 'succeeded' : 'failed', { objects: 0, bytes: 0, failed: 0 });
+  await state.finishRun(ctx.runId, result.state === 'committed' ? 'succeeded' : 'failed', {
+    objects: 0,
+    bytes: 0,
+    failed: 0,
+  });
   return result;
 }
 
@@ -125,7 +187,8 @@ export async function migrationUnderWay(): Promise<Migration> {
     // Every event of the story comes after the servers stamped the objects (scenario.ts).
     await approve(state, p1, ['decisionMaker', 'opsLead', 'dataOwner', 'dpo'], at(STORY_STARTS));
     const committed = await cutover(plan, state, p1, phase1, dir, at('2026-11-30T20:00:00Z'));
-    if (committed.state !== 'committed') throw new Error(`phase 1 did not commit: ${JSON.stringify(committed.stoppedAt)}`);
+    if (committed.state !== 'committed')
+      throw new Error(`phase 1 did not commit: ${JSON.stringify(committed.stoppedAt)}`);
 
     const hcl = await seededDataset('hcl', 4);
     await copyLikeTheCli(state, [hcl], evidenceDir, 2);
@@ -136,7 +199,11 @@ export async function migrationUnderWay(): Promise<Migration> {
     await state.close();
   }
   return {
-    dir, plan, scenario, statePath, evidenceDir,
+    dir,
+    plan,
+    scenario,
+    statePath,
+    evidenceDir,
     open: () => openSqliteStateStore(statePath),
     remove: () => rm(dir, { recursive: true, force: true }),
   };

@@ -24,7 +24,10 @@ beforeAll(async () => {
   const state = await m.open();
   try {
     sets.set('initial', await renderRunbooks({ plan: await loadPlan(SAMPLE_PLAN), state: initial }));
-    sets.set('under way', await renderRunbooks({ plan: m.plan, state, outDir: join(m.dir, 'runbooks'), evidenceDir: m.evidenceDir }));
+    sets.set(
+      'under way',
+      await renderRunbooks({ plan: m.plan, state, outDir: join(m.dir, 'runbooks'), evidenceDir: m.evidenceDir }),
+    );
   } finally {
     await Promise.all([initial.close(), state.close()]);
   }
@@ -38,7 +41,11 @@ describe('Markdown of the runbooks', () => {
       expect(Object.keys(strings)).toEqual(['README.md', 'phase-1.md', 'phase-2.md', 'phase-3.md']);
       const results = await lint({ strings, config: CONFIG });
       const problems = Object.entries(results).flatMap(([name, list]) =>
-        list.map((r) => `${name}:${r.lineNumber} ${r.ruleNames.join('/')} ${r.ruleDescription}${r.errorDetail ? ` (${r.errorDetail})` : ''}${r.errorContext ? ` [${r.errorContext}]` : ''}`));
+        list.map(
+          (r) =>
+            `${name}:${r.lineNumber} ${r.ruleNames.join('/')} ${r.ruleDescription}${r.errorDetail ? ` (${r.errorDetail})` : ''}${r.errorContext ? ` [${r.errorContext}]` : ''}`,
+        ),
+      );
       expect(problems).toEqual([]);
     });
 
@@ -46,13 +53,15 @@ describe('Markdown of the runbooks', () => {
       const files = sets.get(set)!;
       for (const [name, text] of files) {
         if (!name.endsWith('.md')) continue;
-        for (const match of text.matchAll(/\]\(([^)#]+\.md)\)/g)) expect(files.has(match[1]!), `${name} links to ${match[1]}`).toBe(true);
+        for (const match of text.matchAll(/\]\(([^)#]+\.md)\)/g))
+          expect(files.has(match[1]!), `${name} links to ${match[1]}`).toBe(true);
       }
     });
   }
 
   it('markdownlint does find problems in Markdown like ours when there are some', async () => {
-    const broken = '# Title\n\n| a | b |\n| --- | --- |\n| one cell |\n\n## Title\n\n## Title\n\nSee https://example.org\n';
+    const broken =
+      '# Title\n\n| a | b |\n| --- | --- |\n| one cell |\n\n## Title\n\n## Title\n\nSee https://example.org\n';
     const results = await lint({ strings: { broken }, config: CONFIG });
     expect(results['broken']!.map((r) => r.ruleNames[0])).toEqual(expect.arrayContaining(['MD024', 'MD034', 'MD056']));
   });

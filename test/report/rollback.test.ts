@@ -13,7 +13,15 @@ import { fixedClock } from '../../src/plan/clock.ts';
 import { loadPlan, type LoadedPlan } from '../../src/plan/load.ts';
 import { renderRunbooks } from '../../src/report/runbook.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
-import { approve, copyLikeTheCli, cutover, seededDataset, SAMPLE_PLAN, STORY_STARTS, verifyFullLikeTheCli } from './fixture.ts';
+import {
+  approve,
+  copyLikeTheCli,
+  cutover,
+  seededDataset,
+  SAMPLE_PLAN,
+  STORY_STARTS,
+  verifyFullLikeTheCli,
+} from './fixture.ts';
 import { scenarioAfterNow, type Scenario } from '../support/scenario.ts';
 
 let dir: string;
@@ -28,7 +36,10 @@ beforeAll(async () => {
   const sample = await loadPlan(SAMPLE_PLAN);
   story = scenarioAfterNow(STORY_STARTS, sample.window);
   // The example hooks, except a switch that fails the way a real one would: exit code 3.
-  const plan: LoadedPlan = story.plan({ ...sample, hooks: { ...sample.hooks, switch: 'test/cutover/fixtures/exit-3.mjs' } });
+  const plan: LoadedPlan = story.plan({
+    ...sample,
+    hooks: { ...sample.hooks, switch: 'test/cutover/fixtures/exit-3.mjs' },
+  });
   const phase = plan.phases[0]!;
   const state = await openSqliteStateStore(join(dir, 'state.db'));
   try {
@@ -40,7 +51,11 @@ beforeAll(async () => {
     const stopped = await cutover(plan, state, phase, datasets, dir, story.at('2026-11-30T20:00:00Z'));
     expect(stopped.stoppedAt?.step).toBe('switch');
     const rolled = await rollbackPhase({
-      state, phase, hooks: plan.hooks, clock: fixedClock(story.at('2026-11-30T20:45:00Z')), actor: 'ops',
+      state,
+      phase,
+      hooks: plan.hooks,
+      clock: fixedClock(story.at('2026-11-30T20:45:00Z')),
+      actor: 'ops',
       runHook: planHookRunner(plan, phase, 'rollback-run', { stateDir: join(dir, 'hooks') }),
     });
     expect(rolled.outcome).toBe('rolled-back');
@@ -61,7 +76,9 @@ describe('runbook of a rolled-back phase', () => {
   it('shows the steps done then undone, and the step that stopped with its reason', () => {
     const steps = files.get('phase-1.md')!.split('\n## Steps\n')[1]!.split('\n## ')[0]!;
     const freeze = steps.split('\n').find((row) => row.startsWith('| 2 | Freeze writes at the source |'));
-    expect(freeze).toContain(`| Done ${stoppedAt()}: source frozen at ${stoppedAt()}; undone by the rollback of ${rolledBackAt()} |`);
+    expect(freeze).toContain(
+      `| Done ${stoppedAt()}: source frozen at ${stoppedAt()}; undone by the rollback of ${rolledBackAt()} |`,
+    );
     const sw = steps.split('\n').find((row) => row.startsWith('| 6 | Switch readers to the new host |'));
     expect(sw).toMatch(/\| \*\*Stopped\*\* [^|]*: [^|]*exit/);
     expect(sw).toContain(`| **Stopped** ${stoppedAt()}: `);
@@ -70,7 +87,9 @@ describe('runbook of a rolled-back phase', () => {
 
   it('clears the go of every owner and records the rollback among the evidence', () => {
     const text = files.get('phase-1.md')!;
-    expect(text).toContain('- [ ] Go of the decision maker, EMC2 programme director (HDH): `npx cloudexit cutover --phase 1 --approve decisionMaker`.');
+    expect(text).toContain(
+      '- [ ] Go of the decision maker, EMC2 programme director (HDH): `npx cloudexit cutover --phase 1 --approve decisionMaker`.',
+    );
     expect(text).toContain(`| ${rolledBackAt()} | ops | Rollback, rollback hook | succeeded |`);
     expect(text).toContain(`| ${rolledBackAt()} | ops | Rollback | succeeded |`);
     expect(text).toContain('| On a rollback: Within one hour of the decision |');

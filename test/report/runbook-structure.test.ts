@@ -35,7 +35,13 @@ beforeAll(async () => {
   m = await migrationUnderWay();
   const state = await m.open();
   try {
-    files = await renderRunbooks({ plan: m.plan, state, outDir: join(m.dir, 'runbooks'), evidenceDir: m.evidenceDir, html: true });
+    files = await renderRunbooks({
+      plan: m.plan,
+      state,
+      outDir: join(m.dir, 'runbooks'),
+      evidenceDir: m.evidenceDir,
+      html: true,
+    });
     runIds = (await state.listRuns()).map((r) => r.id);
     head = (await state.auditHead())!.hash;
   } finally {
@@ -51,10 +57,24 @@ describe('runbooks of a migration under way', () => {
 
   it('overview: window and days left, a Gantt with the window end as a milestone, one status row per phase with its link, risks', () => {
     const readme = files.get('README.md')!;
-    for (const heading of ['## Authorisation window', '## Timeline', '## Status', '## Risks', '## Phase runbooks', '## Audit log']) expect(readme).toContain(`\n${heading}\n`);
+    for (const heading of [
+      '## Authorisation window',
+      '## Timeline',
+      '## Status',
+      '## Risks',
+      '## Phase runbooks',
+      '## Audit log',
+    ])
+      expect(readme).toContain(`\n${heading}\n`);
     const closes = m.scenario.day('2026-12-21');
-    expect(readme).toContain(`The window closes on **${closes} (Europe/Paris)**: **20 days left** as of ${m.scenario.parisDay('2026-12-01T10:00:00Z')}`);
-    expect(readme).toMatch(new RegExp(`\`\`\`mermaid\ngantt\n[\\s\\S]*Window closes \\(${closes}\\) :crit, milestone, closes, ${closes}, 0d\n`));
+    expect(readme).toContain(
+      `The window closes on **${closes} (Europe/Paris)**: **20 days left** as of ${m.scenario.parisDay('2026-12-01T10:00:00Z')}`,
+    );
+    expect(readme).toMatch(
+      new RegExp(
+        `\`\`\`mermaid\ngantt\n[\\s\\S]*Window closes \\(${closes}\\) :crit, milestone, closes, ${closes}, 0d\n`,
+      ),
+    );
     const rows = tableUnder(readme, '## Status');
     expect(rows).toHaveLength(3);
     expect(rows[0]).toMatch(/^\| 1\. Pilot .*\| Committed \|.*\[Phase 1 runbook\]\(phase-1\.md\) \|$/);
@@ -65,10 +85,28 @@ describe('runbooks of a migration under way', () => {
 
   it('phase runbook: every section a project manager needs, in order', () => {
     const text = files.get('phase-1.md')!;
-    const sections = ['# Phase 1, Pilot', '## Purpose and scope', '## Schedule', '## Roles', '## Pre-cutover checklist', '## Steps', '## Go/no-go',
-      '## Point of no return', '## Rollback', '## Communication', '## Evidence', '### Manifests', '### Verification results', '### Audit log', '## Sign-off'];
+    const sections = [
+      '# Phase 1, Pilot',
+      '## Purpose and scope',
+      '## Schedule',
+      '## Roles',
+      '## Pre-cutover checklist',
+      '## Steps',
+      '## Go/no-go',
+      '## Point of no return',
+      '## Rollback',
+      '## Communication',
+      '## Evidence',
+      '### Manifests',
+      '### Verification results',
+      '### Audit log',
+      '## Sign-off',
+    ];
     const at = sections.map((s) => text.indexOf(`${s}`));
-    expect(at.every((i) => i >= 0), sections.filter((_, i) => at[i]! < 0).join(', ')).toBe(true);
+    expect(
+      at.every((i) => i >= 0),
+      sections.filter((_, i) => at[i]! < 0).join(', '),
+    ).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
   });
 
@@ -80,30 +118,51 @@ describe('runbooks of a migration under way', () => {
       expect(rows[i]).toMatch(/\| Done \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Europe\/Paris\): [^|]+ \|$/);
     });
     // Measured throughput: the durations are estimated, not "unknown".
-    expect(rows[3]).toMatch(/\| (under 1 min|\d+ min|\d+ h( \d+ min)?|[\d.]+ days?) for what is not copied yet \(0 objects/);
+    expect(rows[3]).toMatch(
+      /\| (under 1 min|\d+ min|\d+ h( \d+ min)?|[\d.]+ days?) for what is not copied yet \(0 objects/,
+    );
     expect(rows[4]).toMatch(/ at the measured rate \(upper bound\) \|/);
     const phase2 = tableUnder(files.get('phase-2.md')!, '## Steps');
-    expect(phase2[0]).toMatch(new RegExp(`\\| \\*\\*Stopped\\*\\* ${escape(m.scenario.paris('2026-12-01T10:00:00Z'))}: no-go, the checklist was not complete \\|$`));
+    expect(phase2[0]).toMatch(
+      new RegExp(
+        `\\| \\*\\*Stopped\\*\\* ${escape(m.scenario.paris('2026-12-01T10:00:00Z'))}: no-go, the checklist was not complete \\|$`,
+      ),
+    );
     expect(phase2.slice(1).every((r) => r.endsWith('| Not run yet |'))).toBe(true);
   });
 
-  it('checklist reflects the state: copies, full verification and each owner\'s go', async () => {
+  it("checklist reflects the state: copies, full verification and each owner's go", async () => {
     const p1 = files.get('phase-1.md')!;
     expect(p1).toContain('- [x] Bulk copy complete: every object is on the new host (15 objects).');
     expect(p1).toContain('- [x] Full verification clean');
-    expect(p1).toContain(`- [x] Go of the data protection officer, HDH data protection officer, recorded ${m.scenario.paris('2026-11-29T17:00:00Z')}.`);
+    expect(p1).toContain(
+      `- [x] Go of the data protection officer, HDH data protection officer, recorded ${m.scenario.paris('2026-11-29T17:00:00Z')}.`,
+    );
     const p2 = files.get('phase-2.md')!;
     expect(p2).toMatch(/- \[ \] Source listed for 1 of \d datasets/);
-    expect(p2).toMatch(new RegExp(`- \\[x\\] Go of the data protection officer, .*recorded ${escape(m.scenario.paris('2026-12-01T09:30:00Z'))}\\.`));
-    expect(p2).toContain('- [ ] Go of the ops lead, HDH platform operations lead: `npx cloudexit cutover --phase 2 --approve opsLead`.');
+    expect(p2).toMatch(
+      new RegExp(
+        `- \\[x\\] Go of the data protection officer, .*recorded ${escape(m.scenario.paris('2026-12-01T09:30:00Z'))}\\.`,
+      ),
+    );
+    expect(p2).toContain(
+      '- [ ] Go of the ops lead, HDH platform operations lead: `npx cloudexit cutover --phase 2 --approve opsLead`.',
+    );
     expect(p2).toContain('- [ ] Stack parity: no report saved');
 
     // A go recorded afterwards shows in the next runbook.
     const state = await m.open();
     try {
       await approve(state, m.plan.phases[1]!, ['opsLead'], m.scenario.at('2026-12-02T08:00:00Z'));
-      const again = await renderRunbooks({ plan: m.plan, state, outDir: join(m.dir, 'runbooks'), evidenceDir: m.evidenceDir });
-      expect(again.get('phase-2.md')).toContain(`- [x] Go of the ops lead, HDH platform operations lead, recorded ${m.scenario.paris('2026-12-02T08:00:00Z')}.`);
+      const again = await renderRunbooks({
+        plan: m.plan,
+        state,
+        outDir: join(m.dir, 'runbooks'),
+        evidenceDir: m.evidenceDir,
+      });
+      expect(again.get('phase-2.md')).toContain(
+        `- [x] Go of the ops lead, HDH platform operations lead, recorded ${m.scenario.paris('2026-12-02T08:00:00Z')}.`,
+      );
     } finally {
       await state.close();
     }
@@ -112,13 +171,18 @@ describe('runbooks of a migration under way', () => {
   it('evidence: each manifest by a path relative to the runbooks, its SHA-256, and the same SHA-256 in the audit log', async () => {
     const rows = tableUnder(files.get('phase-1.md')!, '### Manifests');
     expect(rows).toHaveLength(2);
-    for (const [row, name] of [[rows[0]!, 'nomenclatures'], [rows[1]!, 'clb']] as const) {
+    for (const [row, name] of [
+      [rows[0]!, 'nomenclatures'],
+      [rows[1]!, 'clb'],
+    ] as const) {
       const bytes = await readFile(join(m.evidenceDir, name, 'manifest.sha256'));
       expect(row).toContain(`\`../evidence/${name}/manifest.sha256\``);
       expect(row).toContain(`\`${createHash('sha256').update(bytes).digest('hex')}\``);
       expect(row).toMatch(/\| yes, \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Europe\/Paris\) \|$/);
     }
-    expect(tableUnder(files.get('phase-1.md')!, '### Verification results')[1]).toMatch(/\| 9 of 9 \|.*`verify --mode full` .*: 9 objects verified, 0 mismatches \|$/);
+    expect(tableUnder(files.get('phase-1.md')!, '### Verification results')[1]).toMatch(
+      /\| 9 of 9 \|.*`verify --mode full` .*: 9 objects verified, 0 mismatches \|$/,
+    );
   });
 
   it('words for a project manager: no stack trace, no run id, no machine path, no raw ISO time', () => {
@@ -137,7 +201,9 @@ describe('runbooks of a migration under way', () => {
       const paths = await writeRunbooks({ plan: m.plan, state, outDir: out, evidenceDir: m.evidenceDir, html: true });
       expect(paths).toEqual([...files.keys()].map((n) => join(out, n)));
       // The go recorded by the test above is in the state now; the rest is unchanged.
-      expect(await readFile(join(out, 'phase-3.md'), 'utf8')).toContain('# Phase 3, National health-insurance extracts');
+      expect(await readFile(join(out, 'phase-3.md'), 'utf8')).toContain(
+        '# Phase 3, National health-insurance extracts',
+      );
     } finally {
       await state.close();
     }

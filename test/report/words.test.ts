@@ -33,9 +33,15 @@ describe('dates, times and durations', () => {
   it('keeps plan text literal in Markdown and HTML: no accidental emphasis, table breaks or bare links', () => {
     const text = 'Stewards | *HCL* and [CHRU] <b> — mail emc2@hdh.example.fr or see https://hdh.example.fr/emc2.';
     const md = plain(text);
-    expect(md).toBe('Stewards \\| \\*HCL\\* and \\[CHRU\\] \\<b\\> — mail <emc2@hdh.example.fr> or see <https://hdh.example.fr/emc2>.');
-    expect(inlineHtml(md)).toBe('Stewards | *HCL* and [CHRU] &lt;b&gt; — mail <a href="mailto:emc2@hdh.example.fr">emc2@hdh.example.fr</a> or see <a href="https://hdh.example.fr/emc2">https://hdh.example.fr/emc2</a>.');
-    expect(inlineHtml('Run `a < b` then [Phase 2 runbook](phase-2.md) and **go**')).toBe('Run <code>a &lt; b</code> then <a href="#phase-2">Phase 2 runbook</a> and <strong>go</strong>');
+    expect(md).toBe(
+      'Stewards \\| \\*HCL\\* and \\[CHRU\\] \\<b\\> — mail <emc2@hdh.example.fr> or see <https://hdh.example.fr/emc2>.',
+    );
+    expect(inlineHtml(md)).toBe(
+      'Stewards | *HCL* and [CHRU] &lt;b&gt; — mail <a href="mailto:emc2@hdh.example.fr">emc2@hdh.example.fr</a> or see <a href="https://hdh.example.fr/emc2">https://hdh.example.fr/emc2</a>.',
+    );
+    expect(inlineHtml('Run `a < b` then [Phase 2 runbook](phase-2.md) and **go**')).toBe(
+      'Run <code>a &lt; b</code> then <a href="#phase-2">Phase 2 runbook</a> and <strong>go</strong>',
+    );
   });
 });
 
@@ -52,32 +58,62 @@ describe('communication plan', () => {
     const state = await openSqliteStateStore(':memory:');
     try {
       const files = await renderRunbooks({ plan, state });
-      expect(files.get('phase-1.md')).toContain('The plan has no message for this phase: add them under `communication` in the plan.');
+      expect(files.get('phase-1.md')).toContain(
+        'The plan has no message for this phase: add them under `communication` in the plan.',
+      );
     } finally {
       await state.close();
     }
   });
 
   it('refuses a message for a phase the plan does not have, naming where', async () => {
-    await expect(sample((doc) => doc.setIn(['communication', 0, 'phases'], doc.createNode([7])))).rejects.toThrow(/communication\[0\]\.phases\[0\]: there is no phase 7/);
-    await expect(sample((doc) => doc.setIn(['communication', 0, 'sender'], 'everyone'))).rejects.toThrow(/communication\[0\]\.sender/);
+    await expect(sample((doc) => doc.setIn(['communication', 0, 'phases'], doc.createNode([7])))).rejects.toThrow(
+      /communication\[0\]\.phases\[0\]: there is no phase 7/,
+    );
+    await expect(sample((doc) => doc.setIn(['communication', 0, 'sender'], 'everyone'))).rejects.toThrow(
+      /communication\[0\]\.sender/,
+    );
   });
 
   it('each phase lists the messages for it, in the order of the cutover', async () => {
-    const plan = await sample((doc) => doc.addIn(['communication'], doc.createNode({
-      when: 'after-commit', audience: 'SNDS data steward and CNAM liaison', message: 'The extracts are served from the new host.',
-      channel: 'E-mail to the CNAM liaison', sender: 'dataOwner', phases: [3],
-    })));
+    const plan = await sample((doc) =>
+      doc.addIn(
+        ['communication'],
+        doc.createNode({
+          when: 'after-commit',
+          audience: 'SNDS data steward and CNAM liaison',
+          message: 'The extracts are served from the new host.',
+          channel: 'E-mail to the CNAM liaison',
+          sender: 'dataOwner',
+          phases: [3],
+        }),
+      ),
+    );
     const state = await openSqliteStateStore(':memory:');
     try {
       const files = await renderRunbooks({ plan, state });
-      const rows = (name: string) => files.get(name)!.split('## Communication')[1]!.split('## Evidence')[0]!.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| When') && !l.startsWith('| ---'));
+      const rows = (name: string) =>
+        files
+          .get(name)!
+          .split('## Communication')[1]!
+          .split('## Evidence')[0]!
+          .split('\n')
+          .filter((l) => l.startsWith('| ') && !l.startsWith('| When') && !l.startsWith('| ---'));
       const when = (name: string) => rows(name).map((r) => r.split(' | ')[0]!.slice(2).split(':')[0]);
-      expect(when('phase-1.md')).toEqual(['Before the freeze', 'Before the freeze', 'At the go/no-go', 'After the switch', 'After the commit', 'On a rollback']);
+      expect(when('phase-1.md')).toEqual([
+        'Before the freeze',
+        'Before the freeze',
+        'At the go/no-go',
+        'After the switch',
+        'After the commit',
+        'On a rollback',
+      ]);
       // The message addressed to phase 3 only.
       expect(rows('phase-3.md').some((r) => r.includes('SNDS data steward and CNAM liaison'))).toBe(true);
       expect(rows('phase-1.md').some((r) => r.includes('CNAM liaison'))).toBe(false);
-      expect(rows('phase-1.md')[0]).toMatch(/\| E-mail to the EMC2 users list, and a banner on the EMC2 portal \| Decision maker, EMC2 programme director \(HDH\) \|$/);
+      expect(rows('phase-1.md')[0]).toMatch(
+        /\| E-mail to the EMC2 users list, and a banner on the EMC2 portal \| Decision maker, EMC2 programme director \(HDH\) \|$/,
+      );
     } finally {
       await state.close();
     }

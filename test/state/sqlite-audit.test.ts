@@ -47,9 +47,11 @@ function rawSql(sql: string, ...params: (string | number)[]): void {
 
 describe('appending to the audit log', () => {
   it('stores details as the canonical JSON that was hashed, secrets masked', async () => {
-    const event = await store.appendAudit(sampleInput(1, {
-      details: { dsn: 'postgres://emc2:Tr0ub4dor@pg.internal/emc2', ratio: 0.25 },
-    }));
+    const event = await store.appendAudit(
+      sampleInput(1, {
+        details: { dsn: 'postgres://emc2:Tr0ub4dor@pg.internal/emc2', ratio: 0.25 },
+      }),
+    );
     const db = new DatabaseSync(file);
     const row = db.prepare('SELECT details FROM audit_events WHERE seq = 1').get();
     db.close();
@@ -59,7 +61,9 @@ describe('appending to the audit log', () => {
 
   it('keeps one linear chain when two processes append at the same time', async () => {
     const perChild = 150;
-    const children = ['alpha', 'beta'].map((actor) => spawn(process.execPath, [CHILD, file, actor, String(perChild)], { stdio: ['pipe', 'pipe', 'pipe'] }));
+    const children = ['alpha', 'beta'].map((actor) =>
+      spawn(process.execPath, [CHILD, file, actor, String(perChild)], { stdio: ['pipe', 'pipe', 'pipe'] }),
+    );
     const exits = children.map((child) => {
       let stderr = '';
       child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -74,7 +78,9 @@ describe('appending to the audit log', () => {
     expect(await verifyChain(events)).toMatchObject({ ok: true, count: 2 * perChild });
     for (const actor of ['alpha', 'beta']) {
       // Each writer's events are all there, in the order it wrote them.
-      expect(events.filter((e) => e.actor === actor).map((e) => e.details['i'])).toEqual(Array.from({ length: perChild }, (_, i) => i + 1));
+      expect(events.filter((e) => e.actor === actor).map((e) => e.details['i'])).toEqual(
+        Array.from({ length: perChild }, (_, i) => i + 1),
+      );
     }
   });
 });
@@ -82,14 +88,19 @@ describe('appending to the audit log', () => {
 describe('the audit_events table', () => {
   it('refuses UPDATE and DELETE', async () => {
     await appendSamples(store, 3);
-    expect(() => rawSql("UPDATE audit_events SET outcome = 'failed' WHERE seq = 2")).toThrow(/append-only: an audit event cannot be changed/);
-    expect(() => rawSql('DELETE FROM audit_events WHERE seq = 3')).toThrow(/append-only: an audit event cannot be deleted/);
+    expect(() => rawSql("UPDATE audit_events SET outcome = 'failed' WHERE seq = 2")).toThrow(
+      /append-only: an audit event cannot be changed/,
+    );
+    expect(() => rawSql('DELETE FROM audit_events WHERE seq = 3')).toThrow(
+      /append-only: an audit event cannot be deleted/,
+    );
     expect(await verifyChain(store.iterateAudit())).toMatchObject({ ok: true, count: 3 });
   });
 
   it('refuses an insert that does not follow the head (a writer that skipped the lock)', async () => {
     const [, second] = await appendSamples(store, 2);
-    const insert = 'INSERT INTO audit_events (seq, time, actor, phase, step, outcome, details, prev_hash, hash) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?)';
+    const insert =
+      'INSERT INTO audit_events (seq, time, actor, phase, step, outcome, details, prev_hash, hash) VALUES (?, ?, ?, NULL, ?, ?, ?, ?, ?)';
     const fork = [3, 't', 'x', 'switch', 'succeeded', '{}', second!.prevHash, 'e'.repeat(64)] as const;
     expect(() => rawSql(insert, ...fork)).toThrow(/must follow the last one/);
     const gap = [4, 't', 'x', 'switch', 'succeeded', '{}', second!.hash, 'e'.repeat(64)] as const;
@@ -112,11 +123,15 @@ describe('schema version 2', () => {
     const old = join(dir.path, 'v1.db');
     const db = new DatabaseSync(old);
     db.exec(`PRAGMA application_id = ${STATE_APPLICATION_ID}`);
-    db.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+    db.exec(
+      'CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT',
+    );
     db.exec(MIGRATIONS[0]!.sql);
     db.prepare('INSERT INTO schema_version VALUES (1, ?, ?)').run(MIGRATIONS[0]!.description, '2026-01-01T00:00:00Z');
-    db.prepare(`INSERT INTO objects (dataset, key, target_key, size, source_etag, source_last_modified, status, inventory_id)
-      VALUES ('d', 'k', 'target/k', 1024, '"0x8DC0000000000"', '2026-01-02T03:04:05.000Z', 'pending', 'inv-1')`).run();
+    db.prepare(
+      `INSERT INTO objects (dataset, key, target_key, size, source_etag, source_last_modified, status, inventory_id)
+      VALUES ('d', 'k', 'target/k', 1024, '"0x8DC0000000000"', '2026-01-02T03:04:05.000Z', 'pending', 'inv-1')`,
+    ).run();
     db.close();
 
     store = await openSqliteStateStore(old);

@@ -45,7 +45,11 @@ async function snapshot(root: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
     const path = join(entry.parentPath, entry.name);
-    out[relative(root, path)] = entry.isDirectory() ? 'folder' : createHash('sha256').update(await readFile(path)).digest('hex');
+    out[relative(root, path)] = entry.isDirectory()
+      ? 'folder'
+      : createHash('sha256')
+          .update(await readFile(path))
+          .digest('hex');
   }
   return out;
 }
@@ -53,7 +57,10 @@ async function snapshot(root: string): Promise<Record<string, string>> {
 /** Runs `open` and expects it to be refused with a UserError that names `where`, leaving `dir` as it was. */
 async function refusedUntouched(open: () => Promise<unknown>, where: string, message: RegExp): Promise<UserError> {
   const before = await snapshot(dir.path);
-  const err = await open().then(() => undefined, (e: unknown) => e);
+  const err = await open().then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(UserError);
   const user = err as UserError;
   expect(user.exitCode).toBe(EXIT.usage);
@@ -86,13 +93,36 @@ const WRITES: Record<string, (s: StateStore) => Promise<unknown>> = {
   appendAudit: (s) => s.appendAudit(sampleInput(2)),
   putPhase: (s) => s.putPhase(stoppedPhase()),
   putDatabase: (s) => s.putDatabase(COPIED),
-  putProbe: (s) => s.putProbe({ target: 'https://s3.example/b', capabilities: {} as ProbeRecord['capabilities'], observations: [], at: '2026-11-02T10:00:00.000Z' }),
+  putProbe: (s) =>
+    s.putProbe({
+      target: 'https://s3.example/b',
+      capabilities: {} as ProbeRecord['capabilities'],
+      observations: [],
+      at: '2026-11-02T10:00:00.000Z',
+    }),
 };
-const READS = ['constructor', 'close', 'getBinding', 'listRuns', 'getObjects', 'iterateObjects', 'countObjects', 'countVerifiedFull', 'getUpload', 'iterateAudit', 'auditHead', 'getPhase', 'getDatabase', 'getProbe'];
+const READS = [
+  'constructor',
+  'close',
+  'getBinding',
+  'listRuns',
+  'getObjects',
+  'iterateObjects',
+  'countObjects',
+  'countVerifiedFull',
+  'getUpload',
+  'iterateAudit',
+  'auditHead',
+  'getPhase',
+  'getDatabase',
+  'getProbe',
+];
 
 async function expectEveryWriteRefused(store: StateStore): Promise<void> {
   for (const [method, call] of Object.entries(WRITES)) {
-    await expect(call(store), method).rejects.toThrow(new RegExp(`cannot ${method}: the state .* was opened read-only`));
+    await expect(call(store), method).rejects.toThrow(
+      new RegExp(`cannot ${method}: the state .* was opened read-only`),
+    );
   }
 }
 
@@ -112,13 +142,17 @@ function writeOldState(path: string, version: number, { wal = false } = {}): voi
   const db = new DatabaseSync(path);
   if (wal) db.exec('PRAGMA journal_mode = WAL');
   db.exec(`PRAGMA application_id = ${STATE_APPLICATION_ID}`);
-  db.exec('CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT');
+  db.exec(
+    'CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL) STRICT',
+  );
   for (const m of MIGRATIONS.filter((m) => m.version <= version)) {
     db.exec(m.sql);
     db.prepare('INSERT INTO schema_version VALUES (?, ?, ?)').run(m.version, m.description, '2026-01-01T00:00:00Z');
   }
-  db.prepare(`INSERT INTO objects (dataset, key, target_key, size, source_etag, source_last_modified, status, inventory_id)
-    VALUES ('d', 'a', 'target/a', 1024, '"0x8DC0000000000"', '2026-01-02T03:04:05.000Z', 'pending', 'inv-1')`).run();
+  db.prepare(
+    `INSERT INTO objects (dataset, key, target_key, size, source_etag, source_last_modified, status, inventory_id)
+    VALUES ('d', 'a', 'target/a', 1024, '"0x8DC0000000000"', '2026-01-02T03:04:05.000Z', 'pending', 'inv-1')`,
+  ).run();
   db.close();
 }
 
@@ -195,7 +229,7 @@ describe('read-only', () => {
     expect(journalModeInHeader(await readFile(file))).toBe('rollback');
   });
 
-  it('reads a WAL state file without changing a byte of it; only SQLite\'s empty -wal and -shm may appear', async () => {
+  it("reads a WAL state file without changing a byte of it; only SQLite's empty -wal and -shm may appear", async () => {
     await writeState(file);
     const before = await snapshot(dir.path);
     expect(Object.keys(before)).toEqual(['state.db']);
@@ -204,7 +238,11 @@ describe('read-only', () => {
     await store.close();
     const after = await snapshot(dir.path);
     expect(after['state.db']).toBe(before['state.db']);
-    expect(Object.keys(after).filter((f) => f !== 'state.db').every((f) => f === 'state.db-wal' || f === 'state.db-shm')).toBe(true);
+    expect(
+      Object.keys(after)
+        .filter((f) => f !== 'state.db')
+        .every((f) => f === 'state.db-wal' || f === 'state.db-shm'),
+    ).toBe(true);
     if (after['state.db-wal']) expect((await stat(`${file}-wal`)).size).toBe(0);
   });
 
@@ -224,7 +262,11 @@ describe('read-only', () => {
 
   it('refuses a state file of an older schema, which only a writing open upgrades', async () => {
     writeOldState(file, SCHEMA_VERSION - 1);
-    const err = await refusedUntouched(() => openSqliteStateStore(file, { readOnly: true }), file, new RegExp(`schema version ${SCHEMA_VERSION - 1}, older than this cloudexit's \\(${SCHEMA_VERSION}\\)`));
+    const err = await refusedUntouched(
+      () => openSqliteStateStore(file, { readOnly: true }),
+      file,
+      new RegExp(`schema version ${SCHEMA_VERSION - 1}, older than this cloudexit's \\(${SCHEMA_VERSION}\\)`),
+    );
     expect(err.fix).toMatch(/run a command that writes the state/);
   });
 
@@ -234,7 +276,11 @@ describe('read-only', () => {
     db.prepare('INSERT INTO schema_version VALUES (?, ?, ?)').run(SCHEMA_VERSION + 1, 'future', '2030-01-01T00:00:00Z');
     db.exec('PRAGMA journal_mode = DELETE');
     db.close();
-    await refusedUntouched(() => openSqliteStateStore(file, { readOnly: true }), file, /newer than this cloudexit knows.*upgrade cloudexit/);
+    await refusedUntouched(
+      () => openSqliteStateStore(file, { readOnly: true }),
+      file,
+      /newer than this cloudexit knows.*upgrade cloudexit/,
+    );
   });
 
   it('reads a state whose creator was killed before its first checkpoint (marked only in the WAL)', async () => {
@@ -262,12 +308,16 @@ describe('read-only', () => {
 describe('files that are not a cloudexit state, refused and left byte for byte', () => {
   for (const [mode, open] of MODES) {
     describe(mode, () => {
-      it('another application\'s SQLite database', async () => {
+      it("another application's SQLite database", async () => {
         writeForeignDatabase(file);
-        await refusedUntouched(() => open(file), file, /is a SQLite database but not a cloudexit state file \(it has tables of its own\); it was left as it is/);
+        await refusedUntouched(
+          () => open(file),
+          file,
+          /is a SQLite database but not a cloudexit state file \(it has tables of its own\); it was left as it is/,
+        );
       });
 
-      it('another application\'s SQLite database in WAL mode', async () => {
+      it("another application's SQLite database in WAL mode", async () => {
         writeForeignDatabase(file, { wal: true });
         expect(journalModeInHeader(await readFile(file))).toBe('wal');
         await refusedUntouched(() => open(file), file, /not a cloudexit state file/);
@@ -275,7 +325,11 @@ describe('files that are not a cloudexit state, refused and left byte for byte',
 
       it('a SQLite database marked by another application', async () => {
         writeForeignDatabase(file, { applicationId: 0x12345678 });
-        await refusedUntouched(() => open(file), file, /not a cloudexit state file \(another application marked it, application id 0x12345678\)/);
+        await refusedUntouched(
+          () => open(file),
+          file,
+          /not a cloudexit state file \(another application marked it, application id 0x12345678\)/,
+        );
       });
 
       it('a file that is not SQLite at all, long or short', async () => {
@@ -292,7 +346,10 @@ describe('files that are not a cloudexit state, refused and left byte for byte',
         bytes.fill(0xff, 100, 200); // but its schema page is garbage
         await writeFile(file, bytes);
         const before = await snapshot(dir.path);
-        const err = await open(file).then(() => undefined, (e: unknown) => e);
+        const err = await open(file).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(UserError);
         expect((err as UserError).where).toBe(file);
         expect(await snapshot(dir.path)).toEqual(before);
@@ -322,32 +379,55 @@ describe('paths that cannot hold a state', () => {
     });
   }
 
-  it.runIf(existsSync('/proc/self'))('a place nobody can write (a folder or a file under /proc), without hanging', async () => {
-    const folder = join('/proc', `cloudexit-test-${process.pid}`);
-    const inFolder = join(folder, 'state.db');
-    const err = await refusedUntouched(() => openSqliteStateStore(inFolder), inFolder, new RegExp(`cannot create the folder ${folder} for the state file`));
-    expect(err.fix).toMatch(/a place this user can write/);
-    const direct = `${folder}.db`;
-    await refusedUntouched(() => openSqliteStateStore(direct), direct, /cannot create or open the state file for writing/);
-    expect(existsSync(folder) || existsSync(direct)).toBe(false);
-    // Read-only, nothing is there: a state not started.
-    const reader = await openSqliteStateStore(direct, { readOnly: true });
-    expect(reader.exists).toBe(false);
-    await reader.close();
-  });
+  it.runIf(existsSync('/proc/self'))(
+    'a place nobody can write (a folder or a file under /proc), without hanging',
+    async () => {
+      const folder = join('/proc', `cloudexit-test-${process.pid}`);
+      const inFolder = join(folder, 'state.db');
+      const err = await refusedUntouched(
+        () => openSqliteStateStore(inFolder),
+        inFolder,
+        new RegExp(`cannot create the folder ${folder} for the state file`),
+      );
+      expect(err.fix).toMatch(/a place this user can write/);
+      const direct = `${folder}.db`;
+      await refusedUntouched(
+        () => openSqliteStateStore(direct),
+        direct,
+        /cannot create or open the state file for writing/,
+      );
+      expect(existsSync(folder) || existsSync(direct)).toBe(false);
+      // Read-only, nothing is there: a state not started.
+      const reader = await openSqliteStateStore(direct, { readOnly: true });
+      expect(reader.exists).toBe(false);
+      await reader.close();
+    },
+  );
 
   it.skipIf(isRoot)('a folder this user cannot write (not as root: root writes anywhere)', async () => {
     const locked = join(dir.path, 'locked');
     await mkdir(locked);
     await chmod(locked, 0o555);
-    await refusedUntouched(() => openSqliteStateStore(join(locked, 'state.db')), join(locked, 'state.db'), /cannot create or open the state file for writing/);
-    await refusedUntouched(() => openSqliteStateStore(join(locked, 'a', 'state.db')), join(locked, 'a', 'state.db'), /cannot create the folder/);
+    await refusedUntouched(
+      () => openSqliteStateStore(join(locked, 'state.db')),
+      join(locked, 'state.db'),
+      /cannot create or open the state file for writing/,
+    );
+    await refusedUntouched(
+      () => openSqliteStateStore(join(locked, 'a', 'state.db')),
+      join(locked, 'a', 'state.db'),
+      /cannot create the folder/,
+    );
   });
 
   it.skipIf(isRoot)('a WAL state file in a folder this user cannot write, read-only: copy it elsewhere', async () => {
     await writeState(file);
     await chmod(dir.path, 0o555);
-    const err = await refusedUntouched(() => openSqliteStateStore(file, { readOnly: true }), file, /SQLite needs to create state.db-shm next to this WAL state file/);
+    const err = await refusedUntouched(
+      () => openSqliteStateStore(file, { readOnly: true }),
+      file,
+      /SQLite needs to create state.db-shm next to this WAL state file/,
+    );
     expect(err.fix).toMatch(/copy the state file/);
   });
 
@@ -380,7 +460,10 @@ describe('opening for writing', () => {
       writeOldState(path, version, { wal: true });
       const store = await openSqliteStateStore(path);
       try {
-        expect((await store.getObjects('d', ['a'])).get('a'), `v${version}`).toMatchObject({ key: 'a', status: 'pending' });
+        expect((await store.getObjects('d', ['a'])).get('a'), `v${version}`).toMatchObject({
+          key: 'a',
+          status: 'pending',
+        });
         expect(await store.getBinding()).toBeUndefined();
         expect((await store.bind(emc2())).first).toBe(true);
       } finally {
@@ -401,7 +484,9 @@ describe('opening for writing', () => {
     await store.close();
     const raw = new DatabaseSync(file);
     try {
-      expect(() => raw.exec("UPDATE binding_rebinds SET reason = 'other'")).toThrow(/append-only: a rebind cannot be changed/);
+      expect(() => raw.exec("UPDATE binding_rebinds SET reason = 'other'")).toThrow(
+        /append-only: a rebind cannot be changed/,
+      );
       expect(() => raw.exec('DELETE FROM binding_rebinds')).toThrow(/append-only: a rebind cannot be deleted/);
     } finally {
       raw.close();

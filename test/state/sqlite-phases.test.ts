@@ -29,13 +29,19 @@ afterEach(async () => {
 
 describe('the phases table', () => {
   it('never holds a secret an error message quoted', async () => {
-    await store.putPhase(stoppedPhase({ failed: { step: 'switch', at: 'now', error: 'connect postgres://emc2:Tr0ub4dor@pg/emc2 refused' } }));
+    await store.putPhase(
+      stoppedPhase({
+        failed: { step: 'switch', at: 'now', error: 'connect postgres://emc2:Tr0ub4dor@pg/emc2 refused' },
+      }),
+    );
     const db = new DatabaseSync(file);
     expect(JSON.stringify(db.prepare('SELECT record FROM phases').all())).not.toContain('Tr0ub4dor');
     db.close();
   });
 
   it('refuses a state that does not exist with its CHECK constraint', async () => {
-    await expect(store.putPhase(stoppedPhase({ state: 'done' as PhaseRecord['state'] }))).rejects.toThrow(/CHECK constraint failed/);
+    await expect(store.putPhase(stoppedPhase({ state: 'done' as PhaseRecord['state'] }))).rejects.toThrow(
+      /CHECK constraint failed/,
+    );
   });
 });

@@ -35,18 +35,28 @@ describe('sharing a state file', () => {
     const first = await openSqliteStateStore(file);
     const runId = await first.startRun({ command: 'copy', scope: 'all' });
     await first.putObjects([objectRecord('d', 'a', { status: 'copied', sha256: 'f'.repeat(64) })]);
-    await first.startUpload({ dataset: 'd', key: 'b', targetKey: 'b', uploadId: 'u', partSize: 5, sourceEtag: 'e', startedAt: 'now' });
+    await first.startUpload({
+      dataset: 'd',
+      key: 'b',
+      targetKey: 'b',
+      uploadId: 'u',
+      partSize: 5,
+      sourceEtag: 'e',
+      startedAt: 'now',
+    });
     await first.recordPart('d', 'b', 'u', { partNumber: 1, etag: 'x', md5: 'y', size: 5 });
     await first.close();
 
     const second = await openSqliteStateStore(file);
     expect((await second.listRuns()).map((r) => r.id)).toEqual([runId]);
-    expect((await second.getObjects('d', ['a'])).get('a')).toStrictEqual(objectRecord('d', 'a', { status: 'copied', sha256: 'f'.repeat(64) }));
+    expect((await second.getObjects('d', ['a'])).get('a')).toStrictEqual(
+      objectRecord('d', 'a', { status: 'copied', sha256: 'f'.repeat(64) }),
+    );
     expect((await second.getUpload('d', 'b'))?.parts).toEqual([{ partNumber: 1, etag: 'x', md5: 'y', size: 5 }]);
     await second.close();
   });
 
-  it('lets two store instances on one file see and interleave each other\'s writes', async () => {
+  it("lets two store instances on one file see and interleave each other's writes", async () => {
     const a = await openSqliteStateStore(file);
     const b = await openSqliteStateStore(file);
     try {
@@ -59,7 +69,15 @@ describe('sharing a state file', () => {
         if (i++ === 10) await b.updateObject('d', 'k001200', { status: 'failed', lastError: 'from b' });
         if (record.key === 'k001200') expect(record.status).toBe('failed');
       }
-      await b.startUpload({ dataset: 'd', key: 'k000001', targetKey: 't', uploadId: 'u', partSize: 5, sourceEtag: 'e', startedAt: 'now' });
+      await b.startUpload({
+        dataset: 'd',
+        key: 'k000001',
+        targetKey: 't',
+        uploadId: 'u',
+        partSize: 5,
+        sourceEtag: 'e',
+        startedAt: 'now',
+      });
       await a.recordPart('d', 'k000001', 'u', { partNumber: 1, etag: 'x', md5: 'y', size: 5 });
       expect((await b.getUpload('d', 'k000001'))?.parts).toHaveLength(1);
       expect(await b.markUnseenDeleted('d', 'inv-1')).toEqual([]);
@@ -74,7 +92,11 @@ describe('sharing a state file', () => {
     try {
       const child = runChild([file, 'put', 'from-child', '2000']);
       for (let i = 0; i < 2000; i += 10) {
-        await store.putObjects(numberedKeys(2000).slice(i, i + 10).map((k) => objectRecord('from-parent', k)));
+        await store.putObjects(
+          numberedKeys(2000)
+            .slice(i, i + 10)
+            .map((k) => objectRecord('from-parent', k)),
+        );
         await new Promise((r) => setImmediate(r)); // let the child get the lock in between
       }
       const result = await child;
@@ -93,7 +115,9 @@ describe('sharing a state file', () => {
     const store = await openSqliteStateStore(file);
     try {
       expect((await store.getObjects('d', ['big.bin'])).get('big.bin')?.status).toBe('copied');
-      expect((await store.getUpload('d', 'big.bin'))?.parts).toEqual([{ partNumber: 1, etag: 'p1', md5: 'm1', size: 8 }]);
+      expect((await store.getUpload('d', 'big.bin'))?.parts).toEqual([
+        { partNumber: 1, etag: 'p1', md5: 'm1', size: 8 },
+      ]);
     } finally {
       await store.close();
     }

@@ -1,6 +1,8 @@
 /** The Azure Blob adapter against Azurite (in-process, in-memory, started by the global setup). */
 import {
-  ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters,
+  ContainerSASPermissions,
+  StorageSharedKeyCredential,
+  generateBlobSASQueryParameters,
 } from '@azure/storage-blob';
 import { inspect } from 'node:util';
 import { describe, expect, inject, test } from 'vitest';
@@ -31,11 +33,14 @@ describe('azure-blob specifics', () => {
     let sasToken = '';
     const { store, container } = await freshAzureStore({
       credential: (containerName) => {
-        sasToken = generateBlobSASQueryParameters({
-          containerName,
-          permissions: ContainerSASPermissions.parse('racwdl'),
-          expiresOn: new Date(Date.now() + 3_600_000),
-        }, key).toString();
+        sasToken = generateBlobSASQueryParameters(
+          {
+            containerName,
+            permissions: ContainerSASPermissions.parse('racwdl'),
+            expiresOn: new Date(Date.now() + 3_600_000),
+          },
+          key,
+        ).toString();
         return { kind: 'sas', sasToken: `?${sasToken}` };
       },
     });
@@ -47,14 +52,20 @@ describe('azure-blob specifics', () => {
     expect((await readAll((await store.read('sas/ok.txt')).body)).equals(body)).toBe(true);
     expect(store.description).toBe(`azure-blob ${azurite.endpoint}/${container}`);
 
-    const err = await store.read('missing').then(() => undefined, (e: unknown) => e);
+    const err = await store.read('missing').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(err).toMatchObject({ name: 'StoreError', code: 'NotFound' });
     const printed = `${String(err)}\n${(err as Error).message}\n${(err as Error).stack}\n${inspect(err, { showHidden: true })}`;
-    for (const secret of [sig, encodeURIComponent(sig), sasToken, azurite.accountKey]) expect(printed).not.toContain(secret);
+    for (const secret of [sig, encodeURIComponent(sig), sasToken, azurite.accountKey])
+      expect(printed).not.toContain(secret);
   });
 
   test('block ids only come from this adapter: a foreign upload id is refused before any request', async () => {
     const { store } = await freshAzureStore();
-    await expect(store.uploadPart('k', 'not-an-upload-id', 1, Buffer.from('x'), md5(Buffer.from('x')))).rejects.toThrow(RangeError);
+    await expect(store.uploadPart('k', 'not-an-upload-id', 1, Buffer.from('x'), md5(Buffer.from('x')))).rejects.toThrow(
+      RangeError,
+    );
   });
 });

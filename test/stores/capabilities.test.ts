@@ -2,7 +2,14 @@
 import { describe, expect, test } from 'vitest';
 import { AZURE_DECLARED_CAPABILITIES, createAzureBlobStore } from '../../src/stores/azure-blob.ts';
 import {
-  answerOf, inStoredSpelling, isListedAnswer, mergeCapabilities, metadataBytes, metadataValue, sentMetadataBytes, storedMetadataName,
+  answerOf,
+  inStoredSpelling,
+  isListedAnswer,
+  mergeCapabilities,
+  metadataBytes,
+  metadataValue,
+  sentMetadataBytes,
+  storedMetadataName,
 } from '../../src/stores/capabilities.ts';
 import { s3Etag } from '../../src/stores/etag.ts';
 import { S3_DECLARED_CAPABILITIES, createS3Store } from '../../src/stores/s3.ts';
@@ -11,8 +18,12 @@ import { md5 } from '../support/bytes.ts';
 /** An adapter that is never asked to send a request. */
 function s3(capabilities?: Parameters<typeof createS3Store>[0]['capabilities']) {
   return createS3Store({
-    endpoint: 'http://127.0.0.1:9', region: 'us-east-1', bucket: 'b', forcePathStyle: true,
-    credentials: { accessKeyId: 'k', secretAccessKey: 's' }, ...(capabilities ? { capabilities } : {}),
+    endpoint: 'http://127.0.0.1:9',
+    region: 'us-east-1',
+    bucket: 'b',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'k', secretAccessKey: 's' },
+    ...(capabilities ? { capabilities } : {}),
   });
 }
 
@@ -22,8 +33,13 @@ describe('capabilities', () => {
     expect(store.capabilities).toEqual(S3_DECLARED_CAPABILITIES);
     expect(store.capabilities).toMatchObject({
       etag: { single: 'opaque', multipart: 'opaque', reportedAtComplete: false },
-      checksContentMd5: false, metadataNames: 'kept', metadataLimitBytes: 2048, metadataValuesUtf8: false,
-      tagging: false, metadataAtComplete: false, checksumSha256: 'unknown',
+      checksContentMd5: false,
+      metadataNames: 'kept',
+      metadataLimitBytes: 2048,
+      metadataValuesUtf8: false,
+      tagging: false,
+      metadataAtComplete: false,
+      checksumSha256: 'unknown',
     });
     // Nothing to compare an ETag with until a probe grants a rule.
     expect(store.expectedEtag([md5(Buffer.from('x'))], false)).toBeUndefined();
@@ -31,12 +47,21 @@ describe('capabilities', () => {
   });
 
   test('the Azure adapter declares opaque ETags, checked MD5s, underscores, 8 KiB, tags, metadata at commit', () => {
-    const store = createAzureBlobStore({ endpoint: 'http://127.0.0.1:9/acct', container: 'c', credential: { kind: 'key', accountName: 'acct', accountKey: Buffer.from('k').toString('base64') } });
+    const store = createAzureBlobStore({
+      endpoint: 'http://127.0.0.1:9/acct',
+      container: 'c',
+      credential: { kind: 'key', accountName: 'acct', accountKey: Buffer.from('k').toString('base64') },
+    });
     expect(store.capabilities).toEqual(AZURE_DECLARED_CAPABILITIES);
     expect(store.capabilities).toMatchObject({
       etag: { single: 'opaque', multipart: 'opaque', reportedAtComplete: true },
-      checksContentMd5: true, metadataNames: 'hyphen-to-underscore', metadataLimitBytes: 8192, metadataValuesUtf8: false,
-      tagging: true, metadataAtComplete: true, uploadGone: { complete: ['InvalidBlockList'] },
+      checksContentMd5: true,
+      metadataNames: 'hyphen-to-underscore',
+      metadataLimitBytes: 8192,
+      metadataValuesUtf8: false,
+      tagging: true,
+      metadataAtComplete: true,
+      uploadGone: { complete: ['InvalidBlockList'] },
     });
     expect(store.expectedEtag([md5(Buffer.from('x'))], false)).toBeUndefined();
   });
@@ -45,7 +70,10 @@ describe('capabilities', () => {
     const store = s3({ etag: { multipart: 'part-md5s' }, tagging: true, uploadGone: { complete: ['NoSuchUpload'] } });
     expect(store.capabilities.etag).toEqual({ single: 'opaque', multipart: 'part-md5s', reportedAtComplete: false });
     expect(store.capabilities.tagging).toBe(true);
-    expect(store.capabilities.uploadGone).toEqual({ ...S3_DECLARED_CAPABILITIES.uploadGone, complete: ['NoSuchUpload'] });
+    expect(store.capabilities.uploadGone).toEqual({
+      ...S3_DECLARED_CAPABILITIES.uploadGone,
+      complete: ['NoSuchUpload'],
+    });
     const parts = [md5(Buffer.from('a')), md5(Buffer.from('b'))];
     expect(store.expectedEtag(parts, true)).toBe(s3Etag(parts, true));
     expect(store.expectedEtag([parts[0]!], false)).toBeUndefined();

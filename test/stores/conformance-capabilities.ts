@@ -40,7 +40,9 @@ export function describeCapabilityConformance({ makeStore, serverOrigin, protoco
       const body = Buffer.from('names');
       const metadata = { with_underscore: '1', 'with-hyphen': '2', plain: '3', 'cloudexit-sha256': 'a'.repeat(64) };
       await store.put('names', body, md5(body), { metadata });
-      const expected = Object.fromEntries(Object.entries(metadata).map(([n, v]) => [storedMetadataName(n, store.capabilities.metadataNames), v]));
+      const expected = Object.fromEntries(
+        Object.entries(metadata).map(([n, v]) => [storedMetadataName(n, store.capabilities.metadataNames), v]),
+      );
       expect((await store.head('names'))?.metadata).toEqual(expected);
       expect((await store.read('names')).info.metadata).toEqual(expected);
     });
@@ -81,9 +83,15 @@ export function describeCapabilityConformance({ makeStore, serverOrigin, protoco
     test('multipart metadata is the one given at creation, or at completion where capabilities.metadataAtComplete', async () => {
       const { store } = await makeStore();
       const body = Buffer.from('when');
-      const uploadId = await store.createMultipart('when', { contentType: 'text/x-create', metadata: { at: 'create' } });
+      const uploadId = await store.createMultipart('when', {
+        contentType: 'text/x-create',
+        metadata: { at: 'create' },
+      });
       const etag = await store.uploadPart('when', uploadId, 1, body, md5(body));
-      await store.completeMultipart('when', uploadId, [{ partNumber: 1, etag }], { contentType: 'text/x-complete', metadata: { at: 'complete' } });
+      await store.completeMultipart('when', uploadId, [{ partNumber: 1, etag }], {
+        contentType: 'text/x-complete',
+        metadata: { at: 'complete' },
+      });
       const at = store.capabilities.metadataAtComplete ? 'complete' : 'create';
       expect(await store.head('when')).toMatchObject({ contentType: `text/x-${at}`, metadata: { at } });
     });
@@ -93,7 +101,11 @@ export function describeCapabilityConformance({ makeStore, serverOrigin, protoco
       const body = randomBody(2048);
       const missing = store.getTags('never/written');
       if (!store.capabilities.tagging) {
-        await expect(store.putTags('k', { a: 'b' })).rejects.toMatchObject({ name: 'StoreError', code: 'NotSupported', retriable: false });
+        await expect(store.putTags('k', { a: 'b' })).rejects.toMatchObject({
+          name: 'StoreError',
+          code: 'NotSupported',
+          retriable: false,
+        });
         await expect(missing).rejects.toMatchObject({ code: 'NotSupported' });
         return;
       }
@@ -106,7 +118,12 @@ export function describeCapabilityConformance({ makeStore, serverOrigin, protoco
         await store.putTags(key, { 'cloudexit-sha256': 'd'.repeat(64) });
         expect(await store.getTags(key)).toEqual({ 'cloudexit-sha256': 'd'.repeat(64) });
         const after = await store.head(key);
-        expect(after).toMatchObject({ etag: before!.etag, size: before!.size, contentType: 'text/plain', metadata: before!.metadata });
+        expect(after).toMatchObject({
+          etag: before!.etag,
+          size: before!.size,
+          contentType: 'text/plain',
+          metadata: before!.metadata,
+        });
         expect((await readAll((await store.read(key)).body)).equals(body)).toBe(true);
       }
     });
@@ -116,8 +133,17 @@ export function describeCapabilityConformance({ makeStore, serverOrigin, protoco
       const without = store.withCapabilities!({ tagging: false });
       expect(without.capabilities).toEqual({ ...store.capabilities, tagging: false });
       expect(without.description).toBe(store.description);
-      const err = await without.putTags('k', { a: 'b' }).then(() => undefined, (e: unknown) => e);
-      expect(err).toMatchObject({ name: 'StoreError', code: 'NotSupported', op: 'putTags', key: 'k', retriable: false });
+      const err = await without.putTags('k', { a: 'b' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({
+        name: 'StoreError',
+        code: 'NotSupported',
+        op: 'putTags',
+        key: 'k',
+        retriable: false,
+      });
       expect((err as Error).message).toContain(store.description);
       await expect(without.getTags('k')).rejects.toMatchObject({ code: 'NotSupported' });
     });
@@ -135,8 +161,14 @@ export function describeCapabilityConformance({ makeStore, serverOrigin, protoco
         await expect(onComplete).resolves.toMatchObject({ etag: expect.any(String) });
         return;
       }
-      for (const [op, pending] of [['uploadPart', onPart], ['completeMultipart', onComplete]] as const) {
-        const err = await pending.then(() => undefined, (e: unknown) => e);
+      for (const [op, pending] of [
+        ['uploadPart', onPart],
+        ['completeMultipart', onComplete],
+      ] as const) {
+        const err = await pending.then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err).toBeInstanceOf(StoreError);
         expect(err).toMatchObject({ code: 'UploadGone', retriable: false, op, key: 'gone' });
         expect((err as StoreError).message).toContain(store.description);
@@ -151,20 +183,31 @@ export function describeCapabilityConformance({ makeStore, serverOrigin, protoco
       try {
         const via = reopen({ origin: proxy.origin });
         const part = randomBody(1024);
-        const codes = (op: 'uploadPart' | 'complete') => store.capabilities.uploadGone[op].filter((a) => !a.startsWith('status:'));
+        const codes = (op: 'uploadPart' | 'complete') =>
+          store.capabilities.uploadGone[op].filter((a) => !a.startsWith('status:'));
         for (const code of codes('uploadPart')) {
           const uploadId = await via.createMultipart('injected', { metadata: {} });
-          proxy.inject({ ...requestOf(protocol, 'uploadPart'), fault: errorAnswer(protocol, STATUS_OF[code] ?? 404, code) });
-          await expect(via.uploadPart('injected', uploadId, 1, part, md5(part)))
-            .rejects.toMatchObject({ code: 'UploadGone', storeCode: code, retriable: false });
+          proxy.inject({
+            ...requestOf(protocol, 'uploadPart'),
+            fault: errorAnswer(protocol, STATUS_OF[code] ?? 404, code),
+          });
+          await expect(via.uploadPart('injected', uploadId, 1, part, md5(part))).rejects.toMatchObject({
+            code: 'UploadGone',
+            storeCode: code,
+            retriable: false,
+          });
           await via.abortMultipart('injected', uploadId);
         }
         for (const code of codes('complete')) {
           const uploadId = await via.createMultipart('injected', { metadata: {} });
           const etag = await via.uploadPart('injected', uploadId, 1, part, md5(part));
-          proxy.inject({ ...requestOf(protocol, 'complete'), fault: errorAnswer(protocol, STATUS_OF[code] ?? 404, code) });
-          await expect(via.completeMultipart('injected', uploadId, [{ partNumber: 1, etag }], { metadata: {} }))
-            .rejects.toMatchObject({ code: 'UploadGone', storeCode: code, retriable: false });
+          proxy.inject({
+            ...requestOf(protocol, 'complete'),
+            fault: errorAnswer(protocol, STATUS_OF[code] ?? 404, code),
+          });
+          await expect(
+            via.completeMultipart('injected', uploadId, [{ partNumber: 1, etag }], { metadata: {} }),
+          ).rejects.toMatchObject({ code: 'UploadGone', storeCode: code, retriable: false });
           await via.abortMultipart('injected', uploadId);
         }
       } finally {
@@ -180,9 +223,13 @@ export function describeCapabilityConformance({ makeStore, serverOrigin, protoco
         const parts = [randomBody(5 * MiB), randomBody(10)];
         const uploadId = await via.createMultipart('flaky', { metadata: {} });
         const done = [];
-        for (const [i, part] of parts.entries()) done.push({ partNumber: i + 1, etag: await via.uploadPart('flaky', uploadId, i + 1, part, md5(part)) });
+        for (const [i, part] of parts.entries())
+          done.push({ partNumber: i + 1, etag: await via.uploadPart('flaky', uploadId, i + 1, part, md5(part)) });
         proxy.inject({ ...requestOf(protocol, 'complete'), fault: errorAnswer(protocol, 500, 'InternalError') });
-        const err = await via.completeMultipart('flaky', uploadId, done, { metadata: {} }).then(() => undefined, (e: unknown) => e);
+        const err = await via.completeMultipart('flaky', uploadId, done, { metadata: {} }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
         expect(err).toMatchObject({ name: 'StoreError', code: 'Unavailable', status: 500, retriable: true });
         const { etag } = await via.completeMultipart('flaky', uploadId, done, { metadata: {} });
         expect((await via.head('flaky'))?.etag).toBe(etag);

@@ -10,13 +10,19 @@ import type { ConformanceTarget } from './conformance.ts';
 
 /** Awaits `action` and returns the StoreError it must throw. */
 async function storeError(action: Promise<unknown>): Promise<StoreError> {
-  const err = await action.then(() => undefined, (e: unknown) => e);
+  const err = await action.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(StoreError);
   return err as StoreError;
 }
 
 async function settle(action: Promise<unknown>): Promise<{ error?: unknown }> {
-  return action.then(() => ({}), (error: unknown) => ({ error }));
+  return action.then(
+    () => ({}),
+    (error: unknown) => ({ error }),
+  );
 }
 
 /** No secret in anything an error could print: message, String(), stack, inspect(). */
@@ -37,7 +43,9 @@ export function describeErrorConformance({ makeStore, serverOrigin }: Conformanc
       expect(err.message).toContain(store.description);
       expect(err.cause).toBeUndefined();
       expectNoSecret(err, secrets);
-      await expect(store.read('missing/é.csv', { range: { offset: 0, length: 0 } })).rejects.toMatchObject({ code: 'NotFound' });
+      await expect(store.read('missing/é.csv', { range: { offset: 0, length: 0 } })).rejects.toMatchObject({
+        code: 'NotFound',
+      });
     });
 
     test('a wrong Content-MD5 is refused as BadDigest where capabilities.checksContentMd5 says so, and stored where not', async () => {
@@ -58,7 +66,7 @@ export function describeErrorConformance({ makeStore, serverOrigin }: Conformanc
           expect(outcome.error).toBeUndefined();
         }
       }
-      expect(await store.head('digest') === undefined).toBe(store.capabilities.checksContentMd5);
+      expect((await store.head('digest')) === undefined).toBe(store.capabilities.checksContentMd5);
       await store.abortMultipart('digest-mp', uploadId);
     });
   });
@@ -110,7 +118,10 @@ export function describeErrorConformance({ makeStore, serverOrigin }: Conformanc
       proxy.inject({ method: 'GET', fault: { kind: 'status', status: 403 } });
       proxy.inject({ method: 'GET', fault: { kind: 'status', status: 412 } });
       expect(await storeError(viaProxy.read('present'))).toMatchObject({ code: 'AccessDenied', retriable: false });
-      expect(await storeError(viaProxy.read('present', { ifMatch: 'x' }))).toMatchObject({ code: 'PreconditionFailed', retriable: false });
+      expect(await storeError(viaProxy.read('present', { ifMatch: 'x' }))).toMatchObject({
+        code: 'PreconditionFailed',
+        retriable: false,
+      });
     });
 
     test('a connection reset before the response: retriable ConnectionReset', async () => {
@@ -134,8 +145,16 @@ export function describeErrorConformance({ makeStore, serverOrigin }: Conformanc
       const impatient = reopen({ origin: proxy.origin, requestTimeoutMs: 300 });
       proxy.inject({ method: 'HEAD', fault: { kind: 'hang' } });
       proxy.inject({ method: 'GET', fault: { kind: 'hang' } });
-      expect(await storeError(impatient.head('present'))).toMatchObject({ code: 'Timeout', retriable: true, op: 'head' });
-      expect(await storeError(impatient.read('present'))).toMatchObject({ code: 'Timeout', retriable: true, op: 'read' });
+      expect(await storeError(impatient.head('present'))).toMatchObject({
+        code: 'Timeout',
+        retriable: true,
+        op: 'head',
+      });
+      expect(await storeError(impatient.read('present'))).toMatchObject({
+        code: 'Timeout',
+        retriable: true,
+        op: 'read',
+      });
       // The deadline covers waiting for the response, not streaming a body that flows.
       expect((await readAll((await impatient.read('present')).body)).equals(body)).toBe(true);
     });

@@ -27,7 +27,11 @@ export function describeMultipartConformance({ makeStore, flags }: ConformanceTa
       const { store } = await makeStore();
       const parts = threeParts();
       const whole = Buffer.concat(parts);
-      const meta: WriteMeta = { contentType: 'application/octet-stream', metadata: { dataset: 'snds' }, md5: md5(whole) };
+      const meta: WriteMeta = {
+        contentType: 'application/octet-stream',
+        metadata: { dataset: 'snds' },
+        md5: md5(whole),
+      };
       const key = 'big/données.bin';
       const uploadId = await store.createMultipart(key, meta);
       const done: CompletedPart[] = [];
@@ -42,9 +46,20 @@ export function describeMultipartConformance({ makeStore, flags }: ConformanceTa
 
       const opened = await store.read(key);
       expect(sha256Hex(await readAll(opened.body))).toBe(sha256Hex(whole));
-      expect(opened.info).toMatchObject({ size: whole.length, etag, contentType: meta.contentType, metadata: meta.metadata });
+      expect(opened.info).toMatchObject({
+        size: whole.length,
+        etag,
+        contentType: meta.contentType,
+        metadata: meta.metadata,
+      });
       expect((await store.head(key))?.etag).toBe(etag);
-      expectEtagProvesContent(store.capabilities.etag.multipart, etag, parts, whole, store.expectedEtag(parts.map(md5), true));
+      expectEtagProvesContent(
+        store.capabilities.etag.multipart,
+        etag,
+        parts,
+        whole,
+        store.expectedEtag(parts.map(md5), true),
+      );
       if (flags.reportsMd5) expect((await store.head(key))?.md5).toBe(md5Hex(whole));
     });
 
@@ -59,21 +74,38 @@ export function describeMultipartConformance({ makeStore, flags }: ConformanceTa
       const uploadId = await first.store.createMultipart(key, meta);
       const recorded: CompletedPart[] = [];
       for (const n of [1, 2]) {
-        recorded.push({ partNumber: n, etag: await first.store.uploadPart(key, uploadId, n, parts[n - 1]!, md5(parts[n - 1]!)) });
+        recorded.push({
+          partNumber: n,
+          etag: await first.store.uploadPart(key, uploadId, n, parts[n - 1]!, md5(parts[n - 1]!)),
+        });
       }
-      const saved = JSON.parse(JSON.stringify({ uploadId, recorded })) as { uploadId: string; recorded: CompletedPart[] };
+      const saved = JSON.parse(JSON.stringify({ uploadId, recorded })) as {
+        uploadId: string;
+        recorded: CompletedPart[];
+      };
 
       // Session 2: a new adapter instance, nothing but the saved record.
       const second = first.reopen();
       expect(await second.head(key)).toBeUndefined();
       const last = parts[2]!;
       const etag3 = await second.uploadPart(key, saved.uploadId, 3, last, md5(last));
-      const { etag } = await second.completeMultipart(key, saved.uploadId, [...saved.recorded, { partNumber: 3, etag: etag3 }], meta);
+      const { etag } = await second.completeMultipart(
+        key,
+        saved.uploadId,
+        [...saved.recorded, { partNumber: 3, etag: etag3 }],
+        meta,
+      );
 
       const opened = await second.read(key);
       expect(sha256Hex(await readAll(opened.body))).toBe(sha256Hex(whole));
       expect(opened.info.metadata).toEqual(meta.metadata);
-      expectEtagProvesContent(second.capabilities.etag.multipart, etag, parts, whole, second.expectedEtag(parts.map(md5), true));
+      expectEtagProvesContent(
+        second.capabilities.etag.multipart,
+        etag,
+        parts,
+        whole,
+        second.expectedEtag(parts.map(md5), true),
+      );
     });
 
     test('abortMultipart is best effort: it resolves, and no object appears', async () => {
@@ -87,7 +119,13 @@ export function describeMultipartConformance({ makeStore, flags }: ConformanceTa
   });
 
   /** The quick-verify contract, per what the store's capabilities say its multipart ETag is. */
-  function expectEtagProvesContent(rule: MultipartEtagRule, etag: string, parts: Buffer[], whole: Buffer, expected: string | undefined): void {
+  function expectEtagProvesContent(
+    rule: MultipartEtagRule,
+    etag: string,
+    parts: Buffer[],
+    whole: Buffer,
+    expected: string | undefined,
+  ): void {
     const wholeMd5 = md5Hex(whole);
     const otherMd5 = md5Hex(Buffer.concat([whole, Buffer.from('x')]));
     const partMd5s = s3Etag(parts.map(md5), true);

@@ -54,9 +54,15 @@ export function describeObjectConformance({ makeStore, serverOrigin, flags }: Co
       const { store } = await makeStore();
       const body = randomBody(10_000);
       await store.put('ranged', body, md5(body), { metadata: {} });
-      for (const range of [{ offset: 1, length: 1 }, { offset: 1234, length: 4321 }, { offset: 9_990, length: 10 }]) {
+      for (const range of [
+        { offset: 1, length: 1 },
+        { offset: 1234, length: 4321 },
+        { offset: 9_990, length: 10 },
+      ]) {
         const opened = await store.read('ranged', { range });
-        expect((await readAll(opened.body)).equals(body.subarray(range.offset, range.offset + range.length))).toBe(true);
+        expect((await readAll(opened.body)).equals(body.subarray(range.offset, range.offset + range.length))).toBe(
+          true,
+        );
         expect(opened.info.size).toBe(body.length);
         expect(opened.info.md5).toBeUndefined();
       }
@@ -115,7 +121,12 @@ export function describeObjectConformance({ makeStore, serverOrigin, flags }: Co
       expect((await readAll((await store.read('guarded', { ifMatch: etag })).body)).equals(body)).toBe(true);
       const stale = store.read('guarded', { ifMatch: 'ffffffffffffffffffffffffffffffff' });
       if (flags.honoursIfMatch) {
-        await expect(stale).rejects.toMatchObject({ name: 'StoreError', code: 'PreconditionFailed', status: 412, retriable: false });
+        await expect(stale).rejects.toMatchObject({
+          name: 'StoreError',
+          code: 'PreconditionFailed',
+          status: 412,
+          retriable: false,
+        });
       } else {
         await expect(stale).resolves.toBeDefined();
       }

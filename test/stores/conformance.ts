@@ -55,20 +55,27 @@ export interface ConformanceTarget {
 
 /** The request of an operation, as a fault proxy matches it. */
 export function requestOf(protocol: Protocol, op: 'uploadPart' | 'complete'): { method: string; path: RegExp } {
-  if (protocol === 's3') return op === 'uploadPart' ? { method: 'PUT', path: /[?&]partNumber=/ } : { method: 'POST', path: /[?&]uploadId=/ };
-  return op === 'uploadPart' ? { method: 'PUT', path: /[?&]comp=block(&|$)/ } : { method: 'PUT', path: /[?&]comp=blocklist/ };
+  if (protocol === 's3')
+    return op === 'uploadPart' ? { method: 'PUT', path: /[?&]partNumber=/ } : { method: 'POST', path: /[?&]uploadId=/ };
+  return op === 'uploadPart'
+    ? { method: 'PUT', path: /[?&]comp=block(&|$)/ }
+    : { method: 'PUT', path: /[?&]comp=blocklist/ };
 }
 
 /** An error answer in the protocol's form: S3's XML `<Code>`, Azure's `x-ms-error-code`. */
 export function errorAnswer(protocol: Protocol, status: number, code: string): Fault {
   if (protocol === 's3') {
     return {
-      kind: 'status', status, headers: { 'content-type': 'application/xml' },
+      kind: 'status',
+      status,
+      headers: { 'content-type': 'application/xml' },
       body: `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>injected</Message></Error>`,
     };
   }
   return {
-    kind: 'status', status, headers: { 'content-type': 'application/xml', 'x-ms-error-code': code },
+    kind: 'status',
+    status,
+    headers: { 'content-type': 'application/xml', 'x-ms-error-code': code },
     body: `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>injected</Message></Error>`,
   };
 }

@@ -1,14 +1,27 @@
 /** The RFC 2047 codec of metadata values (no server needed). */
 import { describe, expect, test } from 'vitest';
 import {
-  decodeMetadata, decodeMetadataValue, encodeMetadata, encodeMetadataValue, needsEncoding,
+  decodeMetadata,
+  decodeMetadataValue,
+  encodeMetadata,
+  encodeMetadataValue,
+  needsEncoding,
 } from '../../src/stores/metadata-encoding.ts';
 
 const HEADER_SAFE = /^[\x20-\x7e]*$/;
 
 describe('metadata value encoding (RFC 2047)', () => {
   test('printable ASCII is left as it is', () => {
-    for (const value of ['', 'plain', 'a=b; c?d', '0x8DC1', 'sha256 ' + 'a'.repeat(64), 'trailing?', '?= alone', 'x =']) {
+    for (const value of [
+      '',
+      'plain',
+      'a=b; c?d',
+      '0x8DC1',
+      'sha256 ' + 'a'.repeat(64),
+      'trailing?',
+      '?= alone',
+      'x =',
+    ]) {
       expect(needsEncoding(value)).toBe(false);
       expect(encodeMetadataValue(value)).toBe(value);
       expect(decodeMetadataValue(value)).toBe(value);
@@ -33,7 +46,14 @@ describe('metadata value encoding (RFC 2047)', () => {
   });
 
   test('a value that looks like an encoded-word is encoded too, so it round-trips', () => {
-    for (const value of ['=?UTF-8?B?w6k=?=', '=?utf-8?q?a_b?=', '=?UTF-8?B?YQ==?= =?UTF-8?B?Yg==?=', 'a =? b', '=?', '=?x?=']) {
+    for (const value of [
+      '=?UTF-8?B?w6k=?=',
+      '=?utf-8?q?a_b?=',
+      '=?UTF-8?B?YQ==?= =?UTF-8?B?Yg==?=',
+      'a =? b',
+      '=?',
+      '=?x?=',
+    ]) {
       expect(needsEncoding(value)).toBe(true);
       const encoded = encodeMetadataValue(value);
       expect(encoded).not.toBe(value);
@@ -64,7 +84,13 @@ describe('metadata value encoding (RFC 2047)', () => {
   });
 
   test('anything not made only of encoded-words, or in an unknown charset, is left alone', () => {
-    for (const value of ['x =?UTF-8?B?w6k=?=', '=?UTF-8?B?w6k=?= x', '=?KOI8-R?B?w6k=?=', '=?UTF-8?X?abc?=', '=?UTF-8?B?a b?=']) {
+    for (const value of [
+      'x =?UTF-8?B?w6k=?=',
+      '=?UTF-8?B?w6k=?= x',
+      '=?KOI8-R?B?w6k=?=',
+      '=?UTF-8?X?abc?=',
+      '=?UTF-8?B?a b?=',
+    ]) {
       expect(decodeMetadataValue(value)).toBe(value);
     }
   });

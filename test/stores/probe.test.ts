@@ -13,7 +13,13 @@ import { probeRows, probeStore, type ProbeReport } from '../../src/stores/probe.
 import { S3_DECLARED_CAPABILITIES } from '../../src/stores/s3.ts';
 import { md5 } from '../support/bytes.ts';
 import { startFaultProxy } from '../support/fault-proxy.ts';
-import { S3_SERVER_CAPABILITIES, freshAzureStore, freshS3Store, s3rverOrigin, type StoreUnderTest } from '../support/stores.ts';
+import {
+  S3_SERVER_CAPABILITIES,
+  freshAzureStore,
+  freshS3Store,
+  s3rverOrigin,
+  type StoreUnderTest,
+} from '../support/stores.ts';
 
 const PREFIX = () => `warehouse/snds/.cloudexit/probe-${randomBytes(4).toString('hex')}/`;
 const SENTINEL = 'warehouse/snds/data.csv';
@@ -53,7 +59,9 @@ describe('probeStore', () => {
   });
 
   test('measures on s3rver and RGW exactly the capabilities the conformance suite proves there', () => {
-    expect(s3rver.report.capabilities).toEqual(mergeCapabilities(S3_DECLARED_CAPABILITIES, S3_SERVER_CAPABILITIES.s3rver));
+    expect(s3rver.report.capabilities).toEqual(
+      mergeCapabilities(S3_DECLARED_CAPABILITIES, S3_SERVER_CAPABILITIES.s3rver),
+    );
     expect(rgw.report.capabilities).toEqual(mergeCapabilities(S3_DECLARED_CAPABILITIES, S3_SERVER_CAPABILITIES.rgw));
   });
 
@@ -66,9 +74,18 @@ describe('probeStore', () => {
     expect([fake.metadataNames, real.metadataNames]).toEqual(['kept', 'underscore-to-hyphen']);
     // Alike: MD5 ETags for one-shot PUTs, tags, metadata fixed at creation, no raw UTF-8 over Node's HTTP.
     for (const c of [fake, real]) {
-      expect(c).toMatchObject({ etag: { single: 'md5' }, tagging: true, metadataAtComplete: false, metadataValuesUtf8: false });
+      expect(c).toMatchObject({
+        etag: { single: 'md5' },
+        tagging: true,
+        metadataAtComplete: false,
+        metadataValuesUtf8: false,
+      });
     }
-    const seen = (p: Probed, name: string) => p.report.observations.filter((o) => o.name === name).map((o) => o.seen).join('; ');
+    const seen = (p: Probed, name: string) =>
+      p.report.observations
+        .filter((o) => o.name === name)
+        .map((o) => o.seen)
+        .join('; ');
     expect(seen(s3rver, 'uploadGone.complete')).toMatch(/succeeded after the abort/);
     expect(seen(rgw, 'uploadGone.uploadPart')).toMatch(/404 NoSuchUpload.*UploadGone/);
     expect(seen(rgw, 'uploadGone.complete')).toMatch(/500 InternalError.*UploadGone/);
@@ -93,9 +110,19 @@ describe('probeStore', () => {
       for (const secret of p.secrets) expect(printed).not.toContain(secret);
       const rows = probeRows(p.report);
       expect(rows.map((r) => r.capability)).toEqual([
-        'etag.single', 'etag.multipart', 'etag.reportedAtComplete', 'checksContentMd5', 'metadataNames',
-        'metadataLimitBytes', 'metadataValuesUtf8', 'tagging', 'metadataAtComplete', 'checksumSha256',
-        'uploadGone.listParts', 'uploadGone.uploadPart', 'uploadGone.complete',
+        'etag.single',
+        'etag.multipart',
+        'etag.reportedAtComplete',
+        'checksContentMd5',
+        'metadataNames',
+        'metadataLimitBytes',
+        'metadataValuesUtf8',
+        'tagging',
+        'metadataAtComplete',
+        'checksumSha256',
+        'uploadGone.listParts',
+        'uploadGone.uploadPart',
+        'uploadGone.complete',
       ]);
       expect(rows.every((r) => r.seen.length > 0 && r.value.length > 0)).toBe(true);
     }
@@ -109,7 +136,11 @@ describe('probeStore', () => {
       // The multipart step's first part: after the one-shot PUT has written an object.
       proxy.inject({ method: 'PUT', path: /[?&]partNumber=1/, fault: { kind: 'status', status: 503 } });
       const prefix = PREFIX();
-      await expect(probeStore(reopen({ origin: proxy.origin }), prefix)).rejects.toMatchObject({ name: 'StoreError', code: 'Unavailable', op: 'uploadPart' });
+      await expect(probeStore(reopen({ origin: proxy.origin }), prefix)).rejects.toMatchObject({
+        name: 'StoreError',
+        code: 'Unavailable',
+        op: 'uploadPart',
+      });
       expect(proxy.count({ method: 'DELETE' })).toBeGreaterThanOrEqual(1);
       expect(await keys(store)).toEqual([]);
     } finally {

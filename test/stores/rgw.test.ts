@@ -26,11 +26,13 @@ describe('s3 on Ceph RGW specifics', () => {
     const uploadId = await store.createMultipart('k', { metadata: {} });
     const etag = await store.uploadPart('k', uploadId, 1, part, md5(part));
     await store.abortMultipart('k', uploadId);
-    await expect(store.completeMultipart('k', uploadId, [{ partNumber: 1, etag }], { metadata: {} }))
-      .rejects.toMatchObject({ code: 'UploadGone', status: 500, storeCode: 'InternalError', retriable: false });
+    await expect(
+      store.completeMultipart('k', uploadId, [{ partNumber: 1, etag }], { metadata: {} }),
+    ).rejects.toMatchObject({ code: 'UploadGone', status: 500, storeCode: 'InternalError', retriable: false });
     // Without 500 among the "gone" answers of Complete, the same answer stays a retriable server error.
     const strict = store.withCapabilities!({ uploadGone: { complete: ['NoSuchUpload'] } });
-    await expect(strict.completeMultipart('k', uploadId, [{ partNumber: 1, etag }], { metadata: {} }))
-      .rejects.toMatchObject({ code: 'Unavailable', status: 500, retriable: true });
+    await expect(
+      strict.completeMultipart('k', uploadId, [{ partNumber: 1, etag }], { metadata: {} }),
+    ).rejects.toMatchObject({ code: 'Unavailable', status: 500, retriable: true });
   });
 });

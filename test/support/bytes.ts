@@ -28,7 +28,11 @@ export async function readAll(stream: Readable): Promise<Buffer> {
 }
 
 /** Runs `work` over `items` with at most `limit` in flight. */
-export async function eachLimit<T>(items: readonly T[], limit: number, work: (item: T) => Promise<unknown>): Promise<void> {
+export async function eachLimit<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const worker = async () => {
     while (next < items.length) await work(items[next++]!);

@@ -63,8 +63,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const seen: SeenRequest[] = [];
 
   const matches = (m: Pick<FaultRule, 'method' | 'path'>, method: string, path: string) =>
-    (m.method === undefined || m.method.toUpperCase() === method)
-    && (m.path === undefined || (typeof m.path === 'function' ? m.path(path) : m.path.test(path)));
+    (m.method === undefined || m.method.toUpperCase() === method) &&
+    (m.path === undefined || (typeof m.path === 'function' ? m.path(path) : m.path.test(path)));
 
   const server = createServer((req, res) => {
     const method = req.method ?? 'GET';
@@ -101,60 +101,74 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   });
 
   function forward(req: IncomingMessage, res: ServerResponse, fault: Fault | undefined): void {
-    const out = httpRequest({
-      host: upstream.hostname,
-      port: upstream.port,
-      method: req.method,
-      path: req.url,
-      headers: req.headers,
-      agent: false,
-    }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-      let sent = 0;
-      let cut = false;
-      const cutHere = (last: Buffer) => {
-        cut = true;
-        answer.destroy();
-        res.write(last, () => req.socket.destroy());
-      };
-      answer.on('data', (chunk: Buffer) => {
-        if (cut) return;
-        if (fault?.kind === 'reset') {
-          const room = fault.afterBodyBytes! - sent;
-          if (room < chunk.length) return cutHere(chunk.subarray(0, Math.max(0, room)));
-        }
-        if (fault?.kind === 'corrupt') {
-          const at = (fault.offset ?? 0) - sent;
-          if (at >= 0 && at < chunk.length) {
-            chunk = Buffer.from(chunk);
-            chunk[at] = chunk[at]! ^ 0xff;
+    const out = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        agent: false,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        let sent = 0;
+        let cut = false;
+        const cutHere = (last: Buffer) => {
+          cut = true;
+          answer.destroy();
+          res.write(last, () => req.socket.destroy());
+        };
+        answer.on('data', (chunk: Buffer) => {
+          if (cut) return;
+          if (fault?.kind === 'reset') {
+            const room = fault.afterBodyBytes! - sent;
+            if (room < chunk.length) return cutHere(chunk.subarray(0, Math.max(0, room)));
           }
-        }
-        sent += chunk.length;
-        res.write(chunk);
-      });
-      // A reset asked for beyond the body's end still cuts before the response completes.
-      answer.on('end', () => (fault?.kind === 'reset' ? cutHere(Buffer.alloc(0)) : res.end()));
-      answer.on('error', () => req.socket.destroy());
-    });
+          if (fault?.kind === 'corrupt') {
+            const at = (fault.offset ?? 0) - sent;
+            if (at >= 0 && at < chunk.length) {
+              chunk = Buffer.from(chunk);
+              chunk[at] = chunk[at]! ^ 0xff;
+            }
+          }
+          sent += chunk.length;
+          res.write(chunk);
+        });
+        // A reset asked for beyond the body's end still cuts before the response completes.
+        answer.on('end', () => (fault?.kind === 'reset' ? cutHere(Buffer.alloc(0)) : res.end()));
+        answer.on('error', () => req.socket.destroy());
+      },
+    );
     out.on('error', () => req.socket.destroy());
     req.pipe(out);
   }
 
   let connections = 0;
-  server.on('connection', () => { connections += 1; });
+  server.on('connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,
     seen,
-    get connections() { return connections; },
+    get connections() {
+      return connections;
+    },
     count: (match = {}) => seen.filter((s) => matches(match, s.method, s.path)).length,
-    inject: (rule) => { rules.push({ rule, left: rule.times ?? 1 }); },
-    reset: () => { rules.length = 0; seen.length = 0; connections = 0; },
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((err) => (err ? reject(err) : resolve()));
-      server.closeAllConnections();
-    }),
+    inject: (rule) => {
+      rules.push({ rule, left: rule.times ?? 1 });
+    },
+    reset: () => {
+      rules.length = 0;
+      seen.length = 0;
+      connections = 0;
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }

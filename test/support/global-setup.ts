@@ -45,7 +45,8 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   // `npm test` installs Ceph where it can (scripts/prerequisites.sh); a bare `npx vitest` may not have.
-  if (!rgwInstalled()) throw new Error(`Ceph RGW is not installed; run \`npm test\` as root on Debian, or: ${RGW_INSTALL_HINT}`);
+  if (!rgwInstalled())
+    throw new Error(`Ceph RGW is not installed; run \`npm test\` as root on Debian, or: ${RGW_INSTALL_HINT}`);
   const directory = await mkdtemp(join(tmpdir(), 'cloudexit-s3rver-'));
   const started = await Promise.allSettled([startAzurite(), startS3rver({ directory }), startRgw()]);
   const [a, s, r] = started;
@@ -62,7 +63,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const { stop: _stopS3rver, ...s3rverCoordinates } = s3rver;
   project.provide('azurite', azuriteCoordinates);
   project.provide('s3rver', s3rverCoordinates);
-  project.provide('rgw', { endpoint: rgw.endpoint, region: rgw.region, accessKeyId: rgw.accessKeyId, secretAccessKey: rgw.secretAccessKey });
+  project.provide('rgw', {
+    endpoint: rgw.endpoint,
+    region: rgw.region,
+    accessKeyId: rgw.accessKeyId,
+    secretAccessKey: rgw.secretAccessKey,
+  });
   return async () => {
     await Promise.all([azurite.stop(), s3rver.stop(), rgw.stop()]);
     await rm(directory, { recursive: true, force: true });

@@ -57,15 +57,17 @@ export async function freshAzureStore(
   await createContainer(azurite, container);
   const { via, credential: _credential, ...rest } = options;
   const credential = typeof options.credential === 'function' ? options.credential(container) : options.credential;
-  const open = (v: Via | undefined) => createAzureBlobStore({
-    ...rest,
-    ...tuning(v),
-    endpoint: v?.origin ? `${v.origin}${new URL(azurite.endpoint).pathname}` : azurite.endpoint,
-    container,
-    credential: credential ?? { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
-  });
+  const open = (v: Via | undefined) =>
+    createAzureBlobStore({
+      ...rest,
+      ...tuning(v),
+      endpoint: v?.origin ? `${v.origin}${new URL(azurite.endpoint).pathname}` : azurite.endpoint,
+      container,
+      credential: credential ?? { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
+    });
   const secrets = [azurite.accountKey];
-  if (credential?.kind === 'sas') secrets.push(credential.sasToken, new URLSearchParams(credential.sasToken).get('sig') ?? '');
+  if (credential?.kind === 'sas')
+    secrets.push(credential.sasToken, new URLSearchParams(credential.sasToken).get('sig') ?? '');
   return { store: open(via), secrets, reopen: open, container };
 }
 
@@ -116,17 +118,18 @@ export async function freshS3Store(
   const bucket = uniqueName('s3');
   await createBucket(s3rver, bucket);
   const { via, server: _server, capabilities: chosen, ...rest } = options;
-  const capabilities = chosen === 'declared' ? undefined : chosen ?? S3_SERVER_CAPABILITIES[server];
-  const open = (v: Via | undefined) => createS3Store({
-    ...rest,
-    ...tuning(v),
-    ...(capabilities ? { capabilities } : {}),
-    endpoint: v?.origin ?? s3rver.endpoint,
-    region: s3rver.region,
-    bucket,
-    forcePathStyle: true,
-    credentials: { accessKeyId: s3rver.accessKeyId, secretAccessKey: s3rver.secretAccessKey },
-  });
+  const capabilities = chosen === 'declared' ? undefined : (chosen ?? S3_SERVER_CAPABILITIES[server]);
+  const open = (v: Via | undefined) =>
+    createS3Store({
+      ...rest,
+      ...tuning(v),
+      ...(capabilities ? { capabilities } : {}),
+      endpoint: v?.origin ?? s3rver.endpoint,
+      region: s3rver.region,
+      bucket,
+      forcePathStyle: true,
+      credentials: { accessKeyId: s3rver.accessKeyId, secretAccessKey: s3rver.secretAccessKey },
+    });
 
   return { store: open(via), secrets: [s3rver.secretAccessKey], reopen: open, bucket };
 }

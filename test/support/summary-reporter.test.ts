@@ -10,11 +10,15 @@ import { expect, it } from 'vitest';
 const FIXTURES = join(import.meta.dirname, 'fixtures', 'reporter');
 
 it('counts a file whose beforeAll failed, a failed test, passes and skips, and vitest exits non-zero', () => {
-  const run = spawnSync(process.execPath, [join('node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(FIXTURES, 'vitest.config.ts')], {
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
-    timeout: 120_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [join('node_modules', 'vitest', 'vitest.mjs'), 'run', '--config', join(FIXTURES, 'vitest.config.ts')],
+    {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
+      timeout: 120_000,
+    },
+  );
   expect(run.status, run.stderr).toBe(1);
   const lines = run.stdout.trim().split('\n');
   // vitest's own counts: 1 passed, 1 failed, 3 skipped tests; 2 failed files.

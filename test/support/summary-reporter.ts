@@ -18,8 +18,18 @@ export interface RunSummary {
   unhandledErrors: number;
 }
 
-export function summarise(modules: readonly TestModule[], unhandledErrors: readonly SerializedError[], reason: TestRunEndReason): RunSummary {
-  const summary: RunSummary = { passed: 0, failed: 0, skipped: 0, failedFiles: [], unhandledErrors: unhandledErrors.length };
+export function summarise(
+  modules: readonly TestModule[],
+  unhandledErrors: readonly SerializedError[],
+  reason: TestRunEndReason,
+): RunSummary {
+  const summary: RunSummary = {
+    passed: 0,
+    failed: 0,
+    skipped: 0,
+    failedFiles: [],
+    unhandledErrors: unhandledErrors.length,
+  };
   for (const module of modules) {
     let failedHere = 0;
     for (const test of module.children.allTests()) {
@@ -29,7 +39,8 @@ export function summarise(modules: readonly TestModule[], unhandledErrors: reado
       else summary.skipped++;
     }
     summary.failed += failedHere;
-    if (failedHere === 0 && (module.state() === 'failed' || module.errors().length > 0)) summary.failedFiles.push(module.moduleId);
+    if (failedHere === 0 && (module.state() === 'failed' || module.errors().length > 0))
+      summary.failedFiles.push(module.moduleId);
   }
   summary.failed += summary.failedFiles.length + summary.unhandledErrors;
   // Whatever made vitest fail the run (a threshold, a crash), the line must not say 0.
@@ -42,7 +53,11 @@ export function closingLine(summary: RunSummary): string {
 }
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(modules: readonly TestModule[], unhandledErrors: readonly SerializedError[], reason: TestRunEndReason): void {
+  onTestRunEnd(
+    modules: readonly TestModule[],
+    unhandledErrors: readonly SerializedError[],
+    reason: TestRunEndReason,
+  ): void {
     const summary = summarise(modules, unhandledErrors, reason);
     const notes = [
       ...summary.failedFiles.map((file) => `failed before or outside its tests: ${file}`),

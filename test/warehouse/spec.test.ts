@@ -23,21 +23,37 @@ describe('the EMC2 sample spec', () => {
   const spec = loadWarehouseSpec(SAMPLE);
 
   it('declares the six datasets of the migration plan, named emc2-<dataset>', () => {
-    expect(spec.datasets.map((d) => d.name)).toEqual(['hcl', 'clb', 'chru-nancy', 'hpsj', 'snds-extracts', 'nomenclatures']);
+    expect(spec.datasets.map((d) => d.name)).toEqual([
+      'hcl',
+      'clb',
+      'chru-nancy',
+      'hpsj',
+      'snds-extracts',
+      'nomenclatures',
+    ]);
     expect(spec.datasets.map((d) => bucketName(spec, d))).toContain('emc2-chru-nancy');
   });
 
   it('classifies everything as pseudonymised health data except the nomenclatures', () => {
-    for (const d of spec.datasets) expect(d.classification).toBe(d.name === 'nomenclatures' ? 'public-reference' : 'health-pseudonymised');
+    for (const d of spec.datasets)
+      expect(d.classification).toBe(d.name === 'nomenclatures' ? 'public-reference' : 'health-pseudonymised');
   });
 
   it('makes the SNDS extracts immutable, in governance mode', () => {
-    expect(spec.datasets.find((d) => d.name === 'snds-extracts')?.immutability).toEqual({ mode: 'governance', days: 365 });
+    expect(spec.datasets.find((d) => d.name === 'snds-extracts')?.immutability).toEqual({
+      mode: 'governance',
+      days: 365,
+    });
     expect(spec.datasets.filter((d) => d.immutability)).toHaveLength(1);
   });
 
   it('declares the emc2_catalog PostgreSQL database, private network, customer keys and audit logging', () => {
-    expect(spec.postgres).toMatchObject({ version: '16', highAvailability: true, backupRetentionDays: 14, databases: [{ name: 'emc2_catalog' }] });
+    expect(spec.postgres).toMatchObject({
+      version: '16',
+      highAvailability: true,
+      backupRetentionDays: 14,
+      databases: [{ name: 'emc2_catalog' }],
+    });
     expect(spec.network.exposure).toBe('private');
     expect(spec.keys.management).toBe('customer-managed');
     expect(spec.audit.enabled).toBe(true);
@@ -69,10 +85,14 @@ audit: { enabled: true, retentionDays: 365 }
   });
 
   it('names the file, line, path and fix of each problem', () => {
-    const err = problems(valid('true').replace('retentionDays: 30', 'retentionDays: 900').replace('exposure: private', 'exposure: public'));
+    const err = problems(
+      valid('true').replace('retentionDays: 30', 'retentionDays: 900').replace('exposure: private', 'exposure: public'),
+    );
     expect(err.where).toBe('w.yaml');
     expect(err.message).toContain('w.yaml:7:20: datasets[0].retentionDays: Too big');
-    expect(err.message).toMatch(/w\.yaml:15:\d+: network\.exposure: only "private" is supported: set network\.exposure: private/);
+    expect(err.message).toMatch(
+      /w\.yaml:15:\d+: network\.exposure: only "private" is supported: set network\.exposure: private/,
+    );
     expect(err.fix).toMatch(/stacks\/warehouse\.yaml shows every field/);
   });
 
@@ -82,8 +102,15 @@ audit: { enabled: true, retentionDays: 365 }
   });
 
   it('refuses immutability without versioning, with the fix', () => {
-    const err = problems(valid('false').replace('versioning: false', 'versioning: false\n    immutability: { mode: compliance, days: 30 }'));
-    expect(err.message).toMatch(/datasets\[0\]\.versioning: immutability needs versioning \(fix: set versioning: true or remove immutability\)/);
+    const err = problems(
+      valid('false').replace(
+        'versioning: false',
+        'versioning: false\n    immutability: { mode: compliance, days: 30 }',
+      ),
+    );
+    expect(err.message).toMatch(
+      /datasets\[0\]\.versioning: immutability needs versioning \(fix: set versioning: true or remove immutability\)/,
+    );
   });
 
   it('reports YAML syntax errors with their position', () => {

@@ -31,29 +31,45 @@ export function registerAuditCommand(program: Command): void {
   withStateOptions(audit.command('export'))
     .description('write the audit log as JSON Lines, one event per line, keys in canonical order')
     .option('--out <file>', 'write to this file (replaced whole, never left half-written) instead of stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ npx cloudexit audit export --out evidence/audit.jsonl
-  $ npx cloudexit audit export --state .cloudexit/emc2.db | jq 'select(.phase == 2)'`)
+  $ npx cloudexit audit export --state .cloudexit/emc2.db | jq 'select(.phase == 2)'`,
+    )
     .action(async (options: StateFlags & { out?: string }) => {
-      const summary = await auditExport({ plan: options.plan, state: options.state, to: options.out ?? process.stdout });
+      const summary = await auditExport({
+        plan: options.plan,
+        state: options.state,
+        to: options.out ?? process.stdout,
+      });
       // On stderr: stdout is the log itself when no --out is given.
-      process.stderr.write(`exported ${summary.count} audit events${options.out ? ` to ${options.out}` : ''}` +
-        `${summary.head ? `; head ${summary.head}` : ''}\n`);
+      process.stderr.write(
+        `exported ${summary.count} audit events${options.out ? ` to ${options.out}` : ''}` +
+          `${summary.head ? `; head ${summary.head}` : ''}\n`,
+      );
     });
 
   withStateOptions(audit.command('verify'))
     .description('recompute the hash chain and name the first broken link (exit 0 intact, 1 broken, 2 bad input)')
     .option('--file <file>', 'verify an exported JSON Lines file instead of the state file')
-    .option('--expect-head <hash>', 'also require this hash (recorded at a sign-off) to be in the log: catches events cut from the end')
+    .option(
+      '--expect-head <hash>',
+      'also require this hash (recorded at a sign-off) to be in the log: catches events cut from the end',
+    )
     .option('--json', 'print one JSON object with the result on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ npx cloudexit audit verify                                    the state file of runbooks/emc2/plan.yaml
   $ npx cloudexit audit verify --file evidence/audit.jsonl --json
-  $ npx cloudexit audit verify --file audit.jsonl --expect-head 3f5c…(64 hex digits from the signed runbook)`)
+  $ npx cloudexit audit verify --file audit.jsonl --expect-head 3f5c…(64 hex digits from the signed runbook)`,
+    )
     .action(async (options: StateFlags & { file?: string; expectHead?: string; json?: boolean }) => {
-      const expectHead = options.expectHead === undefined ? undefined : anchorHashOf(options.expectHead, '--expect-head');
+      const expectHead =
+        options.expectHead === undefined ? undefined : anchorHashOf(options.expectHead, '--expect-head');
       const report = await auditVerify({ plan: options.plan, state: options.state, file: options.file, expectHead });
       if (options.json) printJson(report);
       else process.stdout.write(`${renderAuditVerify(report)}\n`);
@@ -69,20 +85,24 @@ export function renderAuditVerify(report: AuditVerifyReport): string {
     const b = report.firstBroken;
     const at = report.source.kind === 'file' ? `line ${b.position} of ${from}` : `event ${b.seq} in ${from}`;
     lines.push(`audit log BROKEN at ${at}: ${b.reason}`);
-    lines.push(report.count === 0
-      ? 'no event before it can be trusted'
-      : report.count === 1
-        ? `the event before it is sound; its hash is ${report.head}`
-        : `the ${report.count} events before it chain correctly; the last of them has hash ${report.head}`);
+    lines.push(
+      report.count === 0
+        ? 'no event before it can be trusted'
+        : report.count === 1
+          ? `the event before it is sound; its hash is ${report.head}`
+          : `the ${report.count} events before it chain correctly; the last of them has hash ${report.head}`,
+    );
   } else {
     lines.push(`audit log intact: ${report.count} events in ${from}`);
     if (report.head) lines.push(`head: ${report.head}`);
   }
   const anchor = report.expectedHead;
   if (anchor && !report.firstBroken) {
-    lines.push(anchor.foundAtSeq === undefined
-      ? `the expected head ${anchor.hash} is NOT in this log: events were cut from its end or rewritten, or the hash belongs to another log`
-      : `the expected head is event ${anchor.foundAtSeq}${report.count > anchor.foundAtSeq ? `, followed by ${report.count - anchor.foundAtSeq} later events` : ' (the last one)'}`);
+    lines.push(
+      anchor.foundAtSeq === undefined
+        ? `the expected head ${anchor.hash} is NOT in this log: events were cut from its end or rewritten, or the hash belongs to another log`
+        : `the expected head is event ${anchor.foundAtSeq}${report.count > anchor.foundAtSeq ? `, followed by ${report.count - anchor.foundAtSeq} later events` : ' (the last one)'}`,
+    );
   }
   return lines.join('\n');
 }

@@ -45,14 +45,17 @@ export function registerCutoverCommands(program: Command): void {
     .command('cutover')
     .summary('take a phase from bulk copied to served from the new host, step by step')
     .description(
-      'Steps: preflight gates (bulk copy complete, full verify clean, stack parity when saved, every owner\'s go) → ' +
+      "Steps: preflight gates (bulk copy complete, full verify clean, stack parity when saved, every owner's go) → " +
         'freeze (hook) → quiescence check (the source listed again: any write after the freeze aborts) → final delta sync → ' +
         'verify (full for what changed, quick for the rest) → switch (hook) → smoke check (hook) → commit, the point of no return. ' +
         'Every step is recorded in the state and the audit log before the next starts; after a failure or a crash the same command ' +
         'resumes at the step that did not finish. Exit code 0 only when the phase is committed.',
     )
     .requiredOption('--phase <id>', 'the phase to cut over')
-    .option('--approve <name>', `record the go of one owner (a role: ${OWNER_ROLES.join(', ')}, or the owner's name in the plan) and stop`)
+    .option(
+      '--approve <name>',
+      `record the go of one owner (a role: ${OWNER_ROLES.join(', ')}, or the owner's name in the plan) and stop`,
+    )
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
     .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
     .option('--parity <file>', 'saved `cloudexit parity --json` report (default: .cloudexit/parity.json when present)')
@@ -60,17 +63,28 @@ export function registerCutoverCommands(program: Command): void {
     .option('--evidence <dir>', 'folder for manifests written by the final sync')
     .option('--no-progress', 'no progress display')
     .option('--json', 'print one JSON object on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ npx cloudexit cutover --phase 2 --approve dpo          record the DPO's go
   $ npx cloudexit cutover --phase 2                        run (or resume) the cutover
-  $ npx cloudexit rollback --phase 2                       go back to the source before the commit`)
+  $ npx cloudexit rollback --phase 2                       go back to the source before the commit`,
+    )
     .action(async (options: CutoverFlags) => {
       if (options.approve !== undefined) return approveAction(options, options.approve);
-      const result = await withCommandIo(options, (io) => cutover({
-        plan: options.plan, state: options.state, phase: options.phase, evidence: options.evidence,
-        parity: options.parity, hookStateDir: options.hookStateDir, progress: io.progress, signal: io.signal,
-      }));
+      const result = await withCommandIo(options, (io) =>
+        cutover({
+          plan: options.plan,
+          state: options.state,
+          phase: options.phase,
+          evidence: options.evidence,
+          parity: options.parity,
+          hookStateDir: options.hookStateDir,
+          progress: io.progress,
+          signal: io.signal,
+        }),
+      );
       if (options.json) printJson(result);
       else process.stdout.write(`${renderCutover(result)}\n`);
       process.exitCode = result.state === 'committed' ? EXIT.ok : EXIT.failed;
@@ -79,7 +93,9 @@ Examples:
   program
     .command('rollback')
     .summary('return a phase to the source, at any point before the commit')
-    .description('Runs the rollback hook when readers may have been switched, then the thaw hook when the source was frozen. Refuses after the commit, and says why.')
+    .description(
+      'Runs the rollback hook when readers may have been switched, then the thaw hook when the source was frozen. Refuses after the commit, and says why.',
+    )
     .requiredOption('--phase <id>', 'the phase to roll back')
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
     .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
@@ -87,7 +103,10 @@ Examples:
     .option('--json', 'print one JSON object on stdout')
     .action(async (options: Omit<CutoverFlags, 'approve'>) => {
       const result = await rollback({
-        plan: options.plan, state: options.state, phase: options.phase, hookStateDir: options.hookStateDir,
+        plan: options.plan,
+        state: options.state,
+        phase: options.phase,
+        hookStateDir: options.hookStateDir,
         progress: createProgressDisplay({ quiet: true }),
       });
       if (options.json) printJson(result);

@@ -6,14 +6,25 @@ import { withCommandIo } from '../interrupts.ts';
 import { printJson, renderTable } from '../output.ts';
 
 export function renderInventory(report: InventoryReport): string {
-  const rows = report.datasets.map((d) => [d.dataset, d.objects, formatBytes(d.bytes), d.added, d.changed, d.unchanged, d.deletedAtSource.length]);
+  const rows = report.datasets.map((d) => [
+    d.dataset,
+    d.objects,
+    formatBytes(d.bytes),
+    d.added,
+    d.changed,
+    d.unchanged,
+    d.deletedAtSource.length,
+  ]);
   const lines = [renderTable(['dataset', 'objects', 'size', 'new', 'changed', 'unchanged', 'deleted at source'], rows)];
   for (const d of report.datasets) {
     for (const key of d.deletedAtSource.slice(0, 20)) lines.push(`  ${d.dataset}: deleted at source: ${key}`);
-    if (d.deletedAtSource.length > 20) lines.push(`  ${d.dataset}: … and ${d.deletedAtSource.length - 20} more deleted at source`);
+    if (d.deletedAtSource.length > 20)
+      lines.push(`  ${d.dataset}: … and ${d.deletedAtSource.length - 20} more deleted at source`);
   }
   for (const db of report.databases) {
-    lines.push(`  ${db.dataset} (PostgreSQL): ${db.tables} tables, ${formatBytes(db.bytes)}${db.withoutPrimaryKey.length ? `; without a primary key (they block the logical method): ${db.withoutPrimaryKey.join(', ')}` : ''}`);
+    lines.push(
+      `  ${db.dataset} (PostgreSQL): ${db.tables} tables, ${formatBytes(db.bytes)}${db.withoutPrimaryKey.length ? `; without a primary key (they block the logical method): ${db.withoutPrimaryKey.join(', ')}` : ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -28,10 +39,13 @@ export function registerInventoryCommand(program: Command): void {
           'last-modified time) become pending; objects gone from the source are reported, never deleted at the target.',
       ),
   )
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ npx cloudexit inventory                        every dataset of the plan
-  $ npx cloudexit inventory --phase 3 --json`)
+  $ npx cloudexit inventory --phase 3 --json`,
+    )
     .action(async (options: DataOptions) => {
       const report = await withCommandIo(options, (io) => inventory(sessionOptionsOf(options, io)));
       if (options.json) printJson(report);

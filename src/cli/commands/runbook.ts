@@ -24,7 +24,9 @@ function clockOf(asOf: string | undefined): Clock | undefined {
   try {
     return fixedClock(asOf);
   } catch {
-    throw new UserError(`--as-of ${asOf} is not a date`, { fix: 'write a day like 2026-12-01 or an ISO 8601 time like 2026-12-01T21:30:00+01:00' });
+    throw new UserError(`--as-of ${asOf} is not a date`, {
+      fix: 'write a day like 2026-12-01 or an ISO 8601 time like 2026-12-01T21:30:00+01:00',
+    });
   }
 }
 
@@ -41,33 +43,53 @@ export function registerRunbookCommand(program: Command): void {
     )
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
     .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
-    .option('--out <dir>', 'folder for the runbooks (default: the plan\'s folder)')
+    .option('--out <dir>', "folder for the runbooks (default: the plan's folder)")
     .option('--as-of <date>', 'describe the migration as of this day or ISO time instead of its last recorded activity')
     .option('--evidence <dir>', 'folder of the SHA-256 manifests (default: .cloudexit/evidence/<migration>)')
     .option('--parity <file>', 'saved `cloudexit parity --json` report (default: .cloudexit/parity.json when present)')
     .option('--html', 'also write overview.html: one self-contained page with the timeline, the status and every phase')
-    .option('--initial', 'the runbooks of the plan before anything ran (empty state, no parity report): what is committed')
+    .option(
+      '--initial',
+      'the runbooks of the plan before anything ran (empty state, no parity report): what is committed',
+    )
     .option('--check', 'write nothing; exit 1 when the files in --out differ from what would be written')
     .option('--json', 'print one JSON object on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ npx cloudexit runbook --html                    runbooks/emc2/README.md, phase-N.md, overview.html
   $ npx cloudexit runbook --out /tmp/rb --as-of 2026-12-01
-  $ npx cloudexit runbook --initial --html --check  are the committed runbooks up to date?`)
+  $ npx cloudexit runbook --initial --html --check  are the committed runbooks up to date?`,
+    )
     .action(async (options: RunbookCommandOptions) => {
       const settings: RunbookOptions = {
-        plan: options.plan, state: options.state, out: options.out, clock: clockOf(options.asOf), evidence: options.evidence,
-        parity: options.parity, html: options.html === true, initial: options.initial === true,
+        plan: options.plan,
+        state: options.state,
+        out: options.out,
+        clock: clockOf(options.asOf),
+        evidence: options.evidence,
+        parity: options.parity,
+        html: options.html === true,
+        initial: options.initial === true,
       };
       if (options.check) {
         const check = await checkRunbooks(settings);
         if (options.json) printJson({ ok: check.ok, stale: check.stale });
-        else process.stdout.write(check.ok ? `runbooks in ${check.outDir} are up to date\n` : `out of date (run the same command without --check):\n${check.stale.map((p) => `  ${p}`).join('\n')}\n`);
+        else
+          process.stdout.write(
+            check.ok
+              ? `runbooks in ${check.outDir} are up to date\n`
+              : `out of date (run the same command without --check):\n${check.stale.map((p) => `  ${p}`).join('\n')}\n`,
+          );
         process.exitCode = check.ok ? EXIT.ok : EXIT.failed;
         return;
       }
       const written = await runbooks(settings);
       if (options.json) printJson({ outDir: written.outDir, files: written.files });
-      else process.stdout.write(`runbooks written to ${written.outDir}:\n${written.files.map((p) => `  ${relative(process.cwd(), p) || p}`).join('\n')}\n`);
+      else
+        process.stdout.write(
+          `runbooks written to ${written.outDir}:\n${written.files.map((p) => `  ${relative(process.cwd(), p) || p}`).join('\n')}\n`,
+        );
     });
 }

@@ -16,18 +16,40 @@ export function renderStatus(s: StatusReport): string {
     renderTable(
       ['phase', 'state', 'last step', 'copied', 'verified (full)', 'size', 'go', 'planned', 'bulk copy ends', 'risk'],
       s.phases.map((p) => [
-        `${p.id} ${p.name}`, p.failed ? `${p.state}, stopped at ${p.failed.step}` : p.state, p.lastStep ?? '—',
-        `${p.copiedObjects}/${p.objects}`, `${p.verifiedObjects} (${p.verifiedFullObjects})`, formatBytes(p.bytes),
-        `${p.approvals.length}/4`, p.plannedCutover, p.projectedBulkCopyEnd?.slice(0, 10) ?? '—', p.atRisk ? 'AT RISK' : '',
+        `${p.id} ${p.name}`,
+        p.failed ? `${p.state}, stopped at ${p.failed.step}` : p.state,
+        p.lastStep ?? '—',
+        `${p.copiedObjects}/${p.objects}`,
+        `${p.verifiedObjects} (${p.verifiedFullObjects})`,
+        formatBytes(p.bytes),
+        `${p.approvals.length}/4`,
+        p.plannedCutover,
+        p.projectedBulkCopyEnd?.slice(0, 10) ?? '—',
+        p.atRisk ? 'AT RISK' : '',
       ]),
     ),
   ];
   const databases = s.phases.flatMap((p) => p.databases.map((d) => ({ phase: p.id, ...d })));
   if (databases.length > 0) {
-    lines.push('', renderTable(['database', 'phase', 'method', 'state', 'tables', 'size', 'tables verified', 'mismatches', 'replication lag'], databases.map((d) => [
-      d.name, d.phase, d.method, d.status, d.tables, formatBytes(d.bytes), d.tablesVerified, d.mismatches,
-      d.lag ? `${d.lag.caughtUp ? 'caught up' : formatBytes(d.lag.bytes)} (at ${d.lag.at.slice(0, 16).replace('T', ' ')} UTC)` : '—',
-    ])));
+    lines.push(
+      '',
+      renderTable(
+        ['database', 'phase', 'method', 'state', 'tables', 'size', 'tables verified', 'mismatches', 'replication lag'],
+        databases.map((d) => [
+          d.name,
+          d.phase,
+          d.method,
+          d.status,
+          d.tables,
+          formatBytes(d.bytes),
+          d.tablesVerified,
+          d.mismatches,
+          d.lag
+            ? `${d.lag.caughtUp ? 'caught up' : formatBytes(d.lag.bytes)} (at ${d.lag.at.slice(0, 16).replace('T', ' ')} UTC)`
+            : '—',
+        ]),
+      ),
+    );
   }
   if (s.risks.length > 0) lines.push('', 'risks:', ...s.risks.map((r) => `  - ${r}`));
   return lines.join('\n');
@@ -40,16 +62,27 @@ export function registerStatusCommand(program: Command): void {
     .description('Reads the plan and the state only: no secret needed, nothing changed, safe to run at any time.')
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
     .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
-    .option('--parity <file>', 'saved `cloudexit parity --json` report for the parity gate (default: .cloudexit/parity.json when present)')
+    .option(
+      '--parity <file>',
+      'saved `cloudexit parity --json` report for the parity gate (default: .cloudexit/parity.json when present)',
+    )
     .option('--live', 'measure the replication lag of logical PostgreSQL datasets now (needs their passwords)')
     .option('--json', 'print one JSON object on stdout')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ npx cloudexit status
   $ npx cloudexit status --json | jq '.phases[] | {id, state, atRisk}'
-  $ CLOUDEXIT_NOW=2026-12-10 npx cloudexit status     as it would read on that day`)
+  $ CLOUDEXIT_NOW=2026-12-10 npx cloudexit status     as it would read on that day`,
+    )
     .action(async (options: { plan: string; state?: string; parity?: string; live?: boolean; json?: boolean }) => {
-      const report = await status({ plan: options.plan, state: options.state, parity: options.parity, live: options.live === true });
+      const report = await status({
+        plan: options.plan,
+        state: options.state,
+        parity: options.parity,
+        live: options.live === true,
+      });
       if (options.json) printJson(report);
       else process.stdout.write(`${renderStatus(report)}\n`);
     });

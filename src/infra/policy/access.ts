@@ -21,13 +21,23 @@ function s3PolicyProblems(document: string): string[] {
   if (list.length === 0) return ['the policy has no Statement'];
   const problems: string[] = [];
   list.forEach((s, i) => {
-    const st = s as { Sid?: string; Effect?: string; Action?: unknown; Resource?: unknown; NotAction?: unknown; NotResource?: unknown };
+    const st = s as {
+      Sid?: string;
+      Effect?: string;
+      Action?: unknown;
+      Resource?: unknown;
+      NotAction?: unknown;
+      NotResource?: unknown;
+    };
     if (st.Effect !== 'Allow') return;
     const label = st.Sid ?? `statement ${i + 1}`;
     const asList = (v: unknown) => (Array.isArray(v) ? v : v === undefined ? [] : [v]).map(String);
-    for (const a of asList(st.Action)) if (WILDCARD_ACTIONS.has(a)) problems.push(`${label} allows every action ("${a}")`);
-    for (const r of asList(st.Resource)) if (WILDCARD_RESOURCES.has(r)) problems.push(`${label} applies to every bucket ("${r}")`);
-    if (st.NotAction !== undefined || st.NotResource !== undefined) problems.push(`${label} uses NotAction/NotResource, which allows everything not listed`);
+    for (const a of asList(st.Action))
+      if (WILDCARD_ACTIONS.has(a)) problems.push(`${label} allows every action ("${a}")`);
+    for (const r of asList(st.Resource))
+      if (WILDCARD_RESOURCES.has(r)) problems.push(`${label} applies to every bucket ("${r}")`);
+    if (st.NotAction !== undefined || st.NotResource !== undefined)
+      problems.push(`${label} uses NotAction/NotResource, which allows everything not listed`);
     if (asList(st.Resource).length === 0) problems.push(`${label} names no resource`);
   });
   return problems;
@@ -35,7 +45,8 @@ function s3PolicyProblems(document: string): string[] {
 
 export const leastPrivilege: ResourceValidationPolicy = {
   name: 'least-privilege',
-  description: 'S3 policies name their actions and buckets (no "*"); no Owner, Contributor, User Access Administrator or data-owner role is assigned.',
+  description:
+    'S3 policies name their actions and buckets (no "*"); no Owner, Contributor, User Access Administrator or data-owner role is assigned.',
   enforcementLevel: 'mandatory',
   validateResource: (args, report) => {
     if (args.type === 'ovh:CloudProject/s3Policy:S3Policy') {

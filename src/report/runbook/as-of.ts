@@ -31,6 +31,12 @@ export async function resolveAsOf(state: StateStore, phaseIds: readonly number[]
     if (record) instants.push(record.updatedAt);
   }
   // Compared as instants: the texts may carry different offsets.
-  const latest = instants.map((t) => Date.parse(t)).filter((t) => Number.isFinite(t)).sort((a, b) => a - b).at(-1);
-  return latest === undefined ? { at: undefined, basis: 'none' } : { at: new Date(latest).toISOString(), basis: 'state' };
+  const latest = instants
+    .map((t) => Date.parse(t))
+    .filter((t) => Number.isFinite(t))
+    .sort((a, b) => a - b)
+    .at(-1);
+  return latest === undefined
+    ? { at: undefined, basis: 'none' }
+    : { at: new Date(latest).toISOString(), basis: 'state' };
 }

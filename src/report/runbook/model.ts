@@ -112,18 +112,53 @@ export async function gatherFacts(options: GatherOptions): Promise<RunbookFacts>
     for (const name of phase.datasets) datasets.push(await datasetFacts(options, name, phaseStatus.record, events));
     phases.push({ plan: phase, status: phaseStatus, datasets, events: events.filter((e) => e.phase === phase.id) });
   }
-  return { plan, asOf, status, auditHead: head ? { seq: head.seq, hash: head.hash, time: head.time } : undefined, phases };
+  return {
+    plan,
+    asOf,
+    status,
+    auditHead: head ? { seq: head.seq, hash: head.hash, time: head.time } : undefined,
+    phases,
+  };
 }
 
-async function datasetFacts(options: GatherOptions, name: string, record: PhaseRecord | undefined, events: readonly AuditEvent[]): Promise<DatasetFacts> {
+async function datasetFacts(
+  options: GatherOptions,
+  name: string,
+  record: PhaseRecord | undefined,
+  events: readonly AuditEvent[],
+): Promise<DatasetFacts> {
   const spec = options.plan.datasets.find((d) => d.name === name)!;
   const frozenAt = record?.frozenAt;
   const facts: DatasetFacts = {
-    name, title: spec.title, kind: spec.kind, inventoried: false, tables: undefined, tablesVerified: undefined, fingerprints: undefined,
-    source: spec.kind === 'postgres' ? `${spec.source.host}/${spec.source.database}` : `${spec.source.container}/${spec.source.prefix}`,
-    target: spec.kind === 'postgres' ? `${spec.target.host}/${spec.target.database}` : `${spec.target.bucket}/${spec.target.prefix}`,
-    objects: 0, bytes: 0, copiedObjects: 0, verifiedObjects: 0, verifiedFull: 0, verifiedFullBytes: 0, notCopiedObjects: 0, notCopiedBytes: 0, deletedAtSource: 0,
-    firstCopiedAt: undefined, lastBulkCopiedAt: undefined, lastFullVerifiedAt: undefined, manifest: undefined, lastVerify: undefined,
+    name,
+    title: spec.title,
+    kind: spec.kind,
+    inventoried: false,
+    tables: undefined,
+    tablesVerified: undefined,
+    fingerprints: undefined,
+    source:
+      spec.kind === 'postgres'
+        ? `${spec.source.host}/${spec.source.database}`
+        : `${spec.source.container}/${spec.source.prefix}`,
+    target:
+      spec.kind === 'postgres'
+        ? `${spec.target.host}/${spec.target.database}`
+        : `${spec.target.bucket}/${spec.target.prefix}`,
+    objects: 0,
+    bytes: 0,
+    copiedObjects: 0,
+    verifiedObjects: 0,
+    verifiedFull: 0,
+    verifiedFullBytes: 0,
+    notCopiedObjects: 0,
+    notCopiedBytes: 0,
+    deletedAtSource: 0,
+    firstCopiedAt: undefined,
+    lastBulkCopiedAt: undefined,
+    lastFullVerifiedAt: undefined,
+    manifest: undefined,
+    lastVerify: undefined,
   };
   if (spec.kind === 'postgres') return databaseFacts(options, facts);
   const later = (a: string | undefined, b: string) => (a === undefined || Date.parse(b) > Date.parse(a) ? b : a);
@@ -145,8 +180,10 @@ async function datasetFacts(options: GatherOptions, name: string, record: PhaseR
       if (object.verifiedAt) facts.lastFullVerifiedAt = later(facts.lastFullVerifiedAt, object.verifiedAt);
     }
     if (object.copiedAt) {
-      if (!facts.firstCopiedAt || Date.parse(object.copiedAt) < Date.parse(facts.firstCopiedAt)) facts.firstCopiedAt = object.copiedAt;
-      if (!frozenAt || Date.parse(object.copiedAt) < Date.parse(frozenAt)) facts.lastBulkCopiedAt = later(facts.lastBulkCopiedAt, object.copiedAt);
+      if (!facts.firstCopiedAt || Date.parse(object.copiedAt) < Date.parse(facts.firstCopiedAt))
+        facts.firstCopiedAt = object.copiedAt;
+      if (!frozenAt || Date.parse(object.copiedAt) < Date.parse(frozenAt))
+        facts.lastBulkCopiedAt = later(facts.lastBulkCopiedAt, object.copiedAt);
     }
   }
   facts.inventoried = facts.objects + facts.deletedAtSource > 0;
@@ -161,12 +198,19 @@ async function databaseFacts(options: GatherOptions, facts: DatasetFacts): Promi
   const db = await options.state.getDatabase(facts.name);
   if (!db) return facts;
   const v = db.verification;
-  const evidence = v?.evidenceFile ? relative(resolve(options.outDir), resolve(v.evidenceFile)).split(sep).join('/') : undefined;
+  const evidence = v?.evidenceFile
+    ? relative(resolve(options.outDir), resolve(v.evidenceFile)).split(sep).join('/')
+    : undefined;
   return {
-    ...facts, inventoried: true, tables: db.tables, bytes: db.bytes,
+    ...facts,
+    inventoried: true,
+    tables: db.tables,
+    bytes: db.bytes,
     notCopiedBytes: db.status === 'pending' || db.status === 'failed' ? db.bytes : 0,
-    firstCopiedAt: db.copiedAt, lastBulkCopiedAt: db.copiedAt,
-    tablesVerified: v?.tablesVerified, lastFullVerifiedAt: v?.ok ? v.at : undefined,
+    firstCopiedAt: db.copiedAt,
+    lastBulkCopiedAt: db.copiedAt,
+    tablesVerified: v?.tablesVerified,
+    lastFullVerifiedAt: v?.ok ? v.at : undefined,
     fingerprints: v ? { file: evidence, sha256: v.evidenceSha256, at: v.at, ok: v.ok } : undefined,
   };
 }
@@ -184,7 +228,8 @@ function lastVerify(events: readonly AuditEvent[], name: string): VerifyFact | u
     const detail = datasetDetails(event, name);
     if (!detail) continue;
     return {
-      mode: event.step === 'verify-full' ? 'full' : 'quick', at: event.time,
+      mode: event.step === 'verify-full' ? 'full' : 'quick',
+      at: event.time,
       verified: typeof detail.verified === 'number' ? detail.verified : 0,
       mismatches: Array.isArray(detail.mismatches) ? detail.mismatches.length : 0,
     };
@@ -192,7 +237,11 @@ function lastVerify(events: readonly AuditEvent[], name: string): VerifyFact | u
   return undefined;
 }
 
-async function manifestFact(options: GatherOptions, name: string, events: readonly AuditEvent[]): Promise<ManifestFact | undefined> {
+async function manifestFact(
+  options: GatherOptions,
+  name: string,
+  events: readonly AuditEvent[],
+): Promise<ManifestFact | undefined> {
   const file = join(options.evidenceDir, name, 'manifest.sha256');
   if (!existsSync(file)) return undefined;
   const bytes = await readFile(file);
@@ -204,7 +253,10 @@ async function manifestFact(options: GatherOptions, name: string, events: readon
   return {
     path: relative(resolve(options.outDir), resolve(file)).split(sep).join('/'),
     sha256: createHash('sha256').update(bytes).digest('hex'),
-    entries: bytes.toString('utf8').split('\n').filter((line) => line.length > 0).length,
+    entries: bytes
+      .toString('utf8')
+      .split('\n')
+      .filter((line) => line.length > 0).length,
     recorded,
   };
 }

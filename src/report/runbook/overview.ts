@@ -21,7 +21,8 @@ export function stateWords(s: PhaseStatus): string {
   if (s.state === 'committed') return 'Committed';
   if (s.state === 'rolled-back') return 'Rolled back, a new go is needed';
   if (s.failed) return `Stopped at step “${STEP_TITLES[s.failed.step]}”`;
-  if (s.state === 'in-progress') return s.lastStep ? `Cutover under way, done up to “${STEP_TITLES[s.lastStep]}”` : 'Cutover under way';
+  if (s.state === 'in-progress')
+    return s.lastStep ? `Cutover under way, done up to “${STEP_TITLES[s.lastStep]}”` : 'Cutover under way';
   return 'Not started';
 }
 
@@ -39,8 +40,12 @@ export function asOfSentence(facts: RunbookFacts): string {
 
 export function daysLeftSentence(facts: RunbookFacts): string {
   const w = facts.status.window;
-  if (!facts.asOf.at) return `The window closes on **${parisDate(w.closesOn)}**; days left are counted once the migration has started.`;
-  const left = w.daysLeft < 0 ? `it closed ${plural(-w.daysLeft, 'day')} ago` : `**${plural(w.daysLeft, 'day')} left** as of ${parisDate(w.today)}`;
+  if (!facts.asOf.at)
+    return `The window closes on **${parisDate(w.closesOn)}**; days left are counted once the migration has started.`;
+  const left =
+    w.daysLeft < 0
+      ? `it closed ${plural(-w.daysLeft, 'day')} ago`
+      : `**${plural(w.daysLeft, 'day')} left** as of ${parisDate(w.today)}`;
   return `The window closes on **${parisDate(w.closesOn)}**: ${left}.`;
 }
 
@@ -66,7 +71,10 @@ export function overviewBlocks(facts: RunbookFacts): Block[] {
   const committed = status.phases.filter((p) => p.state === 'committed').length;
   const blocks: Block[] = [
     { kind: 'heading', level: 1, text: plain(plan.title) },
-    { kind: 'paragraph', text: `Cutover runbooks of the migration ${code(plan.migration)}, written by ${code('cloudexit runbook')} from the plan and the state. ${facts.asOf.basis === 'none' ? 'Status: **not started**. ' : ''}${asOfSentence(facts)}` },
+    {
+      kind: 'paragraph',
+      text: `Cutover runbooks of the migration ${code(plan.migration)}, written by ${code('cloudexit runbook')} from the plan and the state. ${facts.asOf.basis === 'none' ? 'Status: **not started**. ' : ''}${asOfSentence(facts)}`,
+    },
     { kind: 'heading', level: 2, text: 'Authorisation window' },
     {
       kind: 'list',
@@ -82,17 +90,40 @@ export function overviewBlocks(facts: RunbookFacts): Block[] {
     },
     { kind: 'heading', level: 2, text: 'Timeline' },
     { kind: 'gantt', schedule: scheduleOf(facts) },
-    { kind: 'paragraph', text: 'Done bars come from the state, projected ones from the measured copy rate, planned milestones from the plan. The red milestone is the end of the authorisation window.' },
+    {
+      kind: 'paragraph',
+      text: 'Done bars come from the state, projected ones from the measured copy rate, planned milestones from the plan. The red milestone is the end of the authorisation window.',
+    },
     { kind: 'heading', level: 2, text: 'Status' },
     {
-      kind: 'table', id: 'status',
-      head: ['Phase', 'State', 'Planned cutover', 'Margin to window end', 'Copied', 'Verified in full', 'Go given', 'Bulk copy ends', 'Runbook'],
+      kind: 'table',
+      id: 'status',
+      head: [
+        'Phase',
+        'State',
+        'Planned cutover',
+        'Margin to window end',
+        'Copied',
+        'Verified in full',
+        'Go given',
+        'Bulk copy ends',
+        'Runbook',
+      ],
       rows: facts.phases.map((p) => {
         const s = p.status;
         return [
-          `${s.id}. ${plain(s.name)}`, stateWords(s), parisDate(s.plannedCutover), plural(daysBetween(s.plannedCutover, w.closesOn), 'day'),
-          copiedCell(p), verifiedCell(p), `${count(s.approvals.length)} of ${OWNER_ROLES.length}`,
-          s.state === 'committed' ? 'done' : s.projectedBulkCopyEnd ? `${parisDateTime(s.projectedBulkCopyEnd)}${s.atRisk ? ' **at risk**' : ''}` : 'unknown',
+          `${s.id}. ${plain(s.name)}`,
+          stateWords(s),
+          parisDate(s.plannedCutover),
+          plural(daysBetween(s.plannedCutover, w.closesOn), 'day'),
+          copiedCell(p),
+          verifiedCell(p),
+          `${count(s.approvals.length)} of ${OWNER_ROLES.length}`,
+          s.state === 'committed'
+            ? 'done'
+            : s.projectedBulkCopyEnd
+              ? `${parisDateTime(s.projectedBulkCopyEnd)}${s.atRisk ? ' **at risk**' : ''}`
+              : 'unknown',
           link(`Phase ${s.id} runbook`, phaseFile(s.id)),
         ];
       }),
@@ -104,7 +135,10 @@ export function overviewBlocks(facts: RunbookFacts): Block[] {
     { kind: 'heading', level: 2, text: 'Phase runbooks' },
     {
       kind: 'list',
-      items: facts.phases.map((p) => `${link(`Phase ${p.status.id}, ${p.status.name}`, phaseFile(p.status.id))}: ${stateWords(p.status)}, planned for ${parisDate(p.status.plannedCutover)}; decided by ${plain(p.plan.owners.decisionMaker)} (${ROLE_TITLES.decisionMaker}).`),
+      items: facts.phases.map(
+        (p) =>
+          `${link(`Phase ${p.status.id}, ${p.status.name}`, phaseFile(p.status.id))}: ${stateWords(p.status)}, planned for ${parisDate(p.status.plannedCutover)}; decided by ${plain(p.plan.owners.decisionMaker)} (${ROLE_TITLES.decisionMaker}).`,
+      ),
     },
     { kind: 'heading', level: 2, text: 'Audit log' },
     {
@@ -124,5 +158,8 @@ export function overviewBlocks(facts: RunbookFacts): Block[] {
 
 /** Risk sentences from the projection carry commands in backticks: keep those as code. */
 function plainWithCommands(text: string): string {
-  return text.split(/(`[^`]+`)/).map((part) => (part.startsWith('`') ? code(`npx ${part.slice(1, -1)}`.replace(/^npx npx /, 'npx ')) : plain(part))).join('');
+  return text
+    .split(/(`[^`]+`)/)
+    .map((part) => (part.startsWith('`') ? code(`npx ${part.slice(1, -1)}`.replace(/^npx npx /, 'npx ')) : plain(part)))
+    .join('');
 }

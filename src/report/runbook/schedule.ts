@@ -26,7 +26,14 @@ export interface Schedule {
   sections: { title: string; bars: ScheduleBar[] }[];
 }
 
-function span(id: string, label: string, from: string, to: string, state: ScheduleBar['state'], critical = false): ScheduleBar {
+function span(
+  id: string,
+  label: string,
+  from: string,
+  to: string,
+  state: ScheduleBar['state'],
+  critical = false,
+): ScheduleBar {
   const end = to < from ? from : to;
   return { id, label, start: from, days: daysBetween(from, end) + 1, state, critical };
 }
@@ -47,17 +54,54 @@ export function scheduleOf(facts: RunbookFacts): Schedule {
   for (const phase of facts.phases) {
     const s = phase.status;
     const bars: ScheduleBar[] = [];
-    const firstCopied = phase.datasets.map((d) => d.firstCopiedAt).filter((x): x is string => !!x).sort()[0];
-    const lastCopied = phase.datasets.map((d) => d.lastBulkCopiedAt).filter((x): x is string => !!x).sort().at(-1);
+    const firstCopied = phase.datasets
+      .map((d) => d.firstCopiedAt)
+      .filter((x): x is string => !!x)
+      .sort()[0];
+    const lastCopied = phase.datasets
+      .map((d) => d.lastBulkCopiedAt)
+      .filter((x): x is string => !!x)
+      .sort()
+      .at(-1);
     const bulkDone = s.state === 'committed' || s.gates.find((g) => g.gate === 'bulk-copy')?.ok === true;
     const projectedDay = s.projectedBulkCopyEnd ? parisDay(new Date(s.projectedBulkCopyEnd)) : undefined;
     if (firstCopied && bulkDone) {
-      bars.push(span(`p${s.id}copy`, 'Bulk copy, done', parisDay(new Date(firstCopied)), parisDay(new Date(lastCopied ?? firstCopied)), 'done'));
+      bars.push(
+        span(
+          `p${s.id}copy`,
+          'Bulk copy, done',
+          parisDay(new Date(firstCopied)),
+          parisDay(new Date(lastCopied ?? firstCopied)),
+          'done',
+        ),
+      );
     } else if (firstCopied) {
-      const to = [asOfDay, projectedDay].filter((x): x is string => !!x).sort().at(-1) ?? parisDay(new Date(firstCopied));
-      bars.push(span(`p${s.id}copy`, projectedDay ? `Bulk copy, projected to end ${projectedDay}` : 'Bulk copy, under way', parisDay(new Date(firstCopied)), to, 'active', s.atRisk));
+      const to =
+        [asOfDay, projectedDay]
+          .filter((x): x is string => !!x)
+          .sort()
+          .at(-1) ?? parisDay(new Date(firstCopied));
+      bars.push(
+        span(
+          `p${s.id}copy`,
+          projectedDay ? `Bulk copy, projected to end ${projectedDay}` : 'Bulk copy, under way',
+          parisDay(new Date(firstCopied)),
+          to,
+          'active',
+          s.atRisk,
+        ),
+      );
     } else if (asOfDay && projectedDay) {
-      bars.push(span(`p${s.id}copy`, `Bulk copy, projected to end ${projectedDay}`, asOfDay, projectedDay, 'projected', s.atRisk));
+      bars.push(
+        span(
+          `p${s.id}copy`,
+          `Bulk copy, projected to end ${projectedDay}`,
+          asOfDay,
+          projectedDay,
+          'projected',
+          s.atRisk,
+        ),
+      );
     }
     const steps = s.record?.done ?? [];
     const firstStep = steps[0] ? parisDay(new Date(steps[0].at)) : undefined;
@@ -65,11 +109,15 @@ export function scheduleOf(facts: RunbookFacts): Schedule {
       bars.push(span(`p${s.id}cut`, 'Cutover, committed', firstStep, parisDay(new Date(steps.at(-1)!.at)), 'done'));
     } else if (s.state === 'rolled-back' && s.record) {
       const from = firstStep ?? parisDay(new Date(s.record.updatedAt));
-      bars.push(span(`p${s.id}cut`, 'Cutover, rolled back', from, parisDay(new Date(s.record.updatedAt)), 'done', true));
+      bars.push(
+        span(`p${s.id}cut`, 'Cutover, rolled back', from, parisDay(new Date(s.record.updatedAt)), 'done', true),
+      );
     } else if (s.state === 'in-progress' && firstStep) {
       bars.push(span(`p${s.id}cut`, 'Cutover, under way', firstStep, asOfDay ?? firstStep, 'active'));
     }
-    bars.push(milestone(`p${s.id}plan`, `Cutover planned (${s.plannedCutover})`, s.plannedCutover, 'planned', s.atRisk));
+    bars.push(
+      milestone(`p${s.id}plan`, `Cutover planned (${s.plannedCutover})`, s.plannedCutover, 'planned', s.atRisk),
+    );
     sections.push({ title: `Phase ${s.id}, ${s.name}`, bars });
   }
   return { title: `${facts.plan.title} against the authorisation window`, sections };
@@ -110,6 +158,9 @@ export function mermaidGantt(schedule: Schedule): string {
 export function scheduleRange(schedule: Schedule): { from: string; to: string } {
   const bars = schedule.sections.flatMap((s) => s.bars);
   const from = bars.map((b) => b.start).sort()[0]!;
-  const to = bars.map((b) => addDays(b.start, Math.max(0, b.days - 1))).sort().at(-1)!;
+  const to = bars
+    .map((b) => addDays(b.start, Math.max(0, b.days - 1)))
+    .sort()
+    .at(-1)!;
   return { from: addDays(from, -1), to: addDays(to, 1) };
 }

@@ -122,13 +122,17 @@ export interface MigrationBinding {
  * migration first, then by dataset name, fields in the order kind, source, target; added
  * and removed datasets in name order. Pure.
  */
-export function compareBinding(recorded: Pick<BindingRecord, 'migration' | 'datasets'> | undefined, wanted: WantedBinding): BindingComparison {
+export function compareBinding(
+  recorded: Pick<BindingRecord, 'migration' | 'datasets'> | undefined,
+  wanted: WantedBinding,
+): BindingComparison {
   const byName = (a: DatasetBinding, b: DatasetBinding): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const wantedSorted = [...wanted.datasets].sort(byName);
   if (!recorded) return { conflicts: [], added: wantedSorted, removed: [] };
 
   const conflicts: BindingConflict[] = [];
-  if (recorded.migration !== wanted.migration) conflicts.push({ type: 'migration', recorded: recorded.migration, wanted: wanted.migration });
+  if (recorded.migration !== wanted.migration)
+    conflicts.push({ type: 'migration', recorded: recorded.migration, wanted: wanted.migration });
   const known = new Map(recorded.datasets.map((d) => [d.name, d]));
   const added: DatasetBinding[] = [];
   for (const want of wantedSorted) {
@@ -138,7 +142,8 @@ export function compareBinding(recorded: Pick<BindingRecord, 'migration' | 'data
       continue;
     }
     for (const field of ['kind', 'source', 'target'] as const) {
-      if (had[field] !== want[field]) conflicts.push({ type: 'dataset', dataset: want.name, field, recorded: had[field], wanted: want[field] });
+      if (had[field] !== want[field])
+        conflicts.push({ type: 'dataset', dataset: want.name, field, recorded: had[field], wanted: want[field] });
     }
   }
   const wantedNames = new Set(wanted.datasets.map((d) => d.name));
@@ -177,7 +182,10 @@ export function checkWantedBinding(wanted: WantedBinding): void {
     throw new Error(`cannot bind the state to migration "${redact(wanted.migration)}": ${what}`);
   };
   const noSecret = (what: string, text: string): void => {
-    if (redact(text) !== text) refuse(`${what} looks like it holds a secret; bind descriptive identities only (objectLocation, postgresLocation)`);
+    if (redact(text) !== text)
+      refuse(
+        `${what} looks like it holds a secret; bind descriptive identities only (objectLocation, postgresLocation)`,
+      );
   };
   if (wanted.migration === '') refuse('the migration id is empty');
   noSecret('the migration id', wanted.migration);
@@ -186,7 +194,8 @@ export function checkWantedBinding(wanted: WantedBinding): void {
     if (d.name === '') refuse('a dataset has an empty name');
     if (seen.has(d.name)) refuse(`dataset ${d.name} is named twice`);
     seen.add(d.name);
-    if (!DATASET_KINDS.includes(d.kind)) refuse(`dataset ${d.name} has kind "${String(d.kind)}", not one of ${DATASET_KINDS.join(', ')}`);
+    if (!DATASET_KINDS.includes(d.kind))
+      refuse(`dataset ${d.name} has kind "${String(d.kind)}", not one of ${DATASET_KINDS.join(', ')}`);
     for (const field of ['source', 'target'] as const) {
       if (d[field] === '') refuse(`dataset ${d.name} has an empty ${field}`);
       noSecret(`the ${field} of dataset ${d.name}`, d[field]);

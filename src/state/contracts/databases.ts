@@ -18,16 +18,18 @@ export interface DatabaseRecord {
   /** Seconds the last bulk copy took (for projections). */
   copySeconds: number | undefined;
   /** The last verification. */
-  verification: {
-    at: string;
-    ok: boolean;
-    tablesVerified: number;
-    mismatches: string[];
-    schemaDifferences: string[];
-    /** Evidence file of per-table fingerprints, and its SHA-256. */
-    evidenceFile: string | undefined;
-    evidenceSha256: string | undefined;
-  } | undefined;
+  verification:
+    | {
+        at: string;
+        ok: boolean;
+        tablesVerified: number;
+        mismatches: string[];
+        schemaDifferences: string[];
+        /** Evidence file of per-table fingerprints, and its SHA-256. */
+        evidenceFile: string | undefined;
+        evidenceSha256: string | undefined;
+      }
+    | undefined;
   /** Replication lag measured last (logical method). */
   lag: { bytes: number; caughtUp: boolean; at: string } | undefined;
   /** Last failure, free of secrets. */

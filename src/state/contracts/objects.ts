@@ -16,7 +16,13 @@
  */
 export type ObjectStatus = 'pending' | 'copied' | 'verified' | 'failed' | 'deleted-at-source';
 
-export const OBJECT_STATUSES: readonly ObjectStatus[] = ['pending', 'copied', 'verified', 'failed', 'deleted-at-source'];
+export const OBJECT_STATUSES: readonly ObjectStatus[] = [
+  'pending',
+  'copied',
+  'verified',
+  'failed',
+  'deleted-at-source',
+];
 
 export interface ObjectRecord {
   dataset: string;

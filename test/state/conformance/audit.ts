@@ -24,7 +24,11 @@ export async function appendSamples(store: AuditLog, count: number): Promise<Aud
   return events;
 }
 
-export function describeAuditLogConformance(name: string, create: CreateStorage<AuditLog>, options: AuditLogOptions = {}): void {
+export function describeAuditLogConformance(
+  name: string,
+  create: CreateStorage<AuditLog>,
+  options: AuditLogOptions = {},
+): void {
   const pageSize = options.pageSize ?? 1000;
 
   describe(`${name}: audit log`, () => {
@@ -58,9 +62,11 @@ export function describeAuditLogConformance(name: string, create: CreateStorage<
 
     it('masks secrets before hashing, so the hash covers what is stored', async () => {
       const { store } = fixture;
-      const event = await store.appendAudit(sampleInput(1, {
-        details: { dsn: 'postgres://emc2:Tr0ub4dor@pg.internal/emc2', ratio: 0.25 },
-      }));
+      const event = await store.appendAudit(
+        sampleInput(1, {
+          details: { dsn: 'postgres://emc2:Tr0ub4dor@pg.internal/emc2', ratio: 0.25 },
+        }),
+      );
       expect(event.details).toEqual({ dsn: 'postgres://emc2:***@pg.internal/emc2', ratio: '0.25' });
       const [stored] = await collect(store.iterateAudit());
       expect(stored).toStrictEqual(event);
@@ -70,7 +76,8 @@ export function describeAuditLogConformance(name: string, create: CreateStorage<
     it('keeps one linear chain when two store instances append in turn', async () => {
       const { store } = fixture;
       const other = await fixture.connect();
-      for (let i = 1; i <= 20; i++) await (i % 2 ? store : other).appendAudit(sampleInput(i, { actor: i % 2 ? 'a' : 'b' }));
+      for (let i = 1; i <= 20; i++)
+        await (i % 2 ? store : other).appendAudit(sampleInput(i, { actor: i % 2 ? 'a' : 'b' }));
       const events = await collect(other.iterateAudit());
       expect(events.map((e) => e.actor).join('')).toBe('ab'.repeat(10));
       expect(await verifyChain(events)).toMatchObject({ ok: true, count: 20 });

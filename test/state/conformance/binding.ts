@@ -14,16 +14,22 @@ import {
 import { useStorage, type CreateStorage } from './storage.ts';
 
 export const HCL: DatasetBinding = {
-  name: 'hcl', kind: 'objects',
-  source: 'https://emc2.blob.core.windows.net/hcl/lyon/', target: 'https://s3.eu-west-par.io.cloud.ovh.net/emc2-hcl/lyon/',
+  name: 'hcl',
+  kind: 'objects',
+  source: 'https://emc2.blob.core.windows.net/hcl/lyon/',
+  target: 'https://s3.eu-west-par.io.cloud.ovh.net/emc2-hcl/lyon/',
 };
 export const CATALOG: DatasetBinding = {
-  name: 'catalog', kind: 'postgres',
-  source: 'postgresql://emc2-pg.postgres.database.azure.com:5432/catalog', target: 'postgresql://pg.emc2.internal:5432/catalog',
+  name: 'catalog',
+  kind: 'postgres',
+  source: 'postgresql://emc2-pg.postgres.database.azure.com:5432/catalog',
+  target: 'postgresql://pg.emc2.internal:5432/catalog',
 };
 export const CLB: DatasetBinding = {
-  name: 'clb', kind: 'objects',
-  source: 'https://emc2.blob.core.windows.net/clb/', target: 'https://s3.eu-west-par.io.cloud.ovh.net/emc2-clb/',
+  name: 'clb',
+  kind: 'objects',
+  source: 'https://emc2.blob.core.windows.net/clb/',
+  target: 'https://s3.eu-west-par.io.cloud.ovh.net/emc2-clb/',
 };
 
 /** The plan of migration `emc2` with these datasets (written in an order that is not name order). */
@@ -33,7 +39,10 @@ export function emc2(...datasets: DatasetBinding[]): WantedBinding {
 
 /** The rejection of `promise`, which must be a `BindingConflictError`. */
 async function conflictOf(promise: Promise<unknown>): Promise<BindingConflictError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(BindingConflictError);
   return err as BindingConflictError;
 }
@@ -52,7 +61,11 @@ export function describeMigrationBindingConformance(name: string, create: Create
       const store = await fixture.reopen();
       const binding = await store.getBinding();
       expect(binding).toStrictEqual({
-        migration: 'emc2', datasets: [CATALOG, HCL], boundAt: expect.any(String), updatedAt: binding?.boundAt, rebinds: [],
+        migration: 'emc2',
+        datasets: [CATALOG, HCL],
+        boundAt: expect.any(String),
+        updatedAt: binding?.boundAt,
+        rebinds: [],
       });
       expect(Date.parse(binding!.boundAt)).not.toBeNaN();
       expect(outcome.binding).toStrictEqual(binding);
@@ -108,7 +121,10 @@ export function describeMigrationBindingConformance(name: string, create: Create
       const { store } = fixture;
       await store.bind(emc2(HCL, CATALOG));
       const moved = { ...HCL, target: 'https://s3.gra.io.cloud.ovh.net/emc2-hcl/lyon/' };
-      const outcome = await store.rebind({ migration: 'emc2-v2', datasets: [moved, CLB] }, 'bucket moved to GRA; ticket https://ops:Tr0ub4dor@tickets/42');
+      const outcome = await store.rebind(
+        { migration: 'emc2-v2', datasets: [moved, CLB] },
+        'bucket moved to GRA; ticket https://ops:Tr0ub4dor@tickets/42',
+      );
       const overridden: BindingConflict[] = [
         { type: 'migration', recorded: 'emc2', wanted: 'emc2-v2' },
         { type: 'dataset', dataset: 'hcl', field: 'target', recorded: HCL.target, wanted: moved.target },
@@ -117,7 +133,13 @@ export function describeMigrationBindingConformance(name: string, create: Create
 
       const binding = await (await fixture.reopen()).getBinding();
       expect(binding).toMatchObject({ migration: 'emc2-v2', datasets: [CATALOG, CLB, moved] });
-      expect(binding?.rebinds).toEqual([{ at: expect.any(String), reason: 'bucket moved to GRA; ticket https://ops:***@tickets/42', conflicts: overridden }]);
+      expect(binding?.rebinds).toEqual([
+        {
+          at: expect.any(String),
+          reason: 'bucket moved to GRA; ticket https://ops:***@tickets/42',
+          conflicts: overridden,
+        },
+      ]);
       expect(outcome.binding).toStrictEqual(binding);
 
       // From now on the new mapping is the one that binds.
@@ -143,7 +165,10 @@ export function describeMigrationBindingConformance(name: string, create: Create
         { migration: 'emc2', datasets: [{ ...HCL, kind: 'mysql' as 'objects' }] },
         { migration: 'emc2', datasets: [{ ...HCL, target: '' }] },
         { migration: 'emc2', datasets: [{ ...CATALOG, source: 'postgresql://emc2:Tr0ub4dor@pg:5432/catalog' }] },
-        { migration: 'emc2', datasets: [{ ...HCL, source: 'https://emc2.blob.core.windows.net/hcl/?sv=2024&sig=abcdef123456' }] },
+        {
+          migration: 'emc2',
+          datasets: [{ ...HCL, source: 'https://emc2.blob.core.windows.net/hcl/?sv=2024&sig=abcdef123456' }],
+        },
       ];
       for (const wanted of refused) {
         await expect(store.bind(wanted), JSON.stringify(wanted)).rejects.toThrow(/cannot bind/);

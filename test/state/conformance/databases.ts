@@ -7,8 +7,16 @@ import type { DatabaseRecord, DatabaseStore } from '../../../src/state/contracts
 import { useStorage, type CreateStorage } from './storage.ts';
 
 export const COPIED: DatabaseRecord = {
-  dataset: 'catalog', method: 'dump-restore', status: 'copied', tables: 4, bytes: 123456,
-  copiedAt: '2026-11-22T10:00:00.000Z', copySeconds: 12.5, verification: undefined, lag: undefined, lastError: undefined,
+  dataset: 'catalog',
+  method: 'dump-restore',
+  status: 'copied',
+  tables: 4,
+  bytes: 123456,
+  copiedAt: '2026-11-22T10:00:00.000Z',
+  copySeconds: 12.5,
+  verification: undefined,
+  lag: undefined,
+  lastError: undefined,
   updatedAt: '2026-11-22T10:00:00.000Z',
 };
 
@@ -21,14 +29,32 @@ export function describeDatabaseStoreConformance(name: string, create: CreateSto
       expect(await store.getDatabase('catalog')).toBeUndefined();
       await store.putDatabase(COPIED);
       expect(await store.getDatabase('catalog')).toEqual(COPIED);
-      await store.putDatabase({ ...COPIED, status: 'verified', verification: { at: 'x', ok: true, tablesVerified: 4, mismatches: [], schemaDifferences: [], evidenceFile: 'f.json', evidenceSha256: 'a'.repeat(64) } });
+      await store.putDatabase({
+        ...COPIED,
+        status: 'verified',
+        verification: {
+          at: 'x',
+          ok: true,
+          tablesVerified: 4,
+          mismatches: [],
+          schemaDifferences: [],
+          evidenceFile: 'f.json',
+          evidenceSha256: 'a'.repeat(64),
+        },
+      });
       expect((await store.getDatabase('catalog'))?.verification?.tablesVerified).toBe(4);
     });
 
     it('never keeps a secret a failure message quoted', async () => {
       const { store } = fixture;
-      await store.putDatabase({ ...COPIED, status: 'failed', lastError: 'pg_restore: connect postgres://emc2:Tr0ub4dor@pg/emc2 refused' });
-      expect((await store.getDatabase('catalog'))?.lastError).toBe('pg_restore: connect postgres://emc2:***@pg/emc2 refused');
+      await store.putDatabase({
+        ...COPIED,
+        status: 'failed',
+        lastError: 'pg_restore: connect postgres://emc2:Tr0ub4dor@pg/emc2 refused',
+      });
+      expect((await store.getDatabase('catalog'))?.lastError).toBe(
+        'pg_restore: connect postgres://emc2:***@pg/emc2 refused',
+      );
     });
   });
 }

@@ -12,7 +12,11 @@ export interface ObjectLedgerOptions {
   pageSize?: number;
 }
 
-export function describeObjectLedgerConformance(name: string, create: CreateStorage<ObjectLedger>, options: ObjectLedgerOptions = {}): void {
+export function describeObjectLedgerConformance(
+  name: string,
+  create: CreateStorage<ObjectLedger>,
+  options: ObjectLedgerOptions = {},
+): void {
   const pageSize = options.pageSize ?? 1000;
 
   describe(`${name}: object ledger`, () => {
@@ -21,9 +25,19 @@ export function describeObjectLedgerConformance(name: string, create: CreateStor
     it('round-trips full and sparse records, sizes beyond 2^31, and replaces whole records', async () => {
       const { store } = fixture;
       const full = objectRecord('d', 'full', {
-        size: 2 ** 53 - 1, sourceMd5: 'md5src', status: 'verified', sha256: 'a'.repeat(64), md5: 'b'.repeat(32),
-        targetEtag: '"t"', expectedEtag: '"t"', attempts: 2, lastError: 'timeout', copiedRunId: 'run-1',
-        copiedAt: '2026-03-01T00:00:00.000Z', verifiedAt: '2026-03-02T00:00:00.000Z', verifiedMode: 'full',
+        size: 2 ** 53 - 1,
+        sourceMd5: 'md5src',
+        status: 'verified',
+        sha256: 'a'.repeat(64),
+        md5: 'b'.repeat(32),
+        targetEtag: '"t"',
+        expectedEtag: '"t"',
+        attempts: 2,
+        lastError: 'timeout',
+        copiedRunId: 'run-1',
+        copiedAt: '2026-03-01T00:00:00.000Z',
+        verifiedAt: '2026-03-02T00:00:00.000Z',
+        verifiedMode: 'full',
       });
       const sparse = objectRecord('d', 'sparse', { size: 5 * 2 ** 30 });
       await store.putObjects([full, sparse]);
@@ -41,21 +55,30 @@ export function describeObjectLedgerConformance(name: string, create: CreateStor
 
     it('rolls back a batch that fails part-way', async () => {
       const { store } = fixture;
-      await expect(store.putObjects([objectRecord('d', 'ok'), objectRecord('d', 'bad', { size: 1.5 })])).rejects.toThrow();
+      await expect(
+        store.putObjects([objectRecord('d', 'ok'), objectRecord('d', 'bad', { size: 1.5 })]),
+      ).rejects.toThrow();
       expect((await store.getObjects('d', ['ok'])).size).toBe(0);
     });
 
     it('updates some fields, clears nullable ones, refuses unknown fields and records', async () => {
       const { store } = fixture;
       await store.putObjects([objectRecord('d', 'a', { lastError: 'boom', attempts: 1 })]);
-      await store.updateObject('d', 'a', { status: 'copied', sha256: 'c'.repeat(64), lastError: undefined, attempts: 2 });
+      await store.updateObject('d', 'a', {
+        status: 'copied',
+        sha256: 'c'.repeat(64),
+        lastError: undefined,
+        attempts: 2,
+      });
       await store.updateObject('d', 'a', { size: undefined }); // undefined on a required field: left alone
       expect((await store.getObjects('d', ['a'])).get('a')).toStrictEqual(
         objectRecord('d', 'a', { status: 'copied', sha256: 'c'.repeat(64), attempts: 2 }),
       );
       await expect(store.updateObject('d', 'missing', { attempts: 1 })).rejects.toThrow(/d\/missing.*no such record/);
       await expect(store.updateObject('d', 'missing', {})).rejects.toThrow(/no such record/);
-      await expect(store.updateObject('d', 'a', { dataset: 'x' } as never)).rejects.toThrow(/cannot update field "dataset"/);
+      await expect(store.updateObject('d', 'a', { dataset: 'x' } as never)).rejects.toThrow(
+        /cannot update field "dataset"/,
+      );
       await expect(store.updateObject('d', 'a', { 'size = 0; --': 1 } as never)).rejects.toThrow(/cannot update field/);
     });
 

@@ -44,7 +44,14 @@ export function describePhaseStoreConformance(name: string, create: CreateStorag
 
     it('keep unset fields as undefined, not missing', async () => {
       const { store } = fixture;
-      const planned = stoppedPhase({ phaseId: 1, state: 'planned', done: [], failed: undefined, approvals: [], frozenAt: undefined });
+      const planned = stoppedPhase({
+        phaseId: 1,
+        state: 'planned',
+        done: [],
+        failed: undefined,
+        approvals: [],
+        frozenAt: undefined,
+      });
       await store.putPhase(planned);
       const read = await store.getPhase(1);
       expect(read).toStrictEqual(planned);
@@ -61,7 +68,11 @@ export function describePhaseStoreConformance(name: string, create: CreateStorag
 
     it('never store a secret in an error message', async () => {
       const { store } = fixture;
-      await store.putPhase(stoppedPhase({ failed: { step: 'switch', at: 'now', error: 'connect postgres://emc2:Tr0ub4dor@pg/emc2 refused' } }));
+      await store.putPhase(
+        stoppedPhase({
+          failed: { step: 'switch', at: 'now', error: 'connect postgres://emc2:Tr0ub4dor@pg/emc2 refused' },
+        }),
+      );
       expect((await store.getPhase(2))?.failed?.error).toBe('connect postgres://emc2:***@pg/emc2 refused');
     });
 

@@ -21,7 +21,13 @@ const CAPABILITIES: StoreCapabilities = {
 };
 
 function probe(target: string, overrides: Partial<ProbeRecord> = {}): ProbeRecord {
-  return { target, capabilities: CAPABILITIES, observations: [{ name: 'etag.multipart', seen: 'MD5 of the part MD5s, then -2' }], at: '2026-11-02T10:00:00.000Z', ...overrides };
+  return {
+    target,
+    capabilities: CAPABILITIES,
+    observations: [{ name: 'etag.multipart', seen: 'MD5 of the part MD5s, then -2' }],
+    at: '2026-11-02T10:00:00.000Z',
+    ...overrides,
+  };
 }
 
 export function describeProbeLogConformance(name: string, create: CreateStorage<ProbeLog>): void {
@@ -35,14 +41,18 @@ export function describeProbeLogConformance(name: string, create: CreateStorage<
       await log.putProbe(probe('http://127.0.0.1:1/other', { capabilities: { ...CAPABILITIES, tagging: false } }));
       await log.putProbe(probe('http://127.0.0.1:1/bucket', { at: '2026-11-03T10:00:00.000Z' }));
       const again = await storage.reopen();
-      expect(await again.getProbe('http://127.0.0.1:1/bucket')).toEqual(probe('http://127.0.0.1:1/bucket', { at: '2026-11-03T10:00:00.000Z' }));
+      expect(await again.getProbe('http://127.0.0.1:1/bucket')).toEqual(
+        probe('http://127.0.0.1:1/bucket', { at: '2026-11-03T10:00:00.000Z' }),
+      );
       expect((await again.getProbe('http://127.0.0.1:1/other'))?.capabilities.tagging).toBe(false);
     });
 
     it('masks a registered secret quoted in an observation', async () => {
       const { registerSecret } = await import('../../../src/secrets/redact.ts');
       registerSecret('probe-secret-value-4711');
-      await storage.store.putProbe(probe('t', { observations: [{ name: 'x', seen: 'answered probe-secret-value-4711' }] }));
+      await storage.store.putProbe(
+        probe('t', { observations: [{ name: 'x', seen: 'answered probe-secret-value-4711' }] }),
+      );
       expect(JSON.stringify(await storage.store.getProbe('t'))).not.toContain('probe-secret-value-4711');
     });
   });

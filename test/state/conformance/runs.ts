@@ -21,13 +21,20 @@ export function describeRunLogConformance(name: string, create: CreateStorage<Ru
       const runs = await store.listRuns();
       expect(runs.map((r) => r.id)).toEqual([second, first]);
       expect(runs[0]).toEqual({
-        id: second, command: 'copy', scope: 'emc2-hcl', startedAt: expect.any(String),
-        endedAt: undefined, outcome: undefined, totals: undefined,
+        id: second,
+        command: 'copy',
+        scope: 'emc2-hcl',
+        startedAt: expect.any(String),
+        endedAt: undefined,
+        outcome: undefined,
+        totals: undefined,
       });
       expect(runs[1]).toMatchObject({ outcome: 'succeeded', totals: { objects: 3, bytes: 5 * 2 ** 30, failed: 0 } });
       expect(Date.parse(runs[1]!.endedAt!)).not.toBeNaN();
       expect(await store.listRuns(1)).toHaveLength(1);
-      await expect(store.finishRun('run-nope', 'failed', { objects: 0, bytes: 0, failed: 0 })).rejects.toThrow(/no such run/);
+      await expect(store.finishRun('run-nope', 'failed', { objects: 0, bytes: 0, failed: 0 })).rejects.toThrow(
+        /no such run/,
+      );
     });
   });
 }
