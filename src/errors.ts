@@ -6,7 +6,7 @@
 import { redact } from './secrets/redact.ts';
 
 /** Exit codes: 0 success, 1 the work failed (mismatch, failed objects), 2 bad input or setup. */
-export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
 /** A problem with the user's input or environment: nothing was changed. */
 export class UserError extends Error {

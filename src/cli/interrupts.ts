@@ -3,6 +3,7 @@
  * `AbortController`: the use case stops new work and records the work in flight. A second
  * one exits at once with 130. The state is safe either way.
  */
+import { EXIT } from '../errors.ts';
 import type { ProgressSink } from '../progress.ts';
 import { createProgressDisplay } from './progress-display.ts';
 
@@ -12,13 +13,21 @@ export interface CommandIo {
   signal: AbortSignal;
 }
 
+let interrupted = false;
+
+/** Whether a command of this process was stopped by a signal: it then exits 130, whatever it finished. */
+export function wasInterrupted(): boolean {
+  return interrupted;
+}
+
 /** Aborts on the first SIGINT or SIGTERM, exits on the second; `release` stops listening. */
 export function interruptOnSignals(progress: ProgressSink): { signal: AbortSignal; release(): void } {
   const abort = new AbortController();
   let received = 0;
   const onSignal = (signal: NodeJS.Signals) => {
     received++;
-    if (received > 1) process.exit(130);
+    interrupted = true;
+    if (received > 1) process.exit(EXIT.interrupted);
     progress.note(
       `${signal}: stopping after the work in flight (press Ctrl-C again to quit now; the state is kept either way)`,
     );

@@ -16,6 +16,8 @@ import { registerParityCommand } from './commands/parity.ts';
 import { registerAuditCommand } from './commands/audit.ts';
 import { registerRunbookCommand } from './commands/runbook.ts';
 import { registerProbeCommand } from './commands/probe.ts';
+import { registerStateCommands } from './commands/state.ts';
+import { wasInterrupted } from './interrupts.ts';
 
 /** The version in package.json, read next to the sources (there is no build step to stamp it). */
 function packageVersion(): string {
@@ -44,6 +46,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerCutoverCommands(program);
   registerRunbookCommand(program);
+  registerStateCommands(program);
   return program;
 }
 
@@ -52,6 +55,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });
+    // Ctrl-C: the work in flight was recorded and the report printed; the shell hears 130.
+    if (wasInterrupted()) return EXIT.interrupted;
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   } catch (err) {
     const code = (err as { code?: string }).code;

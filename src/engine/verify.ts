@@ -12,6 +12,9 @@ import type { EngineContext, EngineDataset } from './context.ts';
 import { checkBytes, checkQuick, type Mismatch } from './verify-checks.ts';
 
 export type VerifyMode = 'quick' | 'full';
+
+/** Failed objects named by one verify: enough to act on, bounded for a dataset of millions. */
+export const MAX_NAMED_FAILURES = 1000;
 export type { Mismatch } from './verify-checks.ts';
 
 export interface VerifySummary {
@@ -24,6 +27,12 @@ export interface VerifySummary {
   mismatches: Mismatch[];
   /** Objects known at the source but not (successfully) copied yet: nothing to verify. */
   notCopied: number;
+  /**
+   * The objects that could not be verified because they stand failed (a copy that failed, or
+   * a mismatch found by an earlier verify and not repaired yet), by key with the reason: every
+   * verify names them until a copy repairs them. At most {@link MAX_NAMED_FAILURES}.
+   */
+  failed: { key: string; error: string }[];
   /**
    * Objects whose SHA-256 the target cannot hold (no tagging, metadata fixed before the
    * bytes): quick verify could not check it there; the state and the manifest carry it, and
@@ -53,6 +62,7 @@ export async function verifyDataset(
     bytesVerified: 0,
     mismatches: [],
     sha256NotOnTarget: [],
+    failed: [],
     notCopied: counts.pending.objects + counts.failed.objects,
   };
   const total = {
@@ -91,6 +101,12 @@ export async function verifyDataset(
   }
   await queue.onIdle();
   ctx.progress.stop();
+  for await (const record of ctx.state.iterateObjects(dataset.name, ['failed'])) {
+    if (summary.failed.length >= MAX_NAMED_FAILURES) break;
+    // Those this pass just found are already among the mismatches.
+    if (!summary.mismatches.some((m) => m.key === record.key))
+      summary.failed.push({ key: record.key, error: record.lastError ?? 'failed' });
+  }
   summary.mismatches.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return summary;
 }

@@ -10,7 +10,14 @@ export function renderVerify(report: VerifyReport): string {
   const lines = [renderTable(['dataset', 'checked', 'verified', 'mismatches', 'not copied'], rows)];
   for (const d of report.datasets) {
     for (const m of d.mismatches)
-      lines.push(`  mismatch: ${d.dataset}: ${m.targetKey}: ${m.problem} (expected ${m.expected}, found ${m.actual})`);
+      lines.push(
+        `  mismatch: ${d.dataset}: ${m.targetKey}: ${m.field ? `${m.problem} ${m.field}` : m.problem} (expected ${m.expected}, found ${m.actual})`,
+      );
+    for (const f of d.failed) lines.push(`  not verified: ${d.dataset}: ${f.key}: ${f.error}`);
+    if (d.sha256NotOnTarget.length > 0)
+      lines.push(
+        `  ${d.dataset}: the SHA-256 of ${d.sha256NotOnTarget.length} objects is not on the target (no tagging there): a full verify re-hashes their bytes`,
+      );
     if (d.notCopied)
       lines.push(`  ${d.dataset}: ${d.notCopied} objects are not on the target yet: run \`cloudexit copy\` first`);
   }
