@@ -11,7 +11,24 @@ import { RESERVED_PREFIX } from '../engine/context.ts';
 import type { ProbeRecord } from '../state/contracts/probes.ts';
 import type { CapabilityOverrides } from '../stores/capabilities.ts';
 import { probeStore } from '../stores/probe.ts';
-import type { Session } from './session.ts';
+import type { LoadedPlan } from '../plan/load.ts';
+import type { Clock } from '../plan/clock.ts';
+import type { ProgressSink } from '../progress.ts';
+import type { ProbeLog } from '../state/contracts/probes.ts';
+
+/**
+ * What probing needs of a session (a `Session` fits): its datasets, whose targets it
+ * replaces, the state, the clock and a way to audit. Declared here, not imported, so that
+ * the session can apply recorded probes without a loop between the two modules.
+ */
+export interface ProbeScope {
+  plan: Pick<LoadedPlan, 'target'>;
+  datasets: EngineDataset[];
+  state: ProbeLog;
+  clock: Clock;
+  ctx: { progress: ProgressSink };
+  audit(step: string, outcome: string, details: Record<string, unknown>): Promise<void>;
+}
 
 /** A probe of one target, and the datasets that write to it. */
 export interface TargetProbe extends ProbeRecord {
@@ -21,7 +38,7 @@ export interface TargetProbe extends ProbeRecord {
 }
 
 /** What the plan declares of every target bucket, which no probe overrides. */
-function planOverrides(session: Session): CapabilityOverrides | undefined {
+function planOverrides(session: Pick<ProbeScope, 'plan'>): CapabilityOverrides | undefined {
   return session.plan.target.etagIsMd5 === false ? { etag: { single: 'opaque', multipart: 'opaque' } } : undefined;
 }
 
@@ -34,7 +51,7 @@ function targetsOf(datasets: readonly EngineDataset[]): Map<string, EngineDatase
 }
 
 /** Gives each dataset's target the capabilities recorded by its last probe (and the plan's word). */
-export async function applyRecordedProbes(session: Session): Promise<void> {
+export async function applyRecordedProbes(session: Pick<ProbeScope, 'plan' | 'datasets' | 'state'>): Promise<void> {
   for (const dataset of session.datasets) {
     const record = await session.state.getProbe(dataset.target.description);
     dataset.target = withOverrides(dataset, record, planOverrides(session));
@@ -57,7 +74,7 @@ function withOverrides(
  * — records each probe in the state and the audit log, and gives the datasets what was
  * measured. Throw-away objects go under the first dataset's reserved prefix, and are removed.
  */
-export async function probeTargets(session: Session, options: { force: boolean }): Promise<TargetProbe[]> {
+export async function probeTargets(session: ProbeScope, options: { force: boolean }): Promise<TargetProbe[]> {
   const probes: TargetProbe[] = [];
   for (const [description, datasets] of targetsOf(session.datasets)) {
     const recorded = await session.state.getProbe(description);
