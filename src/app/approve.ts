@@ -2,6 +2,7 @@
  * Recording one owner's go for a phase's cutover. The preflight gate opens when the four
  * owners (decision maker, ops lead, data owner, DPO) have each given theirs.
  */
+import { hostname, userInfo } from 'node:os';
 import { recordApproval } from '../cutover/approve.ts';
 import { OWNER_ROLES, ROLE_TITLES, type OwnerRole } from '../cutover/gates.ts';
 import { clockFromEnv, type Clock } from '../plan/clock.ts';
@@ -17,6 +18,10 @@ export interface ApproveOptions extends PlanOptions {
   owner: string;
   /** Who records it, for the audit log. @default `CLOUDEXIT_ACTOR`, else the OS user */
   actor?: string | undefined;
+  /** The person giving the go (`--as`). @default the owner's name in the plan */
+  as?: string | undefined;
+  /** Lets one person give the go of two roles of the phase. @default false */
+  allowSeveralRoles?: boolean | undefined;
   /** @default the system clock, or `CLOUDEXIT_NOW` when set */
   clock?: Clock | undefined;
 }
@@ -36,7 +41,12 @@ export async function approve(options: ApproveOptions): Promise<ApproveReport> {
   return withPlanAndState(options, { create: true }, async ({ plan, state }) => {
     const phase = phaseOf(plan, options.phase);
     const deps = { state, phase, clock: options.clock ?? clockFromEnv(), actor: options.actor ?? currentActor() };
-    const record = await recordApproval(deps, options.owner);
+    const record = await recordApproval(deps, options.owner, {
+      person: options.as,
+      osUser: osUser(),
+      host: hostname(),
+      allowSeveralRoles: options.allowSeveralRoles,
+    });
     const missing = OWNER_ROLES.filter((r) => !record.approvals.some((a) => a.role === r));
     return {
       phase: phase.id,
@@ -45,4 +55,12 @@ export async function approve(options: ApproveOptions): Promise<ApproveReport> {
       waitingFor: missing.map((role) => ({ role, title: ROLE_TITLES[role], name: phase.owners[role] })),
     };
   });
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }

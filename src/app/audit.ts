@@ -3,8 +3,8 @@
  * chain (from the state file or from an export) naming the first broken link. Needs no
  * secret and no connection: the plan is read only to find the default state file, and not
  * at all when `state` or `file` is given, so an auditor holding just a file can run it.
+ * The state is opened read-only: nothing on disk is created or changed.
  */
-import { existsSync } from 'node:fs';
 import { verifyChain, type ChainBreak, type ChainVerdict } from '../audit/chain.ts';
 import {
   AuditFileError,
@@ -14,7 +14,7 @@ import {
   type ExportSummary,
 } from '../audit/jsonl.ts';
 import { UserError } from '../errors.ts';
-import { openSqliteStateStore } from '../state/sqlite.ts';
+import { openSqliteStateStore, type SqliteStateStore } from '../state/sqlite.ts';
 import type { AuditEvent } from '../audit/event.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { statePathOf } from './paths.ts';
@@ -125,22 +125,27 @@ async function verifyState(
 }
 
 /**
- * Opens the state file, which must exist: opening creates a missing one, and an empty new
- * state file would "verify" as an intact log of 0 events.
+ * Opens the state file read-only, which must exist: an empty view of a missing state would
+ * "verify" as an intact log of 0 events. Nothing on disk is created or changed, and the
+ * binding is not checked: an auditor may hold the state file without its plan.
  */
 async function openExistingStore(options: PlanOptions): Promise<StateStore> {
   const path = options.state ?? statePathOf(await planOf(options.plan), undefined);
-  if (!existsSync(path)) {
+  let store: SqliteStateStore;
+  try {
+    store = await openSqliteStateStore(path, { readOnly: true });
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw new UserError((err as Error).message, { where: path });
+  }
+  if (!store.exists) {
+    await store.close();
     throw new UserError(`there is no state file at ${path}`, {
       fix:
         options.state === undefined
-          ? 'run from the folder where the migration ran, or pass --state with its state file'
+          ? 'pass the plan the migration ran with (its state is next to it, in .cloudexit/), or pass --state with its state file'
           : 'check the path given to --state, or pass --file with an exported audit log',
     });
   }
-  try {
-    return await openSqliteStateStore(path);
-  } catch (err) {
-    throw new UserError((err as Error).message, { where: path });
-  }
+  return store;
 }

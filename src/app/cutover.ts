@@ -19,19 +19,33 @@ export interface CutoverOptions extends Omit<SessionOptions, 'dataset' | 'phase'
   parity?: ParityChoice;
   /** `CLOUDEXIT_STATE_DIR` for the hooks. @default `.cloudexit/hooks` */
   hookStateDir?: string | undefined;
+  /**
+   * Waives the parity gate (no report, or gaps not accepted), with this reason; recorded in
+   * the audit log as a waiver with the actor. @default not waived
+   */
+  waiveParity?: string | undefined;
+  /**
+   * Goes through the commit, the point of no return. Without it the cutover stops after
+   * the smoke check (`awaitingCommit`), and the commit is a separate run with it.
+   * @default false
+   */
+  commit?: boolean | undefined;
 }
 
 /** The phase's state after this run, the steps it ran, and where and why it stopped. */
 export type CutoverReport = CutoverResult;
 
-/** Runs (or resumes) the cutover of one phase; the report's `state` is `committed` when it went all the way. */
+/**
+ * Runs (or resumes) the cutover of one phase; the report's `state` is `committed` when it
+ * went all the way (`commit: true`), `awaitingCommit` when it stopped before the commit.
+ */
 export async function cutover(options: CutoverOptions): Promise<CutoverReport> {
   return withSession(
     { ...options, dataset: [] },
     `cutover ${options.phase}`,
     (session) => cutoverInSession(session, options),
     (result) => ({
-      outcome: result.state === 'committed' ? 'succeeded' : 'failed',
+      outcome: result.state === 'committed' || (result.awaitingCommit && !result.stoppedAt) ? 'succeeded' : 'failed',
       totals: { objects: 0, bytes: 0, failed: result.stoppedAt ? 1 : 0 },
     }),
   );
@@ -58,7 +72,9 @@ async function cutoverInSession(session: Session, options: CutoverOptions): Prom
       ...(options.hookStateDir ? { stateDir: options.hookStateDir } : {}),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     }),
-    parity: await loadParityReport(options.parity),
+    parity: await loadParityReport(options.parity, session.plan.parity.accepted),
+    ...(options.waiveParity !== undefined ? { parityWaiver: { reason: options.waiveParity } } : {}),
+    commit: options.commit === true,
     clock: session.clock,
     actor: session.actor,
   });

@@ -13,6 +13,8 @@ export interface SavedParity {
   equivalent: boolean;
   /** `subject property` of each row that differs. */
   differing: string[];
+  /** `subject property` of each unsupported row not accepted (by the plan, or in the report). */
+  gaps: string[];
   file: string;
 }
 
@@ -22,12 +24,22 @@ export interface SavedParity {
  */
 export type ParityChoice = string | false | undefined;
 
-export async function loadParityReport(choice: ParityChoice): Promise<SavedParity | undefined> {
+/**
+ * Reads the report; `accepted` are the plan's accepted gaps (`parity.accepted`). Without
+ * them, the report's own acceptance marks (those of the plan it was made with) count.
+ */
+export async function loadParityReport(
+  choice: ParityChoice,
+  accepted?: readonly { property: string; subject?: string | undefined }[],
+): Promise<SavedParity | undefined> {
   if (choice === false) return undefined;
   const path = choice ?? DEFAULT_PARITY_REPORT;
   if (choice === undefined && !existsSync(path)) return undefined;
   const fix = `save one with \`cloudexit parity --json > ${DEFAULT_PARITY_REPORT}\``;
-  let report: { equivalent?: unknown; rows?: { subject?: string; property?: string; verdict?: string }[] };
+  let report: {
+    equivalent?: unknown;
+    rows?: { subject?: string; property?: string; verdict?: string; accepted?: unknown }[];
+  };
   try {
     report = JSON.parse(await readFile(path, 'utf8'));
   } catch (err) {
@@ -37,5 +49,12 @@ export async function loadParityReport(choice: ParityChoice): Promise<SavedParit
     throw new UserError('this is not a `cloudexit parity --json` report', { where: path, fix });
   }
   const differing = report.rows.filter((r) => r.verdict === 'differs').map((r) => `${r.subject} ${r.property}`);
-  return { equivalent: report.equivalent, differing, file: path };
+  const isAccepted = (r: { subject?: string; property?: string; accepted?: unknown }) =>
+    accepted === undefined
+      ? r.accepted !== undefined
+      : accepted.some((a) => a.property === r.property && (a.subject === undefined || a.subject === r.subject));
+  const gaps = report.rows
+    .filter((r) => r.verdict?.startsWith('unsupported') && !isAccepted(r))
+    .map((r) => `${r.subject} ${r.property}`);
+  return { equivalent: report.equivalent && gaps.length === 0, differing, gaps, file: path };
 }

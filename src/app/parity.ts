@@ -4,10 +4,11 @@
  * files and the spec); `fromState` compares two `pulumi stack export` files instead.
  */
 import type { DeclaredResource } from '../infra/declared.ts';
-import type { ParityReport } from '../infra/parity.ts';
+import type { AcceptedGap, ParityReport } from '../infra/parity.ts';
+import { loadPlan } from '../plan/load.ts';
 import { DEFAULT_SPEC_FILE } from '../warehouse/load.ts';
 import { UserError } from '../errors.ts';
-import { DEFAULT_STACK_FILES } from './paths.ts';
+import { DEFAULT_PLAN, DEFAULT_STACK_FILES } from './paths.ts';
 
 export interface ParityOptions {
   /** The warehouse spec both programs are built from (offline). @default `stacks/warehouse.yaml` */
@@ -16,16 +17,24 @@ export interface ParityOptions {
   stackFiles?: readonly string[] | undefined;
   /** Two `pulumi stack export` files of deployed stacks, compared instead. @default none (offline) */
   fromState?: readonly string[] | undefined;
+  /** The plan whose `parity.accepted` says which unsupported properties are accepted. @default `runbooks/emc2/plan.yaml` */
+  plan?: string | undefined;
+  /** The accepted gaps, instead of reading them from `plan`. */
+  accepted?: readonly AcceptedGap[] | undefined;
 }
 
 export type { ParityReport };
 
-/** Compares the two stacks property by property; `equivalent` when nothing differs. */
+/**
+ * Compares the two stacks property by property; `equivalent` when nothing differs and the
+ * plan accepts every property one host cannot declare (the rest are listed in `gaps`).
+ */
 export async function parity(options: ParityOptions = {}): Promise<ParityReport> {
+  const accepted = options.accepted ?? (await loadPlan(options.plan ?? DEFAULT_PLAN)).parity.accepted;
   // Loaded on use: the Pulumi SDK would otherwise slow the start of every other use case.
   const { parity: compare } = await import('../infra/parity.ts');
   const [left, right] = await declaredPair(options);
-  return compare(left, right);
+  return compare(left, right, accepted);
 }
 
 async function declaredPair(options: ParityOptions): Promise<readonly [DeclaredResource[], DeclaredResource[]]> {

@@ -52,10 +52,14 @@ export async function moveData(
   return { inventory: listed, copy: copied, quick, full };
 }
 
+/** Why a rehearsal cuts over without a parity report (recorded in the audit log as a waiver). */
+export const REHEARSAL_PARITY_WAIVER = 'rehearsal on emulators: no stacks deployed';
+
 /**
  * Every phase whose datasets were all rehearsed goes through the real cutover with the
  * plan's hooks (the example hooks write pointer files under `outDir/hooks`), after the go
- * of its four owners, recorded as given by the rehearsal. Nothing is cut over unless the
+ * of its four owners, recorded as given by the rehearsal, with the parity gate waived (no
+ * stacks are deployed) and the commit decided up front. Nothing is cut over unless the
  * data moved clean.
  */
 export async function cutOverPhases(
@@ -72,7 +76,14 @@ export async function cutOverPhases(
     }
     for (const role of OWNER_ROLES) await approve({ ...run, phase: phase.id, owner: role });
     run.progress.note(`cutover of phase ${phase.id} (${phase.name}) with the plan's hooks`);
-    const result = await cutover({ ...run, phase: phase.id, hookStateDir: join(outDir, 'hooks'), parity: false });
+    const result = await cutover({
+      ...run,
+      phase: phase.id,
+      hookStateDir: join(outDir, 'hooks'),
+      parity: false,
+      waiveParity: REHEARSAL_PARITY_WAIVER,
+      commit: true,
+    });
     results.push({ id: phase.id, name: phase.name, state: result.state, stoppedAt: result.stoppedAt });
   }
   return results;
@@ -101,6 +112,14 @@ export async function recordVerdict(
 /** The runbooks of the rehearsed migration, as its project managers would read them (of the plan as written). */
 export async function writeRehearsalRunbooks(run: RehearsalRun, plan: LoadedPlan, outDir: string): Promise<string> {
   const folder = join(outDir, 'runbooks');
-  await runbooks({ plan, state: run.state, out: folder, evidence: run.evidence, html: true, parity: false });
+  await runbooks({
+    plan,
+    boundTo: run.plan,
+    state: run.state,
+    out: folder,
+    evidence: run.evidence,
+    html: true,
+    parity: false,
+  });
   return folder;
 }

@@ -1,16 +1,18 @@
 /**
  * The cutover runbooks (README.md, one phase-N.md per phase, optionally overview.html),
  * written from the plan and the state, or checked against the files already written.
- * Reads only: no secret needed, nothing changed in the state.
+ * Reads only: no secret needed, the state opened read-only (never created, never changed)
+ * and refused when it was recorded for another plan.
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../plan/clock.ts';
+import type { LoadedPlan } from '../plan/load.ts';
 import { renderRunbooks, writeRunbooks, type RunbookOptions as RenderOptions } from '../report/runbook.ts';
 import { openSqliteStateStore } from '../state/sqlite.ts';
 import { loadParityReport, type ParityChoice } from './parity-report.ts';
 import { migrationPaths } from './paths.ts';
-import { openPlanAndState, planOf, type PlanAndState, type PlanOptions } from './plan-state.ts';
+import { openPlanAndState, planOf, type OpenedPlanAndState, type PlanOptions } from './plan-state.ts';
 
 export interface RunbookOptions extends PlanOptions {
   /** Folder for the runbooks. @default the plan's folder */
@@ -26,6 +28,12 @@ export interface RunbookOptions extends PlanOptions {
   html?: boolean | undefined;
   /** The runbooks of the plan before anything ran: empty state, no parity report. @default false */
   initial?: boolean | undefined;
+  /**
+   * The plan the state is bound to, when the runbooks describe another one: the rehearsal
+   * writes the runbooks of the plan as written from a state bound to that plan pointed at
+   * its emulators. @default `plan`
+   */
+  boundTo?: LoadedPlan | undefined;
 }
 
 export interface RunbooksWritten {
@@ -83,8 +91,8 @@ async function withRenderOptions<T>(
   }
 }
 
-async function openForRunbooks(options: RunbookOptions): Promise<PlanAndState> {
-  if (!options.initial) return openPlanAndState(options, { create: false });
+async function openForRunbooks(options: RunbookOptions): Promise<OpenedPlanAndState> {
+  if (!options.initial) return openPlanAndState(options, { create: false, boundTo: options.boundTo });
   const plan = await planOf(options.plan);
-  return { plan, state: await openSqliteStateStore(':memory:'), ...migrationPaths(plan, options) };
+  return { plan, state: await openSqliteStateStore(':memory:'), stateExists: false, ...migrationPaths(plan, options) };
 }

@@ -2,7 +2,8 @@
  * What every data use case (inventory, copy, verify, cutover) sets up the same way: the
  * plan, the selected datasets with their stores, the state store, the run record and the
  * engine context. Secrets are read before the state is opened, so a missing one changes
- * nothing. Interrupting is the caller's: it passes an `AbortSignal`, and work in flight is
+ * nothing; the state is then bound to the whole plan, so another plan's state is refused
+ * (exit 2) before any run is recorded. Interrupting is the caller's: it passes an `AbortSignal`, and work in flight is
  * recorded before the session ends as `interrupted`.
  */
 import type { EngineContext, EngineDataset } from '../engine/context.ts';
@@ -14,6 +15,7 @@ import { isObjectDataset, type Phase, type PostgresDataset } from '../plan/schem
 import { openSqliteStateStore } from '../state/sqlite.ts';
 import type { RunOutcome, RunTotals } from '../state/contracts/runs.ts';
 import type { StateStore } from '../state/state-store.ts';
+import { bindToPlan } from './binding.ts';
 import { connectionsFromPlan, engineDatasets } from './connections.ts';
 import { applyRecordedProbes } from './target-capabilities.ts';
 import { currentActor } from './hooks.ts';
@@ -88,6 +90,8 @@ export async function openSession(options: SessionOptions, command: string): Pro
   }
   const paths = migrationPaths(plan, options);
   const state = await openSqliteStateStore(paths.statePath);
+  // A state recorded for another migration or mapping is refused before anything runs.
+  await bindToPlan(state, plan);
   const scope = phase ? `phase ${phase.id}` : selected.map((d) => d.name).join(',');
   const runId = await state.startRun({ command, scope });
   const ctx: EngineContext = {

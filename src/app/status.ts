@@ -1,7 +1,8 @@
 /**
  * Status of the migration: phases, days left in the window, progress, projected dates and
  * risks, from the plan and the state. Reads only, unless `live` measures the replication
- * lag of logical PostgreSQL datasets now and records it.
+ * lag of logical PostgreSQL datasets now and records it. Without `live` the state is opened
+ * read-only: a missing one reads as "not started" and no file or folder is created.
  */
 import type { PostgresDataset } from '../plan/schema.ts';
 import { SILENT } from '../progress.ts';
@@ -26,15 +27,30 @@ export interface StatusOptions extends PlanOptions {
   env?: NodeJS.ProcessEnv | undefined;
 }
 
-export type StatusReport = MigrationStatus;
+export interface StatusReport extends MigrationStatus {
+  /** The state file read. */
+  statePath: string;
+  /** False when there is no state file yet: nothing has run (and none was created by looking). */
+  started: boolean;
+}
 
 /** The migration's status as of the clock: phases, window, throughput, projected dates, risks. */
 export async function status(options: StatusOptions = {}): Promise<StatusReport> {
   // Looking must not create a state file; measuring the lag records it, so it may.
-  return withPlanAndState(options, { create: options.live === true }, async ({ plan, state }) => {
-    if (options.live) await measureLiveLag(plan, state, options.env ?? process.env);
-    return migrationStatus(plan, state, options.clock ?? clockFromEnv(), await loadParityReport(options.parity));
-  });
+  return withPlanAndState(
+    options,
+    { create: options.live === true },
+    async ({ plan, state, statePath, stateExists }) => {
+      if (options.live) await measureLiveLag(plan, state, options.env ?? process.env);
+      const report = await migrationStatus(
+        plan,
+        state,
+        options.clock ?? clockFromEnv(),
+        await loadParityReport(options.parity),
+      );
+      return { ...report, statePath, started: stateExists };
+    },
+  );
 }
 
 /** Connects to each logical PostgreSQL dataset and records its replication lag as of now. */

@@ -33,10 +33,13 @@ export const bandwidthOption = (description: string) =>
 export function addDataOptions(command: Command): Command {
   return command
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
+    .option('--state <file>', "state database (default: .cloudexit/<migration>.db in the plan's folder)")
     .option('--dataset <name...>', 'only these datasets (default: all, or those of --phase)')
     .option('--phase <id>', 'only the datasets of this phase')
-    .option('--evidence <dir>', 'folder for manifests and evidence (default: .cloudexit/evidence/<migration>)')
+    .option(
+      '--evidence <dir>',
+      "folder for manifests and evidence (default: .cloudexit/evidence/<migration> in the plan's folder)",
+    )
     .addOption(concurrencyOption())
     .addOption(bandwidthOption('cap on source reads, e.g. 200MiB/s (overrides limits.bandwidth)'))
     .option('--no-progress', 'no progress display')

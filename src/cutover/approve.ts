@@ -2,6 +2,8 @@
  * Recording a go: `cloudexit cutover --phase N --approve NAME`. Each owner of the phase
  * (decision maker, ops lead, data owner, DPO) gives theirs; the preflight gate opens only
  * when all four are recorded, and a rollback clears them so a new attempt needs new ones.
+ * A go records the person who gave it (`--as`), and by default one person cannot hold two
+ * roles of one phase: four goes must come from four people.
  */
 import type { Clock } from '../plan/clock.ts';
 import type { Phase } from '../plan/schema.ts';
@@ -13,9 +15,25 @@ import { audit } from './audit-entry.ts';
 import { currentRecord, emptyPhaseRecord } from './current-record.ts';
 import { OWNER_ROLES, resolveApprover } from './gates.ts';
 
+/** Who gives a go: the person, and the OS account and machine the command ran on. */
+export interface Approver {
+  /** The person's name (`--as`). @default the owner's name in the plan */
+  person?: string | undefined;
+  /** @default the actor */
+  osUser?: string | undefined;
+  /** @default "unknown" */
+  host?: string | undefined;
+  /**
+   * Lets one person give the go of two roles of the phase.
+   * @default false (refused, naming the role they already hold)
+   */
+  allowSeveralRoles?: boolean | undefined;
+}
+
 export async function recordApproval(
   deps: { state: PhaseStore & AuditLog; phase: Phase; clock: Clock; actor: string },
   name: string,
+  who: Approver = {},
 ): Promise<PhaseRecord> {
   const approver = resolveApprover(deps.phase, name);
   if (!approver) {
@@ -28,9 +46,35 @@ export async function recordApproval(
   if (record.state === 'committed')
     throw new UserError(`phase ${deps.phase.id} is already committed: there is nothing left to approve`);
   if (record.state === 'rolled-back') record = emptyPhaseRecord(deps.phase.id, now);
-  const approvals = [...record.approvals.filter((a) => a.role !== approver.role), { ...approver, at: now }];
+  const person = who.person?.trim() || approver.name;
+  const same = (a: string) => a.trim().toLowerCase() === person.toLowerCase();
+  const earlier = record.approvals.find((a) => a.role !== approver.role && same(a.name));
+  if (earlier && !who.allowSeveralRoles) {
+    throw new UserError(
+      `${person} already gave the go of phase ${deps.phase.id} as ${earlier.role}: one person cannot also give it as ${approver.role}`,
+      {
+        fix: `the ${approver.role} (${approver.name} in the plan) records their own go with \`--approve ${approver.role} --as "their name"\``,
+      },
+    );
+  }
+  // The record keeps who gave the go; the audit event adds the plan's owner, the OS user and the machine.
+  const approvals = [
+    ...record.approvals.filter((a) => a.role !== approver.role),
+    { role: approver.role, name: person, at: now },
+  ];
   const updated: PhaseRecord = { ...record, approvals, updatedAt: now };
   await deps.state.putPhase(updated);
-  await audit(deps, { step: 'approve', outcome: 'succeeded', details: { role: approver.role, name: approver.name } });
+  await audit(deps, {
+    step: 'approve',
+    outcome: 'succeeded',
+    details: {
+      role: approver.role,
+      name: person,
+      owner: approver.name,
+      person,
+      osUser: who.osUser ?? deps.actor,
+      host: who.host ?? 'unknown',
+    },
+  });
   return updated;
 }

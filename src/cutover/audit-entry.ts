@@ -24,7 +24,13 @@ export type CutoverAuditEntry<S extends CutoverStep = CutoverStep> =
   | StepSucceeded<S>
   | { step: CutoverStep; outcome: 'failed'; details: StepFailureDetails }
   | { step: 'restart'; outcome: 'started'; details: { reason: string } }
-  | { step: 'approve'; outcome: 'succeeded'; details: { role: OwnerRole; name: string } }
+  | {
+      step: 'approve';
+      outcome: 'succeeded';
+      details: { role: OwnerRole; name: string; owner: string; person: string; osUser: string; host: string };
+    }
+  | { step: 'waiver'; outcome: 'recorded'; details: { gate: 'parity'; reason: string; actor: string; detail: string } }
+  | { step: 'commit'; outcome: 'awaiting-decision'; details: { note: string } }
   | { step: 'rollback'; outcome: 'refused'; details: { reason: string } }
   | { step: 'rollback'; outcome: 'succeeded'; details: { hooks: HookName[]; undone: CutoverStep[] } }
   | { step: `rollback:${RollbackHook}`; outcome: 'succeeded'; details: { hook: HookOutcome } }

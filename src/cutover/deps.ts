@@ -41,8 +41,21 @@ export interface CutoverDeps {
   ctx: EngineContext;
   hooks: Hooks;
   runHook: RunHook;
-  /** The saved parity report, when there is one. */
+  /** The saved parity report, when there is one (the parity gate fails without one unless waived). */
   parity: GateInput['parity'];
+  /** Waives the parity gate, recorded in the audit log with the actor and this reason. @default not waived */
+  parityWaiver?: { reason: string } | undefined;
+  /**
+   * Whether the cutover goes through the commit, the point of no return. Without it, the
+   * cutover stops after the smoke check, ready for that separate decision.
+   * @default false
+   */
+  commit?: boolean | undefined;
+  /**
+   * Whether a hook script exists, for the preflight's hooks gate.
+   * @default the file, resolved against the folder cloudexit runs in, as the hook runner resolves it
+   */
+  hookExists?: ((script: string) => boolean) | undefined;
   clock: Clock;
   /** Who runs the command (recorded in the audit log). */
   actor: string;

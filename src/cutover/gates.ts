@@ -35,10 +35,17 @@ export interface DatasetProgress {
 export interface GateInput {
   phase: Pick<Phase, 'id' | 'owners'>;
   datasets: readonly DatasetProgress[];
-  /** The saved parity report, when there is one. */
-  parity: { equivalent: boolean; differing: string[]; file: string } | undefined;
+  /**
+   * The saved parity report, when there is one: `gaps` are the properties one host cannot
+   * declare that the plan's `parity.accepted` does not accept (`subject property`).
+   */
+  parity: { equivalent: boolean; differing: string[]; gaps?: string[]; file: string } | undefined;
+  /** The parity gate waived explicitly (`cutover --waive-parity REASON`), by whom. @default not waived */
+  parityWaiver?: { reason: string; actor: string } | undefined;
   approvals: PhaseRecord['approvals'];
   hooks: Hooks;
+  /** The configured hooks looked for on disk (preflight); the check is skipped when absent (status, runbooks). */
+  hookFiles?: readonly { name: string; script: string; found: boolean }[] | undefined;
   /** PostgreSQL datasets of the phase with their records (absent until first copied). */
   databases?: readonly { name: string; record: DatabaseRecord | undefined }[];
 }
@@ -83,21 +90,7 @@ export function evaluateGates(input: GateInput): Gate[] {
         ? "every object was re-read on the target and its SHA-256 matched; every table's fingerprints matched"
         : `${unverified.join('; ')} (run \`cloudexit verify --mode full --phase ${input.phase.id}\`)`,
   });
-  gates.push(
-    input.parity === undefined
-      ? {
-          gate: 'parity',
-          ok: true,
-          detail: 'no parity report saved (run `cloudexit parity --json > .cloudexit/parity.json` to include it)',
-        }
-      : input.parity.equivalent
-        ? { gate: 'parity', ok: true, detail: `the two stacks are equivalent (${input.parity.file})` }
-        : {
-            gate: 'parity',
-            ok: false,
-            detail: `the stacks differ on: ${input.parity.differing.join('; ')} (${input.parity.file})`,
-          },
-  );
+  gates.push(parityGate(input));
   const missing = OWNER_ROLES.filter((role) => !input.approvals.some((a) => a.role === role));
   gates.push({
     gate: 'approvals',
@@ -107,16 +100,60 @@ export function evaluateGates(input: GateInput): Gate[] {
         ? `go recorded by ${input.approvals.map((a) => a.name).join(', ')}`
         : `waiting for the go of ${missing.map((role) => `${ROLE_TITLES[role]} (${input.phase.owners[role]})`).join(', ')} (\`cloudexit cutover --phase ${input.phase.id} --approve <role>\`)`,
   });
-  const requiredHooks = (['freeze', 'switch'] as const).filter((h) => !input.hooks[h]);
-  gates.push({
-    gate: 'hooks',
-    ok: requiredHooks.length === 0,
-    detail:
-      requiredHooks.length === 0
-        ? 'freeze and switch hooks are configured'
-        : `the plan has no ${requiredHooks.join(' or ')} hook (hooks: in the plan)`,
-  });
+  gates.push(hooksGate(input));
   return gates;
+}
+
+/**
+ * Fails without a saved report, or when the report has differences or gaps the plan does
+ * not accept — unless waived explicitly, and then it says by whom and why.
+ */
+function parityGate(input: GateInput): Gate {
+  const { parity, parityWaiver } = input;
+  const problem =
+    parity === undefined
+      ? 'no parity report saved'
+      : parity.differing.length > 0
+        ? `the stacks differ on: ${parity.differing.join('; ')} (${parity.file})`
+        : (parity.gaps ?? []).length > 0
+          ? `unsupported properties not accepted in the plan (parity.accepted): ${parity.gaps!.join('; ')} (${parity.file})`
+          : !parity.equivalent
+            ? `the stacks are not equivalent (${parity.file})`
+            : undefined;
+  if (problem === undefined)
+    return { gate: 'parity', ok: true, detail: `the two stacks are equivalent, every gap accepted (${parity!.file})` };
+  if (parityWaiver)
+    return {
+      gate: 'parity',
+      ok: true,
+      detail: `${problem}; waived by ${parityWaiver.actor}: ${parityWaiver.reason}`,
+    };
+  return {
+    gate: 'parity',
+    ok: false,
+    detail:
+      parity === undefined
+        ? `${problem} (run \`cloudexit parity --json > .cloudexit/parity.json\`, or waive it with \`cloudexit cutover --phase ${input.phase.id} --waive-parity "reason"\`)`
+        : problem,
+  };
+}
+
+/** The freeze and switch hooks are configured, and every configured hook file exists (when looked for). */
+function hooksGate(input: GateInput): Gate {
+  const required = (['freeze', 'switch'] as const).filter((h) => !input.hooks[h]);
+  if (required.length > 0)
+    return { gate: 'hooks', ok: false, detail: `the plan has no ${required.join(' or ')} hook (hooks: in the plan)` };
+  if (input.hookFiles === undefined)
+    return { gate: 'hooks', ok: true, detail: 'freeze and switch hooks are configured' };
+  const missing = input.hookFiles.filter((h) => !h.found);
+  const checked = input.hookFiles.map((h) => `${h.name} (${h.script})`).join(', ');
+  return missing.length === 0
+    ? { gate: 'hooks', ok: true, detail: `freeze and switch hooks are configured; hook files found: ${checked}` }
+    : {
+        gate: 'hooks',
+        ok: false,
+        detail: `hook files not found: ${missing.map((h) => `hooks.${h.name} ${h.script}`).join(', ')} (checked: ${checked}; paths are relative to the folder cloudexit runs in)`,
+      };
 }
 
 function total(d: DatasetProgress): number {

@@ -1,8 +1,9 @@
 /**
- * Runs one cutover hook — a zx or plain Node script the ops team writes — and reports
- * what it did, or why the cutover must stop at its step.
+ * Runs one cutover hook — a zx or plain Node script, or a bash script, the ops team
+ * writes — and reports what it did, or why the cutover must stop at its step.
  *
- * The hook runs with the Node running cloudexit, in its own process group: on timeout or
+ * A Node hook runs with the Node running cloudexit, a `.sh` hook with `bash` from PATH;
+ * either runs in its own process group: on timeout or
  * cancel the whole group gets SIGTERM, then SIGKILL after a grace period, so neither the
  * hook nor anything it started (az, curl, a shell pipeline) can hang the cutover. zx's `$`
  * is not used here: it keeps the whole output in memory and stops a tree by listing
@@ -12,7 +13,8 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
-import { extname, isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
+import { HOOK_INTERPRETERS, hookInterpreter } from '../plan/hook-files.ts';
 import { redact } from '../secrets/redact.ts';
 import { inheritedEnvironment, type HookName } from './hook-env.ts';
 import { OutputTail } from './hook-output.ts';
@@ -29,7 +31,7 @@ export type { HookContext, HookDataset, HookName } from './hook-env.ts';
 export interface RunHookOptions {
   /** Which hook this is; names the plan field (`hooks.<name>`) in errors. */
   name: HookName;
-  /** Path of the script as the plan gives it, relative to `cwd`: `.mjs`, `.js`, `.cjs`, `.ts`, `.mts`, `.cts`. */
+  /** Path of the script as the plan gives it, relative to `cwd`: `.mjs`, `.js`, `.cjs`, `.ts`, `.mts`, `.cts` (Node) or `.sh` (bash). */
   script: string;
   /**
    * Variables for the hook, normally `hookEnvironment(context)`. A relative
@@ -124,8 +126,6 @@ export class HookError extends Error {
   }
 }
 
-const RUNNABLE = new Set(['.mjs', '.js', '.cjs', '.ts', '.mts', '.cts']);
-
 /** Runs one hook to completion; throws `HookError` unless it exits with code 0. */
 export async function runHook(options: RunHookOptions): Promise<HookResult> {
   const { name, script } = options;
@@ -143,13 +143,15 @@ export async function runHook(options: RunHookOptions): Promise<HookResult> {
       throw fail('missing', `${label} not found: ${path} does not exist`, fix, undefined, file);
     throw fail('missing', `${label} cannot be read: ${file.code ?? file.message}`, fix, undefined, file);
   }
-  if (!file.isFile() || !RUNNABLE.has(extname(path))) {
+  const interpreter = hookInterpreter(path);
+  if (!file.isFile() || interpreter === undefined) {
     throw fail(
       'not-runnable',
-      `${label} is not a Node script (${path})`,
-      `hooks.${name} must name a .mjs, .js or .ts file run with Node; to run a shell command, write a zx script that calls it`,
+      `${label} is neither a Node script nor a shell script (${path})`,
+      `hooks.${name} must name a file ending in ${Object.keys(HOOK_INTERPRETERS).join(', ')}: .sh runs with bash, the others with Node`,
     );
   }
+  const command = interpreter === 'bash' ? 'bash' : process.execPath;
   if (options.signal?.aborted)
     throw fail(
       'aborted',
@@ -169,7 +171,7 @@ export async function runHook(options: RunHookOptions): Promise<HookResult> {
     await mkdir(env.CLOUDEXIT_STATE_DIR, { recursive: true });
   }
 
-  const run = await spawnGroup(path, cwd, env, {
+  const run = await spawnGroup(command, path, cwd, env, {
     timeoutMs,
     signal: options.signal,
     maxOutputBytes: options.maxOutputBytes ?? 65_536,
@@ -179,7 +181,7 @@ export async function runHook(options: RunHookOptions): Promise<HookResult> {
     throw fail(
       'spawn',
       `${label} could not be started: ${run.error.message}`,
-      `check that ${cwd} exists and ${process.execPath} can run`,
+      `check that ${cwd} exists and ${command} can run${interpreter === 'bash' ? ' (bash must be on the PATH)' : ''}`,
       undefined,
       run.error,
     );
@@ -197,7 +199,7 @@ export async function runHook(options: RunHookOptions): Promise<HookResult> {
   };
   const after = `after ${seconds(run.durationMs)}`;
   const output = lastLines(result);
-  const manual = `to try it alone, run \`node ${script}\` from ${cwd} with the CLOUDEXIT_* variables listed in docs/hooks.md`;
+  const manual = `to try it alone, run \`${interpreter} ${script}\` from ${cwd} with the CLOUDEXIT_* variables listed in docs/hooks.md`;
   if (run.stopped === 'timeout') {
     throw fail(
       'timeout',
@@ -250,8 +252,9 @@ process.on('exit', () => {
   for (const pid of running) signalGroup(pid, 'SIGKILL');
 });
 
-/** Spawns `node <path>` as a process-group leader and waits for it and its output. */
+/** Spawns `<command> <path>` (node or bash) as a process-group leader and waits for it and its output. */
 function spawnGroup(
+  command: string,
   path: string,
   cwd: string,
   env: Record<string, string>,
@@ -262,7 +265,7 @@ function spawnGroup(
     const out = new OutputTail(limits.maxOutputBytes, 'stdout');
     const err = new OutputTail(limits.maxOutputBytes, 'stderr');
     // stdin is closed: a hook that prompts fails at once instead of waiting for the timeout.
-    const child = spawn(process.execPath, [path], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, [path], { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     if (child.pid !== undefined) running.add(child.pid);

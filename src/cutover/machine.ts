@@ -1,7 +1,8 @@
 /**
  * The cutover of one phase, from "bulk copied" to "served from the new host", as a
  * persisted state machine: preflight gates → freeze → quiescence check → final delta
- * sync → verify → switch → smoke check → commit (the point of no return).
+ * sync → verify → switch → smoke check → commit (the point of no return). The commit is a
+ * separate decision: without `commit: true` the machine stops before it (`awaitingCommit`).
  *
  * Every step that succeeds is recorded in the state store and in the audit log before the
  * next one starts, and never runs again; a crash or a failure leaves the phase on the step
@@ -26,6 +27,11 @@ export interface CutoverResult {
   ran: CutoverStep[];
   /** The step the cutover stopped on, with why, when it did not reach the commit. */
   stoppedAt: { step: CutoverStep; error: string } | undefined;
+  /**
+   * True when every step before the commit is done and the commit was not asked for
+   * (`--commit`): the phase waits at the point of no return for that decision.
+   */
+  awaitingCommit: boolean;
   gates: Gate[] | undefined;
 }
 
@@ -37,6 +43,7 @@ export async function runCutover(deps: CutoverDeps): Promise<CutoverResult> {
     state: record.state,
     ran: [],
     stoppedAt: undefined,
+    awaitingCommit: false,
     gates: undefined,
   };
   if (record.state === 'committed') return result;
@@ -51,6 +58,18 @@ export async function runCutover(deps: CutoverDeps): Promise<CutoverResult> {
   for (const step of CUTOVER_STEPS) {
     if (record.done.some((d) => d.step === step)) continue;
     if (deps.ctx.signal?.aborted) break;
+    if (step === 'commit' && !deps.commit) {
+      // The point of no return is its own decision: everything before it can be rolled back.
+      result.awaitingCommit = true;
+      await audit(deps, {
+        step: 'commit',
+        outcome: 'awaiting-decision',
+        details: {
+          note: `every step before the commit is done; commit with \`cloudexit cutover --phase ${deps.phase.id} --commit\`, or roll back`,
+        },
+      });
+      break;
+    }
     const run: StepRun = { deps, record, report: result };
     try {
       record = await completeStep(step, run);

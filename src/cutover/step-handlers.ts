@@ -6,8 +6,10 @@
  */
 import type { FreezeMarker } from '../databases/contract.ts';
 import { copyDataset } from '../engine/copy.ts';
+import { HOOK_FIELDS, hookFileExists } from '../plan/hook-files.ts';
 import { verifyDataset } from '../engine/verify.ts';
 import type { CutoverStep, PhaseRecord } from '../phase-record.ts';
+import { audit } from './audit-entry.ts';
 import type { CutoverDeps } from './deps.ts';
 import { evaluateGates, type Gate } from './gates.ts';
 import { progressOf } from './progress.ts';
@@ -47,15 +49,27 @@ async function preflight({ deps, record, report }: StepRun): Promise<StepResult<
   const databases = [];
   for (const db of deps.databases ?? [])
     databases.push({ name: db.name, record: await deps.state.getDatabase(db.name) });
+  const exists = deps.hookExists ?? ((script: string) => hookFileExists(script));
+  const hookFiles = HOOK_FIELDS.flatMap((name) => {
+    const script = deps.hooks[name];
+    return script === undefined ? [] : [{ name, script, found: exists(script) }];
+  });
+  const waiver = deps.parityWaiver ? { reason: deps.parityWaiver.reason, actor: deps.actor } : undefined;
   const gates = evaluateGates({
     phase: deps.phase,
     datasets: await progressOf(deps.state, deps.datasets),
     parity: deps.parity,
+    parityWaiver: waiver,
     approvals: record.approvals,
     hooks: deps.hooks,
+    hookFiles,
     databases,
   });
   report.gates = gates;
+  if (waiver) {
+    const detail = gates.find((g) => g.gate === 'parity')!.detail;
+    await audit(deps, { step: 'waiver', outcome: 'recorded', details: { gate: 'parity', ...waiver, detail } });
+  }
   const closed = gates.filter((g) => !g.ok);
   if (closed.length > 0)
     throw new StepFailed(`no-go: ${closed.map((g) => `${g.gate}: ${g.detail}`).join(' | ')}`, { gates });

@@ -2,15 +2,17 @@
  * Copies every pending (or earlier failed) object of a dataset, `limits.concurrency` at
  * a time. Each object's outcome is written to the state store as soon as it is known,
  * so an interrupted run loses at most the objects in flight, and large ones keep their
- * recorded parts.
+ * recorded parts. An object whose target key holds something cloudexit did not write is
+ * a conflict: not written, reported, and the rest goes on.
  */
 import PQueue from 'p-queue';
 import { redact } from '../secrets/redact.ts';
 import type { ObjectRecord } from '../state/contracts/objects.ts';
 import { retryOptions, withRetry } from './retry.ts';
 import type { EngineContext, EngineDataset } from './context.ts';
-import { SourceChangedError } from './errors.ts';
+import { IntegrityError, SourceChangedError } from './errors.ts';
 import { inventoryDataset, type InventorySummary } from './inventory.ts';
+import { OverwriteConflictError } from './overwrite-guard.ts';
 import { transferObject } from './transfer.ts';
 
 export interface CopySummary {
@@ -23,9 +25,26 @@ export interface CopySummary {
   alreadyCopied: number;
   /** Parts of interrupted uploads found on the target and not sent again. */
   partsResumed: number;
+  /** Objects not copied in this run (conflicts included), retried by the next one. */
   failed: { key: string; error: string }[];
+  /**
+   * Objects not written because the target holds, under their key, an object cloudexit did
+   * not write or that changed since it wrote it (overwrite-guard.ts). Each is also in
+   * `failed`, its error starting with `conflict:`; it stays a conflict until someone moves
+   * the target object aside.
+   */
+  conflicts: ObjectConflict[];
   /** Objects that vanished from the source while this run copied them. */
   vanished: string[];
+}
+
+export interface ObjectConflict {
+  key: string;
+  targetKey: string;
+  /** ETag of the object the target holds. */
+  targetEtag: string;
+  /** ETag cloudexit recorded when it last wrote the key; undefined when it never did. */
+  recordedEtag: string | undefined;
 }
 
 export interface CopyOptions {
@@ -50,6 +69,7 @@ export async function copyDataset(
     bytesCopied: 0,
     partsResumed: 0,
     failed: [],
+    conflicts: [],
     vanished: [],
     alreadyCopied: counts.copied.objects + counts.verified.objects,
   };
@@ -68,6 +88,7 @@ export async function copyDataset(
   }
   await queue.onIdle();
   ctx.progress.stop();
+  summary.conflicts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return summary;
 }
 
@@ -132,8 +153,21 @@ async function copyOne(
         continue;
       }
       const error = redact(err instanceof Error ? err.message : String(err));
-      await ctx.state.updateObject(dataset.name, record.key, { status: 'failed', attempts, lastError: error });
+      await ctx.state.updateObject(dataset.name, record.key, {
+        status: 'failed',
+        attempts,
+        lastError: error,
+        // cloudexit's own write, even if it failed a check: the next copy may replace it.
+        ...(err instanceof IntegrityError && err.writtenEtag !== undefined ? { targetEtag: err.writtenEtag } : {}),
+      });
       summary.failed.push({ key: record.key, error });
+      if (err instanceof OverwriteConflictError)
+        summary.conflicts.push({
+          key: record.key,
+          targetKey: err.targetKey,
+          targetEtag: err.targetEtag,
+          recordedEtag: err.recordedEtag,
+        });
       ctx.progress.note(`failed: ${error}`);
       ctx.progress.advance({ objects: 1 });
       return;

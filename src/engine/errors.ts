@@ -5,6 +5,15 @@
  */
 export class IntegrityError extends Error {
   override name = 'IntegrityError';
+  /**
+   * The ETag of the object cloudexit wrote before the check failed, when it did: recorded, so
+   * the next copy may replace that object (overwrite-guard.ts).
+   */
+  readonly writtenEtag: string | undefined;
+  constructor(message: string, options: { writtenEtag?: string } = {}) {
+    super(message);
+    this.writtenEtag = options.writtenEtag;
+  }
 }
 
 /** The source object changed (or vanished) since it was listed; the copy restarts from a fresh listing. */

@@ -107,7 +107,9 @@ function reconcile(
     inventoryId,
     sha256: undefined,
     md5: undefined,
-    targetEtag: undefined,
+    // Kept: the ETag of what cloudexit last wrote under the key is what allows overwriting it
+    // with the new version (overwrite-guard.ts); anything else there is a conflict.
+    targetEtag: known?.targetEtag,
     expectedEtag: undefined,
     targetMeta: undefined,
     sha256Carrier: undefined,

@@ -39,6 +39,7 @@ export function checkTargetEtag(
       `${dataset.name}: ${record.targetKey}: the target reports ETag ${actual}, expected ${expected} from the MD5 of the bytes sent. ` +
         "Either the bytes stored differ from those sent, or the target's ETags are not MD5s of the content " +
         "(run `cloudexit probe` to measure the target's ETag rule, or say so in the plan: target.etagIsMd5).",
+      { writtenEtag: actual },
     );
   }
 }

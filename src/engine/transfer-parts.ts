@@ -2,7 +2,8 @@
  * Copies a large object as a multipart upload that survives the run: the upload and each
  * part landed are recorded in the state store, so a killed run resumes the same upload
  * (see {@link PartCopier}), and the upload is forgotten only once the target holds the
- * whole object with its SHA-256.
+ * whole object with its SHA-256. Nothing is started or completed over an object cloudexit
+ * did not write (overwrite-guard.ts).
  */
 import { metadataValue } from '../stores/capabilities.ts';
 import type { ObjectInfo, WriteMeta } from '../stores/object-store.ts';
@@ -12,6 +13,7 @@ import type { UploadRecord } from '../state/contracts/uploads.ts';
 import { META_SHA256, TAG_SHA256, type EngineContext, type EngineDataset } from './context.ts';
 import { SourceChangedError, UploadVanishedError } from './errors.ts';
 import { expectedEtagOf } from './expected-etag.ts';
+import { guardOverwrite } from './overwrite-guard.ts';
 import { PartCopier, type CopiedParts } from './part-copier.ts';
 import { choosePartSize, partRanges } from './part-size.ts';
 import { retryOptions, withRetry } from './retry.ts';
@@ -33,6 +35,9 @@ export async function transferInParts(
   record: ObjectRecord,
 ): Promise<TransferResult> {
   const info = await headUnchanged(ctx, dataset, record);
+  // A recorded upload may already be complete on the target (a run killed before recording
+  // it): the check before completion, knowing the bytes, decides then.
+  if (!(await ctx.state.getUpload(dataset.name, record.key))) await guardOverwrite(ctx, dataset, record);
   const partSize = choosePartSize(info.size, ctx.limits.minPartSize, dataset.target.limits);
   for (let restart = 0; ; restart++) {
     try {
@@ -189,6 +194,9 @@ async function finishUpload(
     digest.md5Bytes,
   );
   const expectedEtag = expectedEtagOf(target.capabilities, copied.partMd5s, true, digest.md5);
+  // Checked again: someone may have written the key while the parts went up. The upload is
+  // kept (recorded), so the copy resumes it once the conflict is resolved.
+  await guardOverwrite(ctx, dataset, record, { size: record.size, expectedEtag, sha256: digest.sha256 });
   const targetEtag = await completeOrRecover(ctx, dataset, record, upload, copied, planned.meta, expectedEtag);
   let sha256Carrier: TransferResult['sha256Carrier'] = metadataAtComplete ? 'metadata' : 'none';
   if (!metadataAtComplete && tagging) {

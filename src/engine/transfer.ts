@@ -3,7 +3,8 @@
  * the bytes read, the ETag the target reported and the ETag it should have reported.
  *
  * Small objects: one GET (body and properties together, pinned to the listed ETag) and
- * one PUT with Content-MD5, here. Large objects: a resumable multipart upload
+ * one PUT with Content-MD5, here, once the target key is known to be free to write
+ * (overwrite-guard.ts). Large objects: a resumable multipart upload
  * (transfer-parts.ts).
  */
 import type { ObjectRecord } from '../state/contracts/objects.ts';
@@ -14,6 +15,7 @@ import { ObjectHasher } from './hashing.ts';
 import { readExactly } from './read.ts';
 import { retryOptions, withRetry } from './retry.ts';
 import { expectedEtagOf } from './expected-etag.ts';
+import { guardOverwrite } from './overwrite-guard.ts';
 import { planTargetMeta } from './target-meta.ts';
 import { checkSourceMd5, checkTargetEtag, writeSidecar } from './transfer-checks.ts';
 import { transferInParts } from './transfer-parts.ts';
@@ -65,6 +67,9 @@ async function transferWhole(
     hasher.update(body);
     const digest = hasher.digest();
     checkSourceMd5(dataset, record, info, digest.md5);
+    const expectedEtag = expectedEtagOf(dataset.target.capabilities, [digest.md5Bytes], false, digest.md5);
+    // Nothing is written (not even a side-car) over an object cloudexit did not write.
+    await guardOverwrite(ctx, dataset, record, { size: record.size, expectedEtag, sha256: digest.sha256 });
     // Known before the PUT: the SHA-256 travels in the object's own metadata.
     const planned = planTargetMeta(dataset, record.targetKey, info, digest.sha256, dataset.target, digest.md5Bytes);
     await writeSidecar(ctx, dataset, planned.sidecar);
@@ -73,7 +78,6 @@ async function transferWhole(
       retryOptions(ctx, `put ${record.targetKey}`),
     );
     ctx.progress.advance({ bytes: record.size });
-    const expectedEtag = expectedEtagOf(dataset.target.capabilities, [digest.md5Bytes], false, digest.md5);
     checkTargetEtag(dataset, record, written.etag, expectedEtag);
     return {
       sha256: digest.sha256,

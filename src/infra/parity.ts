@@ -1,8 +1,10 @@
 /**
  * Are two warehouse stacks equivalent? A pure comparison of what each declared, subject
  * by subject and property by property: `equivalent`, `differs` (both values shown) or
- * `unsupported on <host>` with what compensates. Rendering (Markdown, JSON) is here too,
- * so the CLI only reads inputs and prints.
+ * `unsupported on <host>` with what compensates. An unsupported property is a gap unless
+ * the plan accepts it (`parity.accepted`: its compensation and who accepted it); the stacks
+ * are equivalent only with no difference and no unaccepted gap. Rendering (Markdown, JSON)
+ * is here too, so the CLI only reads inputs and prints.
  */
 import type { DeclaredResource } from './declared.ts';
 import { azureFacts } from './parity-azure.ts';
@@ -11,6 +13,22 @@ import { ovhFacts } from './parity-ovh.ts';
 import type { HostName } from './settings.ts';
 
 type Verdict = 'equivalent' | 'differs' | 'unsupported';
+
+/** An unsupported property the plan accepts (`parity.accepted` in the plan). */
+export interface AcceptedGap {
+  property: string;
+  /** Only this subject. @default every subject */
+  subject?: string | undefined;
+  compensation: string;
+  acceptedBy: string;
+}
+
+/** An unsupported property no entry of the plan accepts. */
+export interface ParityGap {
+  subject: string;
+  property: Property;
+  unsupportedOn: HostName[];
+}
 
 interface ParityRow {
   subject: string;
@@ -21,6 +39,8 @@ interface ParityRow {
   /** Each host's fact; `undefined` when the subject is absent from that stack. */
   left: Fact | undefined;
   right: Fact | undefined;
+  /** For an unsupported row, the plan's acceptance of it, when there is one. */
+  accepted?: { compensation: string; acceptedBy: string } | undefined;
 }
 
 export interface ParityReport {
@@ -28,7 +48,9 @@ export interface ParityReport {
   right: HostName;
   rows: ParityRow[];
   counts: Record<Verdict, number>;
-  /** True when no row differs (unsupported rows are reported, not failed). */
+  /** Unsupported rows the plan does not accept. */
+  gaps: ParityGap[];
+  /** True when no row differs and every unsupported row is accepted by the plan. */
   equivalent: boolean;
 }
 
@@ -40,7 +62,7 @@ function factsOf(resources: readonly DeclaredResource[], label: string): HostFac
   throw new Error(`${label} declares no azure-native or ovh resource`);
 }
 
-export function compareFacts(left: HostFacts, right: HostFacts): ParityReport {
+export function compareFacts(left: HostFacts, right: HostFacts, accepted: readonly AcceptedGap[] = []): ParityReport {
   const rows: ParityRow[] = [];
   const subjects = [...new Set([...left.facts.keys(), ...right.facts.keys()])];
   for (const subject of subjects) {
@@ -51,8 +73,24 @@ export function compareFacts(left: HostFacts, right: HostFacts): ParityReport {
       rows.push(compareOne(subject, property, left.host, l?.get(property), right.host, r?.get(property)));
   }
   const counts = { equivalent: 0, differs: 0, unsupported: 0 };
-  for (const row of rows) counts[row.verdict] += 1;
-  return { left: left.host, right: right.host, rows, counts, equivalent: counts.differs === 0 };
+  const gaps: ParityGap[] = [];
+  for (const row of rows) {
+    counts[row.verdict] += 1;
+    if (row.verdict !== 'unsupported') continue;
+    const by = accepted.find(
+      (a) => a.property === row.property && (a.subject === undefined || a.subject === row.subject),
+    );
+    if (by) row.accepted = { compensation: by.compensation, acceptedBy: by.acceptedBy };
+    else gaps.push({ subject: row.subject, property: row.property, unsupportedOn: row.unsupportedOn });
+  }
+  return {
+    left: left.host,
+    right: right.host,
+    rows,
+    counts,
+    gaps,
+    equivalent: counts.differs === 0 && gaps.length === 0,
+  };
 }
 
 function compareOne(
@@ -70,9 +108,13 @@ function compareOne(
   return { ...base, verdict: same ? 'equivalent' : 'differs', unsupportedOn: [] };
 }
 
-/** Compares two declared stacks. */
-export function parity(left: readonly DeclaredResource[], right: readonly DeclaredResource[]): ParityReport {
-  return compareFacts(factsOf(left, 'the first stack'), factsOf(right, 'the second stack'));
+/** Compares two declared stacks; `accepted` are the plan's accepted gaps (`parity.accepted`). */
+export function parity(
+  left: readonly DeclaredResource[],
+  right: readonly DeclaredResource[],
+  accepted: readonly AcceptedGap[] = [],
+): ParityReport {
+  return compareFacts(factsOf(left, 'the first stack'), factsOf(right, 'the second stack'), accepted);
 }
 
 const HOST_LABEL: Record<HostName, string> = { azure: 'Azure', ovh: 'OVHcloud' };
@@ -90,7 +132,10 @@ function verdictText(row: ParityRow): string {
     (f): f is Extract<Fact, { kind: 'unsupported' }> => f?.kind === 'unsupported',
   );
   const why = facts.map((f) => `${f.reason}; compensated by: ${f.compensation}`).join(' / ');
-  return `unsupported on ${row.unsupportedOn.join(' and ')}: ${why}`;
+  const acceptance = row.accepted
+    ? `; accepted by ${row.accepted.acceptedBy}: ${row.accepted.compensation}`
+    : '; **gap: not accepted in the plan**';
+  return `unsupported on ${row.unsupportedOn.join(' and ')}: ${why}${acceptance}`;
 }
 
 const escape = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ');
@@ -103,16 +148,20 @@ export function renderMarkdown(report: ParityReport): string {
       `| ${escape(row.subject)} | ${row.property} | ${escape(cell(row.left))} | ${escape(cell(row.right))} | ${escape(verdictText(row))} |`,
   );
   const { equivalent, differs, unsupported } = report.counts;
-  const summary = `${equivalent} equivalent, ${differs} differ, ${unsupported} unsupported on one host (with compensation).`;
-  return [
-    head,
-    ...lines,
-    '',
-    summary,
-    report.equivalent
-      ? 'The stacks are equivalent wherever both hosts can declare a property.'
-      : 'The stacks differ: see the rows marked **differs**.',
-  ].join('\n');
+  const summary = `${equivalent} equivalent, ${differs} differ, ${unsupported} unsupported on one host (${unsupported - report.gaps.length} accepted in the plan).`;
+  const verdict = report.equivalent
+    ? 'The stacks are equivalent wherever both hosts can declare a property, and the plan accepts every gap.'
+    : [
+        ...(differs > 0 ? ['The stacks differ: see the rows marked **differs**.'] : []),
+        ...(report.gaps.length > 0
+          ? [
+              `Gaps not accepted in the plan (add them to parity.accepted with their compensation and who accepted them): ${report.gaps
+                .map((g) => `${g.subject} ${g.property}`)
+                .join('; ')}.`,
+            ]
+          : []),
+      ].join('\n');
+  return [head, ...lines, '', summary, verdict].join('\n');
 }
 
 /** The report as one JSON-ready object (`cloudexit parity --json`). */
@@ -122,12 +171,14 @@ export function reportToJson(report: ParityReport): Record<string, unknown> {
     equivalent: report.equivalent,
     hosts: { left: report.left, right: report.right },
     counts: report.counts,
+    gaps: report.gaps.map((g) => ({ ...g, unsupportedOn: [...g.unsupportedOn] })),
     rows: report.rows.map((row) => ({
       subject: row.subject,
       property: row.property,
       verdict: row.verdict === 'unsupported' ? `unsupported on ${row.unsupportedOn.join(' and ')}` : row.verdict,
       [report.left]: fact(row.left),
       [report.right]: fact(row.right),
+      ...(row.accepted ? { accepted: row.accepted } : {}),
     })),
   };
 }

@@ -4,8 +4,10 @@
  * is edited by people and re-running to find the next mistake wastes their time.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { UserError } from '../errors.ts';
 import { parseValidatedYaml } from '../yaml/validated.ts';
+import { checkHookFiles } from './hook-files.ts';
 import { planSchema, type Plan } from './schema.ts';
 
 export type LoadedPlan = Plan & {
@@ -13,8 +15,12 @@ export type LoadedPlan = Plan & {
   readonly file: string;
 };
 
-/** Loads `file`; throws a `UserError` listing every problem. */
-export async function loadPlan(file: string): Promise<LoadedPlan> {
+/**
+ * Loads `file`; throws a `UserError` listing every problem. Hook scripts are checked too:
+ * each must exist, resolved against `cwd` as the hook runner resolves it, and end in an
+ * extension cloudexit can run.
+ */
+export async function loadPlan(file: string, cwd: string = process.cwd()): Promise<LoadedPlan> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -24,10 +30,13 @@ export async function loadPlan(file: string): Promise<LoadedPlan> {
       fix: 'pass --plan with the path of a plan file (the sample is runbooks/emc2/plan.yaml)',
     });
   }
-  return { ...parsePlan(text, file), file };
+  const schema = planSchema.superRefine(checkHookFiles(cwd, dirname(file)));
+  return { ...parseValidatedYaml(text, file, schema, PLAN_KIND), file };
 }
 
-/** Parses and validates plan text; `file` only names the source in messages. */
+const PLAN_KIND = { what: 'the plan', sample: 'runbooks/emc2/plan.yaml' };
+
+/** Parses and validates plan text; `file` only names the source in messages. Hook files are not looked for. */
 export function parsePlan(text: string, file: string): Plan {
-  return parseValidatedYaml(text, file, planSchema, { what: 'the plan', sample: 'runbooks/emc2/plan.yaml' });
+  return parseValidatedYaml(text, file, planSchema, PLAN_KIND);
 }

@@ -180,8 +180,9 @@ const phase = z.strictObject({
 });
 
 /**
- * Scripts the cutover runs (zx or any Node script), paths relative to the folder
- * cloudexit runs in. Each receives the phase, datasets, endpoints and run id in its
+ * Scripts the cutover runs (zx or any Node script: `.mjs`, `.js`, `.ts`…; or a bash
+ * script: `.sh`), paths relative to the folder cloudexit runs in; `loadPlan` checks that
+ * each exists. Each receives the phase, datasets, endpoints and run id in its
  * environment (see src/cutover/hooks.ts); a non-zero exit stops the cutover at that step.
  */
 const hooks = z.strictObject({
@@ -197,6 +198,22 @@ const hooks = z.strictObject({
   rollback: z.string().min(1).optional(),
   /** Longest time a hook may run, in seconds. @default 900 (15 minutes) */
   timeoutSeconds: z.number().int().min(1).max(86_400).default(900),
+});
+
+/**
+ * A property one host cannot declare (a parity row `unsupported on …`), accepted with its
+ * compensation: the parity gate counts every unsupported property as a gap unless it is
+ * accepted here, by name.
+ */
+const acceptedGap = z.strictObject({
+  /** The parity property, as `cloudexit parity` names it, e.g. "key holder". */
+  property: z.string().min(1),
+  /** Only this subject (e.g. "dataset hcl", "database", "keys"). @default every subject */
+  subject: z.string().min(1).optional(),
+  /** What makes up for it, in words a reviewer can check. */
+  compensation: z.string().min(1),
+  /** Who accepted the gap (a name and role), for the audit. */
+  acceptedBy: z.string().min(1),
 });
 
 /** The cutover moments at which people are told something (see `communication`). */
@@ -313,6 +330,13 @@ export const planSchema = z
     hooks: hooks.prefault({}),
     /** @default {} (every limit at its default) */
     limits,
+    /** Stack parity: unsupported properties accepted with their compensation. @default { accepted: [] } */
+    parity: z
+      .strictObject({
+        /** @default [] (every unsupported property is a gap) */
+        accepted: z.array(acceptedGap).default([]),
+      })
+      .prefault({}),
     /** The communication plan of the cutovers, for the runbooks. @default no message */
     communication: z.array(communicationItem).default([]),
   })
@@ -444,5 +468,6 @@ export function isObjectDataset(dataset: Dataset): dataset is ObjectDataset {
 export type Phase = Plan['phases'][number];
 export type Limits = Plan['limits'];
 export type Hooks = Plan['hooks'];
+export type AcceptedParityGap = Plan['parity']['accepted'][number];
 export type AzureBlobEndpoint = z.output<typeof azureBlobEndpoint>;
 export type S3Endpoint = z.output<typeof s3Endpoint>;

@@ -55,6 +55,7 @@ describe('copy()', () => {
     const report = await copy({ ...options(), progress });
     expect(Object.keys(report).sort()).toEqual([
       'bytesCopied',
+      'conflicts',
       'copied',
       'databases',
       'datasets',
@@ -62,6 +63,7 @@ describe('copy()', () => {
       'interrupted',
       'ok',
       'runId',
+      'skipped',
     ]);
     expect(report).toMatchObject({
       ok: true,
@@ -77,6 +79,7 @@ describe('copy()', () => {
     expect(Object.keys(one!).sort()).toEqual([
       'alreadyCopied',
       'bytesCopied',
+      'conflicts',
       'copied',
       'dataset',
       'failed',
@@ -90,6 +93,7 @@ describe('copy()', () => {
       alreadyCopied: 0,
       partsResumed: 0,
       failed: [],
+      conflicts: [],
       vanished: [],
       inventory: { objects: 3, added: 3 },
     });

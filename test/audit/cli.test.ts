@@ -151,17 +151,20 @@ describe('audit verify on the state file', () => {
     });
   });
 
-  it('finds the default state file through the plan, and creates none when it is missing (exit 2)', async () => {
-    const work = join(dir.path, 'work');
-    await mkdir(work);
-    const missing = await cli(['audit', 'verify', '--plan', SAMPLE_PLAN], work);
+  it('finds the default state file next to the plan, and creates none when it is missing (exit 2)', async () => {
+    // Run from the repository (the sample plan's hooks are relative to it), the plan elsewhere.
+    const planDir = join(dir.path, 'plan');
+    await mkdir(planDir);
+    const plan = join(planDir, 'plan.yaml');
+    await writeFile(plan, await readFile(SAMPLE_PLAN));
+    const missing = await cli(['audit', 'verify', '--plan', plan]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('there is no state file at .cloudexit/emc2.db');
-    expect(existsSync(join(work, '.cloudexit'))).toBe(false);
+    expect(missing.stderr).toContain(`there is no state file at ${join(planDir, '.cloudexit', 'emc2.db')}`);
+    expect(existsSync(join(planDir, '.cloudexit'))).toBe(false);
 
-    await mkdir(join(work, '.cloudexit'));
-    await writeFile(join(work, '.cloudexit', 'emc2.db'), await readFile(state));
-    const found = await cli(['audit', 'verify', '--plan', SAMPLE_PLAN], work);
+    await mkdir(join(planDir, '.cloudexit'));
+    await writeFile(join(planDir, '.cloudexit', 'emc2.db'), await readFile(state));
+    const found = await cli(['audit', 'verify', '--plan', plan]);
     expect(found).toMatchObject({ code: 0 });
     expect(found.stdout).toContain('audit log intact: 10 events');
   });

@@ -16,6 +16,7 @@ let slowPlan: string;
 const marker = () => join(dir, 'switch-started.json');
 
 const common = () => ['--state', join(dir, 'state.db'), '--hook-state-dir', join(dir, 'hooks')];
+const waiver = ['--waive-parity', 'CLI test: no stacks deployed'];
 const cli = (args: string[], planFile = plan.file) => runCli([...args, '--plan', planFile], plan.env);
 const statusOf = async () =>
   JSON.parse(
@@ -75,19 +76,44 @@ describe('cloudexit cutover / rollback / status', () => {
     expect(status.window).toMatchObject({ closesOn: '2026-12-21', deadline: '2026-12-16' });
   });
 
-  it('records approvals by role or by name, and refuses a stranger', async () => {
-    for (const who of ['decisionMaker', 'B', 'dataOwner'])
-      expect((await cli(['cutover', '--phase', '1', '--approve', who, ...common()])).code).toBe(0);
-    const stranger = await cli(['cutover', '--phase', '1', '--approve', 'Mallory', ...common()]);
+  it('records approvals by role or by name with who gave them, and refuses a stranger', async () => {
+    const approveAs = (who: string, person: string) =>
+      cli(['cutover', '--phase', '1', '--approve', who, '--as', person, ...common()]);
+    for (const [who, person] of [
+      ['decisionMaker', 'Alice Durand'],
+      ['B', 'Bruno Petit'],
+      ['dataOwner', 'Chloé Moreau'],
+    ] as const)
+      expect((await approveAs(who, person)).code).toBe(0);
+    const stranger = await approveAs('Mallory', 'Mallory');
     expect(stranger.code).toBe(2);
     expect(stranger.stderr).toMatch(/"Mallory" is not an owner of phase 1/);
-    const last = await cli(['cutover', '--phase', '1', '--approve', 'dpo', ...common()]);
+    const nameless = await cli(['cutover', '--phase', '1', '--approve', 'dpo', ...common()]);
+    expect(nameless.code).toBe(2);
+    expect(nameless.stderr).toMatch(/--approve needs --as/);
+    // One person cannot hold two roles of one phase.
+    const twice = await approveAs('dpo', 'alice durand');
+    expect(twice.code).toBe(2);
+    expect(twice.stderr).toMatch(/alice durand already gave the go of phase 1 as decisionMaker/);
+    const last = await approveAs('dpo', 'Diane Roux');
     expect(last.stdout).toContain('every owner has given their go');
+    const audit = await runCli(['audit', 'export', '--plan', plan.file, '--state', join(dir, 'state.db')], plan.env);
+    const approvals = audit.stdout
+      .split('\n')
+      .filter((l) => l.includes('"approve"'))
+      .map((l) => JSON.parse(l).details);
+    expect(approvals.at(-1)).toMatchObject({
+      role: 'dpo',
+      owner: 'D',
+      person: 'Diane Roux',
+      osUser: expect.any(String),
+      host: expect.any(String),
+    });
   });
 
-  it('killed during the switch hook, resumes at the switch and commits; then rollback refuses', async () => {
+  it('killed during the switch hook, resumes at the switch, stops before the commit, then commits with --commit; then rollback refuses', async () => {
     const { child, done } = startCli(
-      ['cutover', '--phase', '1', '--plan', slowPlan, ...common(), '--no-progress'],
+      ['cutover', '--phase', '1', '--plan', slowPlan, ...common(), ...waiver, '--no-progress'],
       plan.env,
     );
     await waitFor('the switch hook to start', async () => existsSync(marker()));
@@ -99,9 +125,21 @@ describe('cloudexit cutover / rollback / status', () => {
     const midway = await statusOf();
     expect(midway.phases[0]).toMatchObject({ state: 'in-progress', lastStep: 'verify' });
 
-    const resumed = await cli(['cutover', '--phase', '1', ...common(), '--json']);
+    const resumed = await cli(['cutover', '--phase', '1', ...common(), ...waiver, '--json']);
     expect(resumed.code, resumed.stderr).toBe(0);
-    expect(JSON.parse(resumed.stdout)).toMatchObject({ state: 'committed', ran: ['switch', 'smoke-check', 'commit'] });
+    expect(JSON.parse(resumed.stdout)).toMatchObject({
+      state: 'in-progress',
+      ran: ['switch', 'smoke-check'],
+      awaitingCommit: true,
+    });
+    const waiting = await cli(['cutover', '--phase', '1', ...common(), ...waiver]);
+    expect(waiting.code).toBe(0);
+    expect(waiting.stdout).toMatch(
+      /stopped before the commit, the point of no return: commit with `cloudexit cutover --phase 1 --commit`/,
+    );
+    const committed = await cli(['cutover', '--phase', '1', ...common(), ...waiver, '--commit', '--json']);
+    expect(committed.code, committed.stderr).toBe(0);
+    expect(JSON.parse(committed.stdout)).toMatchObject({ state: 'committed', ran: ['commit'] });
     const pointer = JSON.parse(await readFile(join(dir, 'hooks', 'emc2', 'phase-1.pointer.json'), 'utf8'));
     expect(pointer.serving).toBe('target');
 

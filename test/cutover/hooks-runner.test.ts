@@ -74,13 +74,13 @@ describe('failures stop the cutover with a clear HookError', () => {
     );
   });
 
-  it('a script Node cannot run (a folder, a shell script) is refused before starting', async () => {
-    await writeFile(join(dir.path, 'switch.sh'), 'exit 0\n');
-    expect((await failure(runHook({ name: 'freeze', script: 'switch.sh', cwd: dir.path, env: {} }))).failure).toBe(
+  it('a script cloudexit cannot run (a folder, a Python script) is refused before starting', async () => {
+    await writeFile(join(dir.path, 'switch.py'), 'print(1)\n');
+    expect((await failure(runHook({ name: 'freeze', script: 'switch.py', cwd: dir.path, env: {} }))).failure).toBe(
       'not-runnable',
     );
     expect((await failure(runHook({ name: 'freeze', script: '.', cwd: dir.path, env: {} }))).message).toMatch(
-      /is not a Node script/,
+      /is neither a Node script nor a shell script/,
     );
   });
 
@@ -255,5 +255,52 @@ describe('the environment a hook receives', () => {
       env: { CLOUDEXIT_STATE_DIR: 'hooks-state/x' },
     });
     expect(result.stdout).toBe(`thaw ${join(dir.path, 'hooks-state/x')} true\n`);
+  });
+});
+
+describe('a shell hook (.sh)', () => {
+  const sh = async (name: string, body: string) => {
+    await writeFile(join(dir.path, name), body);
+    return name;
+  };
+
+  it('runs with bash, gets only the allowlisted environment, and its output is redacted', async () => {
+    const secret = 'c2hlbGwtaG9vay1mYWtlLXNlY3JldC10ZXN0cw';
+    registerSecret(secret);
+    const script = await sh(
+      'switch.sh',
+      'set -euo pipefail\necho "bash ${BASH_VERSION%%.*} phase=$CLOUDEXIT_PHASE hook=$CLOUDEXIT_HOOK token=$FIXTURE_TEXT"\n' +
+        'echo "sas=${CLOUDEXIT_SOURCE_SAS:-unset} aws=${AWS_SECRET_ACCESS_KEY:-unset}"\n',
+    );
+    const result = await runHook({
+      name: 'switch',
+      script,
+      cwd: dir.path,
+      parentEnv: { PATH: process.env.PATH, CLOUDEXIT_SOURCE_SAS: 'sv=2024&sig=xyz', AWS_SECRET_ACCESS_KEY: 'k' },
+      env: { CLOUDEXIT_PHASE: '2', FIXTURE_TEXT: secret },
+    });
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/^bash \d+ phase=2 hook=switch token=\*\*\*\nsas=unset aws=unset\n$/);
+    expect(result.stdout).not.toContain(secret);
+  });
+
+  it('stops the cutover with its exit code and last lines', async () => {
+    const script = await sh('freeze.sh', 'echo "az: AuthorizationFailed" >&2\nexit 4\n');
+    const error = await failure(runHook({ name: 'freeze', script, cwd: dir.path, env: {} }));
+    expect(error.failure).toBe('exit');
+    expect(error.message).toMatch(/^freeze hook freeze\.sh exited with code 4 .*:\n {2}az: AuthorizationFailed/);
+    expect(error.fix).toContain('run `bash freeze.sh`');
+  });
+
+  it('is killed at the timeout with what it started, as a Node hook is', async () => {
+    const pidFile = join(dir.path, 'sleep.pid');
+    const script = await sh(
+      'hang.sh',
+      `sleep 300 &\necho $! > ${JSON.stringify(pidFile)}\necho waiting forever\nwait\n`,
+    );
+    const error = await failure(runHook({ name: 'switch', script, cwd: dir.path, env: {}, timeoutMs: 1_000 }));
+    expect(error.failure).toBe('timeout');
+    const sleeper = await grandchildPid(pidFile);
+    await vi.waitFor(async () => expect(await isGone(sleeper)).toBe(true), { timeout: 10_000 });
   });
 });

@@ -29,6 +29,7 @@ const HOOKS: Hooks = {
   rollback: 'r.mjs',
   timeoutSeconds: 60,
 };
+const CLEAN_PARITY = { equivalent: true, differing: [], gaps: [], file: 'parity.json' };
 
 /** Our hook runner's seam: records calls, fails on demand, can act on the world (write to the source). */
 function hookRecorder() {
@@ -55,7 +56,10 @@ async function deps(dataset: EngineDataset = h.dataset): Promise<CutoverDeps> {
     ctx: await h.context(),
     hooks: HOOKS,
     runHook: hooks.run,
-    parity: undefined,
+    parity: CLEAN_PARITY,
+    commit: true,
+    // The recorded hooks are names only: no file to look for.
+    hookExists: () => true,
     clock: systemClock,
     actor: 'tester',
   };
@@ -303,5 +307,102 @@ describe('rollback', () => {
     expect(refused.message).toMatch(/point of no return/);
     expect(refused.hooksRun).toEqual([]);
     expect((await auditTrail()).at(-1)).toBe('rollback:refused');
+  });
+});
+
+describe('the point of no return is a separate decision', () => {
+  it('without commit stops after the smoke check, can still roll back, and commits only when asked', async () => {
+    await approveAll();
+    const waiting = await runCutover({ ...(await deps()), commit: false });
+    expect(waiting).toMatchObject({ state: 'in-progress', stoppedAt: undefined, awaitingCommit: true });
+    expect(waiting.ran.at(-1)).toBe('smoke-check');
+    expect(waiting.ran).not.toContain('commit');
+    expect((await auditTrail()).at(-1)).toBe('commit:awaiting-decision');
+    // Running again without the decision does nothing more.
+    const again = await runCutover({ ...(await deps()), commit: false });
+    expect(again).toMatchObject({ ran: [], awaitingCommit: true, state: 'in-progress' });
+    const committed = await runCutover({ ...(await deps()), commit: true });
+    expect(committed).toMatchObject({ state: 'committed', ran: ['commit'], awaitingCommit: false });
+  });
+});
+
+describe('the parity gate', () => {
+  it('closes without a report, opens with an explicit waiver recorded in the audit log with actor and reason', async () => {
+    await approveAll();
+    const refused = await runCutover({ ...(await deps()), parity: undefined });
+    expect(refused.stoppedAt?.error).toMatch(/no-go: parity: no parity report saved .*--waive-parity/);
+    const waived = await runCutover({
+      ...(await deps()),
+      parity: undefined,
+      parityWaiver: { reason: 'rehearsal on emulators: no stacks deployed' },
+    });
+    expect(waived.state).toBe('committed');
+    const events: AuditEvent[] = [];
+    for await (const e of h.state.iterateAudit()) events.push(e);
+    const waiver = events.find((e) => e.step === 'waiver');
+    expect(waiver).toMatchObject({
+      outcome: 'recorded',
+      actor: 'tester',
+      details: { gate: 'parity', actor: 'tester', reason: 'rehearsal on emulators: no stacks deployed' },
+    });
+    expect(waived.gates?.find((g) => g.gate === 'parity')?.detail).toMatch(/waived by tester: rehearsal on emulators/);
+  });
+
+  it('closes when the report has a gap the plan does not accept', async () => {
+    await approveAll();
+    const gap = { ...CLEAN_PARITY, equivalent: false, gaps: ['dataset hcl key holder'] };
+    const refused = await runCutover({ ...(await deps()), parity: gap });
+    expect(refused.stoppedAt?.error).toMatch(
+      /parity: unsupported properties not accepted in the plan \(parity\.accepted\): dataset hcl key holder/,
+    );
+  });
+});
+
+describe('the hooks gate', () => {
+  it('looks for every configured hook file and names those it checked and those missing', async () => {
+    await approveAll();
+    const refused = await runCutover({ ...(await deps()), hookExists: (script) => script !== 's.mjs' });
+    expect(refused.stoppedAt?.error).toMatch(
+      /hooks: hook files not found: hooks\.switch s\.mjs \(checked: freeze \(f\.mjs\)/,
+    );
+    expect(hooks.calls).toEqual([]);
+    const done = await runCutover(await deps());
+    expect(done.gates?.find((g) => g.gate === 'hooks')?.detail).toBe(
+      'freeze and switch hooks are configured; hook files found: freeze (f.mjs), thaw (t.mjs), switch (s.mjs), smokeCheck (c.mjs), rollback (r.mjs)',
+    );
+  });
+});
+
+describe('approvals', () => {
+  it('record the person, and refuse one person holding two roles of the phase unless allowed', async () => {
+    const approveAs = (role: string, person: string, allowSeveralRoles = false) =>
+      recordApproval({ state: h.state, phase: PHASE, clock: systemClock, actor: 'ops' }, role, {
+        person,
+        osUser: 'jdoe',
+        host: 'bastion-1',
+        allowSeveralRoles,
+      });
+    const first = await approveAs('decisionMaker', 'Jeanne Martin');
+    expect(first.approvals).toEqual([{ role: 'decisionMaker', name: 'Jeanne Martin', at: expect.any(String) }]);
+    const twice = approveAs('dpo', ' jeanne martin ');
+    await expect(twice).rejects.toThrow(/jeanne martin already gave the go of phase 2 as decisionMaker/);
+    await expect(twice).rejects.toMatchObject({ exitCode: 2 });
+    // The same person again for the same role replaces their go; another role needs the explicit allowance.
+    await approveAs('decisionMaker', 'Jeanne Martin');
+    const allowed = await approveAs('dpo', 'Jeanne Martin', true);
+    expect(allowed.approvals.map((a) => a.role)).toEqual(['decisionMaker', 'dpo']);
+    const events: AuditEvent[] = [];
+    for await (const e of h.state.iterateAudit()) events.push(e);
+    expect(events[0]).toMatchObject({
+      step: 'approve',
+      actor: 'ops',
+      details: {
+        role: 'decisionMaker',
+        owner: 'Programme director',
+        person: 'Jeanne Martin',
+        osUser: 'jdoe',
+        host: 'bastion-1',
+      },
+    });
   });
 });

@@ -30,6 +30,7 @@ const PHASE: Phase = {
   owners: { decisionMaker: 'A', opsLead: 'B', dataOwner: 'C', dpo: 'D' },
 };
 const HOOKS: Hooks = { freeze: 'f', thaw: 't', switch: 's', rollback: 'r', timeoutSeconds: 60 };
+const CLEAN_PARITY = { equivalent: true, differing: [], gaps: [], file: 'parity.json' };
 const hook = async (name: string): Promise<HookOutcome> => ({ script: name, exitCode: 0, stdout: '', stderr: '' });
 
 let source: EmbeddedCluster;
@@ -96,7 +97,10 @@ async function deps(state: StateStore, db: DatabaseCutover): Promise<CutoverDeps
     ctx: await h.context({ state }),
     hooks: HOOKS,
     runHook: hook,
-    parity: undefined,
+    parity: CLEAN_PARITY,
+    commit: true,
+    // The recorded hooks are names only: no file to look for.
+    hookExists: () => true,
     clock: systemClock,
     actor: 't',
   };

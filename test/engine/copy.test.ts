@@ -163,7 +163,7 @@ describe('copy', () => {
 });
 
 describe('verify', () => {
-  it('full mode names exactly the target object altered after the copy, and copy repairs it', async () => {
+  it('full mode names exactly the target object altered after the copy; copy keeps it (a conflict) until it is moved aside', async () => {
     h = await createHarness();
     const { source, target } = h.dataset;
     for (let i = 0; i < 12; i++) await put(source, `f/${i}.csv`, bytesOf(`o${i}`, 2048));
@@ -177,6 +177,13 @@ describe('verify', () => {
     expect(full.mismatches.map((m) => [m.key, m.problem])).toEqual([['f/5.csv', 'etag']]);
     expect(full.verified).toBe(11);
 
+    // Not cloudexit's write: never overwritten, whatever verify found.
+    const refused = await copyDataset(await h.context(), h.dataset);
+    expect(refused.copied).toBe(0);
+    expect(refused.conflicts.map((c) => c.targetKey)).toEqual(['f/5.csv']);
+    expect(md5(await readAll(target, 'f/5.csv'))).toEqual(md5(tampered));
+    // Moved aside by whoever decides: the next copy puts the source version back.
+    await target.delete('f/5.csv');
     const repaired = await copyDataset(await h.context(), h.dataset);
     expect(repaired.copied).toBe(1);
     expect((await verifyDataset(await h.context(), h.dataset, 'full')).mismatches).toEqual([]);

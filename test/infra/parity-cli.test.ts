@@ -63,6 +63,23 @@ describe('cloudexit parity --json', () => {
     ]);
   });
 
+  it('exits 1 with the unaccepted gaps listed when the plan does not accept them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'parity-gaps-'));
+    const plan = join(dir, 'plan.yaml');
+    const text = readFileSync(join(root, 'runbooks/emc2/plan.yaml'), 'utf8');
+    writeFileSync(plan, text.replace(/\n {4}- property: rotation\n(?: {6}.*\n)+/, '\n'));
+    const { code, stdout, stderr } = await cloudexit('parity', '--json', '--plan', plan);
+    expect(code).toBe(1);
+    const report = JSON.parse(stdout);
+    expect(report).toMatchObject({
+      equivalent: false,
+      counts: { differs: 0 },
+      gaps: [{ subject: 'keys', property: 'rotation', unsupportedOn: ['ovh'] }],
+    });
+    expect(stderr).toContain('1 gap not accepted in the plan');
+    expect(stderr).toContain('keys rotation (unsupported on ovh)');
+  });
+
   it('prints a Markdown table by default', async () => {
     const { code, stdout } = await cloudexit('parity', '--markdown');
     expect(code).toBe(0);

@@ -10,12 +10,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { declaredFromStateFile, declareUnderMocks, type DeclaredResource } from '../../src/infra/declared.ts';
 import { compareFacts, parity, renderMarkdown, reportToJson, type ParityReport } from '../../src/infra/parity.ts';
 import { unsupported, value, type HostFacts } from '../../src/infra/parity-facts.ts';
+import { loadPlan } from '../../src/plan/load.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
 const AZURE = join(root, 'stacks/Pulumi.azure-emc2.yaml');
 const OVH = join(root, 'stacks/Pulumi.ovh-emc2.yaml');
 const SPEC = join(root, 'stacks/warehouse.yaml');
 
+let accepted: Awaited<ReturnType<typeof loadPlan>>['parity']['accepted'];
 let azure: DeclaredResource[];
 let ovh: DeclaredResource[];
 let sample: ParityReport;
@@ -25,12 +27,14 @@ const row = (report: ParityReport, subject: string, property: string) =>
 beforeAll(async () => {
   azure = await declareUnderMocks(AZURE, SPEC);
   ovh = await declareUnderMocks(OVH, SPEC);
-  sample = parity(azure, ovh);
+  accepted = (await loadPlan(join(root, 'runbooks/emc2/plan.yaml'), root)).parity.accepted;
+  sample = parity(azure, ovh, accepted);
 });
 
 describe('parity of the sample stacks', () => {
   it('finds no difference and covers every dataset, the database and the keys', () => {
     expect(sample.counts.differs).toBe(0);
+    expect(sample.gaps).toEqual([]);
     expect(sample.equivalent).toBe(true);
     const subjects = new Set(sample.rows.map((r) => r.subject));
     expect([...subjects]).toEqual([
@@ -75,6 +79,31 @@ describe('parity of the sample stacks', () => {
     expect(row(sample, 'database', 'backups')?.unsupportedOn).toEqual(['ovh']);
   });
 
+  it('counts an unsupported property the plan does not accept as a gap, and says who accepted the others', () => {
+    const withoutKeyHolder = parity(
+      azure,
+      ovh,
+      accepted.filter((a) => a.property !== 'key holder'),
+    );
+    expect(withoutKeyHolder.equivalent).toBe(false);
+    expect(withoutKeyHolder.counts.differs).toBe(0);
+    expect(withoutKeyHolder.gaps.map((g) => `${g.subject} ${g.property}`)).toEqual([
+      'dataset hcl key holder',
+      'dataset clb key holder',
+      'dataset chru-nancy key holder',
+      'dataset hpsj key holder',
+      'dataset snds-extracts key holder',
+      'dataset nomenclatures key holder',
+      'database key holder',
+    ]);
+    const md = renderMarkdown(withoutKeyHolder);
+    expect(md).toMatch(/\| dataset hcl \| key holder \|.*\*\*gap: not accepted in the plan\*\* \|/);
+    expect(md).toMatch(/\| dataset hcl \| TLS \|.*; accepted by HDH platform operations lead: /);
+    expect(md).toContain('Gaps not accepted in the plan (add them to parity.accepted');
+    expect(reportToJson(withoutKeyHolder)).toMatchObject({ equivalent: false, gaps: expect.any(Array) });
+    expect(parity(azure, ovh).gaps).toHaveLength(sample.counts.unsupported);
+  });
+
   it('renders a Markdown table with a row per subject and property', () => {
     const md = renderMarkdown(sample);
     expect(md.split('\n')[0]).toBe('| Subject | Property | Azure | OVHcloud | Verdict |');
@@ -93,7 +122,7 @@ describe('a spec change that makes the stacks differ', () => {
     const dir = mkdtempSync(join(tmpdir(), 'parity-'));
     const spec = join(dir, 'warehouse.yaml');
     writeFileSync(spec, readFileSync(SPEC, 'utf8').replace(/(name: nomenclatures[\s\S]*?retentionDays: )30/, '$17'));
-    const report = parity(await declareUnderMocks(AZURE, spec), await declareUnderMocks(OVH, spec));
+    const report = parity(await declareUnderMocks(AZURE, spec), await declareUnderMocks(OVH, spec), accepted);
     expect(report.equivalent).toBe(false);
     const differs = report.rows.filter((r) => r.verdict === 'differs');
     expect(differs).toHaveLength(1);
@@ -152,7 +181,11 @@ describe('parity from stack exports', () => {
     );
     writeFileSync(join(dir, 'azure.json'), JSON.stringify(exportOf(azure, 'azure-emc2')));
     writeFileSync(join(dir, 'ovh.json'), JSON.stringify(exportOf(withSecret, 'ovh-emc2')));
-    const report = parity(declaredFromStateFile(join(dir, 'azure.json')), declaredFromStateFile(join(dir, 'ovh.json')));
+    const report = parity(
+      declaredFromStateFile(join(dir, 'azure.json')),
+      declaredFromStateFile(join(dir, 'ovh.json')),
+      accepted,
+    );
     expect(reportToJson(report)).toEqual(reportToJson(sample));
     expect(JSON.stringify(reportToJson(report)) + renderMarkdown(report)).not.toContain('SECRETCIPHERTEXT');
   });

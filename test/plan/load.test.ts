@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { UserError } from '../../src/errors.ts';
@@ -143,5 +143,51 @@ describe('a bad plan is rejected with the file, the path, the line and the fix',
     const bad = join(dir, 'bad.yaml');
     await writeFile(bad, 'migration: Bad Name\n');
     await expect(loadPlan(bad)).rejects.toThrow(/bad\.yaml:1:\d+: migration: must be lower case/);
+  });
+});
+
+describe('hook scripts are checked when the plan is loaded', () => {
+  async function load(edit: (doc: ReturnType<typeof parseDocument>) => void): Promise<unknown> {
+    const file = join(dir, 'hooks-plan.yaml');
+    await writeFile(file, edited(edit));
+    return loadPlan(file).catch((err: unknown) => err);
+  }
+
+  it('refuses a misspelt hook with file:line:col, the path it looked for and a fix', async () => {
+    const file = join(dir, 'hooks-plan.yaml');
+    const err = await load((doc) => doc.setIn(['hooks', 'switch'], 'scripts/hooks/swtich.mjs'));
+    expect(err).toBeInstanceOf(UserError);
+    const text = await readFile(file, 'utf8');
+    const line = text.split('\n').findIndex((l) => l.includes('swtich.mjs')) + 1;
+    const message = (err as UserError).message;
+    expect(message).toContain(`${file}:${line}:`);
+    expect(message).toContain(
+      `hooks.switch: hook file ${join(process.cwd(), 'scripts/hooks/swtich.mjs')} does not exist`,
+    );
+    expect(message).toContain('fix: correct the path of hooks.switch, or remove it');
+  });
+
+  it('refuses a hook cloudexit cannot run, and says which extensions it can', async () => {
+    const err = await load((doc) => doc.setIn(['hooks', 'freeze'], 'package.json'));
+    expect((err as UserError).message).toMatch(
+      /hooks\.freeze: "package\.json" is neither a Node script nor a shell script/,
+    );
+    expect((err as UserError).message).toContain('.sh runs with bash');
+  });
+
+  it('accepts a .sh hook that exists', async () => {
+    const script = join(dir, 'freeze.sh');
+    await writeFile(script, 'exit 0\n');
+    const plan = await load((doc) => doc.setIn(['hooks', 'freeze'], script));
+    expect(plan).not.toBeInstanceOf(Error);
+    expect((plan as Awaited<ReturnType<typeof loadPlan>>).hooks.freeze).toBe(script);
+  });
+
+  it('points at the plan folder when the path is right relative to the plan, not to the working folder', async () => {
+    await writeFile(join(dir, 'thaw.sh'), 'exit 0\n');
+    const err = await load((doc) => doc.setIn(['hooks', 'thaw'], 'thaw.sh'));
+    expect((err as UserError).message).toContain(
+      `the file is next to the plan: write "${relative(process.cwd(), join(dir, 'thaw.sh'))}"`,
+    );
   });
 });

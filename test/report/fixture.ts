@@ -158,6 +158,8 @@ export async function cutover(
     ctx,
     hooks: plan.hooks,
     parity: undefined,
+    parityWaiver: { reason: 'report fixture: no stacks deployed' },
+    commit: true,
     clock: fixedClock(at),
     actor: 'ops',
     runHook: planHookRunner(plan, phase, ctx.runId, { stateDir: join(dir, 'hooks') }),

@@ -114,7 +114,10 @@ describe('runbooks of a migration under way', () => {
     const rows = tableUnder(files.get('phase-1.md')!, '## Steps');
     expect(rows).toHaveLength(CUTOVER_STEPS.length);
     CUTOVER_STEPS.forEach((step, i) => {
-      expect(rows[i]).toContain(`| ${i + 1} | ${STEP_TITLES[step]} | \`npx cloudexit cutover --phase 1\``);
+      // The commit, the point of no return, is its own decision: `--commit`.
+      const command =
+        step === 'commit' ? 'npx cloudexit cutover --phase 1 --commit' : 'npx cloudexit cutover --phase 1';
+      expect(rows[i]).toContain(`| ${i + 1} | ${STEP_TITLES[step]} | \`${command}\``);
       expect(rows[i]).toMatch(/\| Done \d{4}-\d{2}-\d{2} \d{2}:\d{2} \(Europe\/Paris\): [^|]+ \|$/);
     });
     // Measured throughput: the durations are estimated, not "unknown".

@@ -36,7 +36,7 @@ export function registerAuditCommand(program: Command): void {
       `
 Examples:
   $ npx cloudexit audit export --out evidence/audit.jsonl
-  $ npx cloudexit audit export --state .cloudexit/emc2.db | jq 'select(.phase == 2)'`,
+  $ npx cloudexit audit export --state runbooks/emc2/.cloudexit/emc2.db | jq 'select(.phase == 2)'`,
     )
     .action(async (options: StateFlags & { out?: string }) => {
       const summary = await auditExport({
@@ -110,5 +110,5 @@ export function renderAuditVerify(report: AuditVerifyReport): string {
 function withStateOptions(command: Command): Command {
   return command
     .option('--plan <file>', 'migration plan, read only to find the default state file', DEFAULT_PLAN)
-    .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)');
+    .option('--state <file>', "state database (default: .cloudexit/<migration>.db in the plan's folder)");
 }

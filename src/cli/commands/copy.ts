@@ -19,8 +19,17 @@ export function renderCopy(report: CopyReport): string {
   const lines = [
     renderTable(['dataset', 'copied', 'size', 'already there', 'parts resumed', 'failed', 'manifest'], rows),
   ];
+  for (const s of report.skipped)
+    lines.push(
+      `  ${s.dataset}: skipped, phase ${s.phase} was committed at ${s.committedAt} (the target is the reference copy)`,
+    );
   for (const d of report.datasets) {
-    for (const f of d.failed.slice(0, 20)) lines.push(`  failed: ${f.error}`);
+    for (const c of d.conflicts.slice(0, 20))
+      lines.push(
+        `  conflict: ${d.dataset}: ${c.targetKey}: the target holds ETag ${c.targetEtag}, ${c.recordedEtag === undefined ? 'not written by cloudexit' : `cloudexit wrote ${c.recordedEtag}`}; kept, not overwritten`,
+      );
+    const conflicted = new Set(d.conflicts.map((c) => c.key));
+    for (const f of d.failed.filter((f) => !conflicted.has(f.key)).slice(0, 20)) lines.push(`  failed: ${f.error}`);
     if (d.inventory?.deletedAtSource.length)
       lines.push(
         `  ${d.dataset}: ${d.inventory.deletedAtSource.length} objects deleted at source (see \`cloudexit inventory\`)`,
@@ -36,7 +45,14 @@ export function renderCopy(report: CopyReport): string {
       ? 'interrupted: run the same command again to finish; nothing copied is lost'
       : report.ok
         ? `copied ${report.copied} objects (${formatBytes(report.bytesCopied)})`
-        : `${report.failed} objects failed; run the same command again to retry them`,
+        : report.conflicts > 0
+          ? `${report.conflicts} objects not copied: the target holds objects cloudexit did not write under their keys, ` +
+            'kept as they are. Find out who wrote them; to replace one with the source version, move it aside on the ' +
+            'target and run the same command again.' +
+            (report.failed > report.conflicts
+              ? ` ${report.failed - report.conflicts} more failed; the same command retries them.`
+              : '')
+          : `${report.failed} objects failed; run the same command again to retry them`,
   );
   return lines.join('\n');
 }
@@ -50,7 +66,9 @@ export function registerCopyCommand(program: Command): void {
         'List the source, then copy every new, changed or failed object: SHA-256 and MD5 computed while streaming, ' +
           'each part sent with its Content-MD5, every completed part and object recorded in the state, so an ' +
           "interrupted run (Ctrl-C, SIGKILL, crash) resumes where it stopped. Writes each dataset's SHA-256 manifest " +
-          'once it is complete. Exit code 0 only when every object is on the target.',
+          'once it is complete. Never overwrites a target object cloudexit did not write, or that changed since it ' +
+          'wrote it: such an object is a conflict, kept and reported. Datasets of a committed phase are never written ' +
+          'from the source again. Exit code 0 only when every object is on the target.',
       )
       .option('--no-inventory', 'copy what the state already lists, without listing the source again'),
   )
@@ -61,6 +79,15 @@ Examples:
   $ npx cloudexit copy --phase 1                  copy every dataset of phase 1
   $ npx cloudexit copy --dataset hcl --bandwidth 200MiB/s
   $ npx cloudexit copy --json | jq .failed        for scripts: one JSON object on stdout
+
+After a phase's commit the target is the reference copy:
+  - with --phase or --dataset naming a dataset of a committed phase, copy refuses before
+    writing anything (exit code 2), naming the dataset, the phase and when it was committed;
+  - without them (every dataset), the datasets of committed phases are skipped, each with a note.
+
+Conflicts: an object whose target key holds something cloudexit did not write (or that changed
+since cloudexit wrote it) is not written; it is reported as a conflict and the exit code is 1.
+Move the target object aside to let the source version replace it.
 
 Secrets come from the environment variables the plan names (source.auth, target.auth).
 Run it again after any interruption: completed objects and parts are not sent twice.`,

@@ -4,7 +4,7 @@ import { cutover, type CutoverReport } from '../../app/cutover.ts';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { rollback } from '../../app/rollback.ts';
 import { OWNER_ROLES } from '../../cutover/gates.ts';
-import { EXIT } from '../../errors.ts';
+import { EXIT, UserError } from '../../errors.ts';
 import { CUTOVER_STEPS } from '../../phase-record.ts';
 import { createProgressDisplay } from '../progress-display.ts';
 import { withCommandIo } from '../interrupts.ts';
@@ -15,7 +15,11 @@ interface CutoverFlags {
   state?: string;
   phase: string;
   approve?: string;
+  as?: string;
+  allowSeveralRoles?: boolean;
   parity?: string;
+  waiveParity?: string;
+  commit?: boolean;
   hookStateDir?: string;
   evidence?: string;
   json?: boolean;
@@ -32,6 +36,10 @@ export function renderCutover(result: CutoverReport): string {
     lines.push('  go/no-go gates:', ...result.gates.map((g) => `    ${g.ok ? '✓' : '✗'} ${g.gate}: ${g.detail}`));
   } else if (result.stoppedAt) lines.push(`  ${result.stoppedAt.error}`);
   if (result.state === 'committed' && result.ran.length === 0) lines.push('  already committed: nothing to do');
+  if (result.awaitingCommit && !result.stoppedAt)
+    lines.push(
+      `  stopped before the commit, the point of no return: commit with \`cloudexit cutover --phase ${result.phaseId} --commit\`, or roll back with \`cloudexit rollback --phase ${result.phaseId}\``,
+    );
   return lines.join('\n');
 }
 
@@ -45,17 +53,25 @@ export function registerCutoverCommands(program: Command): void {
     .command('cutover')
     .summary('take a phase from bulk copied to served from the new host, step by step')
     .description(
-      "Steps: preflight gates (bulk copy complete, full verify clean, stack parity when saved, every owner's go) → " +
+      "Steps: preflight gates (bulk copy complete, full verify clean, stack parity with every gap accepted — or --waive-parity —, every owner's go, hook files found) → " +
         'freeze (hook) → quiescence check (the source listed again: any write after the freeze aborts) → final delta sync → ' +
-        'verify (full for what changed, quick for the rest) → switch (hook) → smoke check (hook) → commit, the point of no return. ' +
+        'verify (full for what changed, quick for the rest) → switch (hook) → smoke check (hook) → commit, the point of no return, ' +
+        'only with --commit: without it the cutover stops after the smoke check. ' +
         'Every step is recorded in the state and the audit log before the next starts; after a failure or a crash the same command ' +
-        'resumes at the step that did not finish. Exit code 0 only when the phase is committed.',
+        'resumes at the step that did not finish. Exit code 0 when the phase is committed, or waits for --commit with every earlier step done.',
     )
     .requiredOption('--phase <id>', 'the phase to cut over')
     .option(
       '--approve <name>',
-      `record the go of one owner (a role: ${OWNER_ROLES.join(', ')}, or the owner's name in the plan) and stop`,
+      `record the go of one owner (a role: ${OWNER_ROLES.join(', ')}, or the owner's name in the plan) and stop; needs --as`,
     )
+    .option('--as <name>', 'with --approve: the name of the person giving the go (recorded with the OS user and host)')
+    .option('--allow-several-roles', 'with --approve: let one person give the go of two roles of the phase')
+    .option(
+      '--waive-parity <reason>',
+      'pass the parity gate without a clean report; the reason is recorded in the audit log',
+    )
+    .option('--commit', 'go through the commit, the point of no return (without it, stop after the smoke check)')
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
     .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
     .option('--parity <file>', 'saved `cloudexit parity --json` report (default: .cloudexit/parity.json when present)')
@@ -67,8 +83,9 @@ export function registerCutoverCommands(program: Command): void {
       'after',
       `
 Examples:
-  $ npx cloudexit cutover --phase 2 --approve dpo          record the DPO's go
-  $ npx cloudexit cutover --phase 2                        run (or resume) the cutover
+  $ npx cloudexit cutover --phase 2 --approve dpo --as "Jeanne Martin"   record the DPO's go
+  $ npx cloudexit cutover --phase 2                        run (or resume) the cutover up to the smoke check
+  $ npx cloudexit cutover --phase 2 --commit               then commit: the point of no return
   $ npx cloudexit rollback --phase 2                       go back to the source before the commit`,
     )
     .action(async (options: CutoverFlags) => {
@@ -80,6 +97,8 @@ Examples:
           phase: options.phase,
           evidence: options.evidence,
           parity: options.parity,
+          waiveParity: options.waiveParity,
+          commit: options.commit === true,
           hookStateDir: options.hookStateDir,
           progress: io.progress,
           signal: io.signal,
@@ -87,7 +106,8 @@ Examples:
       );
       if (options.json) printJson(result);
       else process.stdout.write(`${renderCutover(result)}\n`);
-      process.exitCode = result.state === 'committed' ? EXIT.ok : EXIT.failed;
+      const done = result.state === 'committed' || (result.awaitingCommit && !result.stoppedAt);
+      process.exitCode = done ? EXIT.ok : EXIT.failed;
     });
 
   program
@@ -116,7 +136,18 @@ Examples:
 }
 
 async function approveAction(options: CutoverFlags, owner: string): Promise<void> {
-  const report = await approve({ plan: options.plan, state: options.state, phase: options.phase, owner });
+  if (!options.as?.trim())
+    throw new UserError('--approve needs --as: the name of the person giving the go', {
+      fix: `add --as "First Last", e.g. \`cloudexit cutover --phase ${options.phase} --approve ${owner} --as "Jeanne Martin"\``,
+    });
+  const report = await approve({
+    plan: options.plan,
+    state: options.state,
+    phase: options.phase,
+    owner,
+    as: options.as,
+    allowSeveralRoles: options.allowSeveralRoles === true,
+  });
   if (options.json) printJson({ phase: report.phase, approvals: report.approvals, missing: report.missing });
   else process.stdout.write(`${renderApproval(report)}\n`);
 }

@@ -42,10 +42,13 @@ export function registerRunbookCommand(program: Command): void {
         'Reads only: no secret needed, nothing changed in the state.',
     )
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
+    .option('--state <file>', "state database (default: .cloudexit/<migration>.db in the plan's folder)")
     .option('--out <dir>', "folder for the runbooks (default: the plan's folder)")
     .option('--as-of <date>', 'describe the migration as of this day or ISO time instead of its last recorded activity')
-    .option('--evidence <dir>', 'folder of the SHA-256 manifests (default: .cloudexit/evidence/<migration>)')
+    .option(
+      '--evidence <dir>',
+      "folder of the SHA-256 manifests (default: .cloudexit/evidence/<migration> in the plan's folder)",
+    )
     .option('--parity <file>', 'saved `cloudexit parity --json` report (default: .cloudexit/parity.json when present)')
     .option('--html', 'also write overview.html: one self-contained page with the timeline, the status and every phase')
     .option(

@@ -8,6 +8,7 @@ export function renderStatus(s: StatusReport): string {
   const w = s.window;
   const lines = [
     `${s.title}`,
+    ...(s.started ? [] : [`not started: no state at ${s.statePath} yet (nothing has run)`]),
     `today ${w.today} (Europe/Paris) · window closes ${w.closesOn}: ${w.daysLeft} days left · every phase committed by ${w.deadline} (${w.daysToDeadline} days)`,
     s.throughput
       ? `measured throughput: ${formatBytes(s.throughput.bytesPerSecond)}/s, ${s.throughput.objectsPerSecond.toFixed(1)} objects/s (${s.throughput.runs} copy runs)`
@@ -61,7 +62,7 @@ export function registerStatusCommand(program: Command): void {
     .summary('phases, days left in the window, progress, projected dates and risks')
     .description('Reads the plan and the state only: no secret needed, nothing changed, safe to run at any time.')
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
+    .option('--state <file>', "state database (default: .cloudexit/<migration>.db in the plan's folder)")
     .option(
       '--parity <file>',
       'saved `cloudexit parity --json` report for the parity gate (default: .cloudexit/parity.json when present)',

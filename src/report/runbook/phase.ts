@@ -286,7 +286,7 @@ function stepBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
     { kind: 'heading', level: 2, text: 'Steps' },
     {
       kind: 'paragraph',
-      text: `One command runs the steps in order: ${command}. Each step is recorded in the state and the audit log before the next one starts. If a step fails, the cutover stops there and says why; once the cause is fixed, the same command starts again at that step. ${code('npx cloudexit status')} shows where it stands.`,
+      text: `One command runs the steps in order up to the smoke check: ${command}. Each step is recorded in the state and the audit log before the next one starts. If a step fails, the cutover stops there and says why; once the cause is fixed, the same command starts again at that step. The commit, the point of no return, is a separate decision, taken once the smoke check passed: ${code(`npx cloudexit cutover --phase ${id} --commit`)}. ${code('npx cloudexit status')} shows where it stands.`,
     },
     {
       kind: 'table',
@@ -296,7 +296,11 @@ function stepBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
         return [
           String(i + 1),
           STEP_TITLES[step],
-          i === 0 ? command : `${command} (the same run goes on)`,
+          i === 0
+            ? command
+            : step === 'commit'
+              ? `${code(`npx cloudexit cutover --phase ${id} --commit`)} (a separate decision)`
+              : `${command} (the same run goes on)`,
           `${capital(ROLE_TITLES[owner])}, ${plain(phase.plan.owners[owner])}`,
           expectedDuration(step, phase, facts.status.throughput, facts.plan.hooks),
           successCriterion(step, facts.plan.hooks),

@@ -49,7 +49,7 @@ function sentence(text: string): string {
 export function successCriterion(step: CutoverStep, hooks: Hooks): string {
   switch (step) {
     case 'preflight':
-      return 'Every item of the checklist holds: bulk copy complete, full verification clean, stacks equivalent (when a parity report is saved), the go of all four owners, freeze and switch hooks configured.';
+      return 'Every item of the checklist holds: bulk copy complete, full verification clean, stacks equivalent with every gap accepted in the plan (or the parity gate waived, with a reason), the go of all four owners, freeze and switch hooks configured and their files found.';
     case 'freeze':
       return `${sentence(hookName(hooks, 'freeze'))} ends with success: nobody can write to the source any more. The time of the freeze is recorded.`;
     case 'quiescence':
@@ -65,7 +65,7 @@ export function successCriterion(step: CutoverStep, hooks: Hooks): string {
         ? `${sentence(hookName(hooks, 'smokeCheck'))} ends with success: the application works against the new host.`
         : 'The plan has no smoke-check hook: the step is recorded as skipped. Check the application by hand before the commit.';
     case 'commit':
-      return 'The commit is recorded in the state and the audit log: the new host is the reference copy.';
+      return 'The commit, given once the smoke check passed, is recorded in the state and the audit log: the new host is the reference copy.';
   }
 }
 
