@@ -13,6 +13,7 @@ import { openSqliteStateStore } from '../../src/state/sqlite.ts';
 import { createAzureBlobStore } from '../../src/stores/azure-blob.ts';
 import { createS3Store } from '../../src/stores/s3.ts';
 import { writeTestPlan, type PlanFixture } from '../cli/plan-fixture.ts';
+import { absoluteHooks } from './helpers.ts';
 import { bytesOf } from '../engine/harness.ts';
 
 const NODE = resolve('node_modules/.bin/node');
@@ -39,6 +40,8 @@ const phaseArgs = () => ['--phase', '1', '--plan', plan.file, '--state', state()
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudexit-zx-'));
   plan = await writeTestPlan(dir, ['one']);
+  // The script runs from its own folder: hook paths relative to the repository would not resolve there.
+  await absoluteHooks(plan.file);
   const azurite = inject('azurite');
   const source = createAzureBlobStore({
     endpoint: azurite.endpoint,
