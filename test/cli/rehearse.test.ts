@@ -38,7 +38,10 @@ describe('cloudexit rehearse (npm start)', () => {
 
   it('writes to Ceph RGW, a real S3 implementation, where Ceph is installed (the suite installs it), and says so', () => {
     const report = JSON.parse(result.stdout);
-    expect(report.target).toEqual({ server: 'ceph-rgw', why: 'Ceph RGW is installed: the target is a real S3 implementation' });
+    expect(report.target).toEqual({
+      server: 'ceph-rgw',
+      why: 'Ceph RGW is installed: the target is a real S3 implementation',
+    });
   });
 
   it('leaves one sha256sum manifest per dataset in its output folder, one line per object', async () => {
