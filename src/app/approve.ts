@@ -3,12 +3,12 @@
  * owners (decision maker, ops lead, data owner, DPO) have each given theirs.
  */
 import { hostname, userInfo } from 'node:os';
-import { recordApproval } from '../cutover/approve.ts';
+import { approverOf, recordApproval } from '../cutover/approve.ts';
 import { OWNER_ROLES, ROLE_TITLES, type OwnerRole } from '../cutover/gates.ts';
 import { clockFromEnv, type Clock } from '../plan/clock.ts';
 import type { PhaseRecord } from '../phase-record.ts';
 import { currentActor } from './hooks.ts';
-import { withPlanAndState, type PlanOptions } from './plan-state.ts';
+import { planOf, withPlanAndState, type PlanOptions } from './plan-state.ts';
 import { phaseOf } from './selection.ts';
 
 export interface ApproveOptions extends PlanOptions {
@@ -38,8 +38,11 @@ export interface ApproveReport {
 
 /** Records one owner's go for the phase, and says whose go is still missing. */
 export async function approve(options: ApproveOptions): Promise<ApproveReport> {
-  return withPlanAndState(options, { create: true }, async ({ plan, state }) => {
-    const phase = phaseOf(plan, options.phase);
+  // A phase the plan does not have is bad input: refused before the state is created.
+  const loaded = await planOf(options.plan);
+  const phase = phaseOf(loaded, options.phase);
+  approverOf(phase, options.owner);
+  return withPlanAndState({ ...options, plan: loaded }, { create: true }, async ({ state }) => {
     const deps = { state, phase, clock: options.clock ?? clockFromEnv(), actor: options.actor ?? currentActor() };
     const record = await recordApproval(deps, options.owner, {
       person: options.as,

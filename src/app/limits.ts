@@ -14,7 +14,10 @@ import { parseRate } from '../plan/sizes.ts';
 export interface LimitOverrides {
   /** Objects in flight, 1 to 256. @default the plan's `limits.concurrency` */
   concurrency?: number | string | undefined;
-  /** Cap on source reads: bytes per second, or a rate like `200MiB/s`. @default the plan's `limits.bandwidth` */
+  /**
+   * Cap on reads (the source's for a copy, the target's for a full verify): bytes per second,
+   * or a rate like `200MiB/s`. @default the plan's `limits.bandwidth`
+   */
   bandwidth?: number | string | undefined;
 }
 
@@ -22,7 +25,9 @@ export interface LimitOverrides {
 export function concurrencyOf(value: number | string, name = 'concurrency'): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 256)
-    throw new UserError(`${name} ${value} is not a whole number from 1 to 256`);
+    throw new UserError(`${name} ${value} is not a whole number from 1 to 256`, {
+      fix: `give ${name} a whole number of objects from 1 to 256, e.g. 16`,
+    });
   return n;
 }
 

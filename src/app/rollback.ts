@@ -10,7 +10,7 @@ import { clockFromEnv } from '../plan/clock.ts';
 import type { Phase, PostgresDataset } from '../plan/schema.ts';
 import { phaseDatabaseCutovers } from './databases.ts';
 import { currentActor, planHookRunner } from './hooks.ts';
-import { withPlanAndState, type PlanAndState, type PlanOptions } from './plan-state.ts';
+import { planOf, withPlanAndState, type PlanAndState, type PlanOptions } from './plan-state.ts';
 import { phaseOf } from './selection.ts';
 import type { RunOptions } from './session.ts';
 
@@ -26,8 +26,10 @@ export type RollbackReport = RollbackResult;
 
 /** Returns the phase to the source, or refuses after its commit (`outcome: 'refused'`). */
 export async function rollback(options: RollbackOptions): Promise<RollbackReport> {
-  return withPlanAndState(options, { create: true }, async ({ plan, state, evidenceDir }) => {
-    const phase = phaseOf(plan, options.phase);
+  // A phase the plan does not have is bad input: refused before the state is created.
+  const loaded = await planOf(options.plan);
+  const phase = phaseOf(loaded, options.phase);
+  return withPlanAndState({ ...options, plan: loaded }, { create: true }, async ({ plan, state, evidenceDir }) => {
     const runId = await state.startRun({ command: `rollback ${phase.id}`, scope: `phase ${phase.id}` });
     let result: RollbackResult | undefined;
     try {

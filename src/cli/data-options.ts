@@ -41,7 +41,11 @@ export function addDataOptions(command: Command): Command {
       "folder for manifests and evidence (default: .cloudexit/evidence/<migration> in the plan's folder)",
     )
     .addOption(concurrencyOption())
-    .addOption(bandwidthOption('cap on source reads, e.g. 200MiB/s (overrides limits.bandwidth)'))
+    .addOption(
+      bandwidthOption(
+        'cap on reads (the source when copying, the target in a full verify), e.g. 200MiB/s (overrides limits.bandwidth)',
+      ),
+    )
     .option('--no-progress', 'no progress display')
     .option('--json', 'print one JSON object with the result on stdout');
 }

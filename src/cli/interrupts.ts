@@ -5,6 +5,7 @@
  */
 import { EXIT } from '../errors.ts';
 import type { ProgressSink } from '../progress.ts';
+import { logExit } from './log.ts';
 import { createProgressDisplay } from './progress-display.ts';
 
 /** What a use case gets from the command line. */
@@ -27,7 +28,10 @@ export function interruptOnSignals(progress: ProgressSink): { signal: AbortSigna
   const onSignal = (signal: NodeJS.Signals) => {
     received++;
     interrupted = true;
-    if (received > 1) process.exit(EXIT.interrupted);
+    if (received > 1) {
+      logExit(EXIT.interrupted);
+      process.exit(EXIT.interrupted);
+    }
     progress.note(
       `${signal}: stopping after the work in flight (press Ctrl-C again to quit now; the state is kept either way)`,
     );
@@ -46,7 +50,8 @@ export function interruptOnSignals(progress: ProgressSink): { signal: AbortSigna
 
 /**
  * Runs `work` with the progress display the flags ask for (nothing but notes under
- * `--json` or `--no-progress`) and Ctrl-C handling, for as long as it runs.
+ * `--json` or `--no-progress`, nothing under the global `--quiet`) and Ctrl-C handling,
+ * for as long as it runs.
  */
 export async function withCommandIo<T>(
   flags: { json?: boolean | undefined; progress?: boolean | undefined },

@@ -18,6 +18,7 @@ import { registerRunbookCommand } from './commands/runbook.ts';
 import { registerProbeCommand } from './commands/probe.ts';
 import { registerStateCommands } from './commands/state.ts';
 import { wasInterrupted } from './interrupts.ts';
+import { configureLog, logError, logExit, type LogOptions } from './log.ts';
 
 /** The version in package.json, read next to the sources (there is no build step to stamp it). */
 function packageVersion(): string {
@@ -30,11 +31,15 @@ export function buildProgram(): Command {
       'Move a warehouse off Azure onto a SecNumCloud-qualified host, dataset by dataset, with proof that every byte arrived.',
     )
     .version(packageVersion(), '-V, --version', 'print the version of cloudexit')
-    .option('--verbose', 'on an internal error, print its stack trace')
+    .option('--verbose', 'on an internal error, print its stack trace; log at debug level')
+    .option('--quiet', 'print nothing on stderr but errors (no notes, no progress)')
+    .option('--log-file <file>', 'append the notes, errors and exit code as JSON lines to this file (secrets redacted)')
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     // Before any subcommand exists: commands inherit it only when added afterwards.
-    .exitOverride();
+    .exitOverride()
+    // The log knows its command before the command runs.
+    .hook('preAction', (_program, action) => configureLog(program.opts<LogOptions>(), commandPath(action)));
   // command registrations (one line each)
   registerParityCommand(program);
   registerRehearseCommand(program);
@@ -50,20 +55,39 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `cutover approve` for a subcommand of `cutover`: the names below the program. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
 /** Runs the CLI; exported for tests that drive it in-process. */
 export async function main(argv: readonly string[]): Promise<number> {
   const program = buildProgram();
   try {
     await program.parseAsync([...argv], { from: 'user' });
     // Ctrl-C: the work in flight was recorded and the report printed; the shell hears 130.
-    if (wasInterrupted()) return EXIT.interrupted;
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+    const exit = wasInterrupted()
+      ? EXIT.interrupted
+      : typeof process.exitCode === 'number'
+        ? process.exitCode
+        : EXIT.ok;
+    logExit(exit);
+    return exit;
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
-    if (typeof code === 'string' && code.startsWith('commander.')) return EXIT.usage;
+    // A usage error stops before any command ran: log it under the words typed.
+    configureLog(program.opts<LogOptions>(), argv.find((a) => !a.startsWith('-')) ?? '');
+    if (typeof code === 'string' && code.startsWith('commander.')) {
+      logError(err, EXIT.usage, (err as Error).message);
+      return EXIT.usage;
+    }
     if (argv.includes('--json')) process.stdout.write(`${JSON.stringify(errorToJson(err))}\n`);
-    process.stderr.write(`${formatError(err, program.opts<{ verbose?: boolean }>().verbose === true)}\n`);
+    const verbose = program.opts<LogOptions>().verbose === true;
+    process.stderr.write(`${formatError(err, verbose)}\n`);
+    logError(err, exitCodeOf(err), formatError(err, false));
     return exitCodeOf(err);
   }
 }

@@ -1,18 +1,23 @@
 /**
  * Turns engine progress into what a person sees: a live bar (bytes, objects, rate,
  * ETA) on a terminal, a plain line every few seconds in a log, nothing but notes under
- * `--json` (stdout then carries one JSON object only; everything else goes to stderr).
+ * `--json` (stdout then carries one JSON object only; everything else goes to stderr),
+ * nothing at all under `--quiet`. Notes, and stages at debug level, also go to the log
+ * (`--log-file`, log.ts), whatever is printed.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressSink } from '../progress.ts';
+import { SILENT, type ProgressSink } from '../progress.ts';
 import { formatBytes } from '../plan/sizes.ts';
 import { redact } from '../secrets/redact.ts';
+import { isQuiet, logDebug, logNote } from './log.ts';
 
 export interface ProgressDisplayOptions {
   /** Draw a live bar. @default whether stderr is a terminal */
   tty?: boolean;
   /** Print nothing but notes. @default false */
   quiet?: boolean;
+  /** Print nothing at all (the log still gets the notes). @default whether `--quiet` was given */
+  silent?: boolean;
   /** Seconds between plain progress lines. @default 5 */
   intervalSeconds?: number;
   /** Where to write. @default process.stderr */
@@ -20,7 +25,12 @@ export interface ProgressDisplayOptions {
 }
 
 export function createProgressDisplay(options: ProgressDisplayOptions = {}): ProgressSink {
+  return logged(display(options));
+}
+
+function display(options: ProgressDisplayOptions): ProgressSink {
   const stream = options.stream ?? process.stderr;
+  if (options.silent ?? isQuiet()) return SILENT;
   if (options.quiet) return { start() {}, advance() {}, stop() {}, note: (m) => stream.write(`${redact(m)}\n`) };
   return (options.tty ?? Boolean(stream.isTTY))
     ? barDisplay(stream)
@@ -128,6 +138,34 @@ function lineDisplay(stream: NodeJS.WritableStream, intervalMs: number): Progres
       clearInterval(timer);
       print();
       tally = undefined;
+    },
+  };
+}
+
+/** `sink`, with its notes (and its stages, at debug level) also written to the log. */
+function logged(sink: ProgressSink): ProgressSink {
+  let stage: string | undefined;
+  let done = { objects: 0, bytes: 0 };
+  return {
+    start(name, totals) {
+      stage = name;
+      done = { objects: 0, bytes: 0 };
+      logDebug('stage started', { stage: name, totalObjects: totals.objects, totalBytes: totals.bytes });
+      sink.start(name, totals);
+    },
+    advance(delta) {
+      done.objects += delta.objects ?? 0;
+      done.bytes += delta.bytes ?? 0;
+      sink.advance(delta);
+    },
+    note(message) {
+      logNote(message, stage ? { stage } : {});
+      sink.note(message);
+    },
+    stop() {
+      if (stage) logDebug('stage ended', { stage, ...done });
+      stage = undefined;
+      sink.stop();
     },
   };
 }

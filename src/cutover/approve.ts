@@ -13,7 +13,7 @@ import type { PhaseStore } from '../state/contracts/phases.ts';
 import { UserError } from '../errors.ts';
 import { audit } from './audit-entry.ts';
 import { currentRecord, emptyPhaseRecord } from './current-record.ts';
-import { OWNER_ROLES, resolveApprover } from './gates.ts';
+import { OWNER_ROLES, resolveApprover, type OwnerRole } from './gates.ts';
 
 /** Who gives a go: the person, and the OS account and machine the command ran on. */
 export interface Approver {
@@ -30,17 +30,23 @@ export interface Approver {
   allowSeveralRoles?: boolean | undefined;
 }
 
+/** The owner `name` designates in `phase` (a role or an owner's name), or a `UserError` saying who can approve. */
+export function approverOf(phase: Phase, name: string): { role: OwnerRole; name: string } {
+  const approver = resolveApprover(phase, name);
+  if (!approver) {
+    throw new UserError(`"${name}" is not an owner of phase ${phase.id}`, {
+      fix: `use a role (${OWNER_ROLES.join(', ')}) or an owner's name as written in the plan: ${OWNER_ROLES.map((r) => phase.owners[r]).join('; ')}`,
+    });
+  }
+  return approver;
+}
+
 export async function recordApproval(
   deps: { state: PhaseStore & AuditLog; phase: Phase; clock: Clock; actor: string },
   name: string,
   who: Approver = {},
 ): Promise<PhaseRecord> {
-  const approver = resolveApprover(deps.phase, name);
-  if (!approver) {
-    throw new UserError(`"${name}" is not an owner of phase ${deps.phase.id}`, {
-      fix: `use a role (${OWNER_ROLES.join(', ')}) or an owner's name as written in the plan: ${OWNER_ROLES.map((r) => deps.phase.owners[r]).join('; ')}`,
-    });
-  }
+  const approver = approverOf(deps.phase, name);
   const now = deps.clock.now().toISOString();
   let record = await currentRecord(deps.state, deps.phase.id, now);
   if (record.state === 'committed')

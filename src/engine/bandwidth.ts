@@ -1,5 +1,6 @@
 /**
- * Bandwidth limit on bytes read from the source, shared by every transfer: a token
+ * Bandwidth limit on the bytes a run reads (from the source when copying, from the target
+ * when verifying in full), shared by every transfer of the run: a token
  * bucket holding at most one second of traffic, so a burst after an idle minute does
  * not exceed the limit.
  */

@@ -135,7 +135,7 @@ async function checkSha256(
     : found('sha256-metadata', expected, actual);
 }
 
-/** Reads the target object again and compares its size and SHA-256 with the record. */
+/** Reads the target object again, through the bandwidth limiter, and compares its size and SHA-256 with the record. */
 export async function checkBytes(
   ctx: EngineContext,
   dataset: EngineDataset,
@@ -154,6 +154,8 @@ export async function checkBytes(
       const hash = createHash('sha256');
       let size = 0;
       for await (const chunk of opened.body as AsyncIterable<Buffer>) {
+        // Full verify reads as much as the copy did: `--bandwidth` paces it the same way.
+        await ctx.bandwidth.take(chunk.byteLength);
         hash.update(chunk);
         size += chunk.byteLength;
         ctx.progress.advance({ bytes: chunk.byteLength });

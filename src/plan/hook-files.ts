@@ -5,7 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { extname, relative, resolve } from 'node:path';
-import type { z } from 'zod';
+import type { DocumentProblem } from '../yaml/validated.ts';
 
 /** How a hook script is run, by the end of its name. */
 export const HOOK_INTERPRETERS: Readonly<Record<string, 'node' | 'bash'>> = {
@@ -37,37 +37,36 @@ export function hookFileExists(script: string, cwd: string = process.cwd()): boo
 }
 
 /**
- * A `superRefine` for the plan: every hook names a file that exists (resolved against
- * `cwd`, the folder cloudexit runs in, as the hook runner does) and that cloudexit knows
- * how to run. `planDir` only serves the fix, when the path is right relative to the plan.
+ * A check of the raw plan: every hook names a file that exists (resolved against `cwd`,
+ * the folder cloudexit runs in, as the hook runner does) and that cloudexit knows how to
+ * run. A hook that is not a text is left to the schema. `planDir` only serves the fix,
+ * when the path is right relative to the plan.
  */
 export function checkHookFiles(cwd: string, planDir: string | undefined) {
-  return (plan: { hooks: Partial<Record<HookField, string | undefined>> }, ctx: z.RefinementCtx): void => {
+  return (raw: unknown): DocumentProblem[] => {
+    const hooks = (raw as { hooks?: unknown } | null)?.hooks;
+    if (typeof hooks !== 'object' || hooks === null) return [];
+    const problems: DocumentProblem[] = [];
     for (const field of HOOK_FIELDS) {
-      const script = plan.hooks[field];
-      if (script === undefined) continue;
+      const script = (hooks as Record<string, unknown>)[field];
+      if (typeof script !== 'string' || script === '') continue;
       if (hookInterpreter(script) === undefined) {
-        ctx.addIssue({
-          code: 'custom',
+        problems.push({
           path: ['hooks', field],
           message: `"${script}" is neither a Node script nor a shell script`,
-          params: {
-            fix: `name a file ending in ${Object.keys(HOOK_INTERPRETERS).join(', ')} (.sh runs with bash, the others with Node)`,
-          },
+          fix: `name a file ending in ${Object.keys(HOOK_INTERPRETERS).join(', ')} (.sh runs with bash, the others with Node)`,
         });
       } else if (!hookFileExists(script, cwd)) {
         const nextToPlan = planDir !== undefined && hookFileExists(script, planDir);
-        ctx.addIssue({
-          code: 'custom',
+        problems.push({
           path: ['hooks', field],
           message: `hook file ${resolve(cwd, script)} does not exist (paths are relative to the folder cloudexit runs in, ${cwd})`,
-          params: {
-            fix: nextToPlan
-              ? `the file is next to the plan: write "${relative(cwd, resolve(planDir, script))}", or run cloudexit from ${planDir}`
-              : `correct the path of hooks.${field}, or remove it if this step needs no script`,
-          },
+          fix: nextToPlan
+            ? `the file is next to the plan: write "${relative(cwd, resolve(planDir, script))}", or run cloudexit from ${planDir}`
+            : `correct the path of hooks.${field}, or remove it if this step needs no script`,
         });
       }
     }
+    return problems;
   };
 }

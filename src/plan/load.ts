@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { UserError } from '../errors.ts';
 import { parseValidatedYaml } from '../yaml/validated.ts';
 import { checkHookFiles } from './hook-files.ts';
-import { planSchema, type Plan } from './schema.ts';
+import { planCrossChecks, planSchema, type Plan } from './schema.ts';
 
 export type LoadedPlan = Plan & {
   /** The file the plan came from, for messages and for paths relative to it. */
@@ -30,13 +30,14 @@ export async function loadPlan(file: string, cwd: string = process.cwd()): Promi
       fix: 'pass --plan with the path of a plan file (the sample is runbooks/emc2/plan.yaml)',
     });
   }
-  const schema = planSchema.superRefine(checkHookFiles(cwd, dirname(file)));
-  return { ...parseValidatedYaml(text, file, schema, PLAN_KIND), file };
+  const checkHooks = checkHookFiles(cwd, dirname(file));
+  const checks = (raw: unknown) => [...planCrossChecks(raw), ...checkHooks(raw)];
+  return { ...parseValidatedYaml(text, file, planSchema, PLAN_KIND, checks), file };
 }
 
 const PLAN_KIND = { what: 'the plan', sample: 'runbooks/emc2/plan.yaml' };
 
 /** Parses and validates plan text; `file` only names the source in messages. Hook files are not looked for. */
 export function parsePlan(text: string, file: string): Plan {
-  return parseValidatedYaml(text, file, planSchema, PLAN_KIND);
+  return parseValidatedYaml(text, file, planSchema, PLAN_KIND, planCrossChecks);
 }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { parseRate, parseSize } from './sizes.ts';
+import type { DocumentProblem } from '../yaml/validated.ts';
 import { authorisationWindow, cutoverOutsideWindow } from './window.ts';
 
 const slug = z
@@ -53,6 +54,50 @@ const rate = z.union([z.literal('unlimited'), z.string()]).transform((value, ctx
   return bytesPerSecond;
 });
 
+/**
+ * Why `text` is not an endpoint cloudexit may use, or `undefined`. Only http(s), and never
+ * credentials or a query: a SAS pasted into an endpoint would put a secret in the plan.
+ * The value itself is never echoed, for the same reason.
+ */
+export function endpointProblem(text: string, example: string): { message: string; fix: string } | undefined {
+  const bare = !/^[a-z][a-z0-9+.-]*:\/\//i.test(text);
+  let url: URL | undefined;
+  try {
+    url = new URL(text);
+  } catch {
+    url = undefined;
+  }
+  if (bare || url === undefined)
+    return {
+      message: 'is not a URL: an endpoint starts with https:// (or http:// for a local emulator)',
+      fix: `write the whole URL, e.g. "${example}"`,
+    };
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    return {
+      message: `uses ${url.protocol}//, but cloudexit speaks only https:// (and http:// for a local emulator)`,
+      fix: `write it as https://…, e.g. "${example}"`,
+    };
+  if (url.username !== '' || url.password !== '')
+    return {
+      message: 'holds credentials (user:password@): a secret must never be written in the plan',
+      fix: 'remove them from the URL; the auth section names the environment variables that hold the secrets',
+    };
+  if (url.search !== '' || text.includes('?'))
+    return {
+      message: 'has a query (?…): a SAS token or any other secret must never be written in the plan',
+      fix: 'remove everything from "?" on; the auth section names the environment variable that holds the SAS token',
+    };
+  if (url.hash !== '')
+    return { message: 'has a fragment (#…), which no endpoint takes', fix: 'remove everything from "#" on' };
+  return undefined;
+}
+
+const endpointUrl = (example: string) =>
+  z.string().superRefine((text, ctx) => {
+    const problem = endpointProblem(text, example);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem.message, params: { fix: problem.fix } });
+  });
+
 /** How cloudexit signs in to the Azure Blob source. */
 const azureAuth = z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('sas'), sasTokenEnv: envName }),
@@ -63,14 +108,14 @@ const azureAuth = z.discriminatedUnion('method', [
 const azureBlobEndpoint = z.strictObject({
   kind: z.literal('azure-blob'),
   /** Blob service URL, e.g. https://account.blob.core.windows.net */
-  endpoint: z.url(),
+  endpoint: endpointUrl('https://account.blob.core.windows.net'),
   auth: azureAuth,
 });
 
 const s3Endpoint = z.strictObject({
   kind: z.literal('s3'),
   /** S3 API URL, e.g. https://s3.eu-west-par.io.cloud.ovh.net */
-  endpoint: z.url(),
+  endpoint: endpointUrl('https://s3.eu-west-par.io.cloud.ovh.net'),
   region: z.string().min(1),
   /** Path-style addressing (`endpoint/bucket/key`); most S3-compatible hosts accept both. @default false */
   forcePathStyle: z.boolean().default(false),
@@ -300,161 +345,204 @@ const limits = z
   })
   .prefault({});
 
-export const planSchema = z
-  .strictObject({
-    migration: slug,
-    title: z.string().min(1),
-    window: z.strictObject({
-      /** Day the authorisation was granted. */
-      authorisedOn: isoDate,
-      /** Length of the authorisation in years. */
-      years: z.number().int().min(1).max(10),
-      /** Days before the window closes by which every phase must be committed. @default 7 days */
-      safetyMarginDays: z.number().int().min(0).max(365).default(7),
-      /** Reference of the decision, for runbooks (e.g. the CNIL deliberation number). */
-      reference: z.string().optional(),
-    }),
-    source: azureBlobEndpoint,
-    target: s3Endpoint,
-    // `kind` may be left out for object datasets, the common case.
-    datasets: z
-      .array(
-        z.preprocess(
-          (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'objects' } : v),
-          z.discriminatedUnion('kind', [objectDataset, postgresDataset]),
-        ),
-      )
-      .min(1),
-    phases: z.array(phase).min(1),
-    /** @default {} (no hook; hooks.timeoutSeconds at its default) */
-    hooks: hooks.prefault({}),
-    /** @default {} (every limit at its default) */
-    limits,
-    /** Stack parity: unsupported properties accepted with their compensation. @default { accepted: [] } */
-    parity: z
-      .strictObject({
-        /** @default [] (every unsupported property is a gap) */
-        accepted: z.array(acceptedGap).default([]),
-      })
-      .prefault({}),
-    /** The communication plan of the cutovers, for the runbooks. @default no message */
-    communication: z.array(communicationItem).default([]),
-  })
-  .superRefine((plan, ctx) => {
-    const names = new Map<string, number>();
-    plan.datasets.forEach((dataset, index) => {
-      const first = names.get(dataset.name);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['datasets', index, 'name'],
-          message: `dataset name "${dataset.name}" is already used by datasets[${first}]`,
-          params: { fix: 'give every dataset a unique name' },
-        });
-      } else names.set(dataset.name, index);
-    });
+const windowSchema = z.strictObject({
+  /** Day the authorisation was granted. */
+  authorisedOn: isoDate,
+  /** Length of the authorisation in years. */
+  years: z.number().int().min(1).max(10),
+  /** Days before the window closes by which every phase must be committed. @default 7 days */
+  safetyMarginDays: z.number().int().min(0).max(365).default(7),
+  /** Reference of the decision, for runbooks (e.g. the CNIL deliberation number). */
+  reference: z.string().optional(),
+});
 
-    const phaseOf = new Map<string, number>();
-    const phaseIds = new Set<number>();
-    plan.phases.forEach((p, pi) => {
-      if (phaseIds.has(p.id)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['phases', pi, 'id'],
-          message: `phase id ${p.id} is used twice`,
-          params: { fix: 'number phases 1, 2, 3, …' },
-        });
-      }
+// `kind` may be left out for object datasets, the common case.
+const dataset = z.preprocess(
+  (v) => (v && typeof v === 'object' && !Array.isArray(v) && !('kind' in v) ? { ...v, kind: 'objects' } : v),
+  z.discriminatedUnion('kind', [objectDataset, postgresDataset]),
+);
+
+/**
+ * The plan's fields. Rules across fields (phases naming datasets, the window, overlapping
+ * targets) are in `planCrossChecks`, run by `parsePlan` on the raw document so that they
+ * are reported together with the field errors.
+ */
+export const planSchema = z.strictObject({
+  migration: slug,
+  title: z.string().min(1),
+  window: windowSchema,
+  source: azureBlobEndpoint,
+  target: s3Endpoint,
+  datasets: z.array(dataset).min(1),
+  phases: z.array(phase).min(1),
+  /** @default {} (no hook; hooks.timeoutSeconds at its default) */
+  hooks: hooks.prefault({}),
+  /** @default {} (every limit at its default) */
+  limits,
+  /** Stack parity: unsupported properties accepted with their compensation. @default { accepted: [] } */
+  parity: z
+    .strictObject({
+      /** @default [] (every unsupported property is a gap) */
+      accepted: z.array(acceptedGap).default([]),
+    })
+    .prefault({}),
+  /** The communication plan of the cutovers, for the runbooks. @default no message */
+  communication: z.array(communicationItem).default([]),
+});
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function listAt(doc: Record<string, unknown>, key: string): unknown[] {
+  const value = doc[key];
+  return Array.isArray(value) ? value : [];
+}
+
+/**
+ * The rules across fields, on the raw plan document (or a parsed plan). Each rule looks only
+ * at the pieces it needs and skips the ones that are themselves invalid (those are reported
+ * by the schema), so that one load reports every problem at once.
+ */
+export function planCrossChecks(raw: unknown): DocumentProblem[] {
+  const problems: DocumentProblem[] = [];
+  const add = (path: (string | number)[], message: string, fix: string) => problems.push({ path, message, fix });
+  const doc = isRecord(raw) ? raw : {};
+  const rawDatasets = listAt(doc, 'datasets');
+  const rawPhases = listAt(doc, 'phases');
+
+  const names = new Map<string, number>();
+  rawDatasets.forEach((entry, index) => {
+    const name = isRecord(entry) ? entry['name'] : undefined;
+    if (typeof name !== 'string') return;
+    const first = names.get(name);
+    if (first !== undefined) {
+      add(
+        ['datasets', index, 'name'],
+        `dataset name "${name}" is already used by datasets[${first}]`,
+        'give every dataset a unique name',
+      );
+    } else names.set(name, index);
+  });
+  // Without every dataset's name, a phase's dataset cannot be called unknown.
+  const allNamed = rawDatasets.every((entry) => isRecord(entry) && typeof entry['name'] === 'string');
+
+  const phases = rawPhases.map((entry) => {
+    const p = isRecord(entry) ? entry : {};
+    const id = p['id'];
+    const datasets = p['datasets'];
+    const cutover = p['plannedCutover'];
+    return {
+      id: typeof id === 'number' && Number.isInteger(id) ? id : undefined,
+      datasets: Array.isArray(datasets) ? datasets : undefined,
+      plannedCutover: typeof cutover === 'string' && isRealDate(cutover) ? cutover : undefined,
+    };
+  });
+
+  const phaseOf = new Map<string, number>();
+  const phaseIds = new Set<number>();
+  phases.forEach((p, pi) => {
+    if (p.id !== undefined) {
+      if (phaseIds.has(p.id)) add(['phases', pi, 'id'], `phase id ${p.id} is used twice`, 'number phases 1, 2, 3, …');
       phaseIds.add(p.id);
-      p.datasets.forEach((name, di) => {
-        if (!names.has(name)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['phases', pi, 'datasets', di],
-            message: `unknown dataset "${name}"`,
-            params: { fix: `use one of: ${[...names.keys()].join(', ')} — or declare it under datasets` },
-          });
-        } else if (phaseOf.has(name)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['phases', pi, 'datasets', di],
-            message: `dataset "${name}" is already in phase ${plan.phases[phaseOf.get(name)!]!.id}`,
-            params: { fix: 'a dataset moves in exactly one phase: remove it from one of them' },
-          });
-        } else phaseOf.set(name, pi);
-      });
-    });
-    plan.communication.forEach((item, ci) => {
-      (item.phases ?? []).forEach((id, pi) => {
-        if (!phaseIds.has(id)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['communication', ci, 'phases', pi],
-            message: `there is no phase ${id}`,
-            params: {
-              fix: `use one of: ${plan.phases.map((p) => p.id).join(', ')}, or leave "phases" out for every phase`,
-            },
-          });
-        }
-      });
-    });
-    const window = authorisationWindow(plan.window);
-    plan.phases.forEach((p, pi) => {
-      const problem = cutoverOutsideWindow(window, p.plannedCutover);
-      if (problem) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['phases', pi, 'plannedCutover'],
-          message: `phase ${p.id} is planned for ${p.plannedCutover}, ${problem}`,
-          params: {
-            fix: `plan it between ${window.opensOn} and ${window.deadline}, or change window.safetyMarginDays`,
-          },
-        });
-      }
-    });
-    plan.datasets.forEach((dataset, index) => {
-      if (names.get(dataset.name) === index && !phaseOf.has(dataset.name)) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['datasets', index, 'name'],
-          message: `dataset "${dataset.name}" is in no phase, so it would never be cut over`,
-          params: { fix: `add "${dataset.name}" to the datasets of one phase` },
-        });
-      }
-    });
-
-    // Two datasets writing into overlapping target prefixes would overwrite each other's
-    // objects and mix their manifests: refuse before anything is copied.
-    plan.datasets.forEach((a, i) => {
-      plan.datasets.forEach((b, j) => {
-        if (j <= i) return;
-        if (a.kind === 'postgres' && b.kind === 'postgres') {
-          const same =
-            a.target.host === b.target.host &&
-            a.target.port === b.target.port &&
-            a.target.database === b.target.database;
-          if (same) {
-            ctx.addIssue({
-              code: 'custom',
-              path: ['datasets', j, 'target', 'database'],
-              message: `datasets "${a.name}" and "${b.name}" restore into the same database ${b.target.database} on ${b.target.host}:${b.target.port}`,
-              params: { fix: 'give each PostgreSQL dataset its own target database' },
-            });
-          }
-          return;
-        }
-        if (a.kind !== 'objects' || b.kind !== 'objects' || a.target.bucket !== b.target.bucket) return;
-        if (a.target.prefix.startsWith(b.target.prefix) || b.target.prefix.startsWith(a.target.prefix)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['datasets', j, 'target', 'prefix'],
-            message: `datasets "${a.name}" and "${b.name}" write to the same place: bucket "${a.target.bucket}", prefixes "${a.target.prefix}" and "${b.target.prefix}" overlap`,
-            params: { fix: 'give each dataset its own bucket or a prefix that is not inside the other' },
-          });
-        }
-      });
+    }
+    (p.datasets ?? []).forEach((name, di) => {
+      if (typeof name !== 'string') return;
+      if (!names.has(name)) {
+        if (allNamed)
+          add(
+            ['phases', pi, 'datasets', di],
+            `unknown dataset "${name}"`,
+            `use one of: ${[...names.keys()].join(', ')} — or declare it under datasets`,
+          );
+      } else if (phaseOf.has(name)) {
+        const other = phases[phaseOf.get(name)!]!.id;
+        add(
+          ['phases', pi, 'datasets', di],
+          `dataset "${name}" is already in phase ${other ?? `phases[${phaseOf.get(name)}]`}`,
+          'a dataset moves in exactly one phase: remove it from one of them',
+        );
+      } else phaseOf.set(name, pi);
     });
   });
+
+  if (phases.every((p) => p.id !== undefined)) {
+    listAt(doc, 'communication').forEach((item, ci) => {
+      const ids = isRecord(item) && Array.isArray(item['phases']) ? item['phases'] : [];
+      ids.forEach((id, pi) => {
+        if (typeof id === 'number' && Number.isInteger(id) && !phaseIds.has(id)) {
+          add(
+            ['communication', ci, 'phases', pi],
+            `there is no phase ${id}`,
+            `use one of: ${phases.map((p) => p.id).join(', ')}, or leave "phases" out for every phase`,
+          );
+        }
+      });
+    });
+  }
+
+  const windowSettings = windowSchema.safeParse(doc['window']);
+  if (windowSettings.success) {
+    const window = authorisationWindow(windowSettings.data);
+    phases.forEach((p, pi) => {
+      if (p.plannedCutover === undefined) return;
+      const problem = cutoverOutsideWindow(window, p.plannedCutover);
+      if (problem) {
+        add(
+          ['phases', pi, 'plannedCutover'],
+          `phase ${p.id ?? pi + 1} is planned for ${p.plannedCutover}, ${problem}`,
+          `plan it between ${window.opensOn} and ${window.deadline}, or change window.safetyMarginDays`,
+        );
+      }
+    });
+  }
+
+  if (phases.every((p) => p.datasets?.every((name) => typeof name === 'string'))) {
+    rawDatasets.forEach((entry, index) => {
+      const name = isRecord(entry) ? entry['name'] : undefined;
+      if (typeof name === 'string' && names.get(name) === index && !phaseOf.has(name)) {
+        add(
+          ['datasets', index, 'name'],
+          `dataset "${name}" is in no phase, so it would never be cut over`,
+          `add "${name}" to the datasets of one phase`,
+        );
+      }
+    });
+  }
+
+  // Two datasets writing into overlapping target prefixes would overwrite each other's
+  // objects and mix their manifests: refuse before anything is copied.
+  const parsed = rawDatasets.map((entry) => {
+    const result = dataset.safeParse(entry);
+    return result.success ? result.data : undefined;
+  });
+  parsed.forEach((a, i) => {
+    parsed.forEach((b, j) => {
+      if (j <= i || a === undefined || b === undefined) return;
+      if (a.kind === 'postgres' && b.kind === 'postgres') {
+        const same =
+          a.target.host === b.target.host && a.target.port === b.target.port && a.target.database === b.target.database;
+        if (same) {
+          add(
+            ['datasets', j, 'target', 'database'],
+            `datasets "${a.name}" and "${b.name}" restore into the same database ${b.target.database} on ${b.target.host}:${b.target.port}`,
+            'give each PostgreSQL dataset its own target database',
+          );
+        }
+        return;
+      }
+      if (a.kind !== 'objects' || b.kind !== 'objects' || a.target.bucket !== b.target.bucket) return;
+      if (a.target.prefix.startsWith(b.target.prefix) || b.target.prefix.startsWith(a.target.prefix)) {
+        add(
+          ['datasets', j, 'target', 'prefix'],
+          `datasets "${a.name}" and "${b.name}" write to the same place: bucket "${a.target.bucket}", prefixes "${a.target.prefix}" and "${b.target.prefix}" overlap`,
+          'give each dataset its own bucket or a prefix that is not inside the other',
+        );
+      }
+    });
+  });
+  return problems;
+}
 
 /** A validated plan, with defaults filled in and sizes in bytes. */
 export type Plan = z.output<typeof planSchema>;

@@ -12,6 +12,7 @@ import { authorisationWindow, windowStatus, type WindowStatus } from '../plan/wi
 import type { CutoverStep, PhaseRecord } from '../phase-record.ts';
 import type { DatabaseRecord } from '../state/contracts/databases.ts';
 import type { StateStore } from '../state/state-store.ts';
+import { migrationRisks, type PhaseRisk } from './risks.ts';
 
 export interface PhaseStatus {
   id: number;
@@ -30,8 +31,10 @@ export interface PhaseStatus {
   verifiedFullObjects: number;
   plannedCutover: string;
   projectedBulkCopyEnd: string | undefined;
+  /** The phase has at least one risk. */
   atRisk: boolean;
-  risk: string | undefined;
+  /** The risks of the phase (risks.ts): the same ones the migration's `risks` list and the runbooks show. */
+  risks: PhaseRisk[];
   approvals: PhaseRecord['approvals'];
   gates: Gate[];
   record: PhaseRecord | undefined;
@@ -70,7 +73,7 @@ export async function migrationStatus(
 ): Promise<MigrationStatus> {
   const window = windowStatus(authorisationWindow(plan.window), clock);
   const throughput = measuredThroughput(await state.listRuns(50));
-  const phases: Omit<PhaseStatus, 'projectedBulkCopyEnd' | 'atRisk' | 'risk'>[] = [];
+  const phases: Omit<PhaseStatus, 'projectedBulkCopyEnd' | 'atRisk' | 'risks'>[] = [];
   for (const phase of plan.phases) {
     const objectNames = phase.datasets.filter(
       (name) => plan.datasets.find((d) => d.name === name)?.kind !== 'postgres',
@@ -142,18 +145,20 @@ export async function migrationStatus(
     clock.now(),
     window.deadline,
   );
+  const projectedOf = (id: number) => projection.phases.find((x) => x.phaseId === id)!;
+  const { risks, phases: phaseRisks } = migrationRisks(
+    window,
+    phases.map((p) => {
+      const projected = projectedOf(p.id);
+      // Nothing left to copy: the projection's "end" is today, not a risk.
+      return { ...p, projectedDay: projected.secondsLeft ? projected.projectedDay : undefined };
+    }),
+    projection,
+  );
   const full: PhaseStatus[] = phases.map((p) => {
-    const projected = projection.phases.find((x) => x.phaseId === p.id)!;
-    return { ...p, projectedBulkCopyEnd: projected.projectedEnd, atRisk: projected.atRisk, risk: projected.risk };
+    const own = phaseRisks.get(p.id) ?? [];
+    return { ...p, projectedBulkCopyEnd: projectedOf(p.id).projectedEnd, atRisk: own.length > 0, risks: own };
   });
-  const risks = [
-    ...(window.daysLeft < 0 ? [`the authorisation window closed on ${window.closesOn}`] : []),
-    ...full
-      .filter((p) => p.state !== 'committed' && window.today > p.plannedCutover)
-      .map((p) => `phase ${p.id} was planned for ${p.plannedCutover} and is not committed`),
-    ...full.filter((p) => p.risk).map((p) => `phase ${p.id}: ${p.risk}`),
-    ...(projection.risk ? [projection.risk] : []),
-  ];
   return {
     migration: plan.migration,
     title: plan.title,

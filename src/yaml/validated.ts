@@ -7,6 +7,7 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from '../errors.ts';
+import { wordIssue } from './zod-words.ts';
 
 export interface DocumentKind {
   /** How the document is named in messages, e.g. `the plan`. */
@@ -15,12 +16,27 @@ export interface DocumentKind {
   sample: string;
 }
 
+/** A problem found by a check across fields, at `path` inside the document. */
+export interface DocumentProblem {
+  path: (string | number)[];
+  message: string;
+  fix?: string;
+}
+
+/**
+ * Checks across fields, run on the raw document whether or not the schema accepted it,
+ * so that they are reported with the field errors instead of in a second round. They must
+ * look only at the pieces they need and skip those that are not valid.
+ */
+export type CrossChecks = (raw: unknown) => DocumentProblem[];
+
 /** Parses and validates `text`; `file` only names the source in messages. */
 export function parseValidatedYaml<S extends z.ZodType>(
   text: string,
   file: string,
   schema: S,
   kind: DocumentKind,
+  crossChecks?: CrossChecks,
 ): z.output<S> {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
@@ -33,9 +49,17 @@ export function parseValidatedYaml<S extends z.ZodType>(
       fix: 'correct the YAML syntax at the positions shown (indentation, quotes, colons)',
     });
   }
-  const result = schema.safeParse(doc.toJS());
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => describeIssue(issue, doc, lines, file));
+  const raw: unknown = doc.toJS();
+  const result = schema.safeParse(raw, { reportInput: true, error: wordIssue });
+  const crossProblems: z.core.$ZodIssue[] = (crossChecks?.(raw) ?? []).map((p) => ({
+    code: 'custom',
+    path: p.path,
+    message: p.message,
+    ...(p.fix ? { params: { fix: p.fix } } : {}),
+  }));
+  if (result.success && crossProblems.length === 0) return result.data;
+  const issues = [...(result.success ? [] : result.error.issues), ...crossProblems];
+  const problems = [...new Set(issues.map((issue) => describeIssue(issue, doc, lines, file)))];
   throw new UserError(
     `${kind.what} has ${problems.length} problem${problems.length > 1 ? 's' : ''}\n${problems.join('\n')}`,
     {
@@ -54,7 +78,9 @@ function formatPath(path: readonly PropertyKey[]): string {
 function describeIssue(issue: z.core.$ZodIssue, doc: Document, lines: LineCounter, file: string): string {
   const { offset, exact } = locate(doc, issue.path);
   const pos = offset === undefined ? '' : `:${lines.linePos(offset).line}:${lines.linePos(offset).col}`;
-  const missing = issue.code === 'invalid_type' && !exact;
+  // A discriminated union reports a missing `kind`/`method` as a bad value of it.
+  const missing =
+    (issue.code === 'invalid_type' || (issue.code === 'invalid_union' && 'discriminator' in issue)) && !exact;
   const message = missing ? `missing required field "${String(issue.path.at(-1))}"` : issue.message;
   const fix = fixFor(issue, missing);
   return `  ${file}${pos}: ${formatPath(issue.path) || '(top level)'}: ${message}${fix ? ` (fix: ${fix})` : ''}`;
@@ -68,6 +94,9 @@ function fixFor(issue: z.core.$ZodIssue, missing: boolean): string | undefined {
     return `add "${String(issue.path.at(-1))}" ${parent ? `under ${parent}` : 'at the top level'}`;
   }
   if (issue.code === 'unrecognized_keys') return 'remove it or correct its spelling';
+  if (issue.code === 'invalid_value') return `write one of: ${issue.values.map(String).join(', ')}`;
+  if (issue.code === 'invalid_union' && 'options' in issue && Array.isArray(issue.options))
+    return `write one of: ${issue.options.map(String).join(', ')}`;
   return undefined;
 }
 

@@ -129,13 +129,98 @@ describe('a bad plan is rejected with the file, the path, the line and the fix',
         doc.setIn(['target', 'region'], '');
       }),
     );
-    // Cross-field rules (phases, prefixes) run once every field is valid, so these three come together.
     expect(err.message).toMatch(/the plan has 3 problems/);
     expect(err.message).toContain('phases[2].plannedCutover');
     expect(err.message).toContain('limits.memoryBudget: must be a size');
     expect(err.message).toContain('target.region');
     const syntax = problemsOf('migration: emc2\n  title: [broken\n');
     expect(syntax.message).toMatch(/plan\.yaml:\d+:\d+: YAML:/);
+  });
+
+  it('reports field errors and cross-checks in one report', () => {
+    const text = edited((doc) => {
+      doc.deleteIn(['title']);
+      doc.addIn(['phases', 1, 'datasets'], 'hpsj-typo');
+      doc.setIn(['phases', 2, 'plannedCutover'], '2026-12-20');
+    });
+    const err = problemsOf(text);
+    expect(err.message).toMatch(/the plan has 3 problems/);
+    expect(err.message).toContain('title: missing required field "title" (fix: add "title" at the top level)');
+    expect(err.message).toMatch(/phases\[1\]\.datasets\[\d\]: unknown dataset "hpsj-typo"/);
+    expect(err.message).toMatch(/phases\[2\]\.plannedCutover: phase 3 is planned for 2026-12-20, after/);
+  });
+
+  it('runs each cross-check on the pieces that parsed, and skips what it cannot judge', () => {
+    const err = problemsOf(
+      edited((doc) => {
+        doc.setIn(['window', 'years'], 'three');
+        doc.setIn(['datasets', 3, 'target', 'bucket'], 'emc2-hcl');
+        doc.setIn(['datasets', 3, 'target', 'prefix'], 'nancy/');
+        doc.setIn(['datasets', 2, 'target', 'prefix'], 'nancy/');
+        doc.setIn(['datasets', 0, 'source', 'container'], 7);
+      }),
+    );
+    // The window is invalid, so no phase is judged against it; the two valid datasets still clash.
+    expect(err.message).toMatch(/the plan has 3 problems/);
+    expect(err.message).toContain('window.years: must be a whole number, found the text "three"');
+    expect(err.message).toContain('datasets[0].source.container: must be a text, found the number 7');
+    expect(err.message).toContain('datasets "hcl" and "chru-nancy" write to the same place');
+  });
+
+  it('words every field error itself, naming what was expected and what was found', () => {
+    const err = problemsOf(
+      edited((doc) => {
+        doc.setIn(['limits', 'concurrency'], '8');
+        doc.setIn(['limits', 'maxAttempts'], 0);
+        doc.setIn(['target', 'forcePathStyle'], 'yes');
+        doc.setIn(['target', 'kind'], 'gcs');
+        doc.setIn(['source', 'auth', 'method'], 'password');
+        doc.setIn(['phases', 0, 'datasets'], []);
+        doc.setIn(['datasets', 6, 'sslmodes'], 'require');
+        doc.setIn(['datasets', 6, 'method'], 'rsync');
+        doc.setIn(['limits', 'multipartThreshold'], true);
+      }),
+    );
+    const message = err.message;
+    expect(message).toContain('limits.concurrency: must be a whole number, found the text "8"');
+    expect(message).toContain('limits.maxAttempts: must be at least 1, found the number 0');
+    expect(message).toContain('target.forcePathStyle: must be true or false, found the text "yes"');
+    expect(message).toContain('target.kind: must be "s3", found the text "gcs"');
+    expect(message).toContain('source.auth.method: must be one of "sas", "key", "entra", found the text "password"');
+    expect(message).toContain('(fix: write one of: sas, key, entra)');
+    expect(message).toContain('phases[0].datasets: must list at least 1 item, found a list of 0 items');
+    expect(message).toContain('datasets[6]: unknown field "sslmodes" (fix: remove it or correct its spelling)');
+    expect(message).toContain('datasets[6].method: must be one of "dump-restore", "logical", found the text "rsync"');
+    expect(message).toContain('limits.multipartThreshold: must be a text or a number, found true');
+    expect(message).not.toMatch(/Invalid|expected \w+, received|Too (small|big)|Unrecognized/);
+  });
+
+  it('refuses an endpoint that is not a plain http(s) URL, without echoing it', () => {
+    const cases: [string[], string, RegExp][] = [
+      [
+        ['source', 'endpoint'],
+        'ftp://files.example.org',
+        /source\.endpoint: uses ftp:\/\/.*fix: write it as https:\/\//,
+      ],
+      [['target', 'endpoint'], 's3.example.org', /target\.endpoint: is not a URL.*fix: write the whole URL/],
+      [['target', 'endpoint'], 'https://AKIA:s3cr3tValue@s3.example.org', /target\.endpoint: holds credentials/],
+      [
+        ['source', 'endpoint'],
+        'https://acct.blob.core.windows.net/?sv=2024-01-01&sig=s3cr3tValue',
+        /source\.endpoint: has a query .*SAS.*fix: remove everything from "\?" on/,
+      ],
+    ];
+    for (const [path, value, expected] of cases) {
+      const err = problemsOf(edited((doc) => doc.setIn(path, value)));
+      expect(err.message).toMatch(expected);
+      expect(err.message).not.toContain('s3cr3tValue');
+    }
+    expect(() =>
+      parsePlan(
+        edited((doc) => doc.setIn(['target', 'endpoint'], 'http://127.0.0.1:9000')),
+        'p.yaml',
+      ),
+    ).not.toThrow();
   });
 
   it('says which file it could not read', async () => {

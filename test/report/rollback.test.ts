@@ -11,6 +11,8 @@ import { planHookRunner } from '../../src/app/hooks.ts';
 import { rollbackPhase } from '../../src/cutover/rollback.ts';
 import { fixedClock } from '../../src/plan/clock.ts';
 import { loadPlan, type LoadedPlan } from '../../src/plan/load.ts';
+import { renderStatus } from '../../src/cli/commands/status.ts';
+import { migrationStatus, type MigrationStatus } from '../../src/report/status.ts';
 import { renderRunbooks } from '../../src/report/runbook.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
 import {
@@ -27,6 +29,8 @@ import { scenarioAfterNow, type Scenario } from '../support/scenario.ts';
 let dir: string;
 let files: Map<string, string>;
 let story: Scenario;
+/** `cloudexit status` of the same state, an hour after the rollback. */
+let statusAfter: MigrationStatus;
 /** When the cutover stopped and when it was rolled back, as the runbooks print them. */
 const stoppedAt = () => story.paris('2026-11-30T20:00:00Z');
 const rolledBackAt = () => story.paris('2026-11-30T20:45:00Z');
@@ -60,6 +64,7 @@ beforeAll(async () => {
     });
     expect(rolled.outcome).toBe('rolled-back');
     files = await renderRunbooks({ plan, state, outDir: join(dir, 'runbooks'), evidenceDir: join(dir, 'evidence') });
+    statusAfter = await migrationStatus(plan, state, fixedClock(story.at('2026-11-30T21:45:00Z')));
   } finally {
     await state.close();
   }
@@ -93,5 +98,27 @@ describe('runbook of a rolled-back phase', () => {
     expect(text).toContain(`| ${rolledBackAt()} | ops | Rollback, rollback hook | succeeded |`);
     expect(text).toContain(`| ${rolledBackAt()} | ops | Rollback | succeeded |`);
     expect(text).toContain('| On a rollback: Within one hour of the decision |');
+  });
+});
+
+describe('the risk of a rolled-back phase', () => {
+  it('is the same in status --json, the risk column of status and the runbooks', () => {
+    const phase = statusAfter.phases[0]!;
+    const rollback = phase.risks.find((r) => r.kind === 'rolled-back');
+    expect(rollback?.text).toBe(
+      `phase 1: the cutover was rolled back on ${story.day('2026-11-30')} after the switch step failed: a new go is needed`,
+    );
+    expect(phase.atRisk).toBe(true);
+    expect(statusAfter.risks).toContain(rollback!.text);
+
+    const text = renderStatus({ ...statusAfter, statePath: 'state.db', started: true });
+    expect(text.split('\n').find((line) => line.startsWith('1 Pilot'))).toMatch(/rolled back\s*$/);
+
+    const sentence = `Phase 1: the cutover was rolled back on ${story.day('2026-11-30')} after the switch step failed: a new go is needed.`;
+    for (const name of ['README.md', 'phase-1.md']) {
+      const risks = files.get(name)!.split('\n## Risks\n')[1]!.split('\n## ')[0]!;
+      expect(risks, name).not.toContain('None found');
+      expect(risks, name).toContain(sentence);
+    }
   });
 });

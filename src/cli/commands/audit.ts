@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { anchorHashOf, auditExport, auditVerify, type AuditVerifyReport } from '../../app/audit.ts';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { EXIT } from '../../errors.ts';
+import { printNote } from '../log.ts';
 import { printJson } from '../output.ts';
 
 interface StateFlags {
@@ -45,9 +46,9 @@ Examples:
         to: options.out ?? process.stdout,
       });
       // On stderr: stdout is the log itself when no --out is given.
-      process.stderr.write(
+      printNote(
         `exported ${summary.count} audit events${options.out ? ` to ${options.out}` : ''}` +
-          `${summary.head ? `; head ${summary.head}` : ''}\n`,
+          `${summary.head ? `; head ${summary.head}` : ''}`,
       );
     });
 

@@ -26,7 +26,7 @@ export function renderStatus(s: StatusReport): string {
         `${p.approvals.length}/4`,
         p.plannedCutover,
         p.projectedBulkCopyEnd?.slice(0, 10) ?? '—',
-        p.atRisk ? 'AT RISK' : '',
+        p.risks.map((r) => r.label).join(', '),
       ]),
     ),
   ];
@@ -74,7 +74,7 @@ export function registerStatusCommand(program: Command): void {
       `
 Examples:
   $ npx cloudexit status
-  $ npx cloudexit status --json | jq '.phases[] | {id, state, atRisk}'
+  $ npx cloudexit status --json | jq '.phases[] | {id, state, risks: [.risks[].kind]}'
   $ CLOUDEXIT_NOW=2026-12-10 npx cloudexit status     as it would read on that day`,
     )
     .action(async (options: { plan: string; state?: string; parity?: string; live?: boolean; json?: boolean }) => {

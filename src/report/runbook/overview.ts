@@ -4,6 +4,7 @@
  */
 import { ROLE_TITLES, OWNER_ROLES } from '../../cutover/gates.ts';
 import { daysBetween, parisDay } from '../../plan/clock.ts';
+import { copySlips } from '../risks.ts';
 import type { PhaseStatus } from '../status.ts';
 import type { Block } from './doc.ts';
 import { capital, code, count, formatBytes, link, parisDate, parisDateTime, plain, plural } from './format.ts';
@@ -122,7 +123,7 @@ export function overviewBlocks(facts: RunbookFacts): Block[] {
           s.state === 'committed'
             ? 'done'
             : s.projectedBulkCopyEnd
-              ? `${parisDateTime(s.projectedBulkCopyEnd)}${s.atRisk ? ' **at risk**' : ''}`
+              ? `${parisDateTime(s.projectedBulkCopyEnd)}${copySlips(s.risks) ? ' **at risk**' : ''}`
               : 'unknown',
           link(`Phase ${s.id} runbook`, phaseFile(s.id)),
         ];
@@ -157,7 +158,7 @@ export function overviewBlocks(facts: RunbookFacts): Block[] {
 }
 
 /** Risk sentences from the projection carry commands in backticks: keep those as code. */
-function plainWithCommands(text: string): string {
+export function plainWithCommands(text: string): string {
   return text
     .split(/(`[^`]+`)/)
     .map((part) => (part.startsWith('`') ? code(`npx ${part.slice(1, -1)}`.replace(/^npx npx /, 'npx ')) : plain(part)))

@@ -6,11 +6,12 @@
 import { OWNER_ROLES, ROLE_TITLES, type OwnerRole } from '../../cutover/gates.ts';
 import { parisDay } from '../../plan/clock.ts';
 import type { Throughput } from '../../plan/projection.ts';
+import { copySlips } from '../risks.ts';
 import { CUTOVER_STEPS } from '../../phase-record.ts';
 import type { Block } from './doc.ts';
 import { capital, code, count, formatBytes, link, parisDate, parisDateTime, plain, plural } from './format.ts';
 import type { PhaseFacts, RunbookFacts } from './model.ts';
-import { asOfSentence, daysLeftSentence, stateWords } from './overview.ts';
+import { asOfSentence, daysLeftSentence, plainWithCommands, stateWords } from './overview.ts';
 import { communicationBlocks, evidenceBlocks, signOffBlocks } from './phase-evidence.ts';
 import {
   actualOutcome,
@@ -37,6 +38,7 @@ export function phaseBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
   return [
     ...introBlocks(facts, phase),
     ...scheduleBlocks(phase),
+    ...riskBlocks(phase),
     ...roleBlocks(phase),
     ...checklistBlocks(phase, facts.status.throughput),
     ...stepBlocks(facts, phase),
@@ -108,6 +110,17 @@ function introBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
   ];
 }
 
+/** The phase's own risks: the sentences the overview lists for it (risks.ts). */
+function riskBlocks(phase: PhaseFacts): Block[] {
+  const risks = phase.status.risks;
+  return [
+    { kind: 'heading', level: 2, text: 'Risks' },
+    risks.length > 0
+      ? { kind: 'list', items: risks.map((r) => `${plainWithCommands(capital(r.text))}.`) }
+      : { kind: 'paragraph', text: 'None found in the plan and the state.' },
+  ];
+}
+
 function scheduleBlocks(phase: PhaseFacts): Block[] {
   const s = phase.status;
   const projectedDay = s.projectedBulkCopyEnd ? parisDay(new Date(s.projectedBulkCopyEnd)) : undefined;
@@ -145,7 +158,7 @@ function scheduleBlocks(phase: PhaseFacts): Block[] {
       s.state === 'committed' || bulkDone
         ? ''
         : s.projectedBulkCopyEnd
-          ? `ends ${parisDateTime(s.projectedBulkCopyEnd)}${s.atRisk ? ' **at risk**' : ''}`
+          ? `ends ${parisDateTime(s.projectedBulkCopyEnd)}${copySlips(s.risks) ? ' **at risk**' : ''}`
           : 'unknown until a copy is measured',
       first
         ? `${parisDateTime(first)} to ${last ? parisDateTime(last) : '…'}${bulkDone ? '' : ', under way'}`

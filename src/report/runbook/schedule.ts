@@ -5,6 +5,7 @@
  * Mermaid Gantt chart, the HTML overview as an SVG (html-gantt.ts): the same bars.
  */
 import { addDays, daysBetween, parisDay } from '../../plan/clock.ts';
+import { copySlips } from '../risks.ts';
 import type { RunbookFacts } from './model.ts';
 
 export interface ScheduleBar {
@@ -88,7 +89,7 @@ export function scheduleOf(facts: RunbookFacts): Schedule {
           parisDay(new Date(firstCopied)),
           to,
           'active',
-          s.atRisk,
+          copySlips(s.risks),
         ),
       );
     } else if (asOfDay && projectedDay) {
@@ -99,7 +100,7 @@ export function scheduleOf(facts: RunbookFacts): Schedule {
           asOfDay,
           projectedDay,
           'projected',
-          s.atRisk,
+          copySlips(s.risks),
         ),
       );
     }

@@ -1,0 +1,101 @@
+/**
+ * The risks of a migration and of each of its phases, computed once: `cloudexit status`
+ * (its text, its risk column and its JSON) and the runbooks all print what this returns,
+ * so a risk never shows in one place and not in another.
+ */
+import { parisDay } from '../plan/clock.ts';
+import type { Projection } from '../plan/projection.ts';
+import type { WindowStatus } from '../plan/window.ts';
+import type { PhaseRecord } from '../phase-record.ts';
+
+export type PhaseRiskKind =
+  /** The cutover was rolled back: the phase needs a new go. */
+  | 'rolled-back'
+  /** Today is after the planned cutover and the phase is not committed. */
+  | 'planned-date-passed'
+  /** The bulk copy is projected to end after the planned cutover. */
+  | 'projected-after-planned-date'
+  /** The bulk copy is projected to end after the deadline of the window. */
+  | 'projected-after-deadline';
+
+export interface PhaseRisk {
+  kind: PhaseRiskKind;
+  /** A few words for a table column. */
+  label: string;
+  /** The sentence a project manager reads, as the migration's list of risks holds it. */
+  text: string;
+}
+
+/** What the risks are computed from, for one phase. */
+export interface PhaseRiskInput {
+  id: number;
+  state: PhaseRecord['state'];
+  plannedCutover: string;
+  record: PhaseRecord | undefined;
+  /** Paris day the remaining bulk copy is projected to end; `undefined` when nothing remains or it is unknown. */
+  projectedDay: string | undefined;
+}
+
+export interface MigrationRisks {
+  /** Every risk of the migration as sentences, the phases' ones prefixed with "phase N: ". */
+  risks: string[];
+  /** The risks of each phase, by phase id (an empty list for a phase without one). */
+  phases: Map<number, PhaseRisk[]>;
+}
+
+/** The risks of one phase as of `today` (a Paris day). */
+export function phaseRisks(phase: PhaseRiskInput, today: string, deadline: string): PhaseRisk[] {
+  if (phase.state === 'committed') return [];
+  const risks: PhaseRisk[] = [];
+  if (phase.state === 'rolled-back') {
+    const failed = phase.record?.failed;
+    const on = phase.record ? ` on ${parisDay(new Date(phase.record.updatedAt))}` : '';
+    risks.push({
+      kind: 'rolled-back',
+      label: 'rolled back',
+      text: `phase ${phase.id}: the cutover was rolled back${on}${failed ? ` after the ${failed.step} step failed` : ''}: a new go is needed`,
+    });
+  }
+  if (today > phase.plannedCutover) {
+    risks.push({
+      kind: 'planned-date-passed',
+      label: 'planned date passed',
+      text: `phase ${phase.id} was planned for ${phase.plannedCutover} and is not committed`,
+    });
+  }
+  if (phase.projectedDay !== undefined && phase.projectedDay > deadline) {
+    risks.push({
+      kind: 'projected-after-deadline',
+      label: 'copy ends after the deadline',
+      text: `phase ${phase.id}: bulk copy projected to end on ${phase.projectedDay}, after the deadline ${deadline}`,
+    });
+  } else if (phase.projectedDay !== undefined && phase.projectedDay > phase.plannedCutover) {
+    risks.push({
+      kind: 'projected-after-planned-date',
+      label: 'copy ends after the planned date',
+      text: `phase ${phase.id}: bulk copy projected to end on ${phase.projectedDay}, after the planned cutover on ${phase.plannedCutover}`,
+    });
+  }
+  return risks;
+}
+
+/** Whether one of `risks` is a bulk copy projected to end too late. */
+export function copySlips(risks: readonly PhaseRisk[]): boolean {
+  return risks.some((r) => r.kind === 'projected-after-deadline' || r.kind === 'projected-after-planned-date');
+}
+
+/** The risks of the migration and of each phase, from the window, the phases and the projection. */
+export function migrationRisks(
+  window: WindowStatus,
+  phases: readonly PhaseRiskInput[],
+  projection: Pick<Projection, 'risk' | 'migrationAtRisk'>,
+): MigrationRisks {
+  const byPhase = new Map(phases.map((p) => [p.id, phaseRisks(p, window.today, window.deadline)] as const));
+  const risks = [
+    ...(window.daysLeft < 0 ? [`the authorisation window closed on ${window.closesOn}`] : []),
+    ...phases.flatMap((p) => byPhase.get(p.id)!.map((r) => r.text)),
+    // A migration projected past the deadline is already said by its last phase.
+    ...(projection.risk && !projection.migrationAtRisk ? [projection.risk] : []),
+  ];
+  return { risks, phases: byPhase };
+}
