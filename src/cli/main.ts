@@ -81,6 +81,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     // A usage error stops before any command ran: log it under the words typed.
     configureLog(program.opts<LogOptions>(), argv.find((a) => !a.startsWith('-')) ?? '');
     if (typeof code === 'string' && code.startsWith('commander.')) {
+      // Commander has printed what was wrong; say where the accepted words are.
+      const command = program.commands.find((c) => argv.includes(c.name()));
+      process.stderr.write(
+        `  fix: ${command ? `run \`cloudexit ${command.name()} --help\` for its options and the values they accept` : 'run `cloudexit --help` for the commands'}\n`,
+      );
       logError(err, EXIT.usage, (err as Error).message);
       return EXIT.usage;
     }
