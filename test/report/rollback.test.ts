@@ -93,7 +93,7 @@ describe('runbook of a rolled-back phase', () => {
   it('clears the go of every owner and records the rollback among the evidence', () => {
     const text = files.get('phase-1.md')!;
     expect(text).toContain(
-      '- [ ] Go of the decision maker, EMC2 programme director (HDH): `npx cloudexit cutover --phase 1 --approve decisionMaker`.',
+      '- [ ] Go of the decision maker, EMC2 programme director (HDH): `npx cloudexit cutover --phase 1 --approve decisionMaker --as "<your name>"`.',
     );
     expect(text).toContain(`| ${rolledBackAt()} | ops | Rollback, rollback hook | succeeded |`);
     expect(text).toContain(`| ${rolledBackAt()} | ops | Rollback | succeeded |`);

@@ -149,7 +149,7 @@ describe('runbooks of a migration under way', () => {
       ),
     );
     expect(p2).toContain(
-      '- [ ] Go of the ops lead, HDH platform operations lead: `npx cloudexit cutover --phase 2 --approve opsLead`.',
+      '- [ ] Go of the ops lead, HDH platform operations lead: `npx cloudexit cutover --phase 2 --approve opsLead --as "<your name>"`.',
     );
     expect(p2).toContain('- [ ] Stack parity: no report saved');
 

@@ -258,7 +258,7 @@ function checklistBlocks(phase: PhaseFacts, throughput: Throughput | undefined):
     {
       done: savedParity && parity.ok,
       text: !savedParity
-        ? `Stack parity: no report saved, so it does not hold the go. Save one with ${code('npx cloudexit parity --json > .cloudexit/parity.json')}.`
+        ? `Stack parity: no report saved: the go/no-go refuses to go on without one (or an explicit, audited waiver). Save one with ${code('npx cloudexit parity --json > .cloudexit/parity.json')}.`
         : parity.ok
           ? 'Stack parity: the Azure and OVHcloud stacks are equivalent.'
           : `Stack parity: **the stacks differ**. ${plain(parity.detail.replace(/ \([^)]*\)$/, ''))}.`,
@@ -272,7 +272,7 @@ function checklistBlocks(phase: PhaseFacts, throughput: Throughput | undefined):
           }
         : {
             done: false,
-            text: `Go of the ${ROLE_TITLES[role]}, ${plain(phase.plan.owners[role])}: ${code(`npx cloudexit cutover --phase ${s.id} --approve ${role}`)}.`,
+            text: `Go of the ${ROLE_TITLES[role]}, ${plain(phase.plan.owners[role])}: ${code(`npx cloudexit cutover --phase ${s.id} --approve ${role} --as "<your name>"`)}.`,
           };
     }),
     {
@@ -286,7 +286,7 @@ function checklistBlocks(phase: PhaseFacts, throughput: Throughput | undefined):
     { kind: 'heading', level: 2, text: 'Pre-cutover checklist' },
     {
       kind: 'paragraph',
-      text: `Read from the state as of the runbook's instant. The go/no-go check (the first cutover step) checks the same items again and refuses to go on while one fails; only the stack parity is optional.`,
+      text: `Read from the state as of the runbook's instant. The go/no-go check (the first cutover step) checks the same items again and refuses to go on while one fails (the stack parity only through an explicit waiver, recorded in the audit log).`,
     },
     { kind: 'tasks', items },
   ];
@@ -338,7 +338,7 @@ function decisionBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
     { kind: 'heading', level: 2, text: 'Go/no-go' },
     {
       kind: 'paragraph',
-      text: `The ${ROLE_TITLES.decisionMaker}, ${plain(phase.plan.owners.decisionMaker)}, decides at a go/no-go meeting on ${parisDate(s.plannedCutover)}, once every item of the checklist holds. Each owner records their go with ${code(`npx cloudexit cutover --phase ${s.id} --approve <role>`)}, role one of ${OWNER_ROLES.map((r) => code(r)).join(', ')}. The cutover cannot start without all four. ${verdict}`,
+      text: `The ${ROLE_TITLES.decisionMaker}, ${plain(phase.plan.owners.decisionMaker)}, decides at a go/no-go meeting on ${parisDate(s.plannedCutover)}, once every item of the checklist holds. Each owner records their go with ${code(`npx cloudexit cutover --phase ${s.id} --approve <role> --as "<your name>"`)} (one person holds one role), role one of ${OWNER_ROLES.map((r) => code(r)).join(', ')}. The cutover cannot start without all four. ${verdict}`,
     },
     { kind: 'heading', level: 2, text: 'Point of no return' },
     {
