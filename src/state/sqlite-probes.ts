@@ -25,6 +25,15 @@ export class SqliteProbeLog implements ProbeLog {
     return row && (JSON.parse(row['record'] as string) as ProbeRecord);
   }
 
+  async listProbes(): Promise<ProbeRecord[]> {
+    const exists = this.#db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'probes'").get();
+    if (!exists) return [];
+    return this.#db
+      .prepare('SELECT record FROM probes ORDER BY target')
+      .all()
+      .map((row) => JSON.parse(row['record'] as string) as ProbeRecord);
+  }
+
   async putProbe(record: ProbeRecord): Promise<void> {
     // Observations are words a store produced: masked like every other text the state keeps.
     const observations = record.observations.map((o) => ({ name: o.name, seen: redact(o.seen) }));

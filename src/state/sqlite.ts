@@ -168,6 +168,9 @@ export class SqliteStateStore implements StateStore {
   getProbe(target: string): Promise<ProbeRecord | undefined> {
     return this.#probes.getProbe(target);
   }
+  listProbes(): Promise<ProbeRecord[]> {
+    return this.#probes.listProbes();
+  }
   putProbe(record: ProbeRecord): Promise<void> {
     return this.#writable('putProbe') ?? this.#probes.putProbe(record);
   }

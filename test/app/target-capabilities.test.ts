@@ -4,7 +4,8 @@
  * does not probe it again, probes again when the plan's endpoint changes, and the plan's
  * `etagIsMd5: false` (an SSE-KMS bucket) still wins over what was measured.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -100,5 +101,20 @@ describe('target capabilities', () => {
       await store.close();
     }
     expect((await verify({ plan: plan.file, state, env: plan.env, mode: 'full' })).ok).toBe(true);
+
+    // A dry run reads what was recorded and changes nothing: same bytes, no new run, no secret needed.
+    const before = createHash('sha256')
+      .update(await readFile(state))
+      .digest('hex');
+    const dry = await probe({ plan: plan.file, state, dryRun: true, env: {} });
+    expect(dry.runId).toBeUndefined();
+    expect(dry.targets.map((t) => [t.origin, t.datasets, t.capabilities.etag.multipart])).toEqual([
+      ['recorded', ['one'], 'part-md5s'],
+    ]);
+    expect(
+      createHash('sha256')
+        .update(await readFile(state))
+        .digest('hex'),
+    ).toBe(before);
   });
 });

@@ -34,7 +34,7 @@ export function registerProbeCommand(program: Command): void {
           'what was measured, not on what a vendor documents. Recorded in the state and the audit log; `copy` probes a target the first ' +
           'time it writes to it, and again when its endpoint changes.',
       )
-      .option('--recorded', 'show what the last probe of each target recorded; probe only targets never probed'),
+      .option('--dry-run', 'probe nothing and write nothing: show what earlier probes recorded (no secret needed)'),
   )
     .addHelpText(
       'after',
@@ -43,9 +43,9 @@ Examples:
   $ npx cloudexit probe --dataset hcl              probe the bucket of one dataset
   $ npx cloudexit probe --json | jq '.targets[].capabilities'`,
     )
-    .action(async (options: DataOptions & { recorded?: boolean }) => {
+    .action(async (options: DataOptions & { dryRun?: boolean }) => {
       const report = await withCommandIo(options, (io) =>
-        probe({ ...sessionOptionsOf(options, io), recordedOnly: options.recorded === true }),
+        probe({ ...sessionOptionsOf(options, io), dryRun: options.dryRun === true }),
       );
       if (options.json) printJson(report);
       else process.stdout.write(`${renderProbe(report)}\n`);

@@ -20,6 +20,8 @@ export interface ProbeRecord {
 export interface ProbeLog {
   /** The last probe of `target`, or undefined when it was never probed. */
   getProbe(target: string): Promise<ProbeRecord | undefined>;
+  /** Every recorded probe, by target. */
+  listProbes(): Promise<ProbeRecord[]>;
   /** Records a probe, replacing the previous one of the same target. Durable when the promise resolves. */
   putProbe(record: ProbeRecord): Promise<void>;
 }

@@ -45,6 +45,10 @@ export function describeProbeLogConformance(name: string, create: CreateStorage<
         probe('http://127.0.0.1:1/bucket', { at: '2026-11-03T10:00:00.000Z' }),
       );
       expect((await again.getProbe('http://127.0.0.1:1/other'))?.capabilities.tagging).toBe(false);
+      expect((await again.listProbes()).map((p) => [p.target, p.at])).toEqual([
+        ['http://127.0.0.1:1/bucket', '2026-11-03T10:00:00.000Z'],
+        ['http://127.0.0.1:1/other', '2026-11-02T10:00:00.000Z'],
+      ]);
     });
 
     it('masks a registered secret quoted in an observation', async () => {
