@@ -116,6 +116,7 @@ const READS = [
   'getPhase',
   'getDatabase',
   'getProbe',
+  'listProbes',
 ];
 
 async function expectEveryWriteRefused(store: StateStore): Promise<void> {
