@@ -116,11 +116,20 @@ describe('cloudexit cutover / rollback / status', () => {
       ['cutover', '--phase', '1', '--plan', slowPlan, ...common(), ...waiver, '--no-progress'],
       plan.env,
     );
-    await waitFor('the switch hook to start', async () => existsSync(marker()));
+    // Started means its pid is written whole: the file can exist a moment before its content does.
+    const hookPid = async (): Promise<number | undefined> => {
+      if (!existsSync(marker())) return undefined;
+      try {
+        return (JSON.parse(await readFile(marker(), 'utf8')) as { pid: number }).pid;
+      } catch {
+        return undefined;
+      }
+    };
+    await waitFor('the switch hook to start', async () => (await hookPid()) !== undefined);
     child.kill('SIGKILL');
     await done;
     // The hook runs in its own process group: it outlives the killed copier, as it would after a crash.
-    process.kill(JSON.parse(await readFile(marker(), 'utf8')).pid, 'SIGKILL');
+    process.kill((await hookPid())!, 'SIGKILL');
 
     const midway = await statusOf();
     expect(midway.phases[0]).toMatchObject({ state: 'in-progress', lastStep: 'verify' });
