@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import { HOST } from './loopback.ts';
-import type { S3rverHandle } from './s3rver.ts';
+import type { S3rverHandle } from './s3rver-handle.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -7,23 +7,11 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { HOST } from './loopback.ts';
 import { startS3rverChild } from './s3rver-child.ts';
+import type { S3rverHandle } from './s3rver-handle.ts';
 
 const require = createRequire(import.meta.url);
 
-/** Where a running s3rver answers, and the credentials it accepts. */
-export interface S3rverHandle {
-  /** e.g. `http://127.0.0.1:PORT`; use path-style addressing. */
-  endpoint: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  /**
-   * `in-process` when this Node runs with the OpenSSL legacy provider, otherwise
-   * `child-process` (see {@link startS3rver}).
-   */
-  mode: 'in-process' | 'child-process';
-  stop(): Promise<void>;
-}
+export type { S3rverHandle } from './s3rver-handle.ts';
 
 export interface StartS3rverOptions {
   /** Directory s3rver keeps objects in. It grows: pass a temp dir and remove it after `stop()`. */

@@ -19,7 +19,7 @@ import { choosePartSize, partRanges } from './part-size.ts';
 import { retryOptions, withRetry } from './retry.ts';
 import { planTargetMeta } from './target-meta.ts';
 import { checkSourceMd5, checkTargetEtag, writeSidecar } from './transfer-checks.ts';
-import type { TransferResult } from './transfer.ts';
+import type { TransferResult } from './transfer-result.ts';
 
 /** New uploads started for one object in one run after the recorded one vanished from the target. */
 const MAX_UPLOAD_RESTARTS = 2;

@@ -19,21 +19,7 @@ import { guardOverwrite } from './overwrite-guard.ts';
 import { planTargetMeta } from './target-meta.ts';
 import { checkSourceMd5, checkTargetEtag, writeSidecar } from './transfer-checks.ts';
 import { transferInParts } from './transfer-parts.ts';
-
-export interface TransferResult {
-  sha256: string;
-  md5: string;
-  targetEtag: string;
-  expectedEtag: string | undefined;
-  /** Canonical JSON of the headers and metadata written (target-meta.ts). */
-  targetMeta: string;
-  /** Where the target holds the SHA-256. */
-  sha256Carrier: 'metadata' | 'tag' | 'none';
-  /** Parts sent in this run (1 for a one-shot upload). */
-  partsUploaded: number;
-  /** Parts found already on the target from an earlier run. */
-  partsResumed: number;
-}
+import type { TransferResult } from './transfer-result.ts';
 
 /** Copies `record` (as last listed) from the dataset's source to its target. */
 export async function transferObject(
