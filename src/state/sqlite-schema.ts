@@ -2,7 +2,9 @@
  * Opening a SQLite state file: connection settings, and the schema as an ordered list of
  * migrations so a later cloudexit can extend a state file an earlier one wrote.
  */
+import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { DatabaseSync } from 'node:sqlite';
 import { GENESIS } from '../audit/chain.ts';
 import { UserError } from '../errors.ts';
@@ -322,11 +324,27 @@ async function openForWriting(location: string, kind: StateFileKind): Promise<St
   return { db, location, readOnly: false, exists: true };
 }
 
+/**
+ * What a read-only open hands SQLite. A reader of a WAL database creates the `-wal` and
+ * `-shm` side files when they are missing, and a command that only reads must create
+ * nothing. No `-wal` file means no writer is connected (cloudexit's writers hold theirs
+ * open for the whole command, and the last one removes it on close) and the whole database
+ * is in the main file: it is then opened `immutable`, which takes no lock and creates no
+ * file. A writer starting during those few reads could make one of them fail, never
+ * change the file. With a `-wal` file present, SQLite reads it as usual.
+ */
+function readOnlyTarget(location: string): string | URL {
+  if (existsSync(`${location}-wal`)) return location;
+  const url = pathToFileURL(location);
+  url.searchParams.set('immutable', '1');
+  return url;
+}
+
 async function openReadOnly(location: string, kind: StateFileKind): Promise<StateDatabase> {
   if (kind === 'missing' || kind === 'empty') return inMemory(location, true);
   let db: DatabaseSync;
   try {
-    db = new DatabaseSync(location, { readOnly: true, timeout: BUSY_TIMEOUT_MS });
+    db = new DatabaseSync(readOnlyTarget(location), { readOnly: true, timeout: BUSY_TIMEOUT_MS });
   } catch (err) {
     throw userErrorOf(location, err, 'read');
   }
