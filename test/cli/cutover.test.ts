@@ -2,11 +2,9 @@ import { readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { md5 } from '../../src/engine/hashing.ts';
-import { createAzureBlobStore } from '../../src/stores/azure-blob.ts';
-import { bytesOf } from '../engine/harness.ts';
+import { seedSource } from '../app/helpers.ts';
 import { writeTestPlan, type PlanFixture } from './plan-fixture.ts';
 import { runCli, startCli, waitFor } from './run-cli.ts';
 
@@ -26,16 +24,7 @@ const statusOf = async () =>
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudexit-cutover-'));
   plan = await writeTestPlan(dir, ['one']);
-  const azurite = inject('azurite');
-  const store = createAzureBlobStore({
-    endpoint: azurite.endpoint,
-    container: plan.names.get('one')!.container,
-    credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
-  });
-  for (let i = 0; i < 5; i++) {
-    const body = bytesOf(`c${i}`, 2000);
-    await store.put(`data/${i}.csv`, body, md5(body), { metadata: {}, md5: md5(body) });
-  }
+  await seedSource(plan, 'one', 5, 2000);
   // A switch hook that announces itself, then hangs: the copier is killed while it runs.
   const slow = join(dir, 'slow-switch.mjs');
   await writeFile(

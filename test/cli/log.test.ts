@@ -5,10 +5,8 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { md5 } from '../../src/engine/hashing.ts';
-import { createAzureBlobStore } from '../../src/stores/azure-blob.ts';
-import { bytesOf } from '../engine/harness.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seedSource } from '../app/helpers.ts';
 import { writeTestPlan, type PlanFixture } from './plan-fixture.ts';
 import { runCli } from './run-cli.ts';
 
@@ -37,16 +35,7 @@ async function logLines(file: string): Promise<LogLine[]> {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'cloudexit-log-'));
   plan = await writeTestPlan(dir, ['one']);
-  const azurite = inject('azurite');
-  const store = createAzureBlobStore({
-    endpoint: azurite.endpoint,
-    container: plan.names.get('one')!.container,
-    credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
-  });
-  for (let i = 0; i < 3; i++) {
-    const body = bytesOf(`l${i}`, 1500);
-    await store.put(`data/${i}.csv`, body, md5(body), { metadata: {}, md5: md5(body) });
-  }
+  await seedSource(plan, 'one', 3, 1500);
 }, 60_000);
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
