@@ -85,15 +85,17 @@ export interface FleetWorker extends WorkerInfo {
 /** Thrown by a fenced write whose lease is no longer the current holder of the object. */
 export class FencedWriteError extends Error {
   override readonly name = 'FencedWriteError';
-  constructor(
-    readonly dataset: string,
-    readonly key: string,
-    readonly fencingToken: number,
-  ) {
+  readonly dataset: string;
+  readonly key: string;
+  readonly fencingToken: number;
+  constructor(dataset: string, key: string, fencingToken: number) {
     super(
       `refused a write to ${dataset}/${key} under fencing token ${fencingToken}: ` +
         'the lease was lost (expired and taken over, or released)',
     );
+    this.dataset = dataset;
+    this.key = key;
+    this.fencingToken = fencingToken;
   }
 }
 
