@@ -20,7 +20,8 @@ import { readFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
-import { AZURITE_KEY, AZURITE_ACCOUNT, S3RVER_KEY } from './services.ts';
+import { AZURITE_KEY, AZURITE_ACCOUNT } from './services.ts';
+import type { S3Account } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GNU_TIME = '/usr/bin/time';
@@ -153,7 +154,8 @@ export async function timed(command: string[], env: NodeJS.ProcessEnv, rssFile: 
 
 export interface Endpoints {
   azurite: string;
-  s3rver: string;
+  /** The S3 server copied to (s3rver or RGW), with its credentials. */
+  target: S3Account;
 }
 
 /**
@@ -180,8 +182,8 @@ export async function writePlan(
     ['target'],
     doc.createNode({
       kind: 's3',
-      endpoint: endpoints.s3rver,
-      region: S3RVER_KEY.region,
+      endpoint: endpoints.target.endpoint,
+      region: endpoints.target.region,
       forcePathStyle: true,
       auth: { accessKeyIdEnv: 'BENCH_TARGET_KEY_ID', secretAccessKeyEnv: 'BENCH_TARGET_SECRET' },
     }),
@@ -215,23 +217,33 @@ export interface CloudexitRun extends Timed {
   report: { ok?: boolean; copied?: number; bytesCopied?: number } | undefined;
 }
 
-/** `cloudexit copy` on a fresh state database; `dir` is a fresh temp dir for this run. */
+/** The node flags of bin/cloudexit.js's shebang (`#!/usr/bin/env -S node FLAGS`). */
+export const SHEBANG_NODE_FLAGS = CLOUDEXIT_SHEBANG.split(/\s+/).filter((word) => word.startsWith('--'));
+
+/**
+ * `cloudexit copy` on a fresh state database; `dir` is a fresh temp dir for this run.
+ * With `nodeFlags` (e.g. `--cpu-prof`), node is started explicitly with the shebang's flags
+ * plus these, instead of through the shebang.
+ */
 export async function runCloudexit(
   dir: string,
   endpoints: Endpoints,
   dataset: string,
   container: string,
   bucket: string,
+  nodeFlags: readonly string[] = [],
 ): Promise<CloudexitRun> {
   const plan = join(dir, 'plan.yaml');
   await writePlan(plan, endpoints, dataset, container, bucket);
   const env = {
     ...cloudexitEnv(process.env),
     BENCH_SOURCE_KEY: AZURITE_KEY,
-    BENCH_TARGET_KEY_ID: S3RVER_KEY.accessKeyId,
-    BENCH_TARGET_SECRET: S3RVER_KEY.secretAccessKey,
+    BENCH_TARGET_KEY_ID: endpoints.target.accessKeyId,
+    BENCH_TARGET_SECRET: endpoints.target.secretAccessKey,
   };
+  const node = nodeFlags.length > 0 ? [process.execPath, ...SHEBANG_NODE_FLAGS, ...nodeFlags] : [];
   const command = [
+    ...node,
     CLOUDEXIT_BIN,
     'copy',
     '--plan',
@@ -266,10 +278,10 @@ export async function runRclone(dir: string, endpoints: Endpoints, container: st
     RCLONE_CONFIG_AZ_ENDPOINT: endpoints.azurite,
     RCLONE_CONFIG_S3_TYPE: 's3',
     RCLONE_CONFIG_S3_PROVIDER: 'Other',
-    RCLONE_CONFIG_S3_ACCESS_KEY_ID: S3RVER_KEY.accessKeyId,
-    RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: S3RVER_KEY.secretAccessKey,
-    RCLONE_CONFIG_S3_ENDPOINT: endpoints.s3rver,
-    RCLONE_CONFIG_S3_REGION: S3RVER_KEY.region,
+    RCLONE_CONFIG_S3_ACCESS_KEY_ID: endpoints.target.accessKeyId,
+    RCLONE_CONFIG_S3_SECRET_ACCESS_KEY: endpoints.target.secretAccessKey,
+    RCLONE_CONFIG_S3_ENDPOINT: endpoints.target.endpoint,
+    RCLONE_CONFIG_S3_REGION: endpoints.target.region,
     RCLONE_CONFIG_S3_FORCE_PATH_STYLE: 'true',
   };
   // `env -u AWS_CA_BUNDLE`: rclone fails on this machine's bundle setting (LOCAL-SERVICES.md).

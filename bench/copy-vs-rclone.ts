@@ -1,12 +1,15 @@
 /**
- * `npm run bench [-- --json] [--rounds N] [--small N] [--large-mib N]`
+ * `npm run bench [-- --json] [--rounds N] [--small N] [--large-mib N] [--target s3rver|rgw]`
  *
- * The same seeded data copied from Azurite to s3rver by cloudexit (its real CLI) and by
- * rclone, alternating which goes first each round, each run into a fresh empty bucket.
- * Prints the medians (small objects/s, large-object MiB/s), peak RSS and the ratios
- * cloudexit / rclone; with --json, one final JSON object on stdout (everything else goes
- * to stderr). Exits 0 even when a target is missed (this is a measurement); non-zero only
- * when something broke.
+ * The same seeded data copied from Azurite to s3rver (or Ceph RGW with `--target rgw`) by
+ * cloudexit (its real CLI) and by rclone, alternating which goes first each round, each run
+ * into a fresh empty bucket. Each round also measures the raw floors of the machine (GETs
+ * alone into nothing, signed PUTs alone from memory: floors.ts), and every run the CPU the
+ * emulators spent during it. Prints the medians (small objects/s, large-object MiB/s, CPU
+ * per object and per GiB, peak RSS), the ratios cloudexit / rclone and each copier's rate
+ * as a fraction of the floor; with --json, one final JSON object on stdout (everything else
+ * goes to stderr). Exits 0 even when a target is missed (this is a measurement); 2 on bad
+ * arguments or a target that cannot run here; 1 when something broke.
  */
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,8 +36,11 @@ import {
   SMALL_CONTAINER,
   smallObjects,
 } from './data.ts';
+import { measureFloors, type Floors } from './floors.ts';
+import { cpuSecondsOf } from './proc-cpu.ts';
 import { renderSummary, summarise, type RunFigures } from './report.ts';
-import { startAzurite, startS3rver, type Service } from './services.ts';
+import { startAzurite, type Service } from './services.ts';
+import { startTarget, targetUnavailable, type TargetKind, type TargetServer } from './targets.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,6 +48,7 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3' },
     small: { type: 'string', default: '1000' },
     'large-mib': { type: 'string', default: '256' },
+    target: { type: 'string', default: 's3rver' },
   },
   strict: true,
 });
@@ -58,9 +65,19 @@ function positive(name: string, text: string, max: number): number {
 const rounds = positive('rounds', args.rounds, 50);
 const smallCount = positive('small', args.small, 100_000);
 const largeMib = positive('large-mib', args['large-mib'], 16_384);
+if (args.target !== 's3rver' && args.target !== 'rgw') {
+  process.stderr.write(`--target ${args.target}: expected s3rver or rgw\n`);
+  process.exit(2);
+}
+const targetKind: TargetKind = args.target;
+const unavailable = targetUnavailable(targetKind);
+if (unavailable) {
+  process.stderr.write(`--target ${targetKind}: ${unavailable}\n`);
+  process.exit(2);
+}
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
-const services: Service[] = [];
+const services: (Service | TargetServer)[] = [];
 let workDir: string | undefined;
 let interrupted = false;
 let cleaning: Promise<void> | undefined;
@@ -88,12 +105,11 @@ async function main(): Promise<void> {
   const loadAtStart = loadavg()[0]!;
   const rcloneVersion = ensureTools(log);
   workDir = await mkdtemp(join(tmpdir(), 'cloudexit-bench-'));
-  const s3Dir = join(workDir, 's3rver');
-  await mkdir(s3Dir);
-  const [azurite, s3rver] = await Promise.all([startAzurite(), startS3rver(s3Dir)]);
-  services.push(azurite, s3rver);
-  const endpoints: Endpoints = { azurite: azurite.endpoint, s3rver: s3rver.endpoint };
-  log(`azurite pid ${azurite.pid} at ${azurite.endpoint}; s3rver pid ${s3rver.pid} at ${s3rver.endpoint}`);
+  const [azurite, target] = await Promise.all([startAzurite(), startTarget(targetKind, workDir)]);
+  services.push(azurite, target);
+  const endpoints: Endpoints = { azurite: azurite.endpoint, target };
+  log(`azurite pid ${azurite.pid} at ${azurite.endpoint}; ${target.kind} pids ${target.pids().join(' ')} at ${target.endpoint}`);
+  const azuritePids = () => [azurite.pid];
 
   const small = smallObjects(smallCount);
   const large = largeObject(largeMib);
@@ -108,12 +124,13 @@ async function main(): Promise<void> {
     { name: 'large' as const, container: LARGE_CONTAINER, objects: 1, bytes: large.size },
   ];
   const copiers = ['cloudexit', 'rclone'] as const;
-  await createBuckets(
-    s3rver.endpoint,
-    workloads.flatMap((w) =>
+  const floorBucket = (round: number) => `floor-r${round}`;
+  await createBuckets(target, [
+    ...workloads.flatMap((w) =>
       copiers.flatMap((c) => Array.from({ length: rounds }, (_, i) => bucket(w.name, c, i + 1))),
     ),
-  );
+    ...Array.from({ length: rounds }, (_, i) => floorBucket(i + 1)),
+  ]);
 
   // Module loading alone, for the notes: every cloudexit run pays it inside its wall-clock.
   // Measured on the second start: the first one of a fresh install fills the compile cache.
@@ -121,22 +138,38 @@ async function main(): Promise<void> {
   await timed([CLOUDEXIT_BIN, '--help'], cloudexitEnv(process.env), join(startupDir, 'rss'));
   const startup = await timed([CLOUDEXIT_BIN, '--help'], cloudexitEnv(process.env), join(startupDir, 'rss'));
 
-  const s3 = s3Client(s3rver.endpoint);
+  const s3 = s3Client(target);
   const runs: RunFigures[] = [];
+  const floors: Floors[] = [];
   let runNumber = 0;
   for (let round = 1; round <= rounds; round++) {
+    const floor = await measureFloors({
+      azuriteEndpoint: azurite.endpoint,
+      azuritePids,
+      target,
+      bucket: floorBucket(round),
+      small,
+      large,
+    });
+    floors.push(floor);
+    log(
+      `round ${round} floors: small GET ${floor.smallGet.seconds.toFixed(2)} s, PUT ${floor.smallPut.seconds.toFixed(2)} s; ` +
+        `large GET ${floor.largeGet.seconds.toFixed(2)} s, PUT ${floor.largePut.seconds.toFixed(2)} s`,
+    );
     // Alternate who goes first: neither copier always meets a warmer (or more tired) server.
     const order = round % 2 === 1 ? copiers : [...copiers].reverse();
     for (const workload of workloads) {
       for (const copier of order) {
         const dir = join(workDir, `run-${++runNumber}`);
         await mkdir(dir);
-        const target = bucket(workload.name, copier, round);
+        const into = bucket(workload.name, copier, round);
+        const serversBefore = [cpuSecondsOf(azuritePids()), cpuSecondsOf(target.pids())];
         const cx =
           copier === 'cloudexit'
-            ? await runCloudexit(dir, endpoints, workload.name, workload.container, target)
+            ? await runCloudexit(dir, endpoints, workload.name, workload.container, into)
             : undefined;
-        const run = cx ?? (await runRclone(dir, endpoints, workload.container, target));
+        const run = cx ?? (await runRclone(dir, endpoints, workload.container, into));
+        const serversCpu = [cpuSecondsOf(azuritePids()), cpuSecondsOf(target.pids())].map((s, i) => s - serversBefore[i]!);
         const what = `round ${round} ${workload.name} ${copier}`;
         const broke = (why: string) =>
           new Error(
@@ -147,10 +180,10 @@ async function main(): Promise<void> {
           throw broke(`expected ok: true and ${workload.objects} objects copied in its JSON report`);
         }
         // Checked outside the timed run: the bucket must hold every object, byte for byte in size.
-        const landed = await countBucket(s3, target);
+        const landed = await countBucket(s3, into);
         if (landed.objects !== workload.objects || landed.bytes !== workload.bytes) {
           throw broke(
-            `bucket ${target} holds ${landed.objects} objects / ${landed.bytes} bytes, expected ${workload.objects} / ${workload.bytes}`,
+            `bucket ${into} holds ${landed.objects} objects / ${landed.bytes} bytes, expected ${workload.objects} / ${workload.bytes}`,
           );
         }
         const figures: RunFigures = {
@@ -160,10 +193,13 @@ async function main(): Promise<void> {
           seconds: run.wallMs / 1000,
           cpuSeconds: run.cpuSeconds,
           peakRssMiB: run.peakRssKiB / 1024,
+          sourceServerCpuSeconds: serversCpu[0]!,
+          targetServerCpuSeconds: serversCpu[1]!,
         };
         runs.push(figures);
         log(
-          `${what}: ${figures.seconds.toFixed(2)} s, CPU ${figures.cpuSeconds.toFixed(2)} s, peak RSS ${figures.peakRssMiB.toFixed(0)} MiB`,
+          `${what}: ${figures.seconds.toFixed(2)} s, CPU ${figures.cpuSeconds.toFixed(2)} s, peak RSS ${figures.peakRssMiB.toFixed(0)} MiB, ` +
+            `servers ${serversCpu.map((s) => s.toFixed(2)).join(' + ')} CPU-s`,
         );
         await rm(dir, { recursive: true, force: true });
       }
@@ -179,6 +215,8 @@ async function main(): Promise<void> {
     loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
     small: { objects: small.length, bytes: smallBytes },
     large: { bytes: large.size },
+    target: targetKind,
+    floors,
   });
   const text = `${renderSummary(summary)}\nbench time: ${((performance.now() - started) / 1000).toFixed(0)} s`;
   if (args.json) {

@@ -12,7 +12,8 @@ import { seedStore } from '../src/rehearsal/seed.ts';
 import { createContainer } from '../src/embedded/azurite.ts';
 import { createBucket } from '../src/embedded/s3rver.ts';
 import { createAzureBlobStore } from '../src/stores/azure-blob.ts';
-import { AZURITE_ACCOUNT, AZURITE_KEY, S3RVER_KEY } from './services.ts';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from './services.ts';
+import type { S3Account } from './targets.ts';
 
 const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -71,20 +72,20 @@ export async function seed(azuriteEndpoint: string, small: SyntheticObject[], la
   }
 }
 
-export function s3Client(endpoint: string): S3Client {
+export function s3Client(target: S3Account): S3Client {
   return new S3Client({
-    endpoint,
-    region: S3RVER_KEY.region,
+    endpoint: target.endpoint,
+    region: target.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: S3RVER_KEY.accessKeyId, secretAccessKey: S3RVER_KEY.secretAccessKey },
+    credentials: { accessKeyId: target.accessKeyId, secretAccessKey: target.secretAccessKey },
     // The SDK's default flexible checksums corrupt objects on s3rver (LOCAL-SERVICES.md).
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
 }
 
-export async function createBuckets(endpoint: string, names: readonly string[]): Promise<void> {
-  for (const name of names) await createBucket({ endpoint, ...S3RVER_KEY }, name);
+export async function createBuckets(target: S3Account, names: readonly string[]): Promise<void> {
+  for (const name of names) await createBucket(target, name);
 }
 
 /** Objects in `bucket` outside cloudexit's reserved `.cloudexit/` folder, and their bytes. */

@@ -46,4 +46,33 @@ export interface PhaseRecord {
   frozenAt: string | undefined;
   /** ISO 8601. */
   updatedAt: string;
+  /**
+   * The decommission of the source after the commit, one entry per dataset as each is certified
+   * (`goneAt` set: that dataset's last copy at the source is gone). Read it as `record.decommissioned ?? []`.
+   * Kept beside `done` rather than as a `done` entry: the decommission is not a cutover step (no
+   * rollback, not in `CUTOVER_STEPS`), has its own go and runs days later. Absent until it starts,
+   * so records written before it existed read back unchanged.
+   */
+  decommissioned?: DatasetDecommission[];
+  /** Go decisions for the decommission (`decommission --approve decisionMaker|dpo --as NAME`); absent until one. */
+  decommissionApprovals?: { role: string; name: string; at: string }[];
+}
+
+/** What the decommission of one dataset left, as recorded in the phase record and its certificate. */
+export interface DatasetDecommission {
+  dataset: string;
+  kind: 'objects' | 'postgres';
+  /** ISO 8601: when the last live copy at the source was deleted (undefined while not done). */
+  goneAt: string | undefined;
+  /**
+   * ISO 8601: when provider-held residues (soft-deleted blobs, point-in-time-restore backups) expire;
+   * undefined when none.
+   */
+  residualUntil: string | undefined;
+  /** Objects (or database objects) still listed at the source after deletion: 0 when done. */
+  objectsLeftAtSource: number;
+  /** The deletion certificate, relative to the migration's evidence folder. */
+  certificate: string;
+  /** Hex SHA-256 of the certificate file. */
+  certificateSha256: string;
 }

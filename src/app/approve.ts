@@ -8,6 +8,7 @@ import { OWNER_ROLES, ROLE_TITLES, type OwnerRole } from '../cutover/gates.ts';
 import { clockFromEnv, type Clock } from '../plan/clock.ts';
 import type { PhaseRecord } from '../phase-record.ts';
 import { currentActor } from './hooks.ts';
+import { withPhaseLock } from './phase-leader.ts';
 import { planOf, withPlanAndState, type PlanOptions } from './plan-state.ts';
 import { phaseOf } from './selection.ts';
 
@@ -42,22 +43,25 @@ export async function approve(options: ApproveOptions): Promise<ApproveReport> {
   const loaded = await planOf(options.plan);
   const phase = phaseOf(loaded, options.phase);
   approverOf(phase, options.owner);
-  return withPlanAndState({ ...options, plan: loaded }, { create: true }, async ({ state }) => {
-    const deps = { state, phase, clock: options.clock ?? clockFromEnv(), actor: options.actor ?? currentActor() };
-    const record = await recordApproval(deps, options.owner, {
-      person: options.as,
-      osUser: osUser(),
-      host: hostname(),
-      allowSeveralRoles: options.allowSeveralRoles,
-    });
-    const missing = OWNER_ROLES.filter((r) => !record.approvals.some((a) => a.role === r));
-    return {
-      phase: phase.id,
-      approvals: record.approvals,
-      missing,
-      waitingFor: missing.map((role) => ({ role, title: ROLE_TITLES[role], name: phase.owners[role] })),
-    };
-  });
+  return withPlanAndState({ ...options, plan: loaded }, { create: true }, ({ state }) =>
+    // The phase record is written whole: an approval during a cutover of the phase could be lost.
+    withPhaseLock(state, phase.id, `approve ${phase.id}`, async () => {
+      const deps = { state, phase, clock: options.clock ?? clockFromEnv(), actor: options.actor ?? currentActor() };
+      const record = await recordApproval(deps, options.owner, {
+        person: options.as,
+        osUser: osUser(),
+        host: hostname(),
+        allowSeveralRoles: options.allowSeveralRoles,
+      });
+      const missing = OWNER_ROLES.filter((r) => !record.approvals.some((a) => a.role === r));
+      return {
+        phase: phase.id,
+        approvals: record.approvals,
+        missing,
+        waitingFor: missing.map((role) => ({ role, title: ROLE_TITLES[role], name: phase.owners[role] })),
+      };
+    }),
+  );
 }
 
 function osUser(): string {

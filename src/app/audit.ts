@@ -14,7 +14,7 @@ import {
   type ExportSummary,
 } from '../audit/jsonl.ts';
 import { UserError } from '../errors.ts';
-import { openSqliteStateStore, type SqliteStateStore } from '../state/sqlite.ts';
+import { describeStateLocation, openStateStore, type OpenedStateStore } from '../state/open.ts';
 import type { AuditEvent } from '../audit/event.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { statePathOf } from './paths.ts';
@@ -131,21 +131,24 @@ async function verifyState(
  */
 async function openExistingStore(options: PlanOptions): Promise<StateStore> {
   const path = options.state ?? statePathOf(await planOf(options.plan), undefined);
-  let store: SqliteStateStore;
+  let store: OpenedStateStore;
   try {
-    store = await openSqliteStateStore(path, { readOnly: true });
+    store = await openStateStore(path, { readOnly: true });
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError((err as Error).message, { where: path });
+    throw new UserError((err as Error).message, { where: describeStateLocation(path) });
   }
   if (!store.exists) {
     await store.close();
-    throw new UserError(`there is no state file at ${path}`, {
-      fix:
-        options.state === undefined
-          ? 'pass the plan the migration ran with (its state is next to it, in .cloudexit/), or pass --state with its state file'
-          : 'check the path given to --state, or pass --file with an exported audit log',
-    });
+    throw new UserError(
+      `there is no state ${store.kind === 'postgres' ? 'in' : 'file at'} ${describeStateLocation(path)}`,
+      {
+        fix:
+          options.state === undefined
+            ? 'pass the plan the migration ran with (its state is next to it, in .cloudexit/), or pass --state with its state file'
+            : 'check the path given to --state, or pass --file with an exported audit log',
+      },
+    );
   }
   return store;
 }

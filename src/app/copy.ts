@@ -10,12 +10,14 @@
 import { copyDataset, type CopySummary } from '../engine/copy.ts';
 import { writeManifest, type ManifestSummary } from '../engine/manifest.ts';
 import type { DatabaseRecord } from '../state/contracts/databases.ts';
+import { workQueueOf } from '../state/work-queue-of.ts';
 import { committedDatasets, committedRefusal, type CommittedDataset } from './committed-phases.ts';
+import { checkCopyWorkers, copyAsWorkers, type CopyWorkerOptions } from './copy-workers.ts';
 import { sessionDatabases } from './databases.ts';
 import { stopped, withSession, type Session, type SessionOptions } from './session.ts';
 import { probeTargets } from './target-capabilities.ts';
 
-export interface CopyOptions extends SessionOptions {
+export interface CopyOptions extends SessionOptions, CopyWorkerOptions {
   /** List the source first; false copies what the state already lists. @default true */
   inventory?: boolean | undefined;
 }
@@ -40,6 +42,7 @@ export interface CopyReport {
 
 /** Copies the selected datasets (resumably) and writes the manifest of each complete one; `ok` only when all is on the target. */
 export async function copy(options: CopyOptions = {}): Promise<CopyReport> {
+  checkCopyWorkers(options);
   return withSession(
     options,
     'copy',
@@ -71,14 +74,19 @@ async function copyInSession(session: Session, options: CopyOptions): Promise<Co
   // A target never probed (or whose endpoint changed) is probed before the first byte goes to it.
   await probeTargets(session, { force: false });
   const datasets: CopyReport['datasets'] = [];
+  // On a PostgreSQL state the copy is a worker (or starts several) sharing the work through it.
+  const byWorkers = workQueueOf(session.state) ? await copyAsWorkers(session, options, left) : undefined;
   for (const dataset of session.datasets) {
     if (stopped(session)) break;
     if (left.has(dataset.name)) continue;
-    const summary = await copyDataset(
-      session.ctx,
-      dataset,
-      options.inventory === undefined ? {} : { inventory: options.inventory },
-    );
+    const summary = byWorkers
+      ? byWorkers.get(dataset.name)
+      : await copyDataset(
+          session.ctx,
+          dataset,
+          options.inventory === undefined ? {} : { inventory: options.inventory },
+        );
+    if (!summary) continue;
     const counts = await session.state.countObjects(dataset.name);
     const complete = counts.pending.objects === 0 && counts.failed.objects === 0 && !stopped(session);
     const manifest = complete ? await writeManifest(session.ctx, dataset, session.evidenceDir) : undefined;

@@ -41,7 +41,8 @@ export type CutoverReport = CutoverResult;
  */
 export async function cutover(options: CutoverOptions): Promise<CutoverReport> {
   return withSession(
-    { ...options, dataset: [] },
+    // Single-leader: a second cutover (or rollback, approval…) of the phase is refused before it records a run.
+    { ...options, dataset: [], phaseLeader: true },
     `cutover ${options.phase}`,
     (session) => cutoverInSession(session, options),
     (result) => ({

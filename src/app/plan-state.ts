@@ -3,7 +3,7 @@
  * read or record decisions (status, runbook, approvals, rollback, audit) open.
  */
 import { loadPlan, type LoadedPlan } from '../plan/load.ts';
-import { openSqliteStateStore } from '../state/sqlite.ts';
+import { describeStateLocation, openStateStore } from '../state/open.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { bindToPlan, checkBoundToPlan } from './binding.ts';
 import { DEFAULT_PLAN, migrationPaths, type MigrationPaths } from './paths.ts';
@@ -12,7 +12,7 @@ import { DEFAULT_PLAN, migrationPaths, type MigrationPaths } from './paths.ts';
 export interface PlanOptions {
   /** The plan file, or a plan already loaded (and possibly adjusted, as the rehearsal does). @default `runbooks/emc2/plan.yaml` */
   plan?: string | LoadedPlan | undefined;
-  /** The state database. @default `<plan folder>/.cloudexit/<migration>.db` */
+  /** The state: a SQLite file or a `postgresql://` URL. @default `<plan folder>/.cloudexit/<migration>.db` */
   state?: string | undefined;
   /** Folder for manifests and fingerprints. @default `<plan folder>/.cloudexit/evidence/<migration>` */
   evidence?: string | undefined;
@@ -57,13 +57,15 @@ export async function openPlanAndState(
   { create, boundTo }: OpenMode,
 ): Promise<OpenedPlanAndState> {
   const plan = await planOf(options.plan);
-  const paths = migrationPaths(plan, options);
+  const given = migrationPaths(plan, options);
+  // What reports and --json show: a PostgreSQL URL without its password.
+  const paths = { ...given, statePath: describeStateLocation(given.statePath) };
   if (create) {
-    const state = await openSqliteStateStore(paths.statePath);
+    const state = await openStateStore(given.statePath);
     await bindToPlan(state, boundTo ?? plan);
     return { plan, state, stateExists: true, ...paths };
   }
-  const state = await openSqliteStateStore(paths.statePath, { readOnly: true });
+  const state = await openStateStore(given.statePath, { readOnly: true });
   try {
     await checkBoundToPlan(state, boundTo ?? plan);
   } catch (err) {

@@ -7,7 +7,7 @@
 import { UserError } from '../errors.ts';
 import { clockFromEnv, type Clock } from '../plan/clock.ts';
 import type { BindingConflict, DatasetBinding } from '../state/contracts/binding.ts';
-import { openSqliteStateStore } from '../state/sqlite.ts';
+import { describeStateLocation, openStateStore } from '../state/open.ts';
 import { wantedBinding } from './binding.ts';
 import { currentActor } from './hooks.ts';
 import { migrationPaths } from './paths.ts';
@@ -44,17 +44,18 @@ export async function rebindState(options: RebindOptions): Promise<RebindReport>
       fix: 'pass --reason "…" saying why the plan changed (it is recorded in the state and the audit log)',
     });
   const plan = await planOf(options.plan);
-  const { statePath } = migrationPaths(plan, options);
+  const given = migrationPaths(plan, options).statePath;
+  const statePath = describeStateLocation(given);
   // Looked at read-only first: rebinding a state that does not exist would create one.
-  const probe = await openSqliteStateStore(statePath, { readOnly: true });
+  const probe = await openStateStore(given, { readOnly: true });
   const exists = probe.exists;
   await probe.close();
   if (!exists)
-    throw new UserError(`there is no state file at ${statePath}`, {
+    throw new UserError(`there is no state at ${statePath}`, {
       fix: 'pass --state with the state file to rebind; a new state needs no rebind (the first command binds it)',
     });
   const env = options.env ?? process.env;
-  const state = await openSqliteStateStore(statePath);
+  const state = await openStateStore(given);
   try {
     const outcome = await state.rebind(wantedBinding(plan), options.reason);
     const event = await state.appendAudit({

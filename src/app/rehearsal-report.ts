@@ -8,6 +8,7 @@ import type { LoadedPlan } from '../plan/load.ts';
 import { isObjectDataset, type Dataset } from '../plan/schema.ts';
 import type { CopyReport } from './copy.ts';
 import type { InventoryReport } from './inventory.ts';
+import type { RehearsalDecommission } from './rehearsal-decommission.ts';
 import type { RehearsalTarget } from './rehearsal-stage.ts';
 import type { VerifyReport } from './verify.ts';
 
@@ -58,6 +59,8 @@ export interface RehearsalReport {
   databasesSkipped: string | undefined;
   /** Each phase of the plan whose datasets were all rehearsed, taken through cutover to commit. */
   phases: PhaseRehearsal[];
+  /** The committed phases' sources decommissioned: `objectsLeftAtSource` 0 when every one is gone. */
+  decommission: Omit<RehearsalDecommission, 'ok'>;
   /** Hash of the last audit event: the head of the hash chain of this rehearsal. */
   auditHead: string | undefined;
   seconds: number;
@@ -139,6 +142,7 @@ export interface RehearsalFacts {
   rehearsed: readonly Dataset[];
   skipped: readonly string[];
   phases: PhaseRehearsal[];
+  decommission: RehearsalDecommission;
   outDir: string;
   kept: string | undefined;
   target: RehearsalTarget;
@@ -154,7 +158,8 @@ export function rehearsalReport(facts: RehearsalFacts): RehearsalReport {
       sum((d) => d.failed + d.mismatches) === 0 &&
       sum((d) => d.objects - d.verifiedFull) === 0 &&
       databases.every((d) => d.status === 'verified') &&
-      facts.phases.every((p) => p.state === 'committed'),
+      facts.phases.every((p) => p.state === 'committed') &&
+      facts.decommission.ok,
     plan: facts.plan.file,
     datasets,
     objects: sum((d) => d.objects),
@@ -170,6 +175,11 @@ export function rehearsalReport(facts: RehearsalFacts): RehearsalReport {
         ? `PostgreSQL is not installed: ${INSTALL_HINT}. Rehearsed without ${facts.skipped.join(', ')}.`
         : undefined,
     phases: facts.phases,
+    decommission: {
+      datasets: facts.decommission.datasets,
+      objectsLeftAtSource: facts.decommission.objectsLeftAtSource,
+      residualUntil: facts.decommission.residualUntil,
+    },
     auditHead: undefined,
     seconds: 0,
     outDir: facts.outDir,

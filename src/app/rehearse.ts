@@ -3,7 +3,7 @@
  * embedded Azurite (source), s3rver (target) and, when installed, two PostgreSQL clusters;
  * the synthetic EMC2 warehouse seeded into the source; then the same use cases, in the
  * same order, as a migration: inventory, copy, verify quick and full, every owner's go,
- * each phase's cutover with the plan's hooks, the runbooks. Emulator data and the state
+ * each phase's cutover with the plan's hooks, its decommission, the runbooks. Emulator data and the state
  * are temporary; evidence, hook pointers and runbooks stay in the output folder.
  */
 import { mkdir } from 'node:fs/promises';
@@ -16,6 +16,7 @@ import type { LimitOverrides } from './limits.ts';
 import { DEFAULT_REHEARSAL_OUT } from './paths.ts';
 import { planOf } from './plan-state.ts';
 import { stageDatabases } from './rehearsal-databases.ts';
+import { decommissionPhases } from './rehearsal-decommission.ts';
 import { movedClean, rehearsalReport, type RehearsalReport } from './rehearsal-report.ts';
 import { closeStage, openStage, seedSources, type Stage } from './rehearsal-stage.ts';
 import {
@@ -64,7 +65,9 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
     // The freeze must fall in a later second than the last write (sources stamp writes to the second).
     await sleep(Math.max(0, 1100 - (performance.now() - seededAt)));
     const phases = await cutOverPhases(run, new Set(rehearsed.map((d) => d.name)), movedClean(moved), outDir);
+    const decommissioned = await decommissionPhases(run, phases);
     const report = rehearsalReport({
+      decommission: decommissioned,
       plan,
       moved,
       rehearsed,

@@ -9,6 +9,7 @@ import { SILENT } from '../progress.ts';
 import { clockFromEnv } from '../plan/clock.ts';
 import type { Phase, PostgresDataset } from '../plan/schema.ts';
 import { phaseDatabaseCutovers } from './databases.ts';
+import { withPhaseLock } from './phase-leader.ts';
 import { currentActor, planHookRunner } from './hooks.ts';
 import { planOf, withPlanAndState, type PlanAndState, type PlanOptions } from './plan-state.ts';
 import { phaseOf } from './selection.ts';
@@ -29,20 +30,23 @@ export async function rollback(options: RollbackOptions): Promise<RollbackReport
   // A phase the plan does not have is bad input: refused before the state is created.
   const loaded = await planOf(options.plan);
   const phase = phaseOf(loaded, options.phase);
-  return withPlanAndState({ ...options, plan: loaded }, { create: true }, async ({ plan, state, evidenceDir }) => {
-    const runId = await state.startRun({ command: `rollback ${phase.id}`, scope: `phase ${phase.id}` });
-    let result: RollbackResult | undefined;
-    try {
-      result = await rollbackInRun({ plan, state, evidenceDir }, phase, runId, options);
-      return result;
-    } finally {
-      await state.finishRun(runId, result && result.outcome !== 'refused' ? 'succeeded' : 'failed', {
-        objects: 0,
-        bytes: 0,
-        failed: 0,
-      });
-    }
-  });
+  return withPlanAndState({ ...options, plan: loaded }, { create: true }, ({ plan, state, evidenceDir }) =>
+    // Single-leader: refused before its run is recorded while another process holds the phase.
+    withPhaseLock(state, phase.id, `rollback ${phase.id}`, async () => {
+      const runId = await state.startRun({ command: `rollback ${phase.id}`, scope: `phase ${phase.id}` });
+      let result: RollbackResult | undefined;
+      try {
+        result = await rollbackInRun({ plan, state, evidenceDir }, phase, runId, options);
+        return result;
+      } finally {
+        await state.finishRun(runId, result && result.outcome !== 'refused' ? 'succeeded' : 'failed', {
+          objects: 0,
+          bytes: 0,
+          failed: 0,
+        });
+      }
+    }),
+  );
 }
 
 async function rollbackInRun(

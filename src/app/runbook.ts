@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
+import type { Lang } from '../report/i18n/lang.ts';
 import { renderRunbooks, writeRunbooks, type RunbookOptions as RenderOptions } from '../report/runbook.ts';
 import { openSqliteStateStore } from '../state/sqlite.ts';
 import { loadParityReport, type ParityChoice } from './parity-report.ts';
@@ -26,6 +27,8 @@ export interface RunbookOptions extends PlanOptions {
   parity?: ParityChoice;
   /** Also write `overview.html`, one self-contained page. @default false */
   html?: boolean | undefined;
+  /** The language of the runbooks (`fr` writes `README.fr.md`, `phase-N.fr.md`…). @default "en" */
+  lang?: Lang | undefined;
   /** The runbooks of the plan before anything ran: empty state, no parity report. @default false */
   initial?: boolean | undefined;
   /**
@@ -82,6 +85,7 @@ async function withRenderOptions<T>(
       state,
       outDir: options.out ?? dirname(plan.file),
       html: options.html === true,
+      lang: options.lang ?? 'en',
       evidenceDir,
       parity: options.initial ? undefined : await loadParityReport(options.parity),
       ...(options.clock ? { clock: options.clock } : {}),

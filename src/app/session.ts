@@ -12,7 +12,7 @@ import { resolveConnection } from '../databases/connection.ts';
 import { clockFromEnv, type Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { isObjectDataset, type Phase, type PostgresDataset } from '../plan/schema.ts';
-import { openSqliteStateStore } from '../state/sqlite.ts';
+import { openStateStore } from '../state/open.ts';
 import type { RunOutcome, RunTotals } from '../state/contracts/runs.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { bindToPlan } from './binding.ts';
@@ -22,6 +22,7 @@ import { currentActor } from './hooks.ts';
 import { engineLimits, limitsWith, type LimitOverrides } from './limits.ts';
 import { migrationPaths } from './paths.ts';
 import { planOf, type PlanOptions } from './plan-state.ts';
+import { holdPhaseLock } from './phase-leader.ts';
 import { phaseOf, selectDatasets, type Selection } from './selection.ts';
 
 /** How the caller runs a use case: who, when, where progress goes, how to stop it. */
@@ -39,7 +40,14 @@ export interface RunOptions {
 }
 
 /** Options of every data use case. */
-export interface SessionOptions extends PlanOptions, Selection, LimitOverrides, RunOptions {}
+export interface SessionOptions extends PlanOptions, Selection, LimitOverrides, RunOptions {
+  /**
+   * Holds the lock of the session's phase until `finish` (cutover steps are single-leader):
+   * while another process holds it, the session is refused (exit 2) before its run is recorded.
+   * @default false
+   */
+  phaseLeader?: boolean | undefined;
+}
 
 export interface Session {
   plan: LoadedPlan;
@@ -89,9 +97,16 @@ export async function openSession(options: SessionOptions, command: string): Pro
     resolveConnection(d.target, `the target database of ${d.name}`, env);
   }
   const paths = migrationPaths(plan, options);
-  const state = await openSqliteStateStore(paths.statePath);
+  const state = await openStateStore(paths.statePath);
   // A state recorded for another migration or mapping is refused before anything runs.
   await bindToPlan(state, plan);
+  const lock =
+    options.phaseLeader && phase
+      ? await holdPhaseLock(state, phase.id, command).catch(async (err: unknown) => {
+          await state.close();
+          throw err;
+        })
+      : undefined;
   const scope = phase ? `phase ${phase.id}` : selected.map((d) => d.name).join(',');
   const runId = await state.startRun({ command, scope });
   const ctx: EngineContext = {
@@ -125,8 +140,12 @@ export async function openSession(options: SessionOptions, command: string): Pro
       });
     },
     async finish(outcome, totals) {
-      await state.finishRun(runId, options.signal?.aborted ? 'interrupted' : outcome, totals);
-      await state.close();
+      try {
+        await state.finishRun(runId, options.signal?.aborted ? 'interrupted' : outcome, totals);
+      } finally {
+        await lock?.release();
+        await state.close();
+      }
     },
   };
   // The engine relies only on what each target was seen to do (or the adapter guarantees).

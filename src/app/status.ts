@@ -8,6 +8,7 @@ import type { PostgresDataset } from '../plan/schema.ts';
 import { SILENT } from '../progress.ts';
 import { clockFromEnv, type Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
+import { fleetStatus, type FleetStatus } from '../report/fleet.ts';
 import { migrationStatus, type MigrationStatus } from '../report/status.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { loadParityReport, type ParityChoice } from './parity-report.ts';
@@ -32,6 +33,8 @@ export interface StatusReport extends MigrationStatus {
   statePath: string;
   /** False when there is no state file yet: nothing has run (and none was created by looking). */
   started: boolean;
+  /** The workers sharing a PostgreSQL state: leases, throughput, projection (absent for a SQLite state). */
+  fleet?: FleetStatus | undefined;
 }
 
 /** The migration's status as of the clock: phases, window, throughput, projected dates, risks. */
@@ -48,7 +51,7 @@ export async function status(options: StatusOptions = {}): Promise<StatusReport>
         options.clock ?? clockFromEnv(),
         await loadParityReport(options.parity),
       );
-      return { ...report, statePath, started: stateExists };
+      return { ...report, statePath, started: stateExists, fleet: await fleetStatus(state, report.phases) };
     },
   );
 }

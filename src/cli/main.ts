@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { registerCopyCommand } from './commands/copy.ts';
 import { registerCutoverCommands } from './commands/cutover.ts';
+import { registerDecommissionCommand } from './commands/decommission.ts';
 import { registerInventoryCommand } from './commands/inventory.ts';
 import { registerRehearseCommand } from './commands/rehearse.ts';
 import { registerStatusCommand } from './commands/status.ts';
@@ -17,6 +18,7 @@ import { registerAuditCommand } from './commands/audit.ts';
 import { registerRunbookCommand } from './commands/runbook.ts';
 import { registerProbeCommand } from './commands/probe.ts';
 import { registerStateCommands } from './commands/state.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { wasInterrupted } from './interrupts.ts';
 import { configureLog, logError, logExit, type LogOptions } from './log.ts';
 
@@ -46,10 +48,12 @@ export function buildProgram(): Command {
   registerInventoryCommand(program);
   registerProbeCommand(program);
   registerCopyCommand(program);
+  registerWorkerCommand(program);
   registerVerifyCommand(program);
   registerAuditCommand(program);
   registerStatusCommand(program);
   registerCutoverCommands(program);
+  registerDecommissionCommand(program);
   registerRunbookCommand(program);
   registerStateCommands(program);
   return program;

@@ -62,8 +62,26 @@ export async function copyDataset(
 ): Promise<CopySummary> {
   const inventory = options.inventory === false ? undefined : await inventoryDataset(ctx, dataset);
   const counts = await ctx.state.countObjects(dataset.name);
-  const summary: CopySummary = {
-    dataset: dataset.name,
+  const summary = emptyCopySummary(dataset.name, inventory, counts.copied.objects + counts.verified.objects);
+  const todo = {
+    objects: counts.pending.objects + counts.failed.objects,
+    bytes: counts.pending.bytes + counts.failed.bytes,
+  };
+  ctx.progress.start(`copy ${dataset.name}`, todo);
+  await copyRecords(ctx, dataset, ctx.state.iterateObjects(dataset.name, ['pending', 'failed']), summary);
+  ctx.progress.stop();
+  summary.conflicts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return summary;
+}
+
+/** A summary with nothing copied yet. */
+export function emptyCopySummary(
+  dataset: string,
+  inventory: InventorySummary | undefined,
+  alreadyCopied: number,
+): CopySummary {
+  return {
+    dataset,
     inventory,
     copied: 0,
     bytesCopied: 0,
@@ -71,25 +89,39 @@ export async function copyDataset(
     failed: [],
     conflicts: [],
     vanished: [],
-    alreadyCopied: counts.copied.objects + counts.verified.objects,
+    alreadyCopied,
   };
-  const todo = {
-    objects: counts.pending.objects + counts.failed.objects,
-    bytes: counts.pending.bytes + counts.failed.bytes,
-  };
-  ctx.progress.start(`copy ${dataset.name}`, todo);
+}
 
+/**
+ * Copies each of `records`, `limits.concurrency` at a time, adding the outcomes to
+ * `summary`: the seam a worker uses to copy the batch it leased, with the same per-object
+ * logic as a whole dataset. An outcome that could not be recorded (the state refused or
+ * failed the write) goes to `onUnrecorded`, after which the object is left for another run;
+ * without it, the first such error is thrown once the objects in flight are done.
+ */
+export async function copyRecords(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  records: Iterable<ObjectRecord> | AsyncIterable<ObjectRecord>,
+  summary: CopySummary,
+  onUnrecorded?: (key: string, error: unknown) => void,
+): Promise<void> {
+  let unrecorded: { error: unknown } | undefined;
   const queue = new PQueue({ concurrency: ctx.limits.concurrency });
-  for await (const record of ctx.state.iterateObjects(dataset.name, ['pending', 'failed'])) {
-    if (ctx.signal?.aborted) break;
+  for await (const record of records) {
+    if (ctx.signal?.aborted || unrecorded) break;
     // Keep only a short line of queued objects: the state store, not memory, holds the backlog.
     await queue.onSizeLessThan(ctx.limits.concurrency);
-    void queue.add(() => copyOne(ctx, dataset, record, summary));
+    void queue.add(() =>
+      copyOne(ctx, dataset, record, summary).catch((error: unknown) => {
+        if (onUnrecorded) onUnrecorded(record.key, error);
+        else unrecorded ??= { error };
+      }),
+    );
   }
   await queue.onIdle();
-  ctx.progress.stop();
-  summary.conflicts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return summary;
+  if (unrecorded) throw unrecorded.error;
 }
 
 async function copyOne(

@@ -1,22 +1,55 @@
 /**
- * Hashes computed while bytes stream from the source: SHA-256 is the proof kept in the
- * manifests; MD5 is what Azure's Content-MD5 and S3's ETags and Content-MD5 speak.
+ * Hashes computed while bytes stream from the source, and only those that prove something:
+ * SHA-256 of every byte always (the proof kept in the manifests); MD5 of every part (the
+ * Content-MD5 the target checks, and the multipart ETag); the whole object's MD5 only where
+ * a check uses it (see {@link needsWholeMd5}): each hash is one more pass over every byte.
  */
 import { createHash, type Hash } from 'node:crypto';
+import type { StoreCapabilities } from '../stores/capabilities.ts';
 
 export function md5(bytes: Uint8Array): Buffer {
   return createHash('md5').update(bytes).digest();
 }
 
-/** SHA-256 and MD5 of a whole object, fed in order. */
+export function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Whether copying an object in parts must also hash the whole object with MD5: only when
+ * the source declares a Content-MD5 (the bytes read must agree with it) or the target's
+ * multipart ETag is the whole MD5 (s3rver: the expected ETag is that). Part MD5s cover
+ * Content-MD5 and the S3 multipart ETag; the SHA-256 proves the bytes.
+ */
+export function needsWholeMd5(
+  declaredMd5: string | undefined,
+  target: { capabilities: Pick<StoreCapabilities, 'etag'> },
+): boolean {
+  return declaredMd5 !== undefined || target.capabilities.etag.multipart === 'whole-md5';
+}
+
+/** What hashing a whole object gave: the whole MD5 only when it was asked for. */
+export interface ObjectDigest {
+  sha256: string;
+  /** Hex MD5 of the whole object, when computed. */
+  md5: string | undefined;
+  md5Bytes: Buffer | undefined;
+}
+
+/** SHA-256, and MD5 when asked, of a whole object, fed in order. */
 export class ObjectHasher {
   readonly #sha256: Hash = createHash('sha256');
-  readonly #md5: Hash = createHash('md5');
+  readonly #md5: Hash | undefined;
   #bytes = 0;
+
+  /** @param options.wholeMd5 also hash with MD5. @default true */
+  constructor(options: { wholeMd5?: boolean } = {}) {
+    this.#md5 = options.wholeMd5 === false ? undefined : createHash('md5');
+  }
 
   update(chunk: Uint8Array): void {
     this.#sha256.update(chunk);
-    this.#md5.update(chunk);
+    this.#md5?.update(chunk);
     this.#bytes += chunk.byteLength;
   }
 
@@ -24,9 +57,9 @@ export class ObjectHasher {
     return this.#bytes;
   }
 
-  digest(): { sha256: string; md5: string; md5Bytes: Buffer } {
-    const md5Bytes = this.#md5.digest();
-    return { sha256: this.#sha256.digest('hex'), md5: md5Bytes.toString('hex'), md5Bytes };
+  digest(): ObjectDigest {
+    const md5Bytes = this.#md5?.digest();
+    return { sha256: this.#sha256.digest('hex'), md5: md5Bytes?.toString('hex'), md5Bytes };
   }
 }
 
@@ -36,9 +69,14 @@ export class ObjectHasher {
  * and the lowest unfinished part never waits, so a bounded window cannot deadlock.
  */
 export class OrderedHasher {
-  readonly hasher = new ObjectHasher();
+  readonly hasher: ObjectHasher;
   #next = 0;
   readonly #waiting = new Map<number, () => void>();
+
+  /** @param options.wholeMd5 also hash the whole object with MD5. @default true */
+  constructor(options: { wholeMd5?: boolean } = {}) {
+    this.hasher = new ObjectHasher(options);
+  }
 
   /** Feeds part `index` (0-based) once every earlier part has been fed. */
   async feed(index: number, bytes: Uint8Array): Promise<void> {

@@ -25,16 +25,32 @@ const BATCH = 500;
 
 export async function inventoryDataset(ctx: EngineContext, dataset: EngineDataset): Promise<InventorySummary> {
   const inventoryId = `inv-${ctx.runId}`;
-  const summary: InventorySummary = {
-    dataset: dataset.name,
-    objects: 0,
-    bytes: 0,
-    added: 0,
-    changed: 0,
-    unchanged: 0,
-    deletedAtSource: [],
-  };
+  const summary = emptyInventorySummary(dataset.name);
   ctx.progress.start(`inventory ${dataset.name}`, { objects: 0, bytes: 0 });
+  await listIntoState(ctx, dataset, dataset.sourcePrefix, inventoryId, summary);
+  summary.deletedAtSource = await ctx.state.markUnseenDeleted(dataset.name, inventoryId);
+  ctx.progress.stop();
+  return summary;
+}
+
+/** A summary with nothing listed yet. */
+export function emptyInventorySummary(dataset: string): InventorySummary {
+  return { dataset, objects: 0, bytes: 0, added: 0, changed: 0, unchanged: 0, deletedAtSource: [] };
+}
+
+/**
+ * Lists the source keys under `prefix` (the dataset's prefix, or a shard of it) into the
+ * state as seen by `inventoryId`, adding what it found to `summary`. Marking what was not
+ * seen is the caller's, once every part of the dataset was listed.
+ */
+export async function listIntoState(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  prefix: string,
+  inventoryId: string,
+  summary: InventorySummary,
+  keep: (key: string) => boolean = () => true,
+): Promise<void> {
   let batch: ObjectInfo[] = [];
   const flush = async () => {
     if (batch.length === 0) return;
@@ -50,8 +66,8 @@ export async function inventoryDataset(ctx: EngineContext, dataset: EngineDatase
   // A listing that fails half-way is retried whole: a partial listing would mark the rest as deleted.
   await withRetry(
     async () => {
-      for await (const info of dataset.source.list(dataset.sourcePrefix)) {
-        if (isIgnored(dataset, info)) continue;
+      for await (const info of dataset.source.list(prefix)) {
+        if (isIgnored(dataset, info) || !keep(info.key)) continue;
         summary.objects++;
         summary.bytes += info.size;
         batch.push(info);
@@ -61,9 +77,6 @@ export async function inventoryDataset(ctx: EngineContext, dataset: EngineDatase
     },
     { maxAttempts: ctx.limits.maxAttempts, baseDelayMs: ctx.retryBaseDelayMs ?? 200 },
   );
-  summary.deletedAtSource = await ctx.state.markUnseenDeleted(dataset.name, inventoryId);
-  ctx.progress.stop();
-  return summary;
 }
 
 /**

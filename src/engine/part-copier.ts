@@ -11,7 +11,7 @@ import type { ObjectRecord } from '../state/contracts/objects.ts';
 import type { PartRecord, UploadRecord } from '../state/contracts/uploads.ts';
 import { BufferPool } from './buffer-pool.ts';
 import type { EngineContext, EngineDataset } from './context.ts';
-import { md5, OrderedHasher, type ObjectHasher } from './hashing.ts';
+import { md5, needsWholeMd5, OrderedHasher, type ObjectDigest } from './hashing.ts';
 import type { PartRange } from './part-size.ts';
 import { readExactly } from './read.ts';
 import { retryOptions, withRetry } from './retry.ts';
@@ -26,8 +26,8 @@ export interface CopiedParts {
   partsUploaded: number;
   /** Parts found already on the target from an earlier run. */
   partsResumed: number;
-  /** SHA-256 and MD5 of the whole object. */
-  digest: ReturnType<ObjectHasher['digest']>;
+  /** SHA-256 of the whole object, and its MD5 where a check uses it (hashing.ts needsWholeMd5). */
+  digest: ObjectDigest;
 }
 
 /** The parts of one object in flight; use once. */
@@ -39,7 +39,7 @@ export class PartCopier {
   readonly #upload: UploadRecord;
   readonly #ranges: PartRange[];
   readonly #recorded: Map<number, PartRecord>;
-  readonly #ordered = new OrderedHasher();
+  readonly #ordered: OrderedHasher;
   readonly #pool: BufferPool;
   readonly #completed: CompletedPart[] = [];
   readonly #partMd5s: Buffer[] = [];
@@ -62,6 +62,7 @@ export class PartCopier {
     this.#upload = upload;
     this.#ranges = ranges;
     this.#recorded = new Map(upload.parts.map((p) => [p.partNumber, p]));
+    this.#ordered = new OrderedHasher({ wholeMd5: needsWholeMd5(info.md5 ?? record.sourceMd5, dataset.target) });
     this.#pool = new BufferPool(ctx.budget);
   }
 

@@ -11,17 +11,20 @@ import { md5 } from './hashing.ts';
 import { retryOptions, withRetry } from './retry.ts';
 import type { Sidecar } from './target-meta.ts';
 
-/** Throws when the source declared a Content-MD5 the bytes read contradict. */
+/**
+ * Throws when the source declared a Content-MD5 the bytes read contradict (`actualMd5`
+ * undefined — not computed — never passes a declared one).
+ */
 export function checkSourceMd5(
   dataset: EngineDataset,
   record: ObjectRecord,
   info: ObjectInfo,
-  actualMd5: string,
+  actualMd5: string | undefined,
 ): void {
   const declared = info.md5 ?? record.sourceMd5;
   if (declared && declared !== actualMd5) {
     throw new IntegrityError(
-      `${dataset.name}: ${record.key}: the source declares Content-MD5 ${declared} but the bytes read have MD5 ${actualMd5}; ` +
+      `${dataset.name}: ${record.key}: the source declares Content-MD5 ${declared} but the bytes read have MD5 ${actualMd5 ?? '(not computed)'}; ` +
         'the object was not copied. Check the blob at the source (damaged data or a wrong Content-MD5) before copying it again.',
     );
   }

@@ -1,7 +1,8 @@
 /** What copying one object proves: the hashes of the bytes read and what the target reported. */
 export interface TransferResult {
   sha256: string;
-  md5: string;
+  /** Hex MD5 of the whole object: always for a one-shot PUT, for parts only where a check used it. */
+  md5: string | undefined;
   targetEtag: string;
   expectedEtag: string | undefined;
   /** Canonical JSON of the headers and metadata written (target-meta.ts). */

@@ -11,7 +11,7 @@ import type { ObjectRecord } from '../state/contracts/objects.ts';
 import { StoreError } from '../stores/store-error.ts';
 import type { EngineContext, EngineDataset } from './context.ts';
 import { SourceChangedError } from './errors.ts';
-import { ObjectHasher } from './hashing.ts';
+import { md5, sha256Hex } from './hashing.ts';
 import { readExactly } from './read.ts';
 import { retryOptions, withRetry } from './retry.ts';
 import { expectedEtagOf } from './expected-etag.ts';
@@ -49,9 +49,9 @@ async function transferWhole(
       },
       retryOptions(ctx, `read ${record.key}`),
     );
-    const hasher = new ObjectHasher();
-    hasher.update(body);
-    const digest = hasher.digest();
+    // One PUT: the whole object's MD5 is its Content-MD5 (and the single-part ETag).
+    const md5Bytes = md5(body);
+    const digest = { sha256: sha256Hex(body), md5: md5Bytes.toString('hex'), md5Bytes };
     checkSourceMd5(dataset, record, info, digest.md5);
     const expectedEtag = expectedEtagOf(dataset.target.capabilities, [digest.md5Bytes], false, digest.md5);
     // Nothing is written (not even a side-car) over an object cloudexit did not write.

@@ -122,7 +122,8 @@ export function migrationPolicyArgs(
 /** Nodes each managed-database plan runs; two or more means a standby takes over. */
 const PLAN_NODES = { essential: 1, business: 2, enterprise: 3 } as const;
 
-function postgresFlavor(size: PostgresServerSpec['size']): string {
+/** The smallest OVHcloud database flavor covering `size`, or an error naming the table to extend. */
+export function postgresFlavor(size: Pick<PostgresServerSpec['size'], 'vcpus' | 'memoryGb'>): string {
   const flavor = smallestCovering(OVH_POSTGRES_FLAVORS, size);
   if (flavor === undefined)
     throw new Error(

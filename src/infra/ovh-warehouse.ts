@@ -19,10 +19,12 @@ import { LogsOutputGraylogStream } from '@ovhcloud/pulumi-ovh/dbaas/logsOutputGr
 import { Okms } from '@ovhcloud/pulumi-ovh/okms/okms.js';
 import { ServiceKey } from '@ovhcloud/pulumi-ovh/okms/serviceKey.js';
 import { CloudProject as VrackCloudProject } from '@ovhcloud/pulumi-ovh/vrack/cloudProject.js';
-import { bucketName, type WarehouseSpec } from '../warehouse/spec.ts';
+import { bucketName, type WarehouseSpec, type WorkerFleetSpec } from '../warehouse/spec.ts';
 import { bucketArgs, databaseArgs, lifecycleArgs, migrationPolicyArgs, subnetArgs } from './ovh-args.ts';
+import { regionalNetworkId } from './ovh-network.ts';
 import type { WarehouseOutputs } from './outputs.ts';
 import type { OvhSettings, QualificationEvidence } from './settings.ts';
+import { WorkerFleet } from './worker-fleet.ts';
 
 export interface OvhWarehouseArgs {
   /** The host-neutral warehouse description (stacks/warehouse.yaml). */
@@ -65,12 +67,13 @@ interface OvhScope {
  */
 export function createOvhWarehouse(name: string, args: OvhWarehouseArgs, parent: pulumi.Resource): OvhWarehouseOutputs {
   const scope: OvhScope = { name, parent, spec: args.spec, settings: args.settings };
-  const dataKey = declareKeys(scope);
+  const { kms, dataKey } = declareKeys(scope);
   const network = declareNetwork(scope);
   const buckets = declareBuckets(scope);
   const migrationCredentials = declareMigrationUser(scope, buckets);
   const database = declarePostgres(scope, network);
   declareLogForwarding(scope, database);
+  if (args.spec.workers) declareWorkerFleet(scope, args.spec.workers, kms, migrationCredentials);
   const outputs = pulumi.all([database.endpoints, dataKey.id]).apply(([endpoints, keyId]) => {
     const pg = endpoints?.find((e) => e.component === 'postgresql') ?? endpoints?.[0];
     return ovhOutputs(args.spec, args.settings, pg?.domain ?? '', pg?.port ?? 5432, keyId);
@@ -82,17 +85,18 @@ export function createOvhWarehouse(name: string, args: OvhWarehouseArgs, parent:
  * OKMS holds a customer key. Buckets cannot reference it through this provider; it is
  * there for client-side encryption and for when the provider can.
  */
-function declareKeys({ name, parent, spec, settings }: OvhScope): ServiceKey {
+function declareKeys({ name, parent, spec, settings }: OvhScope): { kms: Okms; dataKey: ServiceKey } {
   const kms = new Okms(
     `${name}-kms`,
     { ovhSubsidiary: settings.ovhSubsidiary, region: settings.okmsRegion, displayName: `${spec.name} warehouse keys` },
     { parent },
   );
-  return new ServiceKey(
+  const dataKey = new ServiceKey(
     `${name}-data-key`,
     { okmsId: kms.id, name: `${spec.name}-data`, type: 'oct', size: 256, operations: ['encrypt', 'decrypt'] },
     { parent },
   );
+  return { kms, dataKey };
 }
 
 /** The project in the vRack, one private network without a gateway. */
@@ -112,12 +116,32 @@ function declareNetwork({ name, parent, spec, settings }: OvhScope): {
     { parent, dependsOn: [attachment] },
   );
   const subnet = new NetworkPrivateSubnet(`${name}-subnet`, subnetArgs(spec, settings, net.id), { parent });
-  const regionalNetworkId = net.regionsAttributes.apply((attrs) => {
-    const match = attrs?.find((a) => a.region.toUpperCase().startsWith(settings.region.toUpperCase()));
-    if (!match) throw new Error(`private network ${spec.name}-private has no attachment in ${settings.region}`);
-    return match.openstackid;
-  });
-  return { subnet, regionalNetworkId };
+  return { subnet, regionalNetworkId: regionalNetworkId(net, settings.region) };
+}
+
+/**
+ * The worker fleet of issue 13 next to the target. The state password of a fleet-hosted
+ * database is a Pulumi secret of the stack (`cloudexit:workerStatePassword`): the provider
+ * generates one only for managed database users.
+ */
+function declareWorkerFleet(
+  { name, parent, spec, settings }: OvhScope,
+  fleet: WorkerFleetSpec,
+  kms: Okms,
+  migrationCredentials: MigrationCredentials,
+): WorkerFleet {
+  return new WorkerFleet(
+    `${name}-workers`,
+    {
+      spec,
+      fleet,
+      settings,
+      okms: { id: kms.id, restEndpoint: kms.restEndpoint, urn: kms.iam.apply((iam) => iam?.urn ?? '') },
+      targetCredentials: migrationCredentials,
+      statePassword: new pulumi.Config('cloudexit').getSecret('workerStatePassword'),
+    },
+    { parent },
+  );
 }
 
 /** One bucket per dataset, with its lifecycle rules. */

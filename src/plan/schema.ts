@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseRate, parseSize } from './sizes.ts';
 import type { DocumentProblem } from '../yaml/validated.ts';
 import { authorisationWindow, cutoverOutsideWindow } from './window.ts';
+import { governanceSchema } from './governance.ts';
 
 const slug = z
   .string()
@@ -206,6 +207,14 @@ export const postgresDataset = z.strictObject({
   workDir: z.string().min(1).default('.cloudexit/work'),
   /** Rows per chunk when fingerprinting tables by primary-key range. @default 200000 rows */
   chunkRows: z.number().int().min(1_000).max(100_000_000).default(200_000),
+  /**
+   * Days the source's provider keeps point-in-time-restore backups (Azure Database for
+   * PostgreSQL: 7 to 35): the decommission certificate says the last backup holding the data
+   * expires that many days after the drop. Optional in the parsed plan (not defaulted there) so
+   * that datasets built in code need not carry it; read it through `backupRetentionDays()` in
+   * `src/databases/decommission.ts`. @default 7 days (Azure's default retention)
+   */
+  backupRetentionDays: z.number().int().min(0).max(35).optional(),
 });
 
 const person = z.string().min(1);
@@ -388,6 +397,17 @@ export const planSchema = z.strictObject({
     .prefault({}),
   /** The communication plan of the cutovers, for the runbooks. @default no message */
   communication: z.array(communicationItem).default([]),
+  /**
+   * Contacts, escalation, vendor support, go/no-go criteria, acceptance, document control, risks
+   * and the cutover night's hours, for the runbooks (governance.ts). @default every part empty or at its default
+   */
+  governance: governanceSchema,
+  /**
+   * Days after a phase's commit during which the source is kept, untouched, for a way back
+   * (hypercare); `cloudexit decommission` refuses to delete the source before they have passed.
+   * @default 14 days
+   */
+  hypercareDays: z.number().int().min(0).max(365).default(14),
 });
 
 function isRecord(value: unknown): value is Record<string, unknown> {

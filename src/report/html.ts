@@ -5,17 +5,26 @@
  * opens the same from a mail attachment, a USB key or an intranet page.
  */
 import type { Block } from './runbook/doc.ts';
+import { svgBurndown } from './html-burndown.ts';
 import { escapeXml, svgGantt } from './html-gantt.ts';
 
+/*
+ * Words and commands are never broken in the middle: no automatic hyphenation, no break inside
+ * a word, inline code on one line (a wide table scrolls sideways instead), blocks of code in
+ * <pre> that scroll. A command cut in two is copied wrong; a French word cut by a browser
+ * without French hyphenation rules is cut wrong.
+ */
 const CSS = `
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;margin:0;background:#f6f7f9}
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d1d1f;margin:0;background:#f6f7f9;hyphens:manual;overflow-wrap:normal;word-break:normal}
 main{max-width:1180px;margin:0 auto;padding:24px 32px 64px;background:#fff}
 h1{font-size:26px;margin:8px 0 12px}h2{font-size:20px;margin:28px 0 8px;border-bottom:1px solid #e3e3e3;padding-bottom:4px}
 h3{font-size:16px;margin:20px 0 6px}h4{font-size:15px;margin:16px 0 6px}
 section.phase{border-top:4px solid #2f6db5;margin-top:40px}
 .scroll{overflow-x:auto}table{border-collapse:collapse;margin:8px 0 12px;font-size:13.5px}
 th,td{border:1px solid #d6d6d6;padding:5px 8px;vertical-align:top;text-align:left}th{background:#eef2f7}
-code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f1f1;padding:1px 4px;border-radius:3px;word-break:break-all}
+code{font:12.5px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#f1f1f1;padding:1px 4px;border-radius:3px;white-space:nowrap}
+pre{overflow-x:auto;white-space:pre}pre code{white-space:pre}
+svg.burndown{max-width:100%;height:auto;border:1px solid #e3e3e3;background:#fff}
 ul.tasks{list-style:none;padding-left:4px}ul.tasks li{margin:3px 0}.box{display:inline-block;width:1.4em;font-weight:bold}
 li.done .box{color:#4f8a4b}li.open .box{color:#c0392b}
 figure{margin:8px 0}svg.gantt{max-width:100%;height:auto;border:1px solid #e3e3e3;background:#fff}
@@ -81,11 +90,15 @@ function blockHtml(block: Block, shift: number): string {
       return `<pre><code>${escapeXml(block.text)}</code></pre>`;
     case 'gantt':
       return `<figure id="timeline">\n${svgGantt(block.schedule)}\n</figure>`;
+    case 'burndown':
+      return `<figure id="burndown">\n${svgBurndown(block.burndown, block.labels)}\n</figure>\n${blockHtml({ kind: 'table', head: block.table.head, rows: block.table.rows }, shift)}`;
   }
 }
 
 export interface HtmlPage {
   title: string;
+  /** The page's language, for the `lang` attribute (hyphenation and screen readers follow it). */
+  lang: string;
   overview: readonly Block[];
   phases: readonly { id: number; blocks: readonly Block[] }[];
 }
@@ -101,7 +114,7 @@ export function renderHtml(page: HtmlPage): string {
   ];
   return [
     '<!DOCTYPE html>',
-    '<html lang="en">',
+    `<html lang="${escapeXml(page.lang)}">`,
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',

@@ -7,6 +7,7 @@ import { parisDay } from '../plan/clock.ts';
 import type { Projection } from '../plan/projection.ts';
 import type { WindowStatus } from '../plan/window.ts';
 import type { PhaseRecord } from '../phase-record.ts';
+import type { RiskLevel } from '../plan/governance.ts';
 
 export type PhaseRiskKind =
   /** The cutover was rolled back: the phase needs a new go. */
@@ -98,4 +99,32 @@ export function migrationRisks(
     ...(projection.risk && !projection.migrationAtRisk ? [projection.risk] : []),
   ];
   return { risks, phases: byPhase };
+}
+
+/** Likelihood, impact and owner role of a risk the state reveals, for the runbooks' risk register. */
+export interface RiskRating {
+  likelihood: RiskLevel;
+  impact: RiskLevel;
+  owner: 'decisionMaker' | 'opsLead' | 'dataOwner' | 'dpo';
+}
+
+/**
+ * How the register rates each kind of phase risk: as data, so every runbook rates one kind
+ * alike. A risk that has already happened (a rollback, a date passed) is rated likely.
+ */
+export const PHASE_RISK_RATING: Record<PhaseRiskKind, RiskRating> = {
+  'rolled-back': { likelihood: 'high', impact: 'medium', owner: 'decisionMaker' },
+  'planned-date-passed': { likelihood: 'high', impact: 'high', owner: 'decisionMaker' },
+  'projected-after-planned-date': { likelihood: 'medium', impact: 'medium', owner: 'opsLead' },
+  'projected-after-deadline': { likelihood: 'medium', impact: 'high', owner: 'opsLead' },
+};
+
+/**
+ * A phase whose decommissioning (after its hypercare) falls on or after the day the window
+ * closes leaves the data on Azure beyond the authorisation: the purpose of the exit is not met.
+ */
+export const DECOMMISSION_LATE_RATING: RiskRating = { likelihood: 'high', impact: 'high', owner: 'decisionMaker' };
+
+export function decommissionAfterWindow(decommissionDay: string, closesOn: string): boolean {
+  return decommissionDay >= closesOn;
 }

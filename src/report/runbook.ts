@@ -12,6 +12,7 @@ import type { Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { renderHtml } from './html.ts';
+import { localName, type Lang } from './i18n/lang.ts';
 import { resolveAsOf } from './runbook/as-of.ts';
 import { toMarkdown } from './runbook/doc.ts';
 import { gatherFacts, type GatherOptions } from './runbook/model.ts';
@@ -34,6 +35,12 @@ export interface RunbookOptions {
   evidenceDir?: string;
   /** A saved parity report, for the parity gate of the checklist. @default none */
   parity?: GatherOptions['parity'];
+  /**
+   * The language of the runbooks. English files keep their names (`phase-1.md`); other
+   * languages add theirs (`phase-1.fr.md`, `overview.fr.html`), so both live in one folder.
+   * @default "en"
+   */
+  lang?: Lang;
 }
 
 /** File name of the HTML overview. */
@@ -42,6 +49,7 @@ const HTML_FILE = 'overview.html';
 /** The runbook files by name (sorted), without writing anything. */
 export async function renderRunbooks(options: RunbookOptions): Promise<Map<string, string>> {
   const { plan, state } = options;
+  const lang = options.lang ?? 'en';
   const outDir = options.outDir ?? dirname(plan.file);
   const asOf = await resolveAsOf(
     state,
@@ -55,13 +63,23 @@ export async function renderRunbooks(options: RunbookOptions): Promise<Map<strin
     parity: options.parity,
     outDir,
     evidenceDir: options.evidenceDir ?? join('.cloudexit', 'evidence', plan.migration),
+    lang,
   });
+  const command = lang === 'en' ? 'npx cloudexit runbook' : `npx cloudexit runbook --lang ${lang}`;
   const overview = overviewBlocks(facts);
-  const phases = facts.phases.map((phase) => ({ id: phase.status.id, blocks: phaseBlocks(facts, phase) }));
-  const files = new Map<string, string>([['README.md', toMarkdown(overview)]]);
-  for (const phase of phases) files.set(phaseFile(phase.id), toMarkdown(phase.blocks));
-  if (options.html) files.set(HTML_FILE, renderHtml({ title: plan.title, overview, phases }));
+  const phases = facts.phases.map((phase) => ({ id: phase.status.id, blocks: phaseBlocks(facts, phase, command) }));
+  const markdown = (blocks: Parameters<typeof toMarkdown>[0]) => localLinks(toMarkdown(blocks), lang);
+  const files = new Map<string, string>([[localName('README.md', lang), markdown(overview)]]);
+  for (const phase of phases) files.set(localName(phaseFile(phase.id), lang), markdown(phase.blocks));
+  if (options.html) files.set(localName(HTML_FILE, lang), renderHtml({ title: plan.title, lang, overview, phases }));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Links between runbook files point to the files of the same language. */
+function localLinks(markdown: string, lang: Lang): string {
+  return lang === 'en'
+    ? markdown
+    : markdown.replace(/\]\((README|phase-\d+)\.md\)/g, (_, name: string) => `](${localName(`${name}.md`, lang)})`);
 }
 
 /** Writes the runbooks into `outDir` (created if needed) and returns the paths written. */

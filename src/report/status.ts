@@ -12,6 +12,7 @@ import { authorisationWindow, windowStatus, type WindowStatus } from '../plan/wi
 import type { CutoverStep, PhaseRecord } from '../phase-record.ts';
 import type { DatabaseRecord } from '../state/contracts/databases.ts';
 import type { StateStore } from '../state/state-store.ts';
+import { decommissionStatus, type DatasetDecommissionStatus } from './decommission-status.ts';
 import { migrationRisks, type PhaseRisk } from './risks.ts';
 
 export interface PhaseStatus {
@@ -40,6 +41,8 @@ export interface PhaseStatus {
   record: PhaseRecord | undefined;
   /** PostgreSQL datasets of the phase. */
   databases: DatabaseStatus[];
+  /** Per dataset: "last copy at the source gone on <date>", or still at the source. */
+  decommission: DatasetDecommissionStatus[];
 }
 
 interface DatabaseStatus {
@@ -130,6 +133,7 @@ export async function migrationStatus(
       }),
       record,
       databases: databaseStatus,
+      decommission: decommissionStatus(phase.datasets, record),
     });
   }
   const projection = project(

@@ -189,7 +189,103 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
-  // Version 2 goes here.
+  {
+    version: 2,
+    description: 'work queue: workers, object leases with fencing tokens, inventory shards, fenced writes, throughput',
+    // Times are timestamptz from the database's clock (now()), never a worker's: whoever
+    // holds what is decided by one clock. An object's holder and that lease's expiry are on
+    // the object's own row: a claim that finds a row locked by another claimer re-checks
+    // only that row once the lock is gone (READ COMMITTED), so whatever decides "held" must
+    // be on it, or two claimers could take the same object.
+    sql: `
+      -- One sequence for object and shard leases: a later grant always carries a larger token.
+      CREATE SEQUENCE fencing_tokens;
+
+      CREATE TABLE workers (
+        worker_id text PRIMARY KEY CHECK (worker_id <> ''),
+        host text NOT NULL,
+        pid integer NOT NULL,
+        started_at timestamptz NOT NULL DEFAULT now(),
+        last_seen_at timestamptz NOT NULL DEFAULT now()
+      );
+
+      CREATE TABLE object_leases (
+        fencing_token bigint PRIMARY KEY,
+        lease_id text NOT NULL UNIQUE,
+        worker_id text NOT NULL REFERENCES workers,
+        dataset text NOT NULL,
+        objects integer NOT NULL CHECK (objects > 0),   -- as granted
+        granted_at timestamptz NOT NULL,
+        expires_at timestamptz NOT NULL,
+        released_at timestamptz
+      );
+      -- Leases not released, for the fleet's live and stalled leases.
+      CREATE INDEX object_leases_open ON object_leases (expires_at) WHERE released_at IS NULL;
+
+      -- The token of the lease that holds the object (NULL: none, or released), and the
+      -- lease's expiry (renewals move both copies). The token stays after the expiry: the
+      -- object is claimable again, but until someone claims it, its holder may still write.
+      ALTER TABLE objects ADD COLUMN lease_token bigint, ADD COLUMN lease_expires_at timestamptz;
+      -- What a claim scans: only objects still to copy, in key order, however many are done.
+      CREATE INDEX objects_claimable ON objects (dataset, key) WHERE status IN ('pending', 'failed');
+      CREATE INDEX objects_by_lease ON objects (lease_token) WHERE lease_token IS NOT NULL;
+
+      CREATE TABLE shard_plans (
+        dataset text NOT NULL,
+        inventory_id text NOT NULL,
+        planned_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (dataset, inventory_id)
+      );
+      CREATE TABLE inventory_shards (
+        dataset text NOT NULL,
+        inventory_id text NOT NULL,
+        prefix text COLLATE "C" NOT NULL,
+        worker_id text REFERENCES workers,
+        fencing_token bigint,
+        expires_at timestamptz,
+        completed_at timestamptz,
+        PRIMARY KEY (dataset, inventory_id, prefix),
+        FOREIGN KEY (dataset, inventory_id) REFERENCES shard_plans ON DELETE CASCADE
+      );
+
+      -- One row per write refused by its fencing token: the count, and who was late.
+      CREATE TABLE fenced_writes (
+        seq bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        worker_id text NOT NULL,
+        fencing_token bigint NOT NULL,
+        dataset text NOT NULL,
+        key text COLLATE "C" NOT NULL
+      );
+
+      -- One row per object a worker recorded as copied under a lease: its throughput.
+      CREATE TABLE worker_copies (
+        seq bigserial PRIMARY KEY,
+        at timestamptz NOT NULL DEFAULT now(),
+        worker_id text NOT NULL,
+        fencing_token bigint NOT NULL,
+        bytes bigint NOT NULL
+      );
+      CREATE INDEX worker_copies_by_time ON worker_copies (at);
+    `,
+  },
+  {
+    version: 3,
+    description: 'who holds the lock of each phase (the lock itself is a session advisory lock)',
+    // Only for the message a refused process prints: the advisory lock decides, and
+    // backend_pid lets a reader tell the current holder's row from a dead one's (postgres-leader.ts).
+    sql: `
+      CREATE TABLE phase_locks (
+        phase_id bigint PRIMARY KEY,
+        token text NOT NULL,
+        host text NOT NULL,
+        pid integer NOT NULL,
+        command text NOT NULL,
+        since text NOT NULL,
+        backend_pid integer NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this build knows. */

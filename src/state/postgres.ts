@@ -11,22 +11,34 @@ import type { AuditEvent, AuditInput } from '../audit/event.ts';
 import type { PhaseRecord } from '../phase-record.ts';
 import type { BindingRecord, BindOutcome, RebindOutcome, WantedBinding } from './contracts/binding.ts';
 import type { DatabaseRecord } from './contracts/databases.ts';
-import type { ObjectPatch, ObjectRecord, ObjectStatus, StatusCounts } from './contracts/objects.ts';
+import type { HeldPhaseLock, LockHolder, PhaseLockRefusal } from './contracts/leader.ts';
+import type { ObjectLedger, ObjectPatch, ObjectRecord, ObjectStatus, StatusCounts } from './contracts/objects.ts';
 import type { ProbeRecord } from './contracts/probes.ts';
 import type { RunOutcome, RunRecord, RunTotals } from './contracts/runs.ts';
-import type { PartRecord, UploadRecord } from './contracts/uploads.ts';
+import type { PartRecord, UploadLog, UploadRecord } from './contracts/uploads.ts';
+import type {
+  ClaimRequest,
+  FleetSnapshot,
+  ObjectLease,
+  ShardLease,
+  WorkerInfo,
+  WorkQueue,
+} from './contracts/work-queue.ts';
 import { POSTGRES_AUDIT_PAGE_SIZE, PostgresAuditLog } from './postgres-audit.ts';
 import { PostgresMigrationBinding } from './postgres-binding.ts';
 import { POSTGRES_OBJECT_PAGE_SIZE, PostgresObjectLedger } from './postgres-objects.ts';
+import { PostgresPhaseLeader } from './postgres-leader.ts';
 import { PostgresDatabaseStore, PostgresPhaseStore, PostgresProbeLog } from './postgres-records.ts';
 import { PostgresRunLog } from './postgres-runs.ts';
 import { migratePostgres, PARSE_TYPES, pgTransaction } from './postgres-schema.ts';
 import { PostgresUploadLog } from './postgres-uploads.ts';
+import { PostgresWorkQueue } from './postgres-work-queue.ts';
 import type { StateStore } from './state-store.ts';
 
 export { POSTGRES_AUDIT_PAGE_SIZE } from './postgres-audit.ts';
 export { POSTGRES_OBJECT_PAGE_SIZE } from './postgres-objects.ts';
 export { POSTGRES_MIGRATIONS, POSTGRES_SCHEMA_VERSION } from './postgres-schema.ts';
+export { isRetriableStateError } from './postgres-retriable.ts';
 
 export interface OpenPostgresStateOptions {
   /**
@@ -39,6 +51,13 @@ export interface OpenPostgresStateOptions {
   objectPageSize?: number;
   /** Events per page of `iterateAudit`. @default POSTGRES_AUDIT_PAGE_SIZE (1000) */
   auditPageSize?: number;
+  /**
+   * Change nothing: the schema is neither created nor migrated, and every session is
+   * read-only (`default_transaction_read_only`), so the server itself refuses any write.
+   * The caller checks first that the schema exists (`src/state/open.ts`).
+   * @default false
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -53,12 +72,18 @@ export async function openPostgresStateStore(
 ): Promise<PostgresStateStore> {
   const config: pg.PoolConfig = typeof url === 'string' ? { connectionString: url } : { ...url };
   const location = describeLocation(config);
-  const pool = new pg.Pool({ ...config, max: options.poolSize ?? 4, types: PARSE_TYPES });
+  const readOnly = options.readOnly === true ? { options: '-c default_transaction_read_only=on' } : {};
+  const pool = new pg.Pool({ ...config, ...readOnly, max: options.poolSize ?? 4, types: PARSE_TYPES });
   // An idle connection that fails (server restart, database dropped) must not crash the
   // process: the next query gets a new connection, or the error.
   pool.on('error', () => {});
+  // Nor one lost while checked out (a transaction in flight): pg emits 'error' on it with
+  // no listener of the pool's, which would throw. Its query rejects anyway, so the caller
+  // gets the error, and the pool drops the dead connection when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
-    await migratePostgres(pool, location);
+    if (options.readOnly === true) await pool.query('SELECT 1');
+    else await migratePostgres(pool, location);
   } catch (err) {
     await pool.end();
     throw err;
@@ -85,7 +110,7 @@ export function describeLocation(config: pg.PoolConfig): string {
 }
 
 /** A StateStore on a PostgreSQL pool. Use {@link openPostgresStateStore} to get one. */
-export class PostgresStateStore implements StateStore {
+export class PostgresStateStore implements StateStore, WorkQueue {
   readonly location: string;
   readonly #pool: pg.Pool;
   readonly #binding: PostgresMigrationBinding;
@@ -96,6 +121,8 @@ export class PostgresStateStore implements StateStore {
   readonly #phases: PostgresPhaseStore;
   readonly #databases: PostgresDatabaseStore;
   readonly #probes: PostgresProbeLog;
+  readonly #leader: PostgresPhaseLeader;
+  readonly #workQueue: PostgresWorkQueue;
   #closed: Promise<void> | undefined;
 
   constructor(pool: pg.Pool, location: string, options: OpenPostgresStateOptions = {}) {
@@ -115,6 +142,8 @@ export class PostgresStateStore implements StateStore {
     this.#phases = new PostgresPhaseStore(pool);
     this.#databases = new PostgresDatabaseStore(pool);
     this.#probes = new PostgresProbeLog(pool);
+    this.#leader = new PostgresPhaseLeader(pool);
+    this.#workQueue = new PostgresWorkQueue(pool, write, location, this.#objects, this.#uploads);
   }
 
   // Plain delegation, written out so that each method of each contract is visibly here.
@@ -206,6 +235,41 @@ export class PostgresStateStore implements StateStore {
   }
   putProbe(record: ProbeRecord): Promise<void> {
     return this.#probes.putProbe(record);
+  }
+
+  registerWorker(worker: Pick<WorkerInfo, 'workerId' | 'host' | 'pid'>): Promise<void> {
+    return this.#workQueue.registerWorker(worker);
+  }
+  claimObjects(request: ClaimRequest): Promise<ObjectLease | undefined> {
+    return this.#workQueue.claimObjects(request);
+  }
+  renewLease(lease: Pick<ObjectLease, 'leaseId' | 'fencingToken'>, leaseMs: number): Promise<boolean> {
+    return this.#workQueue.renewLease(lease, leaseMs);
+  }
+  releaseLease(lease: Pick<ObjectLease, 'leaseId' | 'fencingToken'>): Promise<void> {
+    return this.#workQueue.releaseLease(lease);
+  }
+  fencedLedger(lease: ObjectLease): ObjectLedger & UploadLog {
+    return this.#workQueue.fencedLedger(lease);
+  }
+  planShards(dataset: string, inventoryId: string, prefixes: readonly string[]): Promise<void> {
+    return this.#workQueue.planShards(dataset, inventoryId, prefixes);
+  }
+  claimShard(dataset: string, inventoryId: string, workerId: string, leaseMs: number): Promise<ShardLease | undefined> {
+    return this.#workQueue.claimShard(dataset, inventoryId, workerId, leaseMs);
+  }
+  completeShard(shard: ShardLease): Promise<boolean> {
+    return this.#workQueue.completeShard(shard);
+  }
+  countOpenShards(dataset: string, inventoryId: string): Promise<number> {
+    return this.#workQueue.countOpenShards(dataset, inventoryId);
+  }
+  fleet(windowMs: number): Promise<FleetSnapshot> {
+    return this.#workQueue.fleet(windowMs);
+  }
+
+  acquirePhaseLock(phaseId: number, holder: LockHolder): Promise<HeldPhaseLock | PhaseLockRefusal> {
+    return this.#leader.acquirePhaseLock(phaseId, holder);
   }
 
   /** Ends the pool once its connections are idle; closing twice is no error. */

@@ -8,7 +8,7 @@
 import { canonicalJson } from '../audit/chain.ts';
 import { toStorable } from '../audit/storable.ts';
 import type { AuditEvent } from '../audit/event.ts';
-import type { PhaseRecord } from '../phase-record.ts';
+import type { DatasetDecommission, PhaseRecord } from '../phase-record.ts';
 import type { ObjectPatch, ObjectRecord, ObjectStatus } from './contracts/objects.ts';
 import type { RunOutcome, RunRecord } from './contracts/runs.ts';
 import type { PartRecord, UploadRecord } from './contracts/uploads.ts';
@@ -195,5 +195,23 @@ export function phaseFromJson(json: string): PhaseRecord {
     approvals: r.approvals.map((a) => ({ role: a.role, name: a.name, at: a.at })),
     frozenAt: r.frozenAt ?? undefined,
     updatedAt: r.updatedAt,
+    // Only when present: a record from before the decommission existed reads back with exactly its keys.
+    ...(r.decommissioned && { decommissioned: r.decommissioned.map(decommissionFromJson) }),
+    ...(r.decommissionApprovals && {
+      decommissionApprovals: r.decommissionApprovals.map((a) => ({ role: a.role, name: a.name, at: a.at })),
+    }),
+  };
+}
+
+/** One dataset's decommission with every field present (JSON drops `undefined` ones). */
+function decommissionFromJson(d: DatasetDecommission): DatasetDecommission {
+  return {
+    dataset: d.dataset,
+    kind: d.kind,
+    goneAt: d.goneAt ?? undefined,
+    residualUntil: d.residualUntil ?? undefined,
+    objectsLeftAtSource: d.objectsLeftAtSource,
+    certificate: d.certificate,
+    certificateSha256: d.certificateSha256,
   };
 }

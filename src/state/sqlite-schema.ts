@@ -226,7 +226,22 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
-  // Version 7 goes here.
+  {
+    version: 7,
+    description: 'who holds the lock of each phase: its cutover, rollback and approvals are single-leader',
+    // A row per held lock; the token lets a holder release only its own grant (see sqlite-leader.ts).
+    sql: `
+      CREATE TABLE phase_locks (
+        phase_id INTEGER PRIMARY KEY,
+        token TEXT NOT NULL,
+        host TEXT NOT NULL,
+        pid INTEGER NOT NULL,
+        command TEXT NOT NULL,
+        since TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+  // Version 8 goes here.
 ];
 
 /** The newest schema version this build knows. */

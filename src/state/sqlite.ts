@@ -11,12 +11,14 @@ import type { AuditEvent, AuditInput } from '../audit/event.ts';
 import type { PhaseRecord } from '../phase-record.ts';
 import type { BindingRecord, BindOutcome, RebindOutcome, WantedBinding } from './contracts/binding.ts';
 import type { DatabaseRecord } from './contracts/databases.ts';
+import type { HeldPhaseLock, LockHolder, PhaseLockRefusal } from './contracts/leader.ts';
 import type { ObjectPatch, ObjectRecord, ObjectStatus, StatusCounts } from './contracts/objects.ts';
 import type { RunOutcome, RunRecord, RunTotals } from './contracts/runs.ts';
 import type { PartRecord, UploadRecord } from './contracts/uploads.ts';
 import { SqliteAuditLog } from './sqlite-audit.ts';
 import { SqliteMigrationBinding } from './sqlite-binding.ts';
 import { SqliteDatabaseStore } from './sqlite-databases.ts';
+import { SqlitePhaseLeader } from './sqlite-leader.ts';
 import { SqliteObjectLedger } from './sqlite-objects.ts';
 import { SqlitePhaseStore } from './sqlite-phases.ts';
 import { SqliteProbeLog } from './sqlite-probes.ts';
@@ -45,6 +47,14 @@ export async function openSqliteStateStore(path: string, options: OpenStateOptio
   return new SqliteStateStore(await openStateDatabase(path, options));
 }
 
+/**
+ * An empty read-only state in memory standing for a state not created yet at `location`
+ * (a PostgreSQL database whose schema was never migrated): `exists` false, every write refused.
+ */
+export async function openEmptyStateView(location: string): Promise<SqliteStateStore> {
+  return new SqliteStateStore({ ...(await openStateDatabase(':memory:', { readOnly: true })), location });
+}
+
 /** A StateStore on an open SQLite connection. Use {@link openSqliteStateStore} to get one. */
 export class SqliteStateStore implements StateStore {
   readonly location: string;
@@ -64,6 +74,7 @@ export class SqliteStateStore implements StateStore {
   readonly #phases: SqlitePhaseStore;
   readonly #databases: SqliteDatabaseStore;
   readonly #probes: SqliteProbeLog;
+  readonly #leader: SqlitePhaseLeader;
   #closed = false;
 
   constructor({ db, location, readOnly, exists }: StateDatabase) {
@@ -80,6 +91,7 @@ export class SqliteStateStore implements StateStore {
     this.#phases = new SqlitePhaseStore(db);
     this.#databases = new SqliteDatabaseStore(db);
     this.#probes = new SqliteProbeLog(db);
+    this.#leader = new SqlitePhaseLeader(db, write);
   }
 
   // Plain delegation, written out so that each method of each contract is visibly here.
@@ -173,6 +185,10 @@ export class SqliteStateStore implements StateStore {
   }
   putProbe(record: ProbeRecord): Promise<void> {
     return this.#writable('putProbe') ?? this.#probes.putProbe(record);
+  }
+
+  acquirePhaseLock(phaseId: number, holder: LockHolder): Promise<HeldPhaseLock | PhaseLockRefusal> {
+    return this.#writable('acquirePhaseLock') ?? this.#leader.acquirePhaseLock(phaseId, holder);
   }
 
   async close(): Promise<void> {

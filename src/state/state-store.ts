@@ -19,6 +19,7 @@
 import type { AuditLog } from './contracts/audit.ts';
 import type { MigrationBinding } from './contracts/binding.ts';
 import type { DatabaseStore } from './contracts/databases.ts';
+import type { PhaseLeader } from './contracts/leader.ts';
 import type { ObjectLedger } from './contracts/objects.ts';
 import type { PhaseStore } from './contracts/phases.ts';
 import type { ProbeLog } from './contracts/probes.ts';
@@ -41,6 +42,7 @@ export interface StateStore
     RunLog,
     AuditLog,
     PhaseStore,
+    PhaseLeader,
     DatabaseStore,
     ProbeLog,
     StateHandle {}

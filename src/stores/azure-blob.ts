@@ -9,6 +9,7 @@ import { Readable } from 'node:stream';
 import type { TokenCredential } from '@azure/identity';
 import {
   AnonymousCredential,
+  BlobServiceClient,
   ContainerClient,
   StorageSharedKeyCredential,
   newPipeline,
@@ -25,13 +26,16 @@ import type {
   WriteMeta,
   WriteResult,
 } from './object-store.ts';
+import { createAzureReader } from './azure-read.ts';
+import { createReadSasSource, type SasGrant } from './azure-sas.ts';
+import { mapBodyErrors } from './http/body-errors.ts';
+import { header, prefixedHeaders } from './http/undici-pool.ts';
 import { isListedAnswer, mergeCapabilities, type CapabilityOverrides, type StoreCapabilities } from './capabilities.ts';
 import { decodeMetadata, encodeMetadata } from './metadata-encoding.ts';
 import { lowerCaseNames, totalSize, unquote } from './properties.ts';
 import {
   RETRIABLE_NETWORK_CODES,
   StoreError,
-  mapStreamErrors,
   notSupportedError,
   storeErrorFrom,
   uploadGoneError,
@@ -53,7 +57,10 @@ export interface AzureBlobStoreOptions {
   container: string;
   /** How to authenticate. Never appears in `description` or error messages. */
   credential: AzureCredential;
-  /** Most concurrent connections to the service (keep-alive agent). @default 50 */
+  /**
+   * Most concurrent connections to the service, per connection pool: one for reads (undici,
+   * signed with a SAS), one for the SDK's other calls. @default 50
+   */
   maxSockets?: number;
   /** Time allowed for one request until its response headers arrive, upload body included. @default 300_000 */
   requestTimeoutMs?: number;
@@ -61,6 +68,12 @@ export interface AzureBlobStoreOptions {
   listPageSize?: number;
   /** Replaces fields of {@link AZURE_DECLARED_CAPABILITIES}. @default AZURE_DECLARED_CAPABILITIES, unchanged */
   capabilities?: CapabilityOverrides;
+  /**
+   * How long the read SAS the adapter signs itself (account key, Entra ID) is valid; it is
+   * renewed with a sixth of this, at most 10 minutes, left. A SAS given as the credential is used as is.
+   * @default 3_600_000
+   */
+  readSasLifetimeMs?: number;
 }
 
 /** What Azure Blob Storage does, from its documentation and measured on Azurite 3.37. */
@@ -121,8 +134,28 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
     keepAliveOptions: { enable: true },
     agent: endpoint.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions),
   };
-  const container = new ContainerClient(containerUrl, newPipeline(auth, pipelineOptions));
+  const pipeline = newPipeline(auth, pipelineOptions);
+  const container = new ContainerClient(containerUrl, pipeline);
   const blob = (key: string) => container.getBlockBlobClient(key);
+  // Reads, one per object or part, go through undici with a SAS signed once (azure-read.ts).
+  const grant: SasGrant =
+    credential.kind === 'key'
+      ? { kind: 'key', key: auth as StorageSharedKeyCredential }
+      : credential.kind === 'sas'
+        ? { kind: 'given', token: credential.sasToken }
+        : { kind: 'delegation', service: new BlobServiceClient(endpoint, pipeline), accountName: container.accountName };
+  const lifetimeMs = options.readSasLifetimeMs ?? 3_600_000;
+  const reader = createAzureReader({
+    containerUrl: containerUrl.split('?', 1)[0]!,
+    description,
+    maxSockets: options.maxSockets,
+    requestTimeoutMs: timeoutMs,
+    sas: createReadSasSource(grant, {
+      container: options.container,
+      lifetimeMs,
+      renewBeforeMs: Math.min(600_000, lifetimeMs / 6),
+    }),
+  });
 
   /**
    * Runs one SDK call under the request deadline and maps its failure. `deadline` is
@@ -251,31 +284,32 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
           }
           return { body: Readable.from([]), info: { ...info, md5: undefined } };
         }
-        const res = await call('read', key, (abortSignal) =>
-          blob(key).download(range?.offset ?? 0, range?.length, {
-            abortSignal,
-            maxRetryRequests: 0,
-            conditions: ifMatch === undefined ? undefined : { ifMatch: `"${unquote(ifMatch)}"` },
-          }),
-        );
-        if (!res.readableStreamBody) throw new Error(`${description}: download of "${key}" returned no body`);
+        const res = await reader.get(key, range, ifMatch === undefined ? undefined : `"${unquote(ifMatch)}"`);
+        const wire = (name: string) => header(res.headers, name);
         const info: ObjectInfo = {
           key,
-          size: totalSize(res.contentRange) ?? res.contentLength ?? 0,
-          etag: unquote(res.etag),
-          lastModified: res.lastModified ?? new Date(0),
-          ...headers(res),
-          metadata: readMetadata(res.metadata),
+          size: totalSize(wire('content-range')) ?? Number(wire('content-length') ?? 0),
+          etag: unquote(wire('etag')),
+          lastModified: httpDate(wire('last-modified')),
+          ...headers({
+            contentType: wire('content-type'),
+            contentEncoding: wire('content-encoding'),
+            contentLanguage: wire('content-language'),
+            contentDisposition: wire('content-disposition'),
+            cacheControl: wire('cache-control'),
+          }),
+          metadata: readMetadata(prefixedHeaders(res.headers, 'x-ms-meta-')),
         };
-        const md5 = range ? undefined : hex(res.blobContentMD5 ?? res.contentMD5);
+        const md5 = range ? undefined : hexOfBase64(wire('x-ms-blob-content-md5') ?? wire('content-md5'));
         if (md5) info.md5 = md5;
-        // Once headers have arrived, the SDK reports a dropped connection as an AbortError
-        // (socket aborted) or a plain "received less data" Error: both mean a premature end.
-        const body = mapStreamErrors(res.readableStreamBody, (err) =>
+        // Once headers have arrived, a dropped connection (or any failure of the body) means a
+        // premature end: worth another attempt.
+        const body = mapBodyErrors(res.body, (err) =>
           storeErrorFrom({
             op: 'read',
             key,
             store: description,
+            timedOut: (err as { code?: unknown }).code === 'UND_ERR_BODY_TIMEOUT',
             storeCode: networkCode(err) ?? 'ERR_STREAM_PREMATURE_CLOSE',
           }),
         );
@@ -423,6 +457,15 @@ function headers(p: ObjectHeaders & { contentType?: string }): ObjectHeaders {
   if (p.contentDisposition) out.contentDisposition = p.contentDisposition;
   if (p.cacheControl) out.cacheControl = p.cacheControl;
   return out;
+}
+
+function hexOfBase64(base64: string | undefined): string | undefined {
+  return base64 ? hex(Buffer.from(base64, 'base64')) : undefined;
+}
+
+function httpDate(value: string | undefined): Date {
+  const date = value === undefined ? new Date(0) : new Date(value);
+  return Number.isNaN(date.getTime()) ? new Date(0) : date;
 }
 
 function hex(bytes: Uint8Array | undefined): string | undefined {

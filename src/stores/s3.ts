@@ -7,27 +7,27 @@
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
   GetObjectTaggingCommand,
-  HeadObjectCommand,
   ListObjectsV2Command,
   ListPartsCommand,
-  PutObjectCommand,
   PutObjectTaggingCommand,
   S3Client,
-  UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { mapBodyErrors } from './http/body-errors.ts';
+import { header, networkFailure, prefixedHeaders } from './http/undici-pool.ts';
 import { isListedAnswer, mergeCapabilities, type CapabilityOverrides, type StoreCapabilities } from './capabilities.ts';
 import { s3Etag } from './etag.ts';
 import { decodeMetadata, encodeMetadata } from './metadata-encoding.ts';
 import { lowerCaseNames, totalSize, unquote } from './properties.ts';
 import type { ObjectHeaders, ObjectInfo, ObjectStore, OpenedObject, ReadOptions, WriteMeta } from './object-store.ts';
-import { StoreError, mapStreamErrors, notSupportedError, storeErrorFrom, uploadGoneError } from './store-error.ts';
+import { createS3DataPath } from './s3-data-path.ts';
+import { StoreError, notSupportedError, storeErrorFrom, uploadGoneError } from './store-error.ts';
 
 export interface S3StoreOptions {
   /** Service URL, e.g. `https://s3.gra.io.cloud.ovh.net` or `http://127.0.0.1:PORT` (s3rver). */
@@ -49,7 +49,11 @@ export interface S3StoreOptions {
    * @default false
    */
   flexibleChecksums?: boolean;
-  /** Most concurrent connections to the service (keep-alive agent). @default 50 */
+  /**
+   * Most concurrent connections to the service, per connection pool: one for the requests
+   * that carry bytes (GET, PUT, UploadPart over undici), one for the SDK's other calls.
+   * @default 50
+   */
   maxSockets?: number;
   /** Time allowed for one request until its response headers arrive, upload body included. @default 300_000 */
   requestTimeoutMs?: number;
@@ -135,6 +139,17 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
   });
 
   client.middlewareStack.add(unsignedPayloadWhenMd5, { step: 'build', name: 'cloudexitUnsignedPayloadWhenMd5' });
+  // The requests that carry bytes, one per object or part: off the SDK's per-request machinery.
+  const data = createS3DataPath({
+    endpoint,
+    bucket: Bucket,
+    forcePathStyle: options.forcePathStyle ?? false,
+    region: options.region,
+    credentials: options.credentials,
+    description,
+    maxSockets: options.maxSockets,
+    requestTimeoutMs: options.requestTimeoutMs,
+  });
 
   function toStoreError(err: unknown, op: string, key: string | undefined): StoreError {
     if (err instanceof StoreError) return err;
@@ -218,6 +233,12 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       ...httpHeaders(meta),
       Metadata: utf8 ? meta.metadata : encodeMetadata(meta.metadata),
     });
+    const wireHeaders = (meta: WriteMeta) => {
+      const out = wireHttpHeaders(meta);
+      for (const [name, value] of Object.entries(utf8 ? meta.metadata : encodeMetadata(meta.metadata)))
+        out[`x-amz-meta-${name}`] = value;
+      return out;
+    };
     const readMetadata = (metadata: Record<string, string> | undefined) => {
       const named = lowerCaseNames(metadata);
       return named && !utf8 ? decodeMetadata(named) : named;
@@ -227,17 +248,20 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         throw notSupportedError(op, key, description, 'object tagging is not known to work on this target');
     };
 
+    /** What a GET or HEAD answer says of the object. */
+    const infoOf = (key: string, wire: Dispatcher.ResponseData['headers']): ObjectInfo => ({
+      key,
+      size: totalSize(header(wire, 'content-range')) ?? Number(header(wire, 'content-length') ?? 0),
+      etag: unquote(header(wire, 'etag')),
+      lastModified: httpDate(header(wire, 'last-modified')),
+      ...responseHeaders(wire),
+      metadata: readMetadata(prefixedHeaders(wire, 'x-amz-meta-')),
+    });
+
     async function head(key: string): Promise<ObjectInfo | undefined> {
       try {
-        const res = await call('head', key, () => client.send(new HeadObjectCommand({ Bucket, Key: key })));
-        return {
-          key,
-          size: res.ContentLength ?? 0,
-          etag: unquote(res.ETag),
-          lastModified: res.LastModified ?? new Date(0),
-          ...headers(res),
-          metadata: readMetadata(res.Metadata),
-        };
+        const res = await data.head(key);
+        return res && infoOf(key, res.headers);
       } catch (err) {
         if (err instanceof StoreError && err.code === 'NotFound') return undefined;
         throw err;
@@ -293,38 +317,16 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
           return { body: Readable.from([]), info };
         }
         const Range = range ? `bytes=${range.offset}-${range.offset + range.length - 1}` : undefined;
-        const res = await call('read', key, () =>
-          client.send(new GetObjectCommand({ Bucket, Key: key, Range, IfMatch })),
-        );
-        const info: ObjectInfo = {
-          key,
-          size: totalSize(res.ContentRange) ?? res.ContentLength ?? 0,
-          etag: unquote(res.ETag),
-          lastModified: res.LastModified ?? new Date(0),
-          ...headers(res),
-          metadata: readMetadata(res.Metadata),
-        };
-        const body = res.Body as Readable | undefined;
+        const res = await data.get(key, Range, IfMatch);
         return {
-          body: body ? mapStreamErrors(body, (err) => toStoreError(err, 'read', key)) : Readable.from([]),
-          info,
+          body: mapBodyErrors(res.body, (err) => networkFailure(err, 'read', key, description)),
+          info: infoOf(key, res.headers),
         };
       },
 
       async put(key, body, md5, meta) {
-        const res = await call('put', key, () =>
-          client.send(
-            new PutObjectCommand({
-              Bucket,
-              Key: key,
-              Body: body,
-              ContentLength: body.byteLength,
-              ContentMD5: base64(md5),
-              ...writeHeaders(meta),
-            }),
-          ),
-        );
-        return { etag: unquote(res.ETag), etagSource: 'response' };
+        const etag = await data.put(key, body, md5, wireHeaders(meta));
+        return { etag: unquote(etag), etagSource: 'response' };
       },
 
       async createMultipart(key, meta) {
@@ -343,20 +345,10 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       },
 
       async uploadPart(key, UploadId, PartNumber, body, md5) {
-        const res = await onUpload(capabilities, 'uploadPart', capabilities.uploadGone.uploadPart, key, UploadId, () =>
-          client.send(
-            new UploadPartCommand({
-              Bucket,
-              Key: key,
-              UploadId,
-              PartNumber,
-              Body: body,
-              ContentLength: body.byteLength,
-              ContentMD5: base64(md5),
-            }),
-          ),
+        const etag = await onUpload(capabilities, 'uploadPart', capabilities.uploadGone.uploadPart, key, UploadId, () =>
+          data.uploadPart(key, UploadId, PartNumber, body, md5),
         );
-        return unquote(res.ETag);
+        return unquote(etag);
       },
 
       async completeMultipart(key, UploadId, parts) {
@@ -483,22 +475,36 @@ function httpHeaders(meta: WriteMeta) {
   };
 }
 
-function headers(res: {
-  ContentType?: string;
-  ContentEncoding?: string;
-  ContentLanguage?: string;
-  ContentDisposition?: string;
-  CacheControl?: string;
-}): ObjectHeaders {
-  const out: ObjectHeaders = {};
-  if (res.ContentType) out.contentType = res.ContentType;
-  if (res.ContentEncoding) out.contentEncoding = res.ContentEncoding;
-  if (res.ContentLanguage) out.contentLanguage = res.ContentLanguage;
-  if (res.ContentDisposition) out.contentDisposition = res.ContentDisposition;
-  if (res.CacheControl) out.cacheControl = res.CacheControl;
+/** The standard headers of `meta` as request headers (names as on the wire). */
+function wireHttpHeaders(meta: WriteMeta): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, name] of WIRE_HEADERS) {
+    const value = meta[field];
+    if (value !== undefined) out[name] = value;
+  }
   return out;
 }
 
-function base64(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('base64');
+/** The standard headers of a response, by their ObjectHeaders field; empty ones left out, as the SDK path does. */
+function responseHeaders(wire: Dispatcher.ResponseData['headers']): ObjectHeaders {
+  const out: ObjectHeaders = {};
+  for (const [field, name] of WIRE_HEADERS) {
+    const value = header(wire, name);
+    if (value) out[field] = value;
+  }
+  return out;
 }
+
+const WIRE_HEADERS: readonly (readonly [keyof ObjectHeaders, string])[] = [
+  ['contentType', 'content-type'],
+  ['contentEncoding', 'content-encoding'],
+  ['contentLanguage', 'content-language'],
+  ['contentDisposition', 'content-disposition'],
+  ['cacheControl', 'cache-control'],
+];
+
+function httpDate(value: string | undefined): Date {
+  const date = value === undefined ? new Date(0) : new Date(value);
+  return Number.isNaN(date.getTime()) ? new Date(0) : date;
+}
+

@@ -71,6 +71,49 @@ const postgresServer = z.strictObject({
 });
 export type PostgresServerSpec = z.output<typeof postgresServer>;
 
+/**
+ * The worker fleet that copies the warehouse (issue 13): host-neutral sizing and what each
+ * worker runs. Each target stack maps it to its own machines (src/infra/worker-fleet*.ts).
+ */
+const workerFleet = z.strictObject({
+  /** Machines, one `cloudexit worker` each. */
+  count: z.number().int().min(1).max(200),
+  /**
+   * Compute of one worker; each host picks its smallest catalogue size that covers it.
+   * @default { vcpus: 4, memoryGb: 16 }
+   */
+  size: z
+    .strictObject({ vcpus: z.number().int().min(1), memoryGb: z.number().int().min(1) })
+    .default({ vcpus: 4, memoryGb: 16 }),
+  /**
+   * Address space of the fleet's own network (RFC 1918), apart from the warehouse network:
+   * workers need egress to the source, the warehouse network has none by design.
+   * @default "10.41.0.0/24"
+   */
+  cidr: z
+    .string()
+    .refine(isPrivateCidr, { error: 'must be a private (RFC 1918) IPv4 CIDR such as 10.41.0.0/24' })
+    .default('10.41.0.0/24'),
+  /**
+   * Path of the migration plan on each worker (`cloudexit worker --plan`).
+   * @default "/etc/cloudexit/plan.yaml"
+   */
+  plan: z.string().startsWith('/', { error: 'must be an absolute path' }).default('/etc/cloudexit/plan.yaml'),
+  /**
+   * What `npm install -g` installs on each worker: a registry name@version or a tarball URL.
+   * @default "cloudexit"
+   */
+  package: z.string().min(1).default('cloudexit'),
+  /**
+   * Where the PostgreSQL state runs: `managed` (the host's managed database), `instance` (a
+   * machine of the fleet), or `auto`: managed only where the host's managed offer is listed
+   * as qualified for the region (src/infra/worker-fleet-placement.ts).
+   * @default "auto"
+   */
+  stateDatabase: z.enum(['auto', 'managed', 'instance']).default('auto'),
+});
+export type WorkerFleetSpec = z.output<typeof workerFleet>;
+
 export const warehouseSpec = z
   .strictObject({
     /** Short name used to build every resource name, e.g. `emc2`. */
@@ -98,8 +141,17 @@ export const warehouseSpec = z
       /** Days the log service keeps them. */
       retentionDays: z.number().int().min(30).max(730),
     }),
+    /** The worker fleet; omit to run workers by hand (docs/workers.md). */
+    workers: workerFleet.optional(),
   })
   .superRefine((spec, ctx) => {
+    if (spec.workers && cidrsOverlap(spec.workers.cidr, spec.network.cidr))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['workers', 'cidr'],
+        message: `the fleet network ${spec.workers.cidr} overlaps the warehouse network ${spec.network.cidr}`,
+        params: { fix: 'give workers.cidr a range outside network.cidr, such as 10.41.0.0/24' },
+      });
     const seen = new Set<string>();
     spec.datasets.forEach((d, i) => {
       if (seen.has(d.name))
@@ -133,6 +185,22 @@ export function isPrivateCidr(cidr: string): boolean {
   if (a === 10) return bits >= 8;
   if (a === 172) return b >= 16 && b <= 31 && bits >= 12;
   return a === 192 && b === 168 && bits >= 16;
+}
+
+/** First and last address of an IPv4 CIDR, as 32-bit numbers; undefined when it is not one. */
+export function cidrRange(cidr: string): { first: number; last: number } | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr.trim());
+  if (!m) return undefined;
+  const [a, b, c, d, bits] = m.slice(1).map(Number) as [number, number, number, number, number];
+  if ([a, b, c, d].some((o) => o > 255) || bits > 32) return undefined;
+  const size = 2 ** (32 - bits);
+  const first = Math.floor((((a * 256 + b) * 256 + c) * 256 + d) / size) * size;
+  return { first, last: first + size - 1 };
+}
+
+function cidrsOverlap(x: string, y: string): boolean {
+  const [p, q] = [cidrRange(x), cidrRange(y)];
+  return p !== undefined && q !== undefined && p.first <= q.last && q.first <= p.last;
 }
 
 /** Container or bucket name of a dataset: `<warehouse>-<dataset>` (e.g. `emc2-hcl`). */

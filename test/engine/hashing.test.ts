@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { ObjectHasher, OrderedHasher } from '../../src/engine/hashing.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { copyDataset } from '../../src/engine/copy.ts';
+import { md5, needsWholeMd5, ObjectHasher, OrderedHasher } from '../../src/engine/hashing.ts';
 import { manifestLine } from '../../src/engine/manifest.ts';
+import type { ObjectStore } from '../../src/stores/object-store.ts';
+import { freshS3Store, type S3Server } from '../support/stores.ts';
+import { bytesOf, createHarness, MiB, type Harness } from './harness.ts';
+
+const hex = (algorithm: string, bytes: Buffer) => createHash(algorithm).update(bytes).digest('hex');
 
 describe('ordered hashing', () => {
   it('hashes parts in part order whatever order they finish in', async () => {
@@ -10,8 +16,8 @@ describe('ordered hashing', () => {
     await Promise.all([3, 1, 0, 2].map((i) => ordered.feed(i, parts[i]!)));
     const whole = Buffer.concat(parts);
     const digest = ordered.hasher.digest();
-    expect(digest.sha256).toBe(createHash('sha256').update(whole).digest('hex'));
-    expect(digest.md5).toBe(createHash('md5').update(whole).digest('hex'));
+    expect(digest.sha256).toBe(hex('sha256', whole));
+    expect(digest.md5).toBe(hex('md5', whole));
   });
 
   it('counts bytes', () => {
@@ -19,6 +25,74 @@ describe('ordered hashing', () => {
     hasher.update(Buffer.alloc(10));
     hasher.update(Buffer.alloc(0));
     expect(hasher.bytes).toBe(10);
+  });
+
+  it('leaves the whole MD5 out when not asked for it, the SHA-256 never', () => {
+    const hasher = new ObjectHasher({ wholeMd5: false });
+    hasher.update(Buffer.from('bytes'));
+    expect(hasher.digest()).toEqual({ sha256: hex('sha256', Buffer.from('bytes')), md5: undefined, md5Bytes: undefined });
+  });
+});
+
+describe('which hashes a multipart copy computes', () => {
+  const target = (multipart: 'part-md5s' | 'whole-md5' | 'opaque') => ({
+    capabilities: { etag: { single: 'md5' as const, multipart, reportedAtComplete: true } },
+  });
+
+  it('the whole MD5 only for a source Content-MD5 or a whole-MD5 multipart ETag', () => {
+    expect(needsWholeMd5(undefined, target('part-md5s'))).toBe(false);
+    expect(needsWholeMd5(undefined, target('opaque'))).toBe(false);
+    expect(needsWholeMd5(undefined, target('whole-md5'))).toBe(true);
+    expect(needsWholeMd5('0123', target('part-md5s'))).toBe(true);
+  });
+});
+
+describe('the whole MD5 on real servers', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  /** An 11 MiB blob staged as blocks: Azure then keeps no Content-MD5 for it. */
+  async function stageWithoutMd5(source: ObjectStore, key: string, body: Buffer): Promise<void> {
+    const uploadId = await source.createMultipart(key, { metadata: {} });
+    const parts = [body.subarray(0, 6 * MiB), body.subarray(6 * MiB)];
+    const completed = [];
+    for (const [i, part] of parts.entries())
+      completed.push({ partNumber: i + 1, etag: await source.uploadPart(key, uploadId, i + 1, part, md5(part)) });
+    await source.completeMultipart(key, uploadId, completed, { metadata: {} });
+    expect((await source.head(key))?.md5).toBeUndefined();
+  }
+
+  async function copied(server: S3Server, declareMd5: boolean) {
+    h = await createHarness({ target: (await freshS3Store({ server })).store });
+    const body = bytesOf(`${server}-${declareMd5}`, 11 * MiB + 3);
+    if (declareMd5) await h.dataset.source.put('big.bin', body, md5(body), { metadata: {}, md5: md5(body) });
+    else await stageWithoutMd5(h.dataset.source, 'big.bin', body);
+    const summary = await copyDataset(await h.context(), h.dataset);
+    expect([summary.copied, summary.failed]).toEqual([1, []]);
+    const [record] = (await h.state.getObjects('ds', ['big.bin'])).values();
+    expect(record?.sha256).toBe(hex('sha256', body));
+    return { record: record!, body };
+  }
+
+  it('is not computed on RGW (part-MD5 ETag) for a source without Content-MD5; the ETag is still checked', async () => {
+    const { record } = await copied('rgw', false);
+    expect(record.md5).toBeUndefined();
+    expect(record.expectedEtag).toMatch(/^[0-9a-f]{32}-3$/);
+    expect(record.targetEtag).toBe(record.expectedEtag);
+  });
+
+  it('is computed and checked where the source declares a Content-MD5', async () => {
+    const { record, body } = await copied('rgw', true);
+    expect(record.md5).toBe(hex('md5', body));
+  });
+
+  it('is computed where the target ETag of a multipart object is the whole MD5 (s3rver)', async () => {
+    const { record, body } = await copied('s3rver', false);
+    expect(record.md5).toBe(hex('md5', body));
+    expect(record.expectedEtag).toBe(hex('md5', body));
   });
 });
 

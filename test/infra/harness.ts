@@ -6,6 +6,7 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { mockCall, mockOutputs } from '../../src/infra/mocks.ts';
+import { catalogueMockCall } from '../../src/infra/worker-fleet-catalogue.ts';
 import type { WarehouseStack } from '../../src/infra/program.ts';
 
 export const SPEC_FILE = new URL('../../stacks/warehouse.yaml', import.meta.url).pathname;
@@ -33,12 +34,16 @@ export async function runProgram(stack: string, config: Record<string, unknown>)
   await pulumi.runtime.setMocks(
     {
       newResource: (args) => {
-        const state = { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) };
+        const state = {
+          ...args.inputs,
+          ...mockOutputs(args.type, args.name, args.inputs),
+          ...fleetMockOutputs(args.type, args.name),
+        };
         const id = typeof state.id === 'string' ? state.id : `${args.name}-id`;
         resources.push({ type: args.type, name: args.name, id, custom: args.custom ?? true, inputs: args.inputs });
         return { id, state };
       },
-      call: (args) => mockCall(args.token),
+      call: (args) => catalogueMockCall(args.token, args.inputs) ?? mockCall(args.token),
     },
     'cloudexit-warehouse',
     stack,
@@ -61,6 +66,28 @@ export async function runProgram(stack: string, config: Record<string, unknown>)
     return found[0]!;
   };
   return { resources, stack: result, value, ofType, one };
+}
+
+/** Secret values the worker fleet's resources compute; each contains "mock-secret" so a test can look for it. */
+export const FLEET_SECRET_MARK = 'mock-secret';
+
+/** Computed outputs the worker fleet reads that src/infra/mocks.ts does not invent. */
+function fleetMockOutputs(type: string, name: string): Record<string, unknown> {
+  switch (type) {
+    case 'ovh:CloudProjectDatabase/postgresSqlUser:PostgresSqlUser':
+      return { password: `${FLEET_SECRET_MARK}-password-${name}` };
+    case 'ovh:Okms/credential:Credential':
+      return {
+        certificatePem: `-----BEGIN CERTIFICATE-----\n${name}\n-----END CERTIFICATE-----`,
+        privateKeyPem: `-----BEGIN PRIVATE KEY-----\n${FLEET_SECRET_MARK}-${name}\n-----END PRIVATE KEY-----`,
+      };
+    case 'ovh:Me/aPIOAuth2Client:APIOAuth2Client':
+      return { identity: `urn:v1:eu:identity:credential:xx1111-ovh/oauth2-${name}`, clientSecret: FLEET_SECRET_MARK };
+    case 'ovh:Okms/okms:Okms':
+      return { iam: { urn: `urn:v1:eu:resource:okms:${name}` }, restEndpoint: 'https://eu-west-par.okms.ovh.net' };
+    default:
+      return {};
+  }
 }
 
 export const AZURE_CONFIG = {

@@ -3,12 +3,6 @@
  * the PolicyPack itself is never constructed (its constructor starts a gRPC server).
  * Then the whole OVHcloud program, declared under mocks, against every policy.
  */
-import type {
-  PolicyResource,
-  ResourceValidationArgs,
-  ResourceValidationPolicy,
-  StackValidationPolicy,
-} from '@pulumi/policy';
 import { describe, expect, it } from 'vitest';
 import { migrationPolicyDocument } from '../../src/infra/ovh-args.ts';
 import { leastPrivilege } from '../../src/infra/policy/access.ts';
@@ -17,71 +11,7 @@ import { encryptionAtRest, noPublicNetworkAccess, tlsMinimum } from '../../src/i
 import { allowedRegions, backupsInEu } from '../../src/infra/policy/regions.ts';
 import { auditLogging, qualificationEvidenceDeclared } from '../../src/infra/policy/stack.ts';
 import { OVH_CONFIG, QUALIFICATION, runProgram } from './harness.ts';
-
-function args(type: string, props: Record<string, unknown>, config: object = {}): ResourceValidationArgs {
-  return {
-    type,
-    props,
-    urn: `urn:pulumi:ovh-emc2::cloudexit-warehouse::${type}::test`,
-    name: 'test',
-    opts: {
-      protect: false,
-      ignoreChanges: [],
-      aliases: [],
-      customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
-      additionalSecretOutputs: [],
-    },
-    stackTags: new Map(),
-    isType: () => false,
-    asType: () => undefined,
-    getConfig: <T extends object>() => config as T,
-    notApplicable: () => {
-      throw new Error('not applicable');
-    },
-  };
-}
-
-async function violations(policy: ResourceValidationPolicy, a: ResourceValidationArgs): Promise<string[]> {
-  const found: string[] = [];
-  const validators = Array.isArray(policy.validateResource) ? policy.validateResource : [policy.validateResource!];
-  for (const v of validators) await v(a, (m) => found.push(m));
-  return found;
-}
-
-function resource(
-  type: string,
-  name: string,
-  props: Record<string, unknown>,
-  propertyDependencies: Record<string, PolicyResource[]> = {},
-): PolicyResource {
-  return {
-    type,
-    name,
-    props,
-    urn: `urn:pulumi:s::p::${type}::${name}`,
-    opts: args(type, props).opts,
-    dependencies: [],
-    propertyDependencies,
-    isType: () => false,
-    asType: () => undefined,
-  };
-}
-
-async function stackViolations(policy: StackValidationPolicy, resources: PolicyResource[]): Promise<string[]> {
-  const found: string[] = [];
-  await policy.validateStack(
-    {
-      resources,
-      stackTags: new Map(),
-      getConfig: <T extends object>() => ({}) as T,
-      notApplicable: () => {
-        throw new Error('n/a');
-      },
-    },
-    (m) => found.push(m),
-  );
-  return found;
-}
+import { allViolations, args, asPolicyResources, resource, stackViolations, violations } from './policy-harness.ts';
 
 const BUCKET = 'ovh:CloudProject/storage:Storage';
 const DATABASE = 'ovh:CloudProject/database:Database';
@@ -242,19 +172,8 @@ describe('secnumcloud-qualification-evidence', () => {
 describe('the OVHcloud program against the whole pack', () => {
   it('passes every policy with evidence declared, and is refused without it', async () => {
     const run = await runProgram('ovh-emc2', OVH_CONFIG);
-    const byId = new Map(run.resources.map((r) => [r.id, r]));
-    const asPolicy = run.resources.map((r) => resource(r.type, r.name, { ...r.inputs, id: r.id }));
-    // Recreate the property dependencies Pulumi records, from the ids the mocks handed out.
-    for (const p of asPolicy)
-      for (const [key, v] of Object.entries(p.props)) {
-        const target = typeof v === 'string' ? byId.get(v) : undefined;
-        if (target) p.propertyDependencies[key] = asPolicy.filter((x) => x.name === target.name);
-      }
-    const found: string[] = [];
-    for (const policy of SECNUMCLOUD_POLICIES) {
-      if ('validateStack' in policy) found.push(...(await stackViolations(policy, asPolicy)));
-      else for (const p of asPolicy) found.push(...(await violations(policy, args(p.type, p.props))));
-    }
+    const asPolicy = asPolicyResources(run);
+    const found = await allViolations(SECNUMCLOUD_POLICIES, asPolicy);
     expect(found).toEqual([]);
     const withoutEvidence = asPolicy.map((p) =>
       p.type === 'cloudexit:warehouse:OvhWarehouse' ? { ...p, props: { ...p.props, qualification: undefined } } : p,

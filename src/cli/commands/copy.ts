@@ -1,5 +1,7 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { copy, type CopyReport } from '../../app/copy.ts';
+import { workersOf } from '../../app/copy-workers.ts';
+import { batchOf, leaseSecondsOf } from '../../app/worker.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { EXIT } from '../../errors.ts';
 import { addDataOptions, sessionOptionsOf, type DataOptions } from '../data-options.ts';
@@ -57,6 +59,13 @@ export function renderCopy(report: CopyReport): string {
   return lines.join('\n');
 }
 
+interface CopyFlags extends DataOptions {
+  inventory: boolean;
+  workers?: number;
+  batch?: number;
+  leaseSeconds?: number;
+}
+
 export function registerCopyCommand(program: Command): void {
   addDataOptions(
     program
@@ -70,7 +79,21 @@ export function registerCopyCommand(program: Command): void {
           'wrote it: such an object is a conflict, kept and reported. Datasets of a committed phase are never written ' +
           'from the source again. Exit code 0 only when every object is on the target.',
       )
-      .option('--no-inventory', 'copy what the state already lists, without listing the source again'),
+      .option('--no-inventory', 'copy what the state already lists, without listing the source again')
+      .addOption(
+        new Option(
+          '--workers <n>',
+          'worker processes on this machine, sharing a PostgreSQL state (default: 1)',
+        ).argParser((v: string) => workersOf(v)),
+      )
+      .addOption(
+        new Option('--batch <n>', 'objects a worker claims at once (default: 16)').argParser((v) => batchOf(v)),
+      )
+      .addOption(
+        new Option('--lease-seconds <s>', "how long a worker's claim lasts unless renewed (default: 60)").argParser(
+          (v: string) => leaseSecondsOf(v),
+        ),
+      ),
   )
     .addHelpText(
       'after',
@@ -89,12 +112,23 @@ Conflicts: an object whose target key holds something cloudexit did not write (o
 since cloudexit wrote it) is not written; it is reported as a conflict and the exit code is 1.
 Move the target object aside to let the source version replace it.
 
+With --state postgresql://… the copy runs as a worker of that state, and --workers N starts N
+worker processes here (\`cloudexit worker\` on other machines joins them; see docs/workers.md):
+  $ npx cloudexit copy --phase 1 --state postgresql://cloudexit@db.internal/cloudexit --workers 4
+With a SQLite state --workers above 1 is refused (exit code 2): only PostgreSQL is shared.
+
 Secrets come from the environment variables the plan names (source.auth, target.auth).
 Run it again after any interruption: completed objects and parts are not sent twice.`,
     )
-    .action(async (options: DataOptions & { inventory: boolean }) => {
+    .action(async (options: CopyFlags) => {
       const report = await withCommandIo(options, (io) =>
-        copy({ ...sessionOptionsOf(options, io), inventory: options.inventory }),
+        copy({
+          ...sessionOptionsOf(options, io),
+          inventory: options.inventory,
+          workers: options.workers,
+          batch: options.batch,
+          leaseSeconds: options.leaseSeconds,
+        }),
       );
       if (options.json) printJson(report);
       else process.stdout.write(`${renderCopy(report)}\n`);

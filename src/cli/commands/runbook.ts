@@ -3,6 +3,7 @@ import { relative } from 'node:path';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { checkRunbooks, runbooks, type RunbookOptions } from '../../app/runbook.ts';
 import { fixedClock, type Clock } from '../../plan/clock.ts';
+import { isLang, LANGS, type Lang } from '../../report/i18n/lang.ts';
 import { EXIT, UserError } from '../../errors.ts';
 import { printJson } from '../output.ts';
 
@@ -17,6 +18,7 @@ interface RunbookCommandOptions {
   initial?: boolean;
   check?: boolean;
   json?: boolean;
+  lang: string;
 }
 
 function clockOf(asOf: string | undefined): Clock | undefined {
@@ -28,6 +30,13 @@ function clockOf(asOf: string | undefined): Clock | undefined {
       fix: 'write a day like 2026-12-01 or an ISO 8601 time like 2026-12-01T21:30:00+01:00',
     });
   }
+}
+
+function langOf(lang: string): Lang {
+  if (isLang(lang)) return lang;
+  throw new UserError(`--lang ${lang} is not a language the runbooks are written in`, {
+    fix: `write --lang ${LANGS.join(' or --lang ')} (English is the default)`,
+  });
 }
 
 export function registerRunbookCommand(program: Command): void {
@@ -55,6 +64,11 @@ export function registerRunbookCommand(program: Command): void {
       '--initial',
       'the runbooks of the plan before anything ran (empty state, no parity report): what is committed',
     )
+    .option(
+      '--lang <lang>',
+      `language of the runbooks: ${LANGS.join(' or ')}; fr writes README.fr.md, phase-N.fr.md, overview.fr.html`,
+      'en',
+    )
     .option('--check', 'write nothing; exit 1 when the files in --out differ from what would be written')
     .option('--json', 'print one JSON object on stdout')
     .addHelpText(
@@ -63,6 +77,7 @@ export function registerRunbookCommand(program: Command): void {
 Examples:
   $ npx cloudexit runbook --html                    runbooks/emc2/README.md, phase-N.md, overview.html
   $ npx cloudexit runbook --out /tmp/rb --as-of 2026-12-01
+  $ npx cloudexit runbook --lang fr --html          the same in French: README.fr.md, phase-N.fr.md, overview.fr.html
   $ npx cloudexit runbook --initial --html --check  are the committed runbooks up to date?`,
     )
     .action(async (options: RunbookCommandOptions) => {
@@ -75,6 +90,7 @@ Examples:
         parity: options.parity,
         html: options.html === true,
         initial: options.initial === true,
+        lang: langOf(options.lang),
       };
       if (options.check) {
         const check = await checkRunbooks(settings);

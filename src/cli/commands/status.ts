@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { status, type StatusReport } from '../../app/status.ts';
 import { formatBytes } from '../../plan/sizes.ts';
+import { renderFleet } from '../../report/fleet.ts';
 import { printJson, renderTable } from '../output.ts';
 
 export function renderStatus(s: StatusReport): string {
@@ -52,6 +53,9 @@ export function renderStatus(s: StatusReport): string {
       ),
     );
   }
+  const gone = s.phases.flatMap((p) => p.decommission.filter((d) => d.goneAt || d.residualUntil));
+  if (gone.length > 0) lines.push('', 'decommission:', ...gone.map((d) => `  ${d.dataset}: ${d.sentence}`));
+  lines.push(...renderFleet(s.fleet));
   if (s.risks.length > 0) lines.push('', 'risks:', ...s.risks.map((r) => `  - ${r}`));
   return lines.join('\n');
 }

@@ -7,6 +7,13 @@ import { leastPrivilege } from './access.ts';
 import { encryptionAtRest, noPublicNetworkAccess, tlsMinimum } from './protection.ts';
 import { allowedRegions, backupsInEu } from './regions.ts';
 import { auditLogging, qualificationEvidenceDeclared } from './stack.ts';
+import {
+  stateDatabaseLocation,
+  stateDatabasePlacement,
+  stateDatabasePrivate,
+  userDataWithoutSecrets,
+  workerFleetRegions,
+} from './workers.ts';
 
 export const SECNUMCLOUD_POLICIES: Policies = [
   allowedRegions,
@@ -17,4 +24,9 @@ export const SECNUMCLOUD_POLICIES: Policies = [
   auditLogging,
   backupsInEu,
   qualificationEvidenceDeclared,
+  workerFleetRegions,
+  userDataWithoutSecrets,
+  stateDatabasePrivate,
+  stateDatabasePlacement,
+  stateDatabaseLocation,
 ];

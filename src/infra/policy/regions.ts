@@ -7,7 +7,7 @@ import type { ResourceValidationArgs, ResourceValidationPolicy } from '@pulumi/p
 import { config, get, regionAllowed, str, strings } from './helpers.ts';
 
 /** The Paris region the OVHcloud stack deploys to. Extend through policy config. */
-const DEFAULT_ALLOWED_REGIONS = ['EU-WEST-PAR'];
+export const DEFAULT_ALLOWED_REGIONS = ['EU-WEST-PAR'];
 
 /** EU regions of both hosts (OVHcloud Public Cloud and Azure), for backups. */
 const DEFAULT_EU_REGIONS = [

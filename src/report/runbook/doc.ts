@@ -4,6 +4,7 @@
  * both renderers understand: backslash escapes, `code`, **bold**, [links](file.md) and
  * <autolinks> (see `plain()`, `code()` and `link()` in format.ts).
  */
+import type { Burndown } from './burndown.ts';
 import { mermaidGantt, type Schedule } from './schedule.ts';
 
 export type Block =
@@ -13,7 +14,21 @@ export type Block =
   | { kind: 'tasks'; items: { done: boolean; text: string }[] }
   | { kind: 'table'; head: string[]; rows: string[][]; id?: string }
   | { kind: 'code'; lang: string; text: string }
-  | { kind: 'gantt'; schedule: Schedule };
+  | { kind: 'gantt'; schedule: Schedule }
+  | { kind: 'burndown'; burndown: Burndown; labels: BurndownLabels; table: { head: string[]; rows: string[][] } };
+
+/** The words of the burn-down chart, in the runbook's language. */
+export interface BurndownLabels {
+  toMove: string;
+  toVerify: string;
+  bytesTitle: string;
+  objectsTitle: string;
+  /** One label per planned cutover, in the order of `burndown.cutovers`. */
+  cutovers: string[];
+  closes: string;
+  bytes(n: number): string;
+  count(n: number): string;
+}
 
 /** Markdown (CommonMark + GFM tables and task lists), one blank line between blocks, one final newline. */
 export function toMarkdown(blocks: readonly Block[]): string {
@@ -39,5 +54,8 @@ function blockToMarkdown(block: Block): string {
       return `\`\`\`${block.lang}\n${block.text.replace(/\n$/, '')}\n\`\`\``;
     case 'gantt':
       return `\`\`\`mermaid\n${mermaidGantt(block.schedule)}\n\`\`\``;
+    // Markdown has no drawing without a script: the figures themselves, day by day.
+    case 'burndown':
+      return blockToMarkdown({ kind: 'table', head: block.table.head, rows: block.table.rows });
   }
 }

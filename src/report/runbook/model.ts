@@ -17,6 +17,10 @@ import type { PhaseRecord } from '../../phase-record.ts';
 import type { StateStore } from '../../state/state-store.ts';
 import { migrationStatus, type MigrationStatus, type PhaseStatus } from '../status.ts';
 import type { AsOf } from './as-of.ts';
+import { gatherBurndown, type Burndown } from './burndown.ts';
+import { messagesFor, type Messages } from '../i18n/catalog.ts';
+import type { Lang } from '../i18n/lang.ts';
+import { wordsFor, type Words } from '../i18n/words.ts';
 
 interface ManifestFact {
   /** The manifest file, relative to the runbook folder, `/`-separated. */
@@ -79,10 +83,16 @@ export interface PhaseFacts {
 
 export interface RunbookFacts {
   plan: LoadedPlan;
+  /** The language the runbooks are written in, its catalog (`t`) and its way with dates and numbers (`w`). */
+  lang: Lang;
+  t: Messages;
+  w: Words;
   asOf: AsOf;
   status: MigrationStatus;
   auditHead: { seq: number; hash: string; time: string } | undefined;
   phases: PhaseFacts[];
+  /** Still to move and to verify, day by day. */
+  burndown: Burndown;
 }
 
 export interface GatherOptions {
@@ -95,6 +105,8 @@ export interface GatherOptions {
   evidenceDir: string;
   /** Folder the runbooks are written to (manifest paths are given relative to it). */
   outDir: string;
+  /** @default "en" */
+  lang?: Lang;
 }
 
 export async function gatherFacts(options: GatherOptions): Promise<RunbookFacts> {
@@ -112,12 +124,17 @@ export async function gatherFacts(options: GatherOptions): Promise<RunbookFacts>
     for (const name of phase.datasets) datasets.push(await datasetFacts(options, name, phaseStatus.record, events));
     phases.push({ plan: phase, status: phaseStatus, datasets, events: events.filter((e) => e.phase === phase.id) });
   }
+  const lang = options.lang ?? 'en';
   return {
     plan,
+    lang,
+    t: messagesFor(lang),
+    w: wordsFor(lang),
     asOf,
     status,
     auditHead: head ? { seq: head.seq, hash: head.hash, time: head.time } : undefined,
     phases,
+    burndown: await gatherBurndown(plan, state, asOf.at, status.window.closesOn),
   };
 }
 

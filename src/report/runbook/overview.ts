@@ -1,16 +1,20 @@
 /**
  * The overview runbook (`README.md` of the runbook folder): the window and the days left,
- * the timeline, one status row per phase with a link to its runbook, the risks.
+ * the timeline, one status row per phase with a link to its runbook, the risks, the overall
+ * calendar to decommissioning and the burn-down.
  */
-import { ROLE_TITLES, OWNER_ROLES } from '../../cutover/gates.ts';
+import { OWNER_ROLES } from '../../cutover/gates.ts';
 import { daysBetween, parisDay } from '../../plan/clock.ts';
+import type { Messages } from '../i18n/catalog.ts';
 import { copySlips } from '../risks.ts';
 import type { PhaseStatus } from '../status.ts';
+import { burndownBlocks } from './burndown-blocks.ts';
 import type { Block } from './doc.ts';
-import { capital, code, count, formatBytes, link, parisDate, parisDateTime, plain, plural } from './format.ts';
+import { code, link, plain } from './format.ts';
 import type { PhaseFacts, RunbookFacts } from './model.ts';
+import { overviewCalendarBlocks } from './night-blocks.ts';
+import { migrationRiskSentences } from './risk-sentences.ts';
 import { scheduleOf } from './schedule.ts';
-import { STEP_TITLES } from './steps.ts';
 
 /** File name of a phase's runbook, relative to the overview. */
 export function phaseFile(id: number): string {
@@ -18,149 +22,173 @@ export function phaseFile(id: number): string {
 }
 
 /** A phase's state in words. */
-export function stateWords(s: PhaseStatus): string {
-  if (s.state === 'committed') return 'Committed';
-  if (s.state === 'rolled-back') return 'Rolled back, a new go is needed';
-  if (s.failed) return `Stopped at step “${STEP_TITLES[s.failed.step]}”`;
-  if (s.state === 'in-progress')
-    return s.lastStep ? `Cutover under way, done up to “${STEP_TITLES[s.lastStep]}”` : 'Cutover under way';
-  return 'Not started';
+export function stateWords(t: Messages, s: PhaseStatus): string {
+  if (s.state === 'committed') return t.state.committed;
+  if (s.state === 'rolled-back') return t.state.rolledBack;
+  if (s.failed) return t.state.stopped(t.steps[s.failed.step]);
+  if (s.state === 'in-progress') return s.lastStep ? t.state.underWayAfter(t.steps[s.lastStep]) : t.state.underWay;
+  return t.state.notStarted;
 }
 
 /** The sentence saying which instant the runbook describes, and why that one. */
 export function asOfSentence(facts: RunbookFacts): string {
-  const { asOf } = facts;
-  if (asOf.basis === 'none') {
-    return 'The state records no run and no audit event yet, so this runbook describes the plan alone and counts no days left: it is never dated by the day it was generated. Pass `--as-of YYYY-MM-DD` to count days from a given day.';
-  }
-  const at = parisDateTime(asOf.at!);
-  return asOf.basis === 'option'
-    ? `Status as of **${at}**, the instant given with ${code('--as-of')}.`
-    : `Status as of **${at}**, the last activity recorded in the state (the latest run, audit event or phase update). The runbook does not depend on the day it is generated.`;
+  const { asOf, t, w } = facts;
+  if (asOf.basis === 'none') return t.asOf.none;
+  const at = w.dateTime(asOf.at!);
+  return asOf.basis === 'option' ? t.asOf.option(at, code('--as-of')) : t.asOf.state(at);
 }
 
 export function daysLeftSentence(facts: RunbookFacts): string {
-  const w = facts.status.window;
-  if (!facts.asOf.at)
-    return `The window closes on **${parisDate(w.closesOn)}**; days left are counted once the migration has started.`;
+  const { t, w } = facts;
+  const win = facts.status.window;
+  if (!facts.asOf.at) return t.daysLeft.notStarted(w.date(win.closesOn));
   const left =
-    w.daysLeft < 0
-      ? `it closed ${plural(-w.daysLeft, 'day')} ago`
-      : `**${plural(w.daysLeft, 'day')} left** as of ${parisDate(w.today)}`;
-  return `The window closes on **${parisDate(w.closesOn)}**: ${left}.`;
+    win.daysLeft < 0
+      ? t.daysLeft.closed(w.plural(-win.daysLeft, ...t.nouns.day))
+      : t.daysLeft.left(win.daysLeft, w.plural(win.daysLeft, ...t.nouns.day), w.date(win.today));
+  return t.daysLeft.sentence(w.date(win.closesOn), left);
 }
 
-function copiedCell(p: PhaseFacts): string {
+function copiedCell(facts: RunbookFacts, p: PhaseFacts): string {
+  const { t, w } = facts;
   const objects = p.datasets.reduce((n, d) => n + d.objects, 0);
-  if (p.status.state === 'committed') return `all (${plural(objects, 'object')})`;
-  if (!p.datasets.some((d) => d.inventoried)) return 'not inventoried yet';
+  if (p.status.state === 'committed') return t.overview.allCopied(w.plural(objects, ...t.nouns.object));
+  if (!p.datasets.some((d) => d.inventoried)) return t.overview.notInventoried;
   const copied = p.datasets.reduce((n, d) => n + d.copiedObjects, 0);
   const bytes = p.datasets.reduce((n, d) => n + d.bytes, 0);
   const unlisted = p.datasets.filter((d) => !d.inventoried).length;
-  return `${count(copied)} of ${plural(objects, 'object')} (${formatBytes(bytes)})${unlisted > 0 ? `; ${plural(unlisted, 'dataset')} not listed yet` : ''}`;
+  return t.overview.copied(
+    w.count(copied),
+    w.plural(objects, ...t.nouns.object),
+    w.bytes(bytes),
+    w.plural(unlisted, ...t.nouns.dataset),
+    unlisted,
+  );
 }
 
-function verifiedCell(p: PhaseFacts): string {
+function verifiedCell(facts: RunbookFacts, p: PhaseFacts): string {
+  const { t, w } = facts;
   const objects = p.datasets.reduce((n, d) => n + d.objects, 0);
-  if (!p.datasets.some((d) => d.inventoried)) return 'not yet';
-  return `${count(p.datasets.reduce((n, d) => n + d.verifiedFull, 0))} of ${count(objects)}`;
+  if (!p.datasets.some((d) => d.inventoried)) return t.overview.notYet;
+  return t.overview.of(w.count(p.datasets.reduce((n, d) => n + d.verifiedFull, 0)), w.count(objects));
 }
 
-export function overviewBlocks(facts: RunbookFacts): Block[] {
-  const { plan, status } = facts;
-  const w = status.window;
+function windowItems(facts: RunbookFacts): string[] {
+  const { plan, status, t, w } = facts;
+  const win = status.window;
   const committed = status.phases.filter((p) => p.state === 'committed').length;
-  const blocks: Block[] = [
+  const tp = status.throughput;
+  return [
+    t.overview.authorised(
+      w.date(win.opensOn),
+      w.plural(plan.window.years, ...t.nouns.year),
+      plan.window.reference ? plain(plan.window.reference) : '',
+    ),
+    daysLeftSentence(facts),
+    t.overview.deadline(
+      w.date(win.deadline),
+      w.plural(win.safetyMarginDays, ...t.nouns.day),
+      facts.asOf.at ? t.overview.fromToday(w.plural(win.daysToDeadline, ...t.nouns.day), w.date(win.today)) : '',
+    ),
+    t.overview.committed(
+      w.count(committed),
+      w.plural(status.phases.length, ...t.nouns.phase),
+      w.count(status.phases.length),
+    ),
+    tp
+      ? t.overview.rate(
+          w.bytes(tp.bytesPerSecond),
+          w.count(Math.round(tp.objectsPerSecond * 10) / 10),
+          w.plural(tp.runs, ...t.nouns.copyRun),
+        )
+      : t.overview.noRate,
+  ];
+}
+
+function statusRows(facts: RunbookFacts): string[][] {
+  const { t, w } = facts;
+  const closes = facts.status.window.closesOn;
+  return facts.phases.map((p) => {
+    const s = p.status;
+    return [
+      `${s.id}. ${plain(s.name)}`,
+      stateWords(t, s),
+      w.date(s.plannedCutover),
+      w.plural(daysBetween(s.plannedCutover, closes), ...t.nouns.day),
+      copiedCell(facts, p),
+      verifiedCell(facts, p),
+      t.overview.of(w.count(s.approvals.length), String(OWNER_ROLES.length)),
+      s.state === 'committed'
+        ? t.overview.done
+        : s.projectedBulkCopyEnd
+          ? `${w.dateTime(s.projectedBulkCopyEnd)}${copySlips(s.risks) ? t.overview.atRisk : ''}`
+          : t.phase.unknown,
+      link(t.overview.phaseLink(s.id), phaseFile(s.id)),
+    ];
+  });
+}
+
+export function overviewBlocks(facts: RunbookFacts, command = 'npx cloudexit runbook'): Block[] {
+  const { plan, t, w } = facts;
+  const risks = migrationRiskSentences(facts);
+  return [
     { kind: 'heading', level: 1, text: plain(plan.title) },
     {
       kind: 'paragraph',
-      text: `Cutover runbooks of the migration ${code(plan.migration)}, written by ${code('cloudexit runbook')} from the plan and the state. ${facts.asOf.basis === 'none' ? 'Status: **not started**. ' : ''}${asOfSentence(facts)}`,
-    },
-    { kind: 'heading', level: 2, text: 'Authorisation window' },
-    {
-      kind: 'list',
-      items: [
-        `Authorised on ${parisDate(w.opensOn)} for ${plural(plan.window.years, 'year')}${plan.window.reference ? `: ${plain(plan.window.reference)}` : ''}.`,
-        daysLeftSentence(facts),
-        `Every phase must be committed by **${parisDate(w.deadline)}**, a safety margin of ${plural(w.safetyMarginDays, 'day')}${facts.asOf.at ? ` (${plural(w.daysToDeadline, 'day')} from ${parisDate(w.today)})` : ''}.`,
-        `${count(committed)} of ${plural(status.phases.length, 'phase')} committed.`,
-        status.throughput
-          ? `Measured copy rate: ${formatBytes(status.throughput.bytesPerSecond)}/s and ${count(Math.round(status.throughput.objectsPerSecond * 10) / 10)} objects/s, from ${plural(status.throughput.runs, 'copy run')}.`
-          : 'Measured copy rate: none yet; projected dates appear after the first finished copy.',
-      ],
-    },
-    { kind: 'heading', level: 2, text: 'Timeline' },
-    { kind: 'gantt', schedule: scheduleOf(facts) },
-    {
-      kind: 'paragraph',
-      text: 'Done bars come from the state, projected ones from the measured copy rate, planned milestones from the plan. The red milestone is the end of the authorisation window.',
-    },
-    { kind: 'heading', level: 2, text: 'Status' },
-    {
-      kind: 'table',
-      id: 'status',
-      head: [
-        'Phase',
-        'State',
-        'Planned cutover',
-        'Margin to window end',
-        'Copied',
-        'Verified in full',
-        'Go given',
-        'Bulk copy ends',
-        'Runbook',
-      ],
-      rows: facts.phases.map((p) => {
-        const s = p.status;
-        return [
-          `${s.id}. ${plain(s.name)}`,
-          stateWords(s),
-          parisDate(s.plannedCutover),
-          plural(daysBetween(s.plannedCutover, w.closesOn), 'day'),
-          copiedCell(p),
-          verifiedCell(p),
-          `${count(s.approvals.length)} of ${OWNER_ROLES.length}`,
-          s.state === 'committed'
-            ? 'done'
-            : s.projectedBulkCopyEnd
-              ? `${parisDateTime(s.projectedBulkCopyEnd)}${copySlips(s.risks) ? ' **at risk**' : ''}`
-              : 'unknown',
-          link(`Phase ${s.id} runbook`, phaseFile(s.id)),
-        ];
-      }),
-    },
-    { kind: 'heading', level: 2, text: 'Risks' },
-    status.risks.length > 0
-      ? { kind: 'list', items: status.risks.map((r) => `${plainWithCommands(capital(r))}.`) }
-      : { kind: 'paragraph', text: 'None found in the plan and the state.' },
-    { kind: 'heading', level: 2, text: 'Phase runbooks' },
-    {
-      kind: 'list',
-      items: facts.phases.map(
-        (p) =>
-          `${link(`Phase ${p.status.id}, ${p.status.name}`, phaseFile(p.status.id))}: ${stateWords(p.status)}, planned for ${parisDate(p.status.plannedCutover)}; decided by ${plain(p.plan.owners.decisionMaker)} (${ROLE_TITLES.decisionMaker}).`,
+      text: t.overview.intro(
+        code(plan.migration),
+        code('cloudexit runbook'),
+        facts.asOf.basis === 'none',
+        asOfSentence(facts),
       ),
     },
-    { kind: 'heading', level: 2, text: 'Audit log' },
+    { kind: 'heading', level: 2, text: t.overview.window },
+    { kind: 'list', items: windowItems(facts) },
+    { kind: 'heading', level: 2, text: t.overview.timeline },
+    { kind: 'gantt', schedule: scheduleOf(facts) },
+    { kind: 'paragraph', text: t.overview.timelineNote },
+    { kind: 'heading', level: 2, text: t.overview.status },
+    { kind: 'table', id: 'status', head: t.overview.statusHead, rows: statusRows(facts) },
+    ...overviewCalendarBlocks(facts),
+    ...burndownBlocks(facts),
+    { kind: 'heading', level: 2, text: t.overview.risks },
+    risks.length > 0 ? { kind: 'list', items: risks } : { kind: 'paragraph', text: t.overview.noRisk },
+    { kind: 'heading', level: 2, text: t.overview.phaseRunbooks },
+    {
+      kind: 'list',
+      items: facts.phases.map((p) =>
+        t.overview.phaseItem(
+          link(t.phase.title(p.status.id, p.status.name), phaseFile(p.status.id)),
+          stateWords(t, p.status),
+          w.date(p.status.plannedCutover),
+          plain(p.plan.owners.decisionMaker),
+          t.roles.decisionMaker,
+        ),
+      ),
+    },
+    { kind: 'heading', level: 2, text: t.overview.audit },
     {
       kind: 'paragraph',
       text: facts.auditHead
-        ? `Head of the hash-chained audit log: event ${count(facts.auditHead.seq)} of ${parisDateTime(facts.auditHead.time)}, hash ${code(facts.auditHead.hash)}. Write it on every sign-off; ${code(`npx cloudexit audit verify --expect-head ${facts.auditHead.hash}`)} checks a later log still contains it.`
-        : 'No audit event is recorded yet.',
+        ? t.overview.auditHead(
+            w.count(facts.auditHead.seq),
+            w.dateTime(facts.auditHead.time),
+            code(facts.auditHead.hash),
+            code(`npx cloudexit audit verify --expect-head ${facts.auditHead.hash}`),
+          )
+        : t.overview.noAudit,
     },
-    { kind: 'heading', level: 2, text: 'About these files' },
+    { kind: 'heading', level: 2, text: t.overview.about },
     {
       kind: 'paragraph',
-      text: `Generated; do not edit by hand. The same plan and state always give the same files, so they are reviewed as diffs. Regenerate them with ${code('npx cloudexit runbook')} and the same ${code('--plan')}, ${code('--state')} and ${code('--out')} (${code('--initial')} for the plan before anything has run). Dates are calendar days in Europe/Paris${facts.asOf.at ? `; "as of" is ${parisDay(new Date(facts.asOf.at))}` : ''}.`,
+      text: t.overview.aboutText(
+        code(command),
+        code('--plan'),
+        code('--state'),
+        code('--out'),
+        code('--initial'),
+        facts.asOf.at ? (w.lang === 'en' ? parisDay(new Date(facts.asOf.at)) : w.date(facts.asOf.at)) : '',
+      ),
     },
   ];
-  return blocks;
-}
-
-/** Risk sentences from the projection carry commands in backticks: keep those as code. */
-export function plainWithCommands(text: string): string {
-  return text
-    .split(/(`[^`]+`)/)
-    .map((part) => (part.startsWith('`') ? code(`npx ${part.slice(1, -1)}`.replace(/^npx npx /, 'npx ')) : plain(part)))
-    .join('');
 }

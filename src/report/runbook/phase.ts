@@ -1,127 +1,143 @@
 /**
  * The runbook of one phase: purpose and scope, schedule, roles, the pre-cutover checklist
  * read from the state, the step table, the go/no-go gate, the point of no return, rollback,
- * then communication, evidence and sign-off (phase-evidence.ts).
+ * in the runbook's language; the other sections come from their own modules (phase-evidence.ts,
+ * night-blocks.ts, people-blocks.ts, after-commit.ts, register.ts).
  */
-import { OWNER_ROLES, ROLE_TITLES, type OwnerRole } from '../../cutover/gates.ts';
+import { OWNER_ROLES } from '../../cutover/gates.ts';
 import { parisDay } from '../../plan/clock.ts';
-import type { Throughput } from '../../plan/projection.ts';
 import { copySlips } from '../risks.ts';
 import { CUTOVER_STEPS } from '../../phase-record.ts';
 import type { Block } from './doc.ts';
-import { capital, code, count, formatBytes, link, parisDate, parisDateTime, plain, plural } from './format.ts';
+import { code, link, plain } from './format.ts';
 import type { PhaseFacts, RunbookFacts } from './model.ts';
-import { asOfSentence, daysLeftSentence, plainWithCommands, stateWords } from './overview.ts';
+import { asOfSentence, daysLeftSentence, stateWords } from './overview.ts';
 import { communicationBlocks, evidenceBlocks, signOffBlocks } from './phase-evidence.ts';
+import { decommissionBlocks, hypercareBlocks } from './after-commit.ts';
+import { calendarBlocks, nightBlocks } from './night-blocks.ts';
+import { acceptanceBlocks, contactBlocks, goNoGoCriteriaBlocks } from './people-blocks.ts';
+import { documentControlBlocks, glossaryBlocks, riskRegisterBlocks } from './register.ts';
 import {
   actualOutcome,
   expectedDuration,
   preparationDuration,
   rollbackProcedure,
   STEP_OWNERS,
-  STEP_TITLES,
+  stepCommand,
   successCriterion,
 } from './steps.ts';
-
-const ROLE_DUTIES: Record<OwnerRole, string> = {
-  decisionMaker: 'Gives the go or no-go; decides a rollback; signs the commit',
-  opsLead: 'Runs the commands and the hooks; reports each step',
-  dataOwner: 'Confirms the data are complete and usable on the new host',
-  dpo: 'Confirms the move respects the authorisation and data protection; files the evidence',
-};
 
 function hostOf(url: string): string {
   return new URL(url).host;
 }
 
-export function phaseBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
+/**
+ * The sections in the order the AWS Prescriptive Guidance cutover runbook and the Microsoft
+ * Cloud Adoption Framework checklists lead a reader: document control, scope and timing,
+ * risks and people, the go/no-go, the steps and the way back, acceptance, what follows the
+ * commit, then evidence, signatures and the glossary. `command` regenerates the runbook.
+ */
+export function phaseBlocks(facts: RunbookFacts, phase: PhaseFacts, command = 'npx cloudexit runbook'): Block[] {
+  const [title, ...intro] = introBlocks(facts, phase);
   return [
-    ...introBlocks(facts, phase),
-    ...scheduleBlocks(phase),
-    ...riskBlocks(phase),
-    ...roleBlocks(phase),
-    ...checklistBlocks(phase, facts.status.throughput),
+    title!,
+    intro[0]!,
+    ...documentControlBlocks(facts, phase, command),
+    ...intro.slice(1),
+    ...scheduleBlocks(facts, phase),
+    ...nightBlocks(facts, phase),
+    ...calendarBlocks(facts, phase),
+    ...riskRegisterBlocks(facts, phase),
+    ...roleBlocks(facts, phase),
+    ...contactBlocks(facts),
+    ...checklistBlocks(facts, phase),
+    ...goNoGoCriteriaBlocks(facts, phase),
     ...stepBlocks(facts, phase),
     ...decisionBlocks(facts, phase),
+    ...acceptanceBlocks(facts),
+    ...hypercareBlocks(facts, phase),
+    ...decommissionBlocks(facts, phase),
     ...communicationBlocks(facts, phase),
     ...evidenceBlocks(facts, phase),
-    ...signOffBlocks(phase),
+    ...signOffBlocks(facts, phase),
+    ...glossaryBlocks(facts),
   ];
 }
 
 function introBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
+  const { t, w } = facts;
   const s = phase.status;
   const objects = phase.datasets.reduce((n, d) => n + d.objects, 0);
   const bytes = phase.datasets.reduce((n, d) => n + d.bytes, 0);
   const withTables = phase.datasets.some((d) => d.kind === 'postgres');
   const objectSets = phase.datasets.filter((d) => d.kind === 'objects').length;
+  const h = t.phase.scopeHead;
   // One row per dataset; the Tables column appears only when the phase moves a database.
   const scopeRows = phase.datasets.map((d) => [
     `${plain(d.title)} (${code(d.name)})`,
     code(d.source),
     code(d.target),
-    d.kind === 'postgres' ? '' : d.inventoried ? count(d.objects) : 'not inventoried',
-    ...(withTables ? [d.kind === 'postgres' ? (d.inventoried ? count(d.tables ?? 0) : 'not inventoried') : ''] : []),
-    d.inventoried ? formatBytes(d.bytes) : '',
+    d.kind === 'postgres' ? '' : d.inventoried ? w.count(d.objects) : t.phase.notInventoried,
+    ...(withTables
+      ? [d.kind === 'postgres' ? (d.inventoried ? w.count(d.tables ?? 0) : t.phase.notInventoried) : '']
+      : []),
+    d.inventoried ? w.bytes(d.bytes) : '',
   ]);
   const deleted = phase.datasets.filter((d) => d.deletedAtSource > 0);
+  const parts = [
+    objectSets > 0
+      ? t.phase.objectsPart(
+          w.plural(objectSets, ...t.nouns.dataset),
+          code(hostOf(facts.plan.source.endpoint)),
+          code(hostOf(facts.plan.target.endpoint)),
+        )
+      : '',
+    withTables ? t.phase.databasesPart(w.plural(phase.datasets.length - objectSets, ...t.nouns.database)) : '',
+  ].filter(Boolean);
+  const proofs = [objectSets > 0 ? t.phase.everyObject : '', withTables ? t.phase.everyTable : ''].filter(Boolean);
   return [
-    { kind: 'heading', level: 1, text: `Phase ${s.id}, ${plain(s.name)}` },
+    { kind: 'heading', level: 1, text: t.phase.title(s.id, plain(s.name)) },
     {
       kind: 'paragraph',
-      text: `Runbook of phase ${s.id} of ${plain(facts.plan.title)}. State: **${stateWords(s)}**. ${asOfSentence(facts)} ${daysLeftSentence(facts)} ${link('Back to the overview', 'README.md')}.`,
+      text: t.phase.intro(
+        s.id,
+        plain(facts.plan.title),
+        stateWords(t, s),
+        asOfSentence(facts),
+        daysLeftSentence(facts),
+        link(t.phase.back, 'README.md'),
+      ),
     },
-    { kind: 'heading', level: 2, text: 'Purpose and scope' },
-    {
-      kind: 'paragraph',
-      text:
-        `Move ${[
-          objectSets > 0
-            ? `${plural(objectSets, 'dataset')} of files from Azure Blob Storage (${code(hostOf(facts.plan.source.endpoint))}) to the S3 storage of the new host (${code(hostOf(facts.plan.target.endpoint))})`
-            : '',
-          withTables
-            ? `${plural(phase.datasets.length - objectSets, 'database')} from Azure Database for PostgreSQL to the new host's PostgreSQL`
-            : '',
-        ]
-          .filter(Boolean)
-          .join(
-            ' and ',
-          )}, prove that everything arrived (${[objectSets > 0 ? 'the SHA-256 of every object' : '', withTables ? 'the fingerprints of every table' : ''].filter(Boolean).join(', ')}), ` +
-        `then make the new host the reference copy. Planned for ${parisDate(s.plannedCutover)}.`,
-    },
+    { kind: 'heading', level: 2, text: t.phase.purpose },
+    { kind: 'paragraph', text: t.phase.purposeText(t.list(parts), proofs.join(', '), w.date(s.plannedCutover)) },
     {
       kind: 'table',
-      head: ['Dataset', 'Source', 'Target', 'Objects', ...(withTables ? ['Tables'] : []), 'Size'],
+      head: [h.dataset, h.source, h.target, h.objects, ...(withTables ? [h.tables] : []), h.size],
       rows: scopeRows,
     },
     {
       kind: 'paragraph',
       text: phase.datasets.some((d) => d.inventoried)
-        ? `In total ${plural(objects, 'object')}${
+        ? t.phase.total(
+            w.plural(objects, ...t.nouns.object),
             withTables
-              ? ` and ${plural(
+              ? w.plural(
                   phase.datasets.reduce((n, d) => n + (d.tables ?? 0), 0),
-                  'table',
-                )}`
-              : ''
-          }, ${formatBytes(bytes)}.${deleted.length > 0 ? ` Deleted at the source since the first listing, kept on the new host: ${deleted.map((d) => `${plural(d.deletedAtSource, 'object')} of ${plain(d.title)}`).join(', ')}.` : ''}`
-        : `Objects and sizes appear once the source is listed: ${code(`npx cloudexit inventory --phase ${s.id}`)}.`,
+                  ...t.nouns.table,
+                )
+              : '',
+            w.bytes(bytes),
+            deleted
+              .map((d) => t.phase.deletedOf(w.plural(d.deletedAtSource, ...t.nouns.object), plain(d.title)))
+              .join(', '),
+          )
+        : t.phase.notListed(code(`npx cloudexit inventory --phase ${s.id}`)),
     },
   ];
 }
 
-/** The phase's own risks: the sentences the overview lists for it (risks.ts). */
-function riskBlocks(phase: PhaseFacts): Block[] {
-  const risks = phase.status.risks;
-  return [
-    { kind: 'heading', level: 2, text: 'Risks' },
-    risks.length > 0
-      ? { kind: 'list', items: risks.map((r) => `${plainWithCommands(capital(r.text))}.`) }
-      : { kind: 'paragraph', text: 'None found in the plan and the state.' },
-  ];
-}
-
-function scheduleBlocks(phase: PhaseFacts): Block[] {
+function scheduleBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
+  const { t, w } = facts;
   const s = phase.status;
   const projectedDay = s.projectedBulkCopyEnd ? parisDay(new Date(s.projectedBulkCopyEnd)) : undefined;
   const slips = projectedDay !== undefined && projectedDay > s.plannedCutover;
@@ -129,10 +145,10 @@ function scheduleBlocks(phase: PhaseFacts): Block[] {
     s.state === 'committed'
       ? ''
       : slips
-        ? `${parisDate(projectedDay)} **at risk**`
+        ? t.phase.atRisk(w.date(projectedDay))
         : projectedDay
-          ? parisDate(s.plannedCutover)
-          : 'unknown';
+          ? w.date(s.plannedCutover)
+          : t.phase.unknown;
   const first = phase.datasets
     .map((d) => d.firstCopiedAt)
     .filter((x): x is string => !!x)
@@ -150,76 +166,75 @@ function scheduleBlocks(phase: PhaseFacts): Block[] {
     .at(-1);
   const verifyDone = s.state === 'committed' || s.gates.find((g) => g.gate === 'full-verify')?.ok === true;
   const approvals = [...s.approvals].sort((a, b) => (a.at < b.at ? -1 : 1));
-  const before = `before ${parisDate(s.plannedCutover)}`;
+  const before = t.phase.before(w.date(s.plannedCutover));
   const rows = [
     [
-      'Bulk copy',
+      t.phase.bulkCopy,
       before,
       s.state === 'committed' || bulkDone
         ? ''
         : s.projectedBulkCopyEnd
-          ? `ends ${parisDateTime(s.projectedBulkCopyEnd)}${copySlips(s.risks) ? ' **at risk**' : ''}`
-          : 'unknown until a copy is measured',
-      first
-        ? `${parisDateTime(first)} to ${last ? parisDateTime(last) : '…'}${bulkDone ? '' : ', under way'}`
-        : 'not started',
+          ? t.phase.ends(w.dateTime(s.projectedBulkCopyEnd), copySlips(s.risks))
+          : t.phase.unknownUntilMeasured,
+      first ? t.phase.span(w.dateTime(first), last ? w.dateTime(last) : '…', !bulkDone) : t.phase.notStarted,
     ],
     [
-      'Full verification',
+      t.phase.fullVerification,
       before,
-      verifyDone ? '' : 'after the bulk copy',
-      verified ? `last object ${parisDateTime(verified)}${verifyDone ? '' : ', under way'}` : 'not started',
+      verifyDone ? '' : t.phase.afterBulk,
+      verified ? t.phase.lastObject(w.dateTime(verified), !verifyDone) : t.phase.notStarted,
     ],
     [
-      'Go of the four owners',
+      t.phase.goOfFour,
       before,
       '',
       approvals.length > 0
-        ? `${count(approvals.length)} of ${OWNER_ROLES.length}, last ${parisDateTime(approvals.at(-1)!.at)}`
-        : 'none yet',
+        ? t.phase.goes(w.count(approvals.length), String(OWNER_ROLES.length), w.dateTime(approvals.at(-1)!.at))
+        : t.phase.noneYet,
     ],
     ...CUTOVER_STEPS.map((step) => {
       const done = s.record?.done.find((d) => d.step === step);
       const failed = s.record?.failed?.step === step ? s.record.failed : undefined;
       return [
-        STEP_TITLES[step],
-        parisDate(s.plannedCutover),
+        t.steps[step],
+        w.date(s.plannedCutover),
         done ? '' : projectedCutover,
-        done ? parisDateTime(done.at) : failed ? `stopped ${parisDateTime(failed.at)}` : 'not run',
+        done ? w.dateTime(done.at) : failed ? t.phase.stopped(w.dateTime(failed.at)) : t.phase.notRun,
       ];
     }),
   ];
   return [
-    { kind: 'heading', level: 2, text: 'Schedule' },
-    {
-      kind: 'paragraph',
-      text: 'Planned dates come from the plan, projected ones from the measured copy rate (a bulk copy ending after the planned day moves the cutover with it), actual ones from the state.',
-    },
-    { kind: 'table', head: ['What', 'Planned', 'Projected', 'Actual'], rows },
+    { kind: 'heading', level: 2, text: t.phase.schedule },
+    { kind: 'paragraph', text: t.phase.scheduleNote },
+    { kind: 'table', head: t.phase.scheduleHead, rows },
   ];
 }
 
-function roleBlocks(phase: PhaseFacts): Block[] {
+function roleBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
+  const { t, w } = facts;
   const owners = phase.plan.owners;
   return [
-    { kind: 'heading', level: 2, text: 'Roles' },
+    { kind: 'heading', level: 2, text: t.phase.roles },
     {
       kind: 'table',
-      head: ['Role', 'Who', 'Decides or does', 'Go recorded'],
+      head: t.phase.rolesHead,
       rows: OWNER_ROLES.map((role) => {
         const go = phase.status.approvals.find((a) => a.role === role);
         return [
-          capital(ROLE_TITLES[role]),
+          w.capital(t.roles[role]),
           plain(owners[role]),
-          ROLE_DUTIES[role],
-          go ? parisDateTime(go.at) : 'not yet',
+          t.phase.duties[role],
+          go ? w.dateTime(go.at) : t.phase.notYet,
         ];
       }),
     },
   ];
 }
 
-function checklistBlocks(phase: PhaseFacts, throughput: Throughput | undefined): Block[] {
+function checklistBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
+  const { t, w } = facts;
+  const c = t.checklist;
+  const throughput = facts.status.throughput;
   const s = phase.status;
   const gate = (name: string) => s.gates.find((g) => g.gate === name)!;
   const committed = s.state === 'committed';
@@ -230,94 +245,97 @@ function checklistBlocks(phase: PhaseFacts, throughput: Throughput | undefined):
   const inventoried = committed || phase.datasets.every((d) => d.inventoried);
   const parity = gate('parity');
   const savedParity = !parity.detail.startsWith('no parity report');
+  const objectsWords = w.plural(objects, ...t.nouns.object);
+  const copy = code(`npx cloudexit copy --phase ${s.id}`);
+  const verify = code(`npx cloudexit verify --mode full --phase ${s.id}`);
   const items = [
     {
       done: inventoried,
       text: inventoried
-        ? `Source listed: ${plural(objects, 'object')}, ${formatBytes(bytes)}.`
-        : `Source listed for ${count(phase.datasets.filter((d) => d.inventoried).length)} of ${plural(phase.datasets.length, 'dataset')}: run ${code(`npx cloudexit inventory --phase ${s.id}`)}.`,
+        ? c.listed(objectsWords, w.bytes(bytes))
+        : c.listedSome(
+            w.count(phase.datasets.filter((d) => d.inventoried).length),
+            w.plural(phase.datasets.length, ...t.nouns.dataset),
+            code(`npx cloudexit inventory --phase ${s.id}`),
+          ),
     },
     {
       done: committed || gate('bulk-copy').ok,
       text:
         committed || gate('bulk-copy').ok
-          ? `Bulk copy complete: every object is on the new host (${plural(copied, 'object')}).`
+          ? c.bulkDone(w.plural(copied, ...t.nouns.object))
           : !inventoried
-            ? `Bulk copy: starts once the source is listed, with ${code(`npx cloudexit copy --phase ${s.id}`)}.`
-            : `Bulk copy: ${count(copied)} of ${plural(objects, 'object')} on the new host. Run ${code(`npx cloudexit copy --phase ${s.id}`)}; time left: ${preparationDuration('copy', phase, throughput)}.`,
+            ? c.bulkWaits(copy)
+            : c.bulkPart(w.count(copied), objectsWords, copy, preparationDuration(facts, 'copy', phase, throughput)),
     },
     {
       done: committed || gate('full-verify').ok,
       text:
         committed || gate('full-verify').ok
-          ? 'Full verification clean: every object was read again on the new host and its SHA-256 matched.'
+          ? c.verifyDone
           : !inventoried
-            ? `Full verification: after the bulk copy, with ${code(`npx cloudexit verify --mode full --phase ${s.id}`)}.`
-            : `Full verification: ${count(full)} of ${plural(objects, 'object')} read again and matched. Run ${code(`npx cloudexit verify --mode full --phase ${s.id}`)}; time left: ${preparationDuration('verify', phase, throughput)}.`,
+            ? c.verifyWaits(verify)
+            : c.verifyPart(w.count(full), objectsWords, verify, preparationDuration(facts, 'verify', phase, throughput)),
     },
     {
       done: savedParity && parity.ok,
       text: !savedParity
-        ? `Stack parity: no report saved: the go/no-go refuses to go on without one (or an explicit, audited waiver). Save one with ${code('npx cloudexit parity --json > .cloudexit/parity.json')}.`
+        ? c.parityNone(code('npx cloudexit parity --json > .cloudexit/parity.json'))
         : parity.ok
-          ? 'Stack parity: the Azure and OVHcloud stacks are equivalent.'
-          : `Stack parity: **the stacks differ**. ${plain(parity.detail.replace(/ \([^)]*\)$/, ''))}.`,
+          ? c.parityOk
+          : c.parityDiffers(plain(parity.detail.replace(/ \([^)]*\)$/, ''))),
     },
     ...OWNER_ROLES.map((role) => {
       const go = s.approvals.find((a) => a.role === role);
       return go
-        ? {
-            done: true,
-            text: `Go of the ${ROLE_TITLES[role]}, ${plain(phase.plan.owners[role])}, recorded ${parisDateTime(go.at)}.`,
-          }
+        ? { done: true, text: c.goDone(t.roles[role], plain(phase.plan.owners[role]), w.dateTime(go.at)) }
         : {
             done: false,
-            text: `Go of the ${ROLE_TITLES[role]}, ${plain(phase.plan.owners[role])}: ${code(`npx cloudexit cutover --phase ${s.id} --approve ${role} --as "<your name>"`)}.`,
+            text: c.goOpen(
+              t.roles[role],
+              plain(phase.plan.owners[role]),
+              code(`npx cloudexit cutover --phase ${s.id} --approve ${role} --as "${c.yourName}"`),
+            ),
           };
     }),
     {
       done: gate('hooks').ok,
-      text: gate('hooks').ok
-        ? 'Freeze and switch hooks are configured in the plan.'
-        : `Hooks: ${plain(gate('hooks').detail)}.`,
+      text: gate('hooks').ok ? c.hooksOk : c.hooksMissing(plain(gate('hooks').detail)),
     },
   ];
   return [
-    { kind: 'heading', level: 2, text: 'Pre-cutover checklist' },
-    {
-      kind: 'paragraph',
-      text: `Read from the state as of the runbook's instant. The go/no-go check (the first cutover step) checks the same items again and refuses to go on while one fails (the stack parity only through an explicit waiver, recorded in the audit log).`,
-    },
+    { kind: 'heading', level: 2, text: c.heading },
+    { kind: 'paragraph', text: c.intro },
     { kind: 'tasks', items },
   ];
 }
 
 function stepBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
+  const { t, w } = facts;
   const id = phase.status.id;
-  const command = code(`npx cloudexit cutover --phase ${id}`);
   return [
-    { kind: 'heading', level: 2, text: 'Steps' },
+    { kind: 'heading', level: 2, text: t.stepsSection.heading },
     {
       kind: 'paragraph',
-      text: `One command runs the steps in order up to the smoke check: ${command}. Each step is recorded in the state and the audit log before the next one starts. If a step fails, the cutover stops there and says why; once the cause is fixed, the same command starts again at that step. The commit, the point of no return, is a separate decision, taken once the smoke check passed: ${code(`npx cloudexit cutover --phase ${id} --commit`)}. ${code('npx cloudexit status')} shows where it stands.`,
+      text: t.stepsSection.intro(
+        code(`npx cloudexit cutover --phase ${id}`),
+        code(`npx cloudexit cutover --phase ${id} --commit`),
+        code('npx cloudexit status'),
+      ),
     },
     {
       kind: 'table',
-      head: ['#', 'Step', 'Command to run', 'Owner', 'Expected duration', 'Success criterion', 'Actual outcome'],
+      head: t.stepsSection.head,
       rows: CUTOVER_STEPS.map((step, i) => {
         const owner = STEP_OWNERS[step];
         return [
           String(i + 1),
-          STEP_TITLES[step],
-          i === 0
-            ? command
-            : step === 'commit'
-              ? `${code(`npx cloudexit cutover --phase ${id} --commit`)} (a separate decision)`
-              : `${command} (the same run goes on)`,
-          `${capital(ROLE_TITLES[owner])}, ${plain(phase.plan.owners[owner])}`,
-          expectedDuration(step, phase, facts.status.throughput, facts.plan.hooks),
-          successCriterion(step, facts.plan.hooks),
-          actualOutcome(step, phase.status.record),
+          t.steps[step],
+          stepCommand(t, step, id, facts.plan.hooks),
+          `${w.capital(t.roles[owner])}, ${plain(phase.plan.owners[owner])}`,
+          expectedDuration(facts, step, phase, facts.status.throughput, facts.plan.hooks),
+          successCriterion(t, step, facts.plan.hooks),
+          actualOutcome(facts, step, phase.status.record),
         ];
       }),
     },
@@ -325,35 +343,42 @@ function stepBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
 }
 
 function decisionBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
+  const { t, w } = facts;
+  const d = t.decision;
   const s = phase.status;
   const closed = s.gates.filter((g) => !g.ok);
-  const commit = s.record?.done.find((d) => d.step === 'commit');
+  const commit = s.record?.done.find((x) => x.step === 'commit');
   const verdict =
     s.state === 'committed'
-      ? 'The go was given and the phase is committed.'
+      ? d.committed
       : closed.length === 0
-        ? '**Go**: every gate is open as of this runbook.'
-        : `**No-go** as of this runbook: ${closed.map((g) => g.gate.replace('-', ' ')).join(', ')} not ready (see the checklist).`;
+        ? d.go
+        : d.noGo(closed.map((g) => d.gates[g.gate] ?? g.gate).join(', '));
+  const rollback = code(`npx cloudexit rollback --phase ${s.id}`);
   return [
-    { kind: 'heading', level: 2, text: 'Go/no-go' },
+    { kind: 'heading', level: 2, text: d.goNoGo },
     {
       kind: 'paragraph',
-      text: `The ${ROLE_TITLES.decisionMaker}, ${plain(phase.plan.owners.decisionMaker)}, decides at a go/no-go meeting on ${parisDate(s.plannedCutover)}, once every item of the checklist holds. Each owner records their go with ${code(`npx cloudexit cutover --phase ${s.id} --approve <role> --as "<your name>"`)} (one person holds one role), role one of ${OWNER_ROLES.map((r) => code(r)).join(', ')}. The cutover cannot start without all four. ${verdict}`,
+      text: d.goNoGoText(
+        t.roles.decisionMaker,
+        plain(phase.plan.owners.decisionMaker),
+        w.date(s.plannedCutover),
+        code(d.approveCommand(s.id)),
+        OWNER_ROLES.map((r) => code(r)).join(', '),
+        verdict,
+      ),
     },
-    { kind: 'heading', level: 2, text: 'Point of no return' },
+    { kind: 'heading', level: 2, text: d.pointOfNoReturn },
     {
       kind: 'paragraph',
-      text: `The last step, the commit. Until then the source stays the reference copy and ${code(`npx cloudexit rollback --phase ${s.id}`)} returns to it. After it, rollback refuses: the new host may hold writes the source never saw. ${commit ? `Phase ${s.id} passed it on ${parisDateTime(commit.at)}.` : 'Not passed yet.'}`,
+      text: d.pointText(rollback, commit ? d.passed(s.id, w.dateTime(commit.at)) : d.notPassed),
     },
-    { kind: 'heading', level: 2, text: 'Rollback' },
-    {
-      kind: 'paragraph',
-      text: `Who decides: the ${ROLE_TITLES.decisionMaker}. A rollback clears the go of every owner: a new attempt needs four new ones.`,
-    },
+    { kind: 'heading', level: 2, text: d.rollback },
+    { kind: 'paragraph', text: d.rollbackWho(t.roles.decisionMaker) },
     {
       kind: 'table',
-      head: ['If it goes wrong at', 'How we go back'],
-      rows: CUTOVER_STEPS.map((step) => [STEP_TITLES[step], rollbackProcedure(step, s.id, facts.plan.hooks)]),
+      head: d.rollbackHead,
+      rows: CUTOVER_STEPS.map((step) => [t.steps[step], rollbackProcedure(t, step, s.id, facts.plan.hooks)]),
     },
   ];
 }

@@ -1,25 +1,19 @@
 /**
  * What a project manager needs to know about each cutover step: who owns it, how we know it
  * worked, how long it should take (from the measured throughput), how to go back, and what
- * actually happened (from the phase record the state machine keeps).
+ * actually happened (from the phase record the state machine keeps), in the runbook's language.
  */
 import type { OwnerRole } from '../../cutover/gates.ts';
 import { secondsFor, type Throughput } from '../../plan/projection.ts';
 import type { Hooks } from '../../plan/schema.ts';
 import type { CutoverStep, PhaseRecord } from '../../phase-record.ts';
-import { code, count, formatBytes, humanDuration, parisDateTime, plain, plural } from './format.ts';
-import type { PhaseFacts } from './model.ts';
+import { en } from '../i18n/en.ts';
+import type { Messages } from '../i18n/catalog.ts';
+import { code, plain } from './format.ts';
+import type { PhaseFacts, RunbookFacts } from './model.ts';
 
-export const STEP_TITLES: Record<CutoverStep, string> = {
-  preflight: 'Go/no-go check',
-  freeze: 'Freeze writes at the source',
-  quiescence: 'Check that nothing was written after the freeze',
-  'final-sync': 'Final copy of what changed',
-  verify: 'Verify the final copy',
-  switch: 'Switch readers to the new host',
-  'smoke-check': 'Smoke check on the new host',
-  commit: 'Commit: the point of no return',
-};
+/** The English step titles (the catalog's), for callers that write English only. */
+export const STEP_TITLES: Record<CutoverStep, string> = en.steps;
 
 export const STEP_OWNERS: Record<CutoverStep, OwnerRole> = {
   preflight: 'decisionMaker',
@@ -38,104 +32,140 @@ const STEP_HOOKS: Partial<Record<CutoverStep, 'freeze' | 'switch' | 'smokeCheck'
   'smoke-check': 'smokeCheck',
 };
 
-function hookName(hooks: Hooks, hook: keyof Omit<Hooks, 'timeoutSeconds'>): string {
-  return hooks[hook] ? `the ${hook} hook (${code(hooks[hook])})` : `the ${hook} hook (not in the plan)`;
+function hookName(t: Messages, hooks: Hooks, hook: keyof Omit<Hooks, 'timeoutSeconds'>): string {
+  const file = hooks[hook];
+  return file ? t.stepText.hook(hook, code(file)) : t.stepText.noHook(hook);
 }
 
 function sentence(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export function successCriterion(step: CutoverStep, hooks: Hooks): string {
+export function successCriterion(t: Messages, step: CutoverStep, hooks: Hooks): string {
+  const c = t.stepText.criterion;
   switch (step) {
     case 'preflight':
-      return 'Every item of the checklist holds: bulk copy complete, full verification clean, stacks equivalent with every gap accepted in the plan (or the parity gate waived, with a reason), the go of all four owners, freeze and switch hooks configured and their files found.';
+      return c.preflight;
     case 'freeze':
-      return `${sentence(hookName(hooks, 'freeze'))} ends with success: nobody can write to the source any more. The time of the freeze is recorded.`;
+      return c.freeze(sentence(hookName(t, hooks, 'freeze')));
     case 'quiescence':
-      return 'The source is listed again and no object was written after the freeze.';
+      return c.quiescence;
     case 'final-sync':
-      return 'Every object added or changed since the bulk copy is on the new host; none failed.';
+      return c.finalSync;
     case 'verify':
-      return 'What the final copy brought is read again on the new host and its SHA-256 matches; every other object passes the quick check (size, ETag, stored SHA-256). No mismatch, nothing left to copy.';
+      return c.verify;
     case 'switch':
-      return `${sentence(hookName(hooks, 'switch'))} ends with success: readers use the new host.`;
+      return c.switch(sentence(hookName(t, hooks, 'switch')));
     case 'smoke-check':
-      return hooks.smokeCheck
-        ? `${sentence(hookName(hooks, 'smokeCheck'))} ends with success: the application works against the new host.`
-        : 'The plan has no smoke-check hook: the step is recorded as skipped. Check the application by hand before the commit.';
+      return hooks.smokeCheck ? c.smoke(sentence(hookName(t, hooks, 'smokeCheck'))) : c.noSmoke;
     case 'commit':
-      return 'The commit, given once the smoke check passed, is recorded in the state and the audit log: the new host is the reference copy.';
+      return c.commit;
   }
 }
 
-export function rollbackProcedure(step: CutoverStep, phaseId: number, hooks: Hooks): string {
-  const rollback = code(`npx cloudexit rollback --phase ${phaseId}`);
-  const thaw = hooks.thaw
-    ? `runs ${hookName(hooks, 'thaw')}: writes are allowed at the source again`
-    : 'finds no thaw hook in the plan: allow writes at the source again by hand';
-  const back = hooks.rollback
-    ? `runs ${hookName(hooks, 'rollback')} to point readers back at the source, then`
-    : 'finds no rollback hook in the plan: point readers back at the source by hand; it then';
+/**
+ * What an operator types or watches at each step: the one cutover command runs most of
+ * them, so the column says what that run executes at this step (the hook's script, the
+ * listing, the delta copy) and which command checks or resumes it.
+ */
+export function stepCommand(t: Messages, step: CutoverStep, phaseId: number, hooks: Hooks): string {
+  const c = t.stepText.command;
+  const cutover = code(`npx cloudexit cutover --phase ${phaseId}`);
+  const hook = (name: 'freeze' | 'switch' | 'smokeCheck') => {
+    const file = hooks[name];
+    return file ? c.hook(code(file), cutover) : c.noHook(name);
+  };
   switch (step) {
     case 'preflight':
-      return 'Nothing to undo: nothing was changed. Fix what the checklist shows, then run the cutover again.';
+      return cutover;
+    case 'freeze':
+      return hook('freeze');
+    case 'quiescence':
+      return c.quiescence(code('npx cloudexit status'));
+    case 'final-sync':
+      return c.finalSync(cutover);
+    case 'verify':
+      return c.verify(code(`npx cloudexit verify --mode quick --phase ${phaseId}`));
+    case 'switch':
+      return hook('switch');
+    case 'smoke-check':
+      return hook('smokeCheck');
+    case 'commit':
+      return c.commit(code(`npx cloudexit cutover --phase ${phaseId} --commit`));
+  }
+}
+
+export function rollbackProcedure(t: Messages, step: CutoverStep, phaseId: number, hooks: Hooks): string {
+  const r = t.stepText.rollback;
+  const rollback = code(`npx cloudexit rollback --phase ${phaseId}`);
+  const thaw = hooks.thaw ? r.thaw(hookName(t, hooks, 'thaw')) : r.noThaw;
+  const back = hooks.rollback ? r.back(hookName(t, hooks, 'rollback')) : r.noBack;
+  switch (step) {
+    case 'preflight':
+      return r.preflight;
     case 'freeze':
     case 'final-sync':
     case 'verify':
-      return `${rollback} ${thaw}. The source stays the reference copy; what is on the new host is harmless and is copied over again at the next attempt.`;
+      return r.harmless(rollback, thaw);
     case 'quiescence':
-      return `${rollback} ${thaw}. Find out why the freeze did not hold before trying again.`;
+      return r.quiescence(rollback, thaw);
     case 'switch':
     case 'smoke-check':
-      return `${rollback} ${back} ${thaw}.`;
+      return r.switched(rollback, back, thaw);
     case 'commit':
-      return `None. After the commit, ${rollback} refuses: the new host may already hold writes the source never saw. Going back means a new migration in the other direction.`;
+      return r.commit(rollback);
   }
 }
 
 /** Expected duration of a cutover step from the measured copy throughput, in hours and days. */
 export function expectedDuration(
+  facts: RunbookFacts,
   step: CutoverStep,
   phase: PhaseFacts,
   throughput: Throughput | undefined,
   hooks: Hooks,
 ): string {
+  const { t, w } = facts;
+  const d = t.stepText.duration;
   const hook = STEP_HOOKS[step];
   if (hook) {
-    if (!hooks[hook]) return step === 'smoke-check' ? 'none: skipped' : 'cannot run: no hook in the plan';
-    return `as long as the hook takes, at most ${humanDuration(hooks.timeoutSeconds)}`;
+    if (!hooks[hook]) return step === 'smoke-check' ? d.skipped : d.noHook;
+    return d.hook(w.duration(hooks.timeoutSeconds));
   }
-  if (step === 'preflight' || step === 'commit') return 'under 1 min';
+  if (step === 'preflight' || step === 'commit') return d.quick;
   const objects = sum(phase, 'objects');
-  const inventoried = phase.datasets.every((d) => d.inventoried);
-  if (step === 'quiescence')
-    return inventoried
-      ? `one listing of the source (${plural(objects, 'object')}); not measured`
-      : 'one listing of the source; not measured';
-  if (phase.status.state !== 'committed' && !inventoried) return 'unknown until the phase is inventoried';
-  if (!throughput) return 'unknown until a copy is measured';
+  const inventoried = phase.datasets.every((x) => x.inventoried);
+  if (step === 'quiescence') return inventoried ? d.listing(w.plural(objects, ...t.nouns.object)) : d.listingUnknown;
+  if (phase.status.state !== 'committed' && !inventoried) return d.notInventoried;
+  if (!throughput) return d.notMeasured;
   const notCopied = { bytes: sum(phase, 'notCopiedBytes'), objects: sum(phase, 'notCopiedObjects') };
   if (step === 'final-sync') {
-    return `${humanDuration(secondsFor(notCopied.bytes, notCopied.objects, throughput))} for what is not copied yet (${plural(notCopied.objects, 'object')}, ${formatBytes(notCopied.bytes)}), plus what changes before the freeze`;
+    return d.finalSync(
+      w.duration(secondsFor(notCopied.bytes, notCopied.objects, throughput)),
+      w.plural(notCopied.objects, ...t.nouns.object),
+      w.bytes(notCopied.bytes),
+    );
   }
   // verify: the new objects are re-read in full, every object gets a quick check.
-  return `${humanDuration(secondsFor(notCopied.bytes, objects, throughput))} at the measured rate (upper bound)`;
+  return d.verify(w.duration(secondsFor(notCopied.bytes, objects, throughput)));
 }
 
 /** Expected duration of the preparation work still to do (bulk copy, full verification). */
 export function preparationDuration(
+  facts: RunbookFacts,
   kind: 'copy' | 'verify',
   phase: PhaseFacts,
   throughput: Throughput | undefined,
 ): string {
+  const { t, w } = facts;
+  const d = t.stepText.duration;
   const objects = kind === 'copy' ? sum(phase, 'notCopiedObjects') : sum(phase, 'objects') - sum(phase, 'verifiedFull');
   const bytes = kind === 'copy' ? sum(phase, 'notCopiedBytes') : sum(phase, 'bytes') - sum(phase, 'verifiedFullBytes');
-  const inventoried = phase.datasets.every((d) => d.inventoried);
-  if (phase.status.state === 'committed' || (inventoried && objects === 0 && bytes === 0)) return 'nothing left to do';
-  if (!inventoried) return 'unknown until the phase is inventoried';
-  if (!throughput) return 'unknown until a copy is measured';
-  return `${humanDuration(secondsFor(bytes, objects, throughput))} for ${plural(objects, 'object')} (${formatBytes(bytes)})`;
+  const inventoried = phase.datasets.every((x) => x.inventoried);
+  if (phase.status.state === 'committed' || (inventoried && objects === 0 && bytes === 0)) return d.nothingLeft;
+  if (!inventoried) return d.notInventoried;
+  if (!throughput) return d.notMeasured;
+  return d.left(w.duration(secondsFor(bytes, objects, throughput)), w.plural(objects, ...t.nouns.object), w.bytes(bytes));
 }
 
 function sum(
@@ -146,46 +176,48 @@ function sum(
 }
 
 /** What happened to a step, from the phase record. */
-export function actualOutcome(step: CutoverStep, record: PhaseRecord | undefined): string {
+export function actualOutcome(facts: RunbookFacts, step: CutoverStep, record: PhaseRecord | undefined): string {
+  const { t, w } = facts;
+  const o = t.stepText.outcome;
   const done = record?.done.find((d) => d.step === step);
   if (done) {
-    const what = `Done ${parisDateTime(done.at)}: ${describeDone(step, done.details)}`;
-    return record!.state === 'rolled-back'
-      ? `${what}; undone by the rollback of ${parisDateTime(record!.updatedAt)}`
-      : what;
+    const what = o.done(w.dateTime(done.at), describeDone(facts, step, done.details));
+    return record!.state === 'rolled-back' ? o.undone(what, w.dateTime(record!.updatedAt)) : what;
   }
   if (record?.failed?.step === step) {
     // The gates' own wording is for operators; the checklist above says the same for everyone.
-    if (step === 'preflight' && record.failed.error.startsWith('no-go'))
-      return `**Stopped** ${parisDateTime(record.failed.at)}: no-go, the checklist was not complete`;
+    if (step === 'preflight' && record.failed.error.startsWith('no-go')) return o.noGo(w.dateTime(record.failed.at));
     const error = record.failed.error.length > 300 ? `${record.failed.error.slice(0, 300)}…` : record.failed.error;
-    return `**Stopped** ${parisDateTime(record.failed.at)}: ${plain(error)}`;
+    return o.stopped(w.dateTime(record.failed.at), plain(error));
   }
-  return 'Not run yet';
+  return o.notRun;
 }
 
-function describeDone(step: CutoverStep, details: Record<string, unknown>): string {
+function describeDone(facts: RunbookFacts, step: CutoverStep, details: Record<string, unknown>): string {
+  const { t, w } = facts;
+  const d = t.stepText.done;
   const list = (key: string) => (Array.isArray(details[key]) ? (details[key] as Record<string, unknown>[]) : []);
   const total = (items: Record<string, unknown>[], key: string) =>
     items.reduce((n, i) => n + (typeof i[key] === 'number' ? i[key] : 0), 0);
   switch (step) {
     case 'preflight':
-      return 'every gate open';
+      return d.preflight;
     case 'freeze':
-      return typeof details['frozenAt'] === 'string'
-        ? `source frozen at ${parisDateTime(details['frozenAt'])}`
-        : 'source frozen';
+      return typeof details['frozenAt'] === 'string' ? d.frozenAt(w.dateTime(details['frozenAt'])) : d.frozen;
     case 'quiescence':
-      return 'no write after the freeze';
+      return d.quiescence;
     case 'final-sync':
-      return `${plural(total(list('synced'), 'copied'), 'object')} (${formatBytes(total(list('synced'), 'bytes'))}) copied`;
+      return d.finalSync(
+        w.plural(total(list('synced'), 'copied'), ...t.nouns.object),
+        w.bytes(total(list('synced'), 'bytes')),
+      );
     case 'verify':
-      return `${count(total(list('verified'), 'full'))} read again in full, ${count(total(list('verified'), 'quick'))} checked quickly, no mismatch`;
+      return d.verify(w.count(total(list('verified'), 'full')), w.count(total(list('verified'), 'quick')));
     case 'switch':
-      return 'readers switched to the new host';
+      return d.switch;
     case 'smoke-check':
-      return typeof details['skipped'] === 'string' ? 'skipped, no smoke-check hook' : 'passed';
+      return typeof details['skipped'] === 'string' ? d.skipped : d.passed;
     case 'commit':
-      return 'committed';
+      return d.commit;
   }
 }

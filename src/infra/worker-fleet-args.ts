@@ -1,0 +1,143 @@
+/**
+ * Pure builders of the fleet's resource arguments: network ranges, the managed state
+ * database, the instances, the worker environment. `createWorkerFleet` only wires them.
+ */
+import type * as pulumi from '@pulumi/pulumi';
+import type { DatabaseArgs } from '@ovhcloud/pulumi-ovh/cloudproject/database.js';
+import type { InstanceArgs } from '@ovhcloud/pulumi-ovh/cloudproject/instance.js';
+import type { NetworkPrivateSubnetArgs } from '@ovhcloud/pulumi-ovh/cloudproject/networkPrivateSubnet.js';
+import { cidrRange, type WarehouseSpec, type WorkerFleetSpec } from '../warehouse/spec.ts';
+import { postgresFlavor } from './ovh-args.ts';
+import type { OvhSettings } from './settings.ts';
+import { stateDatabaseSize } from './worker-fleet-placement.ts';
+
+/** Names inside the state database; the URL and the roles agree through these. */
+export const STATE_DATABASE = 'cloudexit_state';
+export const STATE_ROLE = 'cloudexit_worker';
+
+function ipOf(n: number): string {
+  return [24, 16, 8, 0].map((shift) => (n >>> shift) & 255).join('.');
+}
+
+/** Addresses of the fleet network: the state database's fixed one, then the DHCP range. */
+export function fleetAddresses(cidr: string): { stateDatabase: string; dhcpStart: string; dhcpEnd: string } {
+  const range = cidrRange(cidr);
+  if (!range || range.last - range.first < 32)
+    throw new Error(`workers.cidr ${cidr} is too small for a fleet; use a /26 or larger, such as 10.41.0.0/24`);
+  return { stateDatabase: ipOf(range.first + 5), dhcpStart: ipOf(range.first + 10), dhcpEnd: ipOf(range.last - 1) };
+}
+
+export function fleetSubnetArgs(
+  fleet: Pick<WorkerFleetSpec, 'cidr'>,
+  settings: Pick<OvhSettings, 'projectId' | 'region'>,
+  networkId: pulumi.Input<string>,
+): NetworkPrivateSubnetArgs {
+  const { dhcpStart, dhcpEnd } = fleetAddresses(fleet.cidr);
+  return {
+    serviceName: settings.projectId,
+    networkId,
+    region: settings.region,
+    network: fleet.cidr,
+    start: dhcpStart,
+    end: dhcpEnd,
+    dhcp: true,
+    // Unlike the warehouse network, the fleet needs egress (the Azure source, the S3
+    // endpoint, package mirrors): through the managed gateway below, never inbound.
+    noGateway: false,
+  };
+}
+
+/** `--state`: no password in it; the worker takes PGPASSWORD from its environment file. */
+export function stateUrl(host: string, port: number): string {
+  return `postgresql://${STATE_ROLE}@${host}:${port}/${STATE_DATABASE}?sslmode=require`;
+}
+
+/**
+ * The managed state database: on the fleet network only, IP restrictions to the fleet's
+ * range, backups where the warehouse's go, sized for the fleet's connections.
+ */
+export function stateDatabaseArgs(
+  spec: Pick<WarehouseSpec, 'name' | 'postgres'>,
+  fleet: Pick<WorkerFleetSpec, 'count' | 'cidr'>,
+  settings: OvhSettings,
+  net: { networkId: pulumi.Input<string>; subnetId: pulumi.Input<string> },
+): DatabaseArgs {
+  const flavor = postgresFlavor(stateDatabaseSize(fleet.count));
+  const node = { region: settings.region, networkId: net.networkId, subnetId: net.subnetId };
+  return {
+    serviceName: settings.projectId,
+    description: `${spec.name} cloudexit worker state`,
+    engine: 'postgresql',
+    version: spec.postgres.version,
+    plan: settings.databasePlan,
+    flavor,
+    diskSize: 64,
+    nodes: Array.from({ length: settings.databasePlan === 'essential' ? 1 : 2 }, () => node),
+    ipRestrictions: [{ ip: fleet.cidr, description: `${spec.name} worker fleet` }],
+    backupRegions: settings.backupRegions,
+    deletionProtection: true,
+  };
+}
+
+export interface FleetInstanceInput {
+  name: string;
+  flavorId: pulumi.Input<string>;
+  imageId: pulumi.Input<string>;
+  networkId: pulumi.Input<string>;
+  subnetId: pulumi.Input<string>;
+  gatewayId: pulumi.Input<string>;
+  userData: pulumi.Input<string>;
+  /**
+   * A fixed address in the fleet network (the state database's).
+   * @default undefined (DHCP)
+   */
+  ip?: string;
+}
+
+/** An instance on the fleet network only: no public interface, egress through the gateway. */
+export function fleetInstanceArgs(
+  settings: Pick<OvhSettings, 'projectId' | 'region'>,
+  i: FleetInstanceInput,
+): InstanceArgs {
+  return {
+    serviceName: settings.projectId,
+    region: settings.region,
+    name: i.name,
+    billingPeriod: 'hourly',
+    flavor: { flavorId: i.flavorId },
+    bootFrom: { imageId: i.imageId },
+    network: {
+      public: false,
+      private: {
+        network: { id: i.networkId, subnetId: i.subnetId },
+        gateway: { id: i.gatewayId },
+        ...(i.ip ? { ip: i.ip } : {}),
+      },
+    },
+    userData: i.userData,
+  };
+}
+
+/** Values of the target credentials and the state password, by environment variable. */
+export interface WorkerSecretValues {
+  statePassword: string;
+  targetAccessKeyId: string;
+  targetSecretAccessKey: string;
+}
+
+/**
+ * The OKMS secret the workers read at boot: environment variables named as the plan names
+ * them (runbooks/emc2/plan.yaml) and as the PostgreSQL state reads its password.
+ */
+export function workerEnvironment(values: WorkerSecretValues): string {
+  return JSON.stringify({
+    PGPASSWORD: values.statePassword,
+    CLOUDEXIT_TARGET_ACCESS_KEY_ID: values.targetAccessKeyId,
+    CLOUDEXIT_TARGET_SECRET_ACCESS_KEY: values.targetSecretAccessKey,
+  });
+}
+
+/** Where the fleet's secrets live in OKMS: one written by this program, one by the operator. */
+export function secretPaths(spec: Pick<WarehouseSpec, 'name'>): { environment: string; source: string } {
+  return { environment: `cloudexit/${spec.name}/workers/environment`, source: `cloudexit/${spec.name}/workers/source` };
+}

@@ -1,0 +1,72 @@
+/**
+ * Azure Blob reads (Get Blob, ranged, If-Match) over an undici keep-alive pool, signed by
+ * appending a read SAS (azure-sas.ts): per object, the bytes and no pipeline of policies,
+ * no shared-key HMAC. Answers are mapped to StoreErrors as the SDK path maps them (the
+ * service's `x-ms-error-code`, the status); the SAS never reaches an error.
+ */
+import type { Dispatcher } from 'undici';
+import { createHttpPool, header, networkFailure, type HttpPoolOptions } from './http/undici-pool.ts';
+import type { ReadSasSource } from './azure-sas.ts';
+import { storeErrorFrom } from './store-error.ts';
+
+export interface AzureReaderOptions extends HttpPoolOptions {
+  /** The container's URL, without a query: `http://127.0.0.1:PORT/devstoreaccount1/container`. */
+  containerUrl: string;
+  /** The store's description, for errors. */
+  description: string;
+  sas: ReadSasSource;
+}
+
+export interface AzureReader {
+  /** Get Blob of the whole blob or of `range`; the body is the caller's to consume or destroy. */
+  get(
+    key: string,
+    range: { offset: number; length: number } | undefined,
+    ifMatch: string | undefined,
+  ): Promise<Pick<Dispatcher.ResponseData, 'statusCode' | 'headers' | 'body'>>;
+  close(): Promise<void>;
+}
+
+export function createAzureReader(options: AzureReaderOptions): AzureReader {
+  const url = new URL(options.containerUrl);
+  const pool = createHttpPool(url.origin, options);
+  const containerPath = url.pathname.replace(/\/+$/, '');
+  const { description } = options;
+
+  return {
+    async get(key, range, ifMatch) {
+      let response: Dispatcher.ResponseData;
+      try {
+        const sas = await options.sas();
+        const headers: Record<string, string> = { 'x-ms-version': sas.version };
+        if (range) headers['x-ms-range'] = `bytes=${range.offset}-${range.offset + range.length - 1}`;
+        if (ifMatch !== undefined) headers['if-match'] = ifMatch;
+        response = await pool.request({ method: 'GET', path: `${blobPath(containerPath, key)}?${sas.query}`, headers });
+      } catch (err) {
+        throw networkFailure(err, 'read', key, description);
+      }
+      if (response.statusCode >= 200 && response.statusCode < 300) return response;
+      // The service's code is in a header: the body (XML with the same code) is not needed.
+      await response.body.dump();
+      throw storeErrorFrom({
+        op: 'read',
+        key,
+        store: description,
+        status: response.statusCode,
+        storeCode: header(response.headers, 'x-ms-error-code'),
+        retryAfter: header(response.headers, 'retry-after'),
+      });
+    },
+    close: () => pool.close(),
+  };
+}
+
+/**
+ * The blob's path as @azure/storage-blob builds it (EscapePath: each segment URI-encoded,
+ * `/` kept) — and, like the SDK's URL handling, with `.` and `..` segments resolved, so
+ * the same key names the same blob on both paths.
+ */
+export function blobPath(containerPath: string, key: string): string {
+  const path = `${containerPath}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  return /(^|\/)\.\.?(\/|$)/.test(key) ? new URL(path, 'http://x').pathname : path;
+}
