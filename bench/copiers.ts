@@ -215,15 +215,30 @@ export async function writePlan(
 
 export interface CloudexitRun extends Timed {
   report: { ok?: boolean; copied?: number; bytesCopied?: number } | undefined;
+  /**
+   * `cloudexit probe` of the fresh bucket, run first on the same state: a once-per-target
+   * cost (it writes throw-away objects, a multipart upload among them) that `copy` would
+   * otherwise pay inside the timed run, hiding the per-object figures. Reported on its own.
+   */
+  probe: Timed;
 }
 
 /** The node flags of bin/cloudexit.js's shebang (`#!/usr/bin/env -S node FLAGS`). */
 export const SHEBANG_NODE_FLAGS = CLOUDEXIT_SHEBANG.split(/\s+/).filter((word) => word.startsWith('--'));
 
+export interface CloudexitRunOptions {
+  /**
+   * Node flags (e.g. `--cpu-prof`): node is then started explicitly with the shebang's
+   * flags plus these, instead of through the shebang. @default none
+   */
+  nodeFlags?: readonly string[];
+  /** Called once the probe is done, just before the timed copy starts. @default nothing */
+  onCopyStart?: () => void;
+}
+
 /**
- * `cloudexit copy` on a fresh state database; `dir` is a fresh temp dir for this run.
- * With `nodeFlags` (e.g. `--cpu-prof`), node is started explicitly with the shebang's flags
- * plus these, instead of through the shebang.
+ * `cloudexit probe`, then the timed `cloudexit copy`, on a fresh state database; `dir` is
+ * a fresh temp dir for this run.
  */
 export async function runCloudexit(
   dir: string,
@@ -231,8 +246,9 @@ export async function runCloudexit(
   dataset: string,
   container: string,
   bucket: string,
-  nodeFlags: readonly string[] = [],
+  options: CloudexitRunOptions = {},
 ): Promise<CloudexitRun> {
+  const nodeFlags = options.nodeFlags ?? [];
   const plan = join(dir, 'plan.yaml');
   await writePlan(plan, endpoints, dataset, container, bucket);
   const env = {
@@ -242,21 +258,20 @@ export async function runCloudexit(
     BENCH_TARGET_SECRET: endpoints.target.secretAccessKey,
   };
   const node = nodeFlags.length > 0 ? [process.execPath, ...SHEBANG_NODE_FLAGS, ...nodeFlags] : [];
+  const stateArgs = ['--plan', plan, '--state', join(dir, 'state.db'), '--dataset', dataset];
+  const probe = await timed([CLOUDEXIT_BIN, 'probe', ...stateArgs, '--json'], env, join(dir, 'probe-rss'));
   const command = [
     ...node,
     CLOUDEXIT_BIN,
     'copy',
-    '--plan',
-    plan,
-    '--state',
-    join(dir, 'state.db'),
+    ...stateArgs,
     '--evidence',
     join(dir, 'evidence'),
-    '--dataset',
-    dataset,
     '--no-progress',
     '--json',
   ];
+  if (probe.code !== 0) return { ...probe, report: undefined, probe };
+  options.onCopyStart?.();
   const run = await timed(command, env, join(dir, 'rss'));
   let report: CloudexitRun['report'];
   try {
@@ -264,7 +279,7 @@ export async function runCloudexit(
   } catch {
     /* reported by the caller as a failure, with the output */
   }
-  return { ...run, report };
+  return { ...run, report, probe };
 }
 
 /** `rclone copy az:CONTAINER s3:BUCKET` with its configuration in environment variables. */

@@ -108,7 +108,9 @@ async function main(): Promise<void> {
   const [azurite, target] = await Promise.all([startAzurite(), startTarget(targetKind, workDir)]);
   services.push(azurite, target);
   const endpoints: Endpoints = { azurite: azurite.endpoint, target };
-  log(`azurite pid ${azurite.pid} at ${azurite.endpoint}; ${target.kind} pids ${target.pids().join(' ')} at ${target.endpoint}`);
+  log(
+    `azurite pid ${azurite.pid} at ${azurite.endpoint}; ${target.kind} pids ${target.pids().join(' ')} at ${target.endpoint}`,
+  );
   const azuritePids = () => [azurite.pid];
 
   const small = smallObjects(smallCount);
@@ -163,13 +165,19 @@ async function main(): Promise<void> {
         const dir = join(workDir, `run-${++runNumber}`);
         await mkdir(dir);
         const into = bucket(workload.name, copier, round);
-        const serversBefore = [cpuSecondsOf(azuritePids()), cpuSecondsOf(target.pids())];
+        let serversBefore = [cpuSecondsOf(azuritePids()), cpuSecondsOf(target.pids())];
         const cx =
           copier === 'cloudexit'
-            ? await runCloudexit(dir, endpoints, workload.name, workload.container, into)
+            ? await runCloudexit(dir, endpoints, workload.name, workload.container, into, {
+                onCopyStart: () => {
+                  serversBefore = [cpuSecondsOf(azuritePids()), cpuSecondsOf(target.pids())];
+                },
+              })
             : undefined;
         const run = cx ?? (await runRclone(dir, endpoints, workload.container, into));
-        const serversCpu = [cpuSecondsOf(azuritePids()), cpuSecondsOf(target.pids())].map((s, i) => s - serversBefore[i]!);
+        const serversCpu = [cpuSecondsOf(azuritePids()), cpuSecondsOf(target.pids())].map(
+          (s, i) => s - serversBefore[i]!,
+        );
         const what = `round ${round} ${workload.name} ${copier}`;
         const broke = (why: string) =>
           new Error(
@@ -195,6 +203,7 @@ async function main(): Promise<void> {
           peakRssMiB: run.peakRssKiB / 1024,
           sourceServerCpuSeconds: serversCpu[0]!,
           targetServerCpuSeconds: serversCpu[1]!,
+          ...(cx ? { probeSeconds: cx.probe.wallMs / 1000 } : {}),
         };
         runs.push(figures);
         log(

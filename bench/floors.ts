@@ -76,8 +76,7 @@ async function drain(store: ObjectStore, key: string, range?: { offset: number; 
 
 export async function measureFloors(setup: FloorSetup): Promise<Floors> {
   const credential = { kind: 'key' as const, accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY };
-  const azure = (container: string) =>
-    createAzureBlobStore({ endpoint: setup.azuriteEndpoint, container, credential });
+  const azure = (container: string) => createAzureBlobStore({ endpoint: setup.azuriteEndpoint, container, credential });
   const { target } = setup;
   const s3 = createS3Store({
     endpoint: target.endpoint,

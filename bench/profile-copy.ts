@@ -59,7 +59,7 @@ try {
     workload,
     workload === 'small' ? SMALL_CONTAINER : LARGE_CONTAINER,
     'profiled',
-    ['--cpu-prof', '--cpu-prof-dir', profileDir],
+    { nodeFlags: ['--cpu-prof', '--cpu-prof-dir', profileDir] },
   );
   if (run.code !== 0) throw new Error(`cloudexit failed (exit ${run.code}):\n${run.stderr.slice(-3000)}`);
   const [file] = (await readdir(profileDir)).filter((f) => f.endsWith('.cpuprofile'));

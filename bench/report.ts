@@ -20,6 +20,8 @@ export interface RunFigures {
   sourceServerCpuSeconds: number;
   /** CPU the target server (s3rver, or RGW's daemons) spent while this copier ran. */
   targetServerCpuSeconds: number;
+  /** cloudexit only: wall-clock of `cloudexit probe` of the fresh bucket, run before (and outside) the timed copy. */
+  probeSeconds?: number;
 }
 
 export interface BenchInput {
@@ -136,6 +138,7 @@ export function summarise(input: BenchInput) {
       peakRssMiB: cloudexitPeak,
       limits: CLOUDEXIT_LIMITS,
       startupSeconds: round2(input.cloudexitStartupSeconds),
+      probeSeconds: round2(median(input.runs.flatMap((r) => (r.probeSeconds === undefined ? [] : [r.probeSeconds])))),
       startedAs: `bin/cloudexit.js, through its shebang: ${CLOUDEXIT_SHEBANG}`,
     },
     rclone: { peakRssMiB: round2(peak('rclone')), version: input.rcloneVersion, flags: RCLONE_FLAGS.join(' ') },
@@ -154,15 +157,17 @@ export function summarise(input: BenchInput) {
       seconds: round2(r.seconds),
       cpuSeconds: round2(r.cpuSeconds),
       peakRssMiB: round2(r.peakRssMiB),
+      sourceServerCpuSeconds: round2(r.sourceServerCpuSeconds),
+      targetServerCpuSeconds: round2(r.targetServerCpuSeconds),
     })),
   };
 }
 
 /**
  * The floors as rates (medians over rounds) and each copier's rate as a fraction of them.
- * A copy does one GET and one PUT of every byte on the same two cores, so its floor is the
- * two alone combined (1 / (1/get + 1/put)): a copier at 1.0 is as fast as the servers let
- * a client be that does nothing else.
+ * A copy does one GET and one PUT of every byte, and can overlap them (two servers, two
+ * cores): its floor is the slower side alone, `min(get, put)`. A copier at 1.0 is as fast
+ * as the servers let a client be that does nothing else.
  */
 function floorFigures(
   input: BenchInput,
@@ -170,7 +175,7 @@ function floorFigures(
 ) {
   const largeMiB = input.large.bytes / 2 ** 20;
   const pick = (key: keyof Floors, field: keyof FloorRun) => median(input.floors.map((f) => f[key][field]));
-  const combined = (a: number, b: number) => 1 / (1 / a + 1 / b);
+  const combined = (a: number, b: number) => Math.min(a, b);
   const small = {
     getObjectsPerSecond: round2(input.small.objects / pick('smallGet', 'seconds')),
     putObjectsPerSecond: round2(input.small.objects / pick('smallPut', 'seconds')),
@@ -296,8 +301,8 @@ export function renderSummary(s: Summary): string {
     renderTable(['workload', 'unit', 'cloudexit', 'rclone', 'cloudexit / rclone'], rows),
     '',
     `floors on this machine (${s.target}, median of ${s.rounds}): small GETs alone ${f.small.getObjectsPerSecond} obj/s, ` +
-      `signed PUTs alone ${f.small.putObjectsPerSecond} obj/s, both ${f.small.combinedObjectsPerSecond} obj/s; ` +
-      `large GETs ${f.large.getMibPerSecond} MiB/s, PUTs ${f.large.putMibPerSecond} MiB/s, both ${f.large.combinedMibPerSecond} MiB/s`,
+      `signed PUTs alone ${f.small.putObjectsPerSecond} obj/s, floor (slower side) ${f.small.combinedObjectsPerSecond} obj/s; ` +
+      `large GETs ${f.large.getMibPerSecond} MiB/s, PUTs ${f.large.putMibPerSecond} MiB/s, floor ${f.large.combinedMibPerSecond} MiB/s`,
     `  server CPU per small GET ${f.small.azuriteCpuMsPerGet} ms (Azurite), per small PUT ${f.small.targetCpuMsPerPut} ms (${s.target}); ` +
       `floor client CPU ${f.small.clientCpuMsPerObject} ms per object, ${f.large.clientCpuSecondsPerGiB} s per GiB`,
     `targets: ratios >= 1.0: ${s.targets.ratiosAtLeast1 ? 'met' : 'MISSED'}; cloudexit peak RSS <= 256 MiB: ${s.targets.rssAtMost256MiB ? 'met' : 'MISSED'}`,
@@ -305,6 +310,8 @@ export function renderSummary(s: Summary): string {
       `CPU per small object <= 1.0x ${met(s.targets.cpuSmallAtMost1)}, CPU per GiB <= 1.2x ${met(s.targets.cpuLargeAtMost1_2)}`,
     `cloudexit limits: concurrency ${l.concurrency}, partConcurrency ${l.partConcurrency}, multipartThreshold ${l.multipartThreshold}, ` +
       `minPartSize ${l.minPartSize}, memoryBudget ${l.memoryBudget}; CLI startup (--help) ${s.cloudexit.startupSeconds} s, paid by every run`,
+    `cloudexit probes each fresh bucket first (\`cloudexit probe\`, median ${s.cloudexit.probeSeconds} s, outside the timed copy): ` +
+      'a once-per-target cost, as in a migration',
     `cloudexit started as \`npx cloudexit\` starts it: ${s.cloudexit.startedAs} (compile cache in node_modules/.cache/cloudexit)`,
     `rclone: ${s.rclone.version}, flags ${s.rclone.flags}, otherwise defaults`,
     `load average (1 min) at start ${s.loadAverage.start}, at end ${s.loadAverage.end} on a ${availableParallelism()}-core machine shared with the servers: ` +

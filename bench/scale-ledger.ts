@@ -6,8 +6,9 @@
  * Two figures, because a worker does two things with the state per batch:
  * - hand-out: `claimObjects` (FOR UPDATE SKIP LOCKED on the partial index), the batch
  *   marked copied in one statement, `releaseLease` — until the ledger is drained;
- * - recording: the same, but each object recorded on its own through the lease's fenced
- *   ledger, as `cloudexit worker` records it — on a smaller sample, in a dataset of its own.
+ * - recording: the same, but each object recorded through the lease's fenced ledger, on
+ *   its own (one statement each) or a batch at once (fenced `putObjects`) — on smaller
+ *   samples, in datasets of their own.
  *
  * Run alone: `node bench/scale-ledger.ts [--objects N] [--batch N] [--claimers N] [--record N] [--held N]`
  * starts an embedded cluster and prints one JSON object. Not a test: nothing here asserts.
@@ -33,7 +34,10 @@ export interface ClaimRateOptions {
   batch: number;
   /** Workers claiming at once, each with its own pool of 4 connections (as separate processes would). */
   claimers: number;
-  /** Objects recorded one by one through fenced ledgers, for `recordedObjectsPerSecond`. @default 20_000 */
+  /**
+   * Objects recorded through fenced ledgers, for `recordedObjectsPerSecond` (one by one) and
+   * again for `recordedInBatchesPerSecond` (a batch at once). @default 20_000
+   */
   record?: number;
   /**
    * Leases of `batch` objects held, unfinished, by other workers during the hand-out: a
@@ -57,12 +61,16 @@ export interface ClaimRate {
   claimsPerSecond: number;
   /** Objects handed out per second while draining the ledger (claim, mark done, release). */
   objectsPerSecond: number;
-  /** Objects per second when each is recorded through a fenced ledger, one transaction per object. */
+  /** Objects per second when each is recorded through a fenced ledger, one statement per object. */
   recordedObjectsPerSecond: number;
+  /** Objects per second when a batch is recorded at once (fenced `putObjects`, one transaction per batch). */
+  recordedInBatchesPerSecond: number;
   /** Workers at `OBJECTS_PER_WORKER_PER_SECOND` the hand-out alone feeds. */
   workersFedByHandOut: number;
   /** Workers at `OBJECTS_PER_WORKER_PER_SECOND` the state feeds once every object is recorded on its own. */
   workersFedByRecording: number;
+  /** The same when every batch is recorded at once. */
+  workersFedByBatchRecording: number;
   /** `os.loadavg()` when the measurement ended: 1, 5 and 15 minutes. */
   loadAverage: number[];
 }
@@ -76,8 +84,9 @@ export interface ClaimRate {
 export async function measureClaimRate(url: string, options: ClaimRateOptions): Promise<ClaimRate> {
   const { objects, batch, claimers } = options;
   const leaseMs = options.leaseMs ?? 600_000;
-  const handOutDataset = `ledger-${randomBytes(4).toString('hex')}`;
-  const recordDataset = `${handOutDataset}-record`;
+  const record = options.record ?? 20_000;
+  const name = `ledger-${randomBytes(4).toString('hex')}`;
+  const datasets = { handOut: name, oneByOne: `${name}-one`, inBatches: `${name}-batch` };
   const admin = new pg.Pool({ connectionString: url, max: 2 });
   const stores: PostgresStateStore[] = [];
   try {
@@ -85,44 +94,35 @@ export async function measureClaimRate(url: string, options: ClaimRateOptions): 
       stores.push(await openPostgresStateStore(url, { poolSize: CONNECTIONS_PER_WORKER }));
     await Promise.all(stores.map((s, i) => s.registerWorker({ workerId: `bench-${i}`, host: 'bench', pid: i })));
 
-    let started = performance.now();
-    await seedLedger(admin, handOutDataset, objects);
-    await seedLedger(admin, recordDataset, options.record ?? 20_000);
+    const started = performance.now();
+    await seedLedger(admin, datasets.handOut, objects);
+    await seedLedger(admin, datasets.oneByOne, record);
+    await seedLedger(admin, datasets.inBatches, record);
     await admin.query('ANALYZE objects');
     const seedSeconds = (performance.now() - started) / 1000;
-    const plan = await admin.query(`EXPLAIN (FORMAT JSON) ${CLAIM_PICK_SQL}`, [handOutDataset, batch]);
+    const plan = await admin.query(`EXPLAIN (FORMAT JSON) ${CLAIM_PICK_SQL}`, [datasets.handOut, batch]);
     const claimUsesIndex = JSON.stringify(plan.rows[0]).includes('"Index Name":"objects_claimable"');
 
     // The fleet's batches in flight, taken first: the lowest keys, right where claims start.
     await stores[0]!.registerWorker({ workerId: 'bench-fleet', host: 'bench', pid: 0 });
     for (let i = 0; i < (options.held ?? 0); i++)
-      await stores[0]!.claimObjects({ dataset: handOutDataset, workerId: 'bench-fleet', limit: batch, leaseMs });
+      await stores[0]!.claimObjects({ dataset: datasets.handOut, workerId: 'bench-fleet', limit: batch, leaseMs });
 
-    started = performance.now();
-    const handedOut = await Promise.all(
-      stores.map((store, i) =>
-        drain(store, { dataset: handOutDataset, workerId: `bench-${i}`, limit: batch, leaseMs }, async (lease) => {
-          await admin.query("UPDATE objects SET status = 'copied' WHERE lease_token = $1", [lease.fencingToken]);
-        }),
-      ),
-    );
-    const handOutSeconds = (performance.now() - started) / 1000;
+    const request = { limit: batch, leaseMs };
+    const handOut = await drainAll(stores, { ...request, dataset: datasets.handOut }, async (_store, lease) => {
+      await admin.query("UPDATE objects SET status = 'copied' WHERE lease_token = $1", [lease.fencingToken]);
+    });
+    const oneByOne = await drainAll(stores, { ...request, dataset: datasets.oneByOne }, async (store, lease) => {
+      // A worker records its objects as their copies end, several at once: as many as its pool allows.
+      const ledger = store.fencedLedger(lease);
+      await Promise.all(lease.keys.map((key) => ledger.updateObject(lease.dataset, key, { status: 'copied' })));
+    });
+    const inBatches = await drainAll(stores, { ...request, dataset: datasets.inBatches }, async (store, lease) => {
+      const ledger = store.fencedLedger(lease);
+      const records = await ledger.getObjects(lease.dataset, lease.keys);
+      await ledger.putObjects([...records.values()].map((r) => ({ ...r, status: 'copied' as const })));
+    });
 
-    started = performance.now();
-    const recorded = await Promise.all(
-      stores.map((store, i) =>
-        drain(store, { dataset: recordDataset, workerId: `bench-${i}`, limit: batch, leaseMs }, async (lease) => {
-          // A worker records its objects as their copies end, several at once: as many as its pool allows.
-          const ledger = store.fencedLedger(lease);
-          await Promise.all(lease.keys.map((key) => ledger.updateObject(lease.dataset, key, { status: 'copied' })));
-        }),
-      ),
-    );
-    const recordSeconds = (performance.now() - started) / 1000;
-
-    const claims = handedOut.reduce((n, d) => n + d.claims, 0);
-    const objectsPerSecond = handedOut.reduce((n, d) => n + d.objects, 0) / handOutSeconds;
-    const recordedObjectsPerSecond = recorded.reduce((n, d) => n + d.objects, 0) / recordSeconds;
     return {
       objects,
       batch,
@@ -130,17 +130,47 @@ export async function measureClaimRate(url: string, options: ClaimRateOptions): 
       held: options.held ?? 0,
       seedSeconds: round(seedSeconds),
       claimUsesIndex,
-      claimsPerSecond: round(claims / handOutSeconds),
-      objectsPerSecond: round(objectsPerSecond),
-      recordedObjectsPerSecond: round(recordedObjectsPerSecond),
-      workersFedByHandOut: Math.floor(objectsPerSecond / OBJECTS_PER_WORKER_PER_SECOND),
-      workersFedByRecording: Math.floor(recordedObjectsPerSecond / OBJECTS_PER_WORKER_PER_SECOND),
+      claimsPerSecond: round(handOut.claims / handOut.seconds),
+      objectsPerSecond: round(handOut.objects / handOut.seconds),
+      recordedObjectsPerSecond: round(oneByOne.objects / oneByOne.seconds),
+      recordedInBatchesPerSecond: round(inBatches.objects / inBatches.seconds),
+      workersFedByHandOut: fed(handOut),
+      workersFedByRecording: fed(oneByOne),
+      workersFedByBatchRecording: fed(inBatches),
       loadAverage: loadavg().map(round),
     };
   } finally {
     await Promise.all(stores.map((s) => s.close()));
     await admin.end();
   }
+}
+
+type Lease = NonNullable<Awaited<ReturnType<PostgresStateStore['claimObjects']>>>;
+
+interface Drained {
+  claims: number;
+  objects: number;
+  seconds: number;
+}
+
+/** Workers at `OBJECTS_PER_WORKER_PER_SECOND` that a drain's rate feeds. */
+const fed = (d: Drained) => Math.floor(d.objects / d.seconds / OBJECTS_PER_WORKER_PER_SECOND);
+
+/** Every store claims from the dataset at once until nothing is left; how many claims and objects, in how long. */
+async function drainAll(
+  stores: readonly PostgresStateStore[],
+  request: Omit<Parameters<PostgresStateStore['claimObjects']>[0], 'workerId'>,
+  work: (store: PostgresStateStore, lease: Lease) => Promise<void>,
+): Promise<Drained> {
+  const started = performance.now();
+  const each = await Promise.all(
+    stores.map((store, i) => drain(store, { ...request, workerId: `bench-${i}` }, (lease) => work(store, lease))),
+  );
+  return {
+    claims: each.reduce((n, d) => n + d.claims, 0),
+    objects: each.reduce((n, d) => n + d.objects, 0),
+    seconds: (performance.now() - started) / 1000,
+  };
 }
 
 /** `count` pending objects of `dataset` in one statement: a million rows without a million round trips. */
@@ -158,7 +188,7 @@ async function seedLedger(pool: pg.Pool, dataset: string, count: number): Promis
 async function drain(
   store: PostgresStateStore,
   request: Parameters<PostgresStateStore['claimObjects']>[0],
-  work: (lease: NonNullable<Awaited<ReturnType<PostgresStateStore['claimObjects']>>>) => Promise<void>,
+  work: (lease: Lease) => Promise<void>,
 ): Promise<{ claims: number; objects: number }> {
   let claims = 0;
   let objects = 0;

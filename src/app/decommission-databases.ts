@@ -62,7 +62,18 @@ export async function decommissionDatabase(
       items: items.length,
     });
   }
-  const dropped = await decommission.dropSourceTables(handle.dataset, handle.source, now);
+  let dropped: Awaited<ReturnType<typeof decommission.dropSourceTables>>;
+  try {
+    dropped = await decommission.dropSourceTables(handle.dataset, handle.source, now);
+  } catch (err) {
+    // One transaction: an object outside the dataset depending on a table (a view) stops it whole.
+    return {
+      dataset: name,
+      outcome: 'refused',
+      reason: `${err instanceof Error ? err.message : String(err)}: nothing of dataset ${name} was dropped`,
+      keys: listing.items.map((i) => i.key).slice(0, 50),
+    };
+  }
   const goneAt = dropped.remaining.length === 0 ? now().toISOString() : undefined;
   const certificate = {
     document: 'cloudexit deletion certificate' as const,

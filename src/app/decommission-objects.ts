@@ -26,51 +26,9 @@ export async function decommissionObjects(
   dataset: EngineDataset,
   eraser: SourceEraser,
 ): Promise<DatasetOutcome> {
-  const phase = session.phase!.id;
+  const listing = await listingBeforeDeletion(session, dataset, eraser);
+  if ('outcome' in listing) return listing;
   const now = () => session.clock.now();
-  const header = { migration: session.plan.migration, phase, dataset: dataset.name };
-  let listing = await readOwnEvidence<ListingDocument>(session.evidenceDir, listingPath(dataset.name), {
-    document: 'cloudexit source listing before decommission',
-    ...header,
-  });
-  if (!listing) {
-    // The target is verified in full now, after the commit: a stale verify never opens the way.
-    const summary = await verifyDataset(session.ctx, dataset, 'full');
-    const problems = [...summary.mismatches.map((m) => m.key), ...summary.failed.map((f) => f.key)];
-    if (problems.length > 0 || summary.notCopied > 0) {
-      return {
-        dataset: dataset.name,
-        outcome: 'refused',
-        reason:
-          `the target failed its full verify (${summary.mismatches.length + summary.failed.length} object(s) wrong, ` +
-          `${summary.notCopied} not copied): nothing of dataset ${dataset.name} was deleted`,
-        keys: problems.slice(0, 50),
-      };
-    }
-    const verified: VerifiedBefore = {
-      mode: 'full',
-      runId: session.ctx.runId,
-      at: now().toISOString(),
-      verified: summary.verified,
-      bytes: summary.bytesVerified,
-    };
-    const items = await listSource({ eraser, prefix: dataset.sourcePrefix, now });
-    listing = {
-      document: 'cloudexit source listing before decommission',
-      ...header,
-      source: eraser.description,
-      verifiedBeforeDeletion: verified,
-      listedAt: now().toISOString(),
-      items,
-    };
-    const sha256 = await writeEvidence(session.evidenceDir, listingPath(dataset.name), listing);
-    await session.audit('decommission-listed', 'succeeded', {
-      dataset: dataset.name,
-      listing: listingPath(dataset.name),
-      listingSha256: sha256,
-      items: items.length,
-    });
-  }
   const erased = await eraseObjectDataset({
     dataset: dataset.name,
     prefix: dataset.sourcePrefix,
@@ -81,17 +39,18 @@ export async function decommissionObjects(
   });
   if (erased.outcome === 'refused') return { dataset: dataset.name, ...erased };
   const goneAt = erased.objectsLeftAtSource === 0 ? now().toISOString() : undefined;
-  const before = listing.items;
   const stillLive = new Set(erased.remaining.filter((i) => i.kind !== 'deleted').map(identity));
-  const deleted = before.filter((i) => i.kind !== 'deleted' && !stillLive.has(identity(i)));
   const certificate = {
     document: 'cloudexit deletion certificate' as const,
-    ...header,
+    ...headerOf(session, dataset),
     kind: 'objects' as const,
     source: eraser.description,
+    // What the provider can keep besides current objects: what this listing had to look for.
+    sourceCapabilities: eraser.capabilities,
     verifiedBeforeDeletion: listing.verifiedBeforeDeletion,
-    listedBefore: summary(before, listing.listedAt),
-    deleted: summary(deleted),
+    listedBefore: summary(listing.items, listing.listedAt),
+    // Items listed before that are no longer there, whichever run (a killed one included) deleted them.
+    deleted: summary(listing.items.filter((i) => i.kind !== 'deleted' && !stillLive.has(identity(i)))),
     purged: summary(erased.purged),
     remaining: { ...summary(erased.remaining, now().toISOString()), objectsLeftAtSource: erased.objectsLeftAtSource },
     goneAt,
@@ -106,6 +65,71 @@ export async function decommissionObjects(
     residualUntil: erased.residualUntil,
     goneAt,
   };
+}
+
+function headerOf(session: Session, dataset: EngineDataset) {
+  return { migration: session.plan.migration, phase: session.phase!.id, dataset: dataset.name };
+}
+
+/**
+ * The listing kept from an earlier, interrupted run; otherwise the target verified in full
+ * now (a stale verify never opens the way) and the source listed and kept, before anything
+ * is deleted. A refusal when the target fails its verify.
+ */
+async function listingBeforeDeletion(
+  session: Session,
+  dataset: EngineDataset,
+  eraser: SourceEraser,
+): Promise<ListingDocument | Extract<DatasetOutcome, { outcome: 'refused' }>> {
+  const header = headerOf(session, dataset);
+  const document = 'cloudexit source listing before decommission' as const;
+  const note = (text: string) => session.ctx.progress.note(`decommission ${dataset.name}: ${text}`);
+  const kept = await readOwnEvidence<ListingDocument>(session.evidenceDir, listingPath(dataset.name), {
+    document,
+    ...header,
+  });
+  if (kept) {
+    note(`resuming from the listing kept at ${kept.listedAt}`);
+    return kept;
+  }
+  const summary = await verifyDataset(session.ctx, dataset, 'full');
+  const problems = [...summary.mismatches.map((m) => m.key), ...summary.failed.map((f) => f.key)];
+  if (problems.length > 0 || summary.notCopied > 0) {
+    return {
+      dataset: dataset.name,
+      outcome: 'refused',
+      reason:
+        `the target failed its full verify (${summary.mismatches.length + summary.failed.length} object(s) wrong, ` +
+        `${summary.notCopied} not copied): nothing of dataset ${dataset.name} was deleted`,
+      keys: problems.slice(0, 50),
+    };
+  }
+  const now = () => session.clock.now().toISOString();
+  const verified: VerifiedBefore = {
+    mode: 'full',
+    runId: session.ctx.runId,
+    at: now(),
+    verified: summary.verified,
+    bytes: summary.bytesVerified,
+  };
+  const items = await listSource({ eraser, prefix: dataset.sourcePrefix, now: () => session.clock.now() });
+  note(`target verified in full (${summary.verified} objects); ${items.length} item(s) listed at the source`);
+  const listing: ListingDocument = {
+    document,
+    ...header,
+    source: eraser.description,
+    verifiedBeforeDeletion: verified,
+    listedAt: now(),
+    items,
+  };
+  const sha256 = await writeEvidence(session.evidenceDir, listingPath(dataset.name), listing);
+  await session.audit('decommission-listed', 'succeeded', {
+    dataset: dataset.name,
+    listing: listingPath(dataset.name),
+    listingSha256: sha256,
+    items: items.length,
+  });
+  return listing;
 }
 
 function identity(i: ListedItem): string {

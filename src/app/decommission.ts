@@ -12,11 +12,13 @@
  * something cloudexit did not copy and verify) stops only that dataset: nothing of it is
  * deleted, and the command exits 1.
  */
+import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { approverOf } from '../cutover/approve.ts';
 import { recordDecommissionApproval } from '../cutover/decommission-approve.ts';
 import { certificatePath, writeEvidence } from '../cutover/decommission-evidence.ts';
 import { DECOMMISSION_ROLES, evaluateDecommissionGates, type DecommissionGate } from '../cutover/decommission-gates.ts';
+import { UserError } from '../errors.ts';
 import { isObjectDataset } from '../plan/schema.ts';
 import { clockFromEnv } from '../plan/clock.ts';
 import type { DatasetDecommission, PhaseRecord } from '../phase-record.ts';
@@ -25,6 +27,7 @@ import { decommissionDatabase } from './decommission-databases.ts';
 import { decommissionObjects, eraserOf } from './decommission-objects.ts';
 import type { DatasetOutcome } from './decommission-types.ts';
 import { currentActor } from './hooks.ts';
+import { migrationPaths } from './paths.ts';
 import { planOf, withPlanAndState } from './plan-state.ts';
 import { phaseOf } from './selection.ts';
 import { stopped, withSession, type Session, type SessionOptions } from './session.ts';
@@ -60,7 +63,11 @@ export async function decommission(options: DecommissionOptions): Promise<Decomm
     (session) => decommissionInSession(session),
     (report) => ({
       outcome: report.outcome === 'done' ? 'succeeded' : 'failed',
-      totals: { objects: 0, bytes: 0, failed: report.datasets.filter((d) => d.outcome !== 'decommissioned').length },
+      totals: {
+        objects: 0,
+        bytes: 0,
+        failed: report.datasets.filter((d) => d.outcome === 'refused' || d.outcome === 'incomplete').length,
+      },
     }),
   );
 }
@@ -165,6 +172,11 @@ export async function approveDecommission(
   const loaded = await planOf(options.plan);
   const phase = phaseOf(loaded, options.phase);
   approverOf(phase, options.owner);
+  // No state yet: nothing was ever committed, and a refusal must leave no file behind.
+  if (!existsSync(migrationPaths(loaded, options).statePath))
+    throw new UserError(`phase ${phase.id} is not committed: there is no state for it yet`, {
+      fix: `copy, verify and cut the phase over first (\`cloudexit cutover --phase ${phase.id} --commit\`), or point --state at its state`,
+    });
   return withPlanAndState({ ...options, plan: loaded }, { create: true }, async ({ state }) => {
     const deps = { state, phase, clock: options.clock ?? clockFromEnv(), actor: options.actor ?? currentActor() };
     const record = await recordDecommissionApproval(deps, options.owner, {

@@ -10,6 +10,7 @@
  * 2) before anything is written to it. The source is only read, from one snapshot.
  */
 import { verifyChain, type ChainVerdict } from '../audit/chain.ts';
+import { hostname } from 'node:os';
 import { UserError } from '../errors.ts';
 import { SILENT, type ProgressSink } from '../progress.ts';
 import { describeStateLocation, isPostgresLocation, postgresConfig, schemaVersionAt } from '../state/open.ts';
@@ -17,8 +18,10 @@ import { openPostgresStateStore } from '../state/postgres.ts';
 import { PARSE_TYPES } from '../state/postgres-schema.ts';
 import { openStateDatabase, type StateDatabase } from '../state/sqlite-schema.ts';
 import { SqliteStateStore } from '../state/sqlite.ts';
+import { processAlive } from '../state/sqlite-leader.ts';
+import { describeHolder } from '../state/contracts/leader.ts';
 import { censusDifferences, isEmptyCensus, takeCensus, type StateCensus } from '../state/state-census.ts';
-import { transferToPostgres, type TransferCounts } from '../state/sqlite-to-postgres.ts';
+import { transferToPostgres, type TransferCounts, type TransferProgress } from '../state/sqlite-to-postgres.ts';
 import pg from 'pg';
 import { defaultStatePath } from './paths.ts';
 import { planOf } from './plan-state.ts';
@@ -69,59 +72,66 @@ export async function migrateState(options: StateMigrateOptions): Promise<StateM
   }
   const targetConfig = postgresConfig(options.to, '--to');
   const to = describeStateLocation(options.to);
-  const from = options.from ?? defaultStatePath(await planOf(options.plan));
-  const source = await openSource(from);
+  const source = await openSource(options.from ?? defaultStatePath(await planOf(options.plan)));
   try {
     source.db.exec('BEGIN'); // one snapshot of every table, whatever another process writes meanwhile
-    const store = new SqliteStateStore(source);
-    const sourceSide: StateSide = {
-      location: source.location,
-      census: await takeCensus(async (sql) => source.db.prepare(sql).all()),
-      chain: pickChain(await verifyChain(store.iterateAudit())),
-    };
-    if (!sourceSide.chain.ok) {
-      throw new UserError(`the audit log of the SQLite state is broken after event ${sourceSide.chain.count}`, {
-        where: `--from ${source.location}`,
-        fix:
-          `run \`cloudexit audit verify --state ${source.location}\` to see the first broken event; ` +
-          'restore the state from a backup before moving it',
-      });
-    }
+    const sourceSide = await readSource(source);
+    refusePhaseHeld(source);
     await refuseNonEmpty(targetConfig, to);
     await (await openPostgresStateStore(targetConfig).catch(cannotOpen(to))).close(); // creates the schema
-    const progress = options.progress ?? SILENT;
-    let open = false;
     const copied = await transferToPostgres(source.db, targetConfig, {
       batchSize: options.batchSize,
       signal: options.signal,
       checkTarget: async (client) => {
         if (!isEmptyCensus(await censusOf(client))) throw notEmpty(to);
       },
-      progress: {
-        table(name, rows) {
-          if (open) progress.stop();
-          progress.start(`state migrate ${name}`, { objects: rows, bytes: 0 });
-          open = true;
-        },
-        rows: (rows) => progress.advance({ objects: rows }),
-      },
-    }).finally(() => open && progress.stop());
+      progress: tableProgress(options.progress ?? SILENT),
+    });
     const targetSide = await readTarget(targetConfig, to);
     const differences = censusDifferences(sourceSide.census, targetSide.census);
     if (sourceSide.chain.head !== targetSide.chain.head) {
       differences.push(`audit chain head: ${sourceSide.chain.head ?? 'none'} ≠ ${targetSide.chain.head ?? 'none'}`);
     }
-    return {
-      mode: 'atomic',
-      source: sourceSide,
-      target: targetSide,
-      copied,
-      differences,
-      ok: differences.length === 0 && targetSide.chain.ok,
-    };
+    const ok = differences.length === 0 && targetSide.chain.ok;
+    return { mode: 'atomic', source: sourceSide, target: targetSide, copied, differences, ok };
   } finally {
     source.db.close();
   }
+}
+
+/** The source's census and chain; a broken chain is refused: it would be carried over as if intact. */
+async function readSource(source: StateDatabase): Promise<StateSide> {
+  const side: StateSide = {
+    location: source.location,
+    census: await takeCensus(async (sql) => source.db.prepare(sql).all()),
+    chain: pickChain(await verifyChain(new SqliteStateStore(source).iterateAudit())),
+  };
+  if (!side.chain.ok) {
+    throw new UserError(`the audit log of the SQLite state is broken after event ${side.chain.count}`, {
+      where: `--from ${source.location}`,
+      fix:
+        `run \`cloudexit audit verify --state ${source.location}\` to see the first broken event; ` +
+        'restore the state from a backup before moving it',
+    });
+  }
+  return side;
+}
+
+/** A progress stage per table, its rows counted as the sink's objects. */
+function tableProgress(progress: ProgressSink): TransferProgress {
+  let open = false;
+  return {
+    table(name, rows) {
+      if (open) progress.stop();
+      progress.start(`state migrate ${name}`, { objects: rows, bytes: 0 });
+      open = true;
+    },
+    rows: (rows) => progress.advance({ objects: rows }),
+    done() {
+      if (open) progress.stop();
+      open = false;
+    },
+  };
 }
 
 async function openSource(from: string): Promise<StateDatabase> {
@@ -140,6 +150,21 @@ async function openSource(from: string): Promise<StateDatabase> {
     });
   }
   return source;
+}
+
+/**
+ * Refuses while a process holds a phase of the SQLite state (a cutover under way): it would
+ * go on recording in the file after the move, and its steps would be missing from PostgreSQL.
+ */
+function refusePhaseHeld(source: StateDatabase): void {
+  const rows = source.db.prepare('SELECT phase_id, host, pid, command, since FROM phase_locks ORDER BY phase_id').all();
+  const live = rows.find((r) => r['host'] !== hostname() || processAlive(Number(r['pid'])));
+  if (!live) return;
+  const holder = { host: String(live['host']), pid: Number(live['pid']), command: String(live['command']) };
+  throw new UserError(`phase ${String(live['phase_id'])} is held by ${describeHolder(holder, String(live['since']))}`, {
+    where: `--from ${source.location}`,
+    fix: 'let that command finish (or stop it), then move the state: nothing may record in the file meanwhile',
+  });
 }
 
 const pickChain = ({ ok, count, head }: ChainVerdict) => ({ ok, count, head });

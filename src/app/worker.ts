@@ -12,18 +12,17 @@
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { copyRecords, emptyCopySummary, type CopySummary } from '../engine/copy.ts';
+import { emptyCopySummary, type CopySummary } from '../engine/copy.ts';
 import type { EngineDataset } from '../engine/context.ts';
 import { UserError } from '../errors.ts';
-import { redact } from '../secrets/redact.ts';
-import { FencedWriteError, type WorkQueue } from '../state/contracts/work-queue.ts';
 import { workQueueOf } from '../state/work-queue-of.ts';
 import { isPostgresLocation } from '../state/open.ts';
 import { stopped, withSession, type Session, type SessionOptions } from './session.ts';
 import { probeTargets } from './target-capabilities.ts';
 import { inventoryInShards } from './worker-inventory.ts';
 import { untilStateAnswers } from './worker-retry.ts';
-import { LeaseKeeper, type HeldLease, type LeaseCounts } from './worker-leases.ts';
+import { copyLeases, pollMsOf, type LeaseWork } from './worker-batches.ts';
+import { LeaseKeeper, type LeaseCounts } from './worker-leases.ts';
 
 export interface WorkerOptions extends SessionOptions {
   /** Objects claimed per lease. @default 16 */
@@ -131,154 +130,69 @@ export async function workInSession(
     untilStateAnswers(what, call, { progress: session.ctx.progress, signal: session.ctx.signal });
   const keeper = new LeaseKeeper(queue, leaseMs, session.ctx.progress, session.ctx.signal);
   await ask('the registration', () => queue.registerWorker({ ...me, pid: process.pid }));
+  const work: LeaseWork = { queue, keeper, workerId: me.workerId, leaseMs, batch: options.batch ?? DEFAULT_BATCH, ask };
+  const done: DatasetWork[] = [];
   keeper.start();
-  const summaries: CopySummary[] = [];
-  let shardsListed = 0;
-  let unfinished = false;
   try {
     for (const dataset of datasets) {
       if (stopped(session)) break;
-      const work: LeaseWork = {
-        queue,
-        keeper,
-        workerId: me.workerId,
-        leaseMs,
-        batch: options.batch ?? DEFAULT_BATCH,
-        ask,
-      };
-      const inventory =
-        options.inventoryId === undefined
-          ? undefined
-          : await inventoryInShards(session.ctx, queue, dataset, {
-              inventoryId: options.inventoryId,
-              workerId: me.workerId,
-              leaseMs,
-              pollMs: pollMsOf(leaseMs),
-            });
-      shardsListed += inventory?.shards ?? 0;
-      const summary = emptyCopySummary(dataset.name, inventory?.summary, 0);
-      await copyLeases(session, dataset, work, summary);
-      const counts = await session.state.countObjects(dataset.name);
-      summary.alreadyCopied = counts.copied.objects + counts.verified.objects - summary.copied;
-      unfinished ||= counts.pending.objects + counts.failed.objects > 0;
-      summaries.push(summary);
+      done.push(await workDataset(session, dataset, work, options.inventoryId));
     }
   } finally {
     await keeper.stop();
   }
   const interrupted = stopped(session);
+  const summaries = done.map((d) => d.summary);
   const sum = (f: (d: CopySummary) => number) => summaries.reduce((n, d) => n + f(d), 0);
   const failed = sum((d) => d.failed.length);
   return {
     ...me,
     pid: process.pid,
     runId: session.ctx.runId,
-    ok: !interrupted && !unfinished && failed === 0 && summaries.length === datasets.length,
+    ok: !interrupted && done.every((d) => d.finished) && failed === 0 && done.length === datasets.length,
     interrupted,
     copied: sum((d) => d.copied),
     bytesCopied: sum((d) => d.bytesCopied),
     partsResumed: sum((d) => d.partsResumed),
     failed,
     leases: { ...keeper.counts },
-    shardsListed,
+    shardsListed: done.reduce((n, d) => n + d.shards, 0),
     datasets: summaries,
   };
 }
 
-interface LeaseWork {
-  queue: WorkQueue;
-  keeper: LeaseKeeper;
-  workerId: string;
-  leaseMs: number;
-  batch: number;
-  /** The queue's calls, tried again through an outage of the state. */
-  ask: <T>(what: string, call: () => Promise<T>) => Promise<T>;
+/** What a worker did on one dataset. */
+interface DatasetWork {
+  summary: CopySummary;
+  /** Inventory shards it listed. */
+  shards: number;
+  /** Nothing of the dataset is left to copy (by anyone) when it left it. */
+  finished: boolean;
 }
 
-/** Wait between two claims while others hold what is left: often enough to take over an expired lease soon. */
-function pollMsOf(leaseMs: number): number {
-  return Math.min(1000, Math.max(50, leaseMs / 10));
-}
-
-/**
- * Claims and copies batches of the dataset until nothing is left that this worker has not
- * tried. A batch of objects it already failed is held while it claims on, to see past
- * them, and given back when the claims run dry; the others may still try them.
- */
-async function copyLeases(session: Session, dataset: EngineDataset, work: LeaseWork, summary: CopySummary) {
-  const tried = new Set<string>();
-  const scanned: HeldLease[] = [];
-  const giveBack = async (held: HeldLease) => work.ask('a release', () => work.keeper.release(held));
-  try {
-    while (!stopped(session)) {
-      const lease = await work.ask('a claim', () =>
-        work.queue.claimObjects({
-          dataset: dataset.name,
-          workerId: work.workerId,
-          limit: work.batch,
-          leaseMs: work.leaseMs,
-        }),
-      );
-      if (lease) {
-        const held = work.keeper.hold(lease);
-        if (lease.keys.every((k) => tried.has(k))) scanned.push(held);
-        else {
-          await copyLease(session, dataset, held, summary, tried);
-          await giveBack(held);
-        }
-        continue;
-      }
-      while (scanned.length > 0) await giveBack(scanned.pop()!);
-      if (await work.ask('a count', () => nothingLeft(session, dataset, tried))) return;
-      await new Promise((resolve) => setTimeout(resolve, pollMsOf(work.leaseMs)));
-    }
-  } finally {
-    for (const held of scanned) await work.keeper.release(held).catch(() => {});
-  }
-}
-
-/** Copies the lease's objects that still need it and that this worker has not tried, every write fenced by its token. */
-async function copyLease(
+/** Lists the worker's share of the dataset (with an inventory id), then copies batches of it until none is left. */
+async function workDataset(
   session: Session,
   dataset: EngineDataset,
-  held: HeldLease,
-  summary: CopySummary,
-  tried: Set<string>,
-): Promise<void> {
-  const records = await held.ledger.getObjects(dataset.name, held.lease.keys);
-  const todo = [...records.values()].filter(
-    (r) => (r.status === 'pending' || r.status === 'failed') && !tried.has(r.key),
-  );
-  const ctx = { ...session.ctx, state: held.ledger, signal: held.signal };
-  const failedBefore = summary.failed.length;
-  await copyRecords(ctx, dataset, whileHeld(todo, held), summary, (key, error) => {
-    // A fenced write was counted and stopped the lease. Anything else (the state did not
-    // answer) leaves the object as it was, given back with the lease for another try.
-    if (error instanceof FencedWriteError) return;
-    const message = redact(error instanceof Error ? error.message : String(error));
-    session.ctx.progress.note(`${dataset.name}: ${key}: its outcome could not be recorded (${message}); retried later`);
-  });
-  for (const f of summary.failed.slice(failedBefore)) tried.add(f.key);
-}
-
-/** The records, as long as the lease is held: a lost lease starts nothing new. */
-function* whileHeld<T>(records: readonly T[], held: HeldLease): Generator<T> {
-  for (const record of records) {
-    if (held.lost) return;
-    yield record;
-  }
-}
-
-/**
- * True when every object of the dataset still to copy is one this worker failed in this
- * run (or none is left); false when others hold objects that may come back to the pool.
- */
-async function nothingLeft(session: Session, dataset: EngineDataset, tried: ReadonlySet<string>): Promise<boolean> {
-  const counts = await session.state.countObjects(dataset.name);
-  const left = counts.pending.objects + counts.failed.objects;
-  if (left === 0) return true;
-  if (tried.size < left) return false;
-  const records = await session.state.getObjects(dataset.name, [...tried]);
-  const stillTried = [...records.values()].filter((r) => r.status === 'pending' || r.status === 'failed').length;
-  return stillTried >= left;
+  work: LeaseWork,
+  inventoryId: string | undefined,
+): Promise<DatasetWork> {
+  const inventory =
+    inventoryId === undefined
+      ? undefined
+      : await inventoryInShards(session.ctx, work.queue, dataset, {
+          inventoryId,
+          workerId: work.workerId,
+          leaseMs: work.leaseMs,
+          pollMs: pollMsOf(work.leaseMs),
+        });
+  const summary = emptyCopySummary(dataset.name, inventory?.summary, 0);
+  await copyLeases(session, dataset, work, summary);
+  const counts = await work.ask('a count', () => session.state.countObjects(dataset.name));
+  summary.alreadyCopied = counts.copied.objects + counts.verified.objects - summary.copied;
+  return {
+    summary,
+    shards: inventory?.shards ?? 0,
+    finished: counts.pending.objects + counts.failed.objects === 0,
+  };
 }

@@ -73,7 +73,8 @@ export function createOvhWarehouse(name: string, args: OvhWarehouseArgs, parent:
   const migrationCredentials = declareMigrationUser(scope, buckets);
   const database = declarePostgres(scope, network);
   declareLogForwarding(scope, database);
-  if (args.spec.workers) declareWorkerFleet(scope, args.spec.workers, kms, migrationCredentials);
+  if (args.spec.workers)
+    declareWorkerFleet(scope, args.spec.workers, { kms, vrack: network.attachment, migrationCredentials });
   const outputs = pulumi.all([database.endpoints, dataKey.id]).apply(([endpoints, keyId]) => {
     const pg = endpoints?.find((e) => e.component === 'postgresql') ?? endpoints?.[0];
     return ovhOutputs(args.spec, args.settings, pg?.domain ?? '', pg?.port ?? 5432, keyId);
@@ -103,6 +104,7 @@ function declareKeys({ name, parent, spec, settings }: OvhScope): { kms: Okms; d
 function declareNetwork({ name, parent, spec, settings }: OvhScope): {
   subnet: NetworkPrivateSubnet;
   regionalNetworkId: pulumi.Output<string>;
+  attachment: VrackCloudProject;
 } {
   const serviceName = settings.projectId;
   const attachment = new VrackCloudProject(
@@ -116,7 +118,7 @@ function declareNetwork({ name, parent, spec, settings }: OvhScope): {
     { parent, dependsOn: [attachment] },
   );
   const subnet = new NetworkPrivateSubnet(`${name}-subnet`, subnetArgs(spec, settings, net.id), { parent });
-  return { subnet, regionalNetworkId: regionalNetworkId(net, settings.region) };
+  return { subnet, regionalNetworkId: regionalNetworkId(net, settings.region), attachment };
 }
 
 /**
@@ -127,8 +129,11 @@ function declareNetwork({ name, parent, spec, settings }: OvhScope): {
 function declareWorkerFleet(
   { name, parent, spec, settings }: OvhScope,
   fleet: WorkerFleetSpec,
-  kms: Okms,
-  migrationCredentials: MigrationCredentials,
+  {
+    kms,
+    vrack,
+    migrationCredentials,
+  }: { kms: Okms; vrack: VrackCloudProject; migrationCredentials: MigrationCredentials },
 ): WorkerFleet {
   return new WorkerFleet(
     `${name}-workers`,
@@ -139,6 +144,7 @@ function declareWorkerFleet(
       okms: { id: kms.id, restEndpoint: kms.restEndpoint, urn: kms.iam.apply((iam) => iam?.urn ?? '') },
       targetCredentials: migrationCredentials,
       statePassword: new pulumi.Config('cloudexit').getSecret('workerStatePassword'),
+      vrackAttachment: vrack,
     },
     { parent },
   );

@@ -137,7 +137,16 @@ export function workerEnvironment(values: WorkerSecretValues): string {
   });
 }
 
-/** Where the fleet's secrets live in OKMS: one written by this program, one by the operator. */
-export function secretPaths(spec: Pick<WarehouseSpec, 'name'>): { environment: string; source: string } {
-  return { environment: `cloudexit/${spec.name}/workers/environment`, source: `cloudexit/${spec.name}/workers/source` };
+/**
+ * Where the fleet's secrets live in OKMS: the workers' environment and the state machine's
+ * (its role password only: it has no use for the S3 keys), written by this program; the
+ * source credentials, written by the operator.
+ */
+export function secretPaths(spec: Pick<WarehouseSpec, 'name'>): {
+  environment: string;
+  stateRole: string;
+  source: string;
+} {
+  const base = `cloudexit/${spec.name}/workers`;
+  return { environment: `${base}/environment`, stateRole: `${base}/state-role`, source: `${base}/source` };
 }

@@ -68,42 +68,49 @@ export function createWorkerFleet(name: string, args: WorkerFleetArgs, parent: p
   const network = declareFleetNetwork(scope);
   const identity = declareOkmsIdentity(scope);
   const catalogue = lookUpCatalogue(scope);
-  const machines = [...Array.from({ length: args.fleet.count }, (_, i) => `${name}-worker-${i}`)];
+  const machines = Array.from({ length: args.fleet.count }, (_, i) => `${name}-worker-${i}`);
   if (placement === 'instance') machines.push(`${name}-state-db`);
   const okmsAccess = machines.map((machine) => declareOkmsAccess(scope, identity, machine));
-  const okms = okmsCoordinates(scope);
+  const paths = secretPaths(args.spec);
+  const okms = okmsCoordinates(scope, [paths.environment], [paths.source]);
   const state =
     placement === 'managed'
       ? declareManagedState(scope, network)
-      : declareInstanceState(scope, network, catalogue, okms, `${name}-state-db`);
+      : declareInstanceState(scope, network, catalogue, okmsCoordinates(scope, [paths.stateRole], []));
   declareEnvironmentSecret(scope, state.password);
-  const workers = Array.from({ length: args.fleet.count }, (_, i) => {
-    const userData = pulumi.all([state.url, okms]).apply(([url, coordinates]) =>
-      renderWorkerUserData({
-        okms: coordinates,
-        stateUrl: url,
-        plan: args.fleet.plan,
-        cloudexitPackage: args.fleet.package,
-        nodeVersion: args.nodeVersion ?? DEFAULT_NODE_VERSION,
-      }),
-    );
-    const instance = new Instance(
-      `${name}-worker-${i}`,
-      fleetInstanceArgs(args.settings, {
-        name: `${args.spec.name}-worker-${i}`,
-        ...catalogue.worker,
-        ...network,
-        userData,
-      }),
-      { parent, dependsOn: state.ready },
-    );
-    return instance.name;
-  });
+  const workers = declareWorkers(scope, network, catalogue.worker, okms, state);
   return {
     state: { placement, url: state.url },
     workers,
     okmsAccess: pulumi.secret(pulumi.all(okmsAccess)),
   };
+}
+
+/** The worker machines, created once the state they point at exists. */
+function declareWorkers(
+  { name, parent, spec, fleet, settings, nodeVersion }: FleetScope,
+  network: FleetNetwork,
+  image: { flavorId: pulumi.Output<string>; imageId: pulumi.Output<string> },
+  okms: pulumi.Output<OkmsCoordinates>,
+  state: DeclaredState,
+): pulumi.Output<string>[] {
+  const userData = pulumi.all([state.url, okms]).apply(([url, coordinates]) =>
+    renderWorkerUserData({
+      okms: coordinates,
+      stateUrl: url,
+      plan: fleet.plan,
+      cloudexitPackage: fleet.package,
+      nodeVersion: nodeVersion ?? DEFAULT_NODE_VERSION,
+    }),
+  );
+  return Array.from({ length: fleet.count }, (_, i) => {
+    const instance = new Instance(
+      `${name}-worker-${i}`,
+      fleetInstanceArgs(settings, { name: `${spec.name}-worker-${i}`, ...image, ...network, userData }),
+      { parent, dependsOn: state.ready },
+    );
+    return instance.name;
+  });
 }
 
 /**
@@ -114,8 +121,19 @@ export const DEFAULT_NODE_VERSION = '24.11.1';
 /** @default "Debian 12" */
 export const DEFAULT_IMAGE = 'Debian 12';
 
+/** Instance backups of the state machine (OVHcloud workflow backups, kept in the region). */
+export const STATE_MACHINE_BACKUP = { cron: '0 */6 * * *', rotation: 28 };
+
 /** Its own private network with a managed gateway: egress for the copy, nothing inbound. */
-function declareFleetNetwork({ name, parent, spec, fleet, settings, vlanId }: FleetScope): FleetNetwork {
+function declareFleetNetwork({
+  name,
+  parent,
+  spec,
+  fleet,
+  settings,
+  vlanId,
+  vrackAttachment,
+}: FleetScope): FleetNetwork {
   const net = new NetworkPrivate(
     `${name}-network`,
     {
@@ -124,7 +142,7 @@ function declareFleetNetwork({ name, parent, spec, fleet, settings, vlanId }: Fl
       vlanId: vlanId ?? settings.vlanId + 1,
       regions: [settings.region],
     },
-    { parent },
+    { parent, dependsOn: vrackAttachment ? [vrackAttachment] : [] },
   );
   const subnet = new NetworkPrivateSubnet(`${name}-subnet`, fleetSubnetArgs(fleet, settings, net.id), { parent });
   const networkId = regionalNetworkId(net, settings.region);
@@ -194,14 +212,18 @@ function lookUpCatalogue({ settings, fleet, image }: FleetScope): {
   };
 }
 
-function okmsCoordinates({ spec, settings, okms }: FleetScope): pulumi.Output<OkmsCoordinates> {
-  const paths = secretPaths(spec);
+/** What a machine reads from OKMS: `required` before it starts, `optional` when present. */
+function okmsCoordinates(
+  { settings, okms }: FleetScope,
+  required: string[],
+  optional: string[],
+): pulumi.Output<OkmsCoordinates> {
   return pulumi.all([okms.id, okms.restEndpoint]).apply(([okmsId, endpoint]) => ({
     // The provider reports the endpoint after creation; under mocks it is the region's.
     endpoint: endpoint || `https://${settings.okmsRegion}.okms.ovh.net`,
     okmsId,
-    secretPaths: [paths.environment],
-    optionalSecretPaths: [paths.source],
+    secretPaths: required,
+    optionalSecretPaths: optional,
   }));
 }
 
@@ -254,7 +276,6 @@ function declareInstanceState(
   network: FleetNetwork,
   catalogue: ReturnType<typeof lookUpCatalogue>,
   okms: pulumi.Output<OkmsCoordinates>,
-  resourceName: string,
 ): DeclaredState {
   const { parent, spec, fleet, settings, statePassword } = scope;
   if (statePassword === undefined)
@@ -275,17 +296,31 @@ function declareInstanceState(
     }),
   );
   const machine = new Instance(
-    resourceName,
-    fleetInstanceArgs(settings, {
-      name: `${spec.name}-workers-state-db`,
-      ...catalogue.stateDatabase,
-      ...network,
-      userData,
-      ip: address,
-    }),
+    `${scope.name}-state-db`,
+    {
+      ...fleetInstanceArgs(settings, {
+        name: `${spec.name}-workers-state-db`,
+        ...catalogue.stateDatabase,
+        ...network,
+        userData,
+        ip: address,
+      }),
+      // The ledger is the proof of what was copied: a snapshot every 6 hours, a week of them kept.
+      autoBackup: STATE_MACHINE_BACKUP,
+    },
     { parent },
   );
-  return { url: pulumi.output(stateUrl(address, 5432)), password: pulumi.secret(statePassword), ready: [machine] };
+  const password = pulumi.secret(statePassword);
+  new Secret(
+    `${scope.name}-state-role`,
+    {
+      okmsId: scope.okms.id,
+      path: secretPaths(spec).stateRole,
+      version: { data: pulumi.secret(pulumi.output(password).apply((pw) => JSON.stringify({ PGPASSWORD: pw }))) },
+    },
+    { parent, additionalSecretOutputs: ['version'] },
+  );
+  return { url: pulumi.output(stateUrl(address, 5432)), password, ready: [machine] };
 }
 
 /** The environment the machines fetch at boot; Pulumi keeps it encrypted in the state. */

@@ -72,8 +72,10 @@ EnvironmentFile=${WORKER_PATHS.envFile}
 Environment=NODE_ENV=production
 WorkingDirectory=${WORKER_PATHS.home}
 ExecStart=${WORKER_PATHS.cloudexit} worker --state ${systemdQuote(stateUrl)} --plan ${systemdQuote(plan)}
+# Restart=always also after a clean exit: a worker exits 0 when nothing is left, and the
+# next start picks up what a new inventory made pending.
 Restart=always
-RestartSec=5
+RestartSec=30
 # SIGTERM lets the objects in flight be recorded before the worker exits.
 KillSignal=SIGTERM
 TimeoutStopSec=120

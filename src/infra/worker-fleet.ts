@@ -44,6 +44,11 @@ export interface WorkerFleetArgs {
    */
   vlanId?: number;
   /**
+   * The project's vRack attachment: the fleet network can only be created after it.
+   * @default undefined (already attached)
+   */
+  vrackAttachment?: pulumi.Resource;
+  /**
    * Regions where the managed PostgreSQL offer is SecNumCloud-qualified (decides `auto`).
    * @default QUALIFIED_MANAGED_POSTGRES_REGIONS (none)
    */

@@ -59,11 +59,12 @@ function chart(
   const closes = n(x(b.closesOn, false));
   parts.push(
     `<g class="closes"><line x1="${closes}" y1="${TOP - 6}" x2="${closes}" y2="${TOP + HEIGHT}" stroke="${CRITICAL}" stroke-width="2" stroke-dasharray="6 4"/>` +
-      `<text x="${closes}" y="${TOP - 9}" class="tick" text-anchor="middle" fill="${CRITICAL}">${escapeXml(labels.closes)}</text></g>`,
+      `<text x="${n(Number(closes) - 4)}" y="${TOP + 12}" class="tick" text-anchor="end" fill="${CRITICAL}">${escapeXml(labels.closes)}</text></g>`,
     `<polyline class="to-move" points="${steps(move)}" fill="none" stroke="${MOVE}" stroke-width="2"/>`,
     `<polyline class="to-verify" points="${steps(verify)}" fill="none" stroke="${VERIFY}" stroke-width="2" stroke-dasharray="5 3"/>`,
-    `<text x="${LEFT + WIDTH - 200}" y="16" class="legend" fill="${MOVE}">— ${escapeXml(labels.toMove)}</text>`,
-    `<text x="${LEFT + WIDTH - 100}" y="16" class="legend" fill="${VERIFY}">- - ${escapeXml(labels.toVerify)}</text>`,
+    // The legend under the title, left: the top right belongs to the window's end.
+    `<text x="${LEFT + 380}" y="16" class="legend" fill="${MOVE}">— ${escapeXml(labels.toMove)}</text>`,
+    `<text x="${LEFT + 520}" y="16" class="legend" fill="${VERIFY}">- - ${escapeXml(labels.toVerify)}</text>`,
   );
   const width = LEFT + WIDTH + 20;
   const height = TOP + HEIGHT + BOTTOM;

@@ -66,7 +66,7 @@ export async function renderRunbooks(options: RunbookOptions): Promise<Map<strin
     lang,
   });
   const command = lang === 'en' ? 'npx cloudexit runbook' : `npx cloudexit runbook --lang ${lang}`;
-  const overview = overviewBlocks(facts);
+  const overview = overviewBlocks(facts, command);
   const phases = facts.phases.map((phase) => ({ id: phase.status.id, blocks: phaseBlocks(facts, phase, command) }));
   const markdown = (blocks: Parameters<typeof toMarkdown>[0]) => localLinks(toMarkdown(blocks), lang);
   const files = new Map<string, string>([[localName('README.md', lang), markdown(overview)]]);

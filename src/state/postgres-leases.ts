@@ -30,6 +30,25 @@ export const CLAIM_PICK_SQL = `SELECT key FROM objects
 
 const LEASE_EXPIRY = "now() + $1::bigint * interval '1 millisecond'";
 
+/**
+ * The rest of a claim once its rows are locked, as one statement (one round trip): the
+ * worker seen, a token drawn (once: a CTE with a volatile function is evaluated once), the
+ * rows and the lease row written. No row when the worker never registered.
+ * $1 lease ms, $2 worker, $3 dataset, $4 keys, $5 lease id.
+ */
+const GRANT_SQL = `WITH seen AS (
+    UPDATE workers SET last_seen_at = now() WHERE worker_id = $2 RETURNING worker_id
+  ), granted AS (
+    SELECT nextval('fencing_tokens') AS token, ${LEASE_EXPIRY} AS expires_at FROM seen
+  ), leased AS (
+    UPDATE objects o SET lease_token = g.token, lease_expires_at = g.expires_at
+    FROM granted g WHERE o.dataset = $3 AND o.key = ANY($4::text[])
+  ), lease AS (
+    INSERT INTO object_leases (fencing_token, lease_id, worker_id, dataset, objects, granted_at, expires_at)
+    SELECT g.token, $5, $2, $3, cardinality($4::text[]), now(), g.expires_at FROM granted g
+  )
+  SELECT token, expires_at FROM granted`;
+
 export class PostgresLeases {
   readonly #pool: pg.Pool;
   readonly #write: PgTransaction;
@@ -52,85 +71,82 @@ export class PostgresLeases {
     checkPositive('limit', request.limit);
     checkPositive('leaseMs', request.leaseMs);
     return this.#write(async (client) => {
-      await touchWorker(client, request.workerId);
       const picked = await client.query<{ key: string }>(CLAIM_PICK_SQL, [request.dataset, request.limit]);
-      if (picked.rows.length === 0) return undefined;
-      // The token is drawn only now, with the rows locked: whoever held one of them before
-      // drew theirs while holding the same lock, so this token is larger than theirs.
-      const granted = await client.query<{ token: number; expires_at: Date }>(
-        `SELECT nextval('fencing_tokens') AS token, ${LEASE_EXPIRY} AS expires_at`,
-        [request.leaseMs],
-      );
-      const { token, expires_at: expiresAt } = granted.rows[0]!;
+      if (picked.rows.length === 0) {
+        await touchWorker(client, request.workerId); // an empty claim is still a sign of life
+        return undefined;
+      }
+      // Picked in key order: the column is COLLATE "C", so that is byte order of the UTF-8 key.
       const keys = picked.rows.map((r) => r.key);
       const leaseId = randomUUID();
-      await client.query(
-        'UPDATE objects SET lease_token = $1, lease_expires_at = $2 WHERE dataset = $3 AND key = ANY($4::text[])',
-        [token, expiresAt, request.dataset, keys],
-      );
-      await client.query(
-        `INSERT INTO object_leases (fencing_token, lease_id, worker_id, dataset, objects, granted_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, now(), $6)`,
-        [token, leaseId, request.workerId, request.dataset, keys.length, expiresAt],
-      );
-      // Picked in key order: the column is COLLATE "C", so that is byte order of the UTF-8 key.
+      // The token is drawn only now, with the rows locked: whoever held one of them before
+      // drew theirs while holding the same lock, so this token is larger than theirs.
+      const { rows } = await client.query<{ token: number; expires_at: Date }>(GRANT_SQL, [
+        request.leaseMs,
+        request.workerId,
+        request.dataset,
+        keys,
+        leaseId,
+      ]);
+      const granted = rows[0];
+      if (!granted) throw notRegistered(request.workerId); // rolls back: the rows are let go
       return {
         leaseId,
         workerId: request.workerId,
         dataset: request.dataset,
-        fencingToken: token,
+        fencingToken: granted.token,
         keys,
-        expiresAt: expiresAt.toISOString(),
+        expiresAt: granted.expires_at.toISOString(),
       };
     });
   }
 
   async renewLease(lease: LeaseRef, leaseMs: number): Promise<boolean> {
     checkPositive('leaseMs', leaseMs);
-    return this.#write(async (client) => {
-      // Past its expiry a lease is lost even if nobody took it over: its objects may be
-      // claimed at any moment, so its holder must stop rather than keep going.
-      const { rows } = await client.query<{ worker_id: string; expires_at: Date }>(
-        `UPDATE object_leases SET expires_at = ${LEASE_EXPIRY}
+    // Past its expiry a lease is lost even if nobody took it over: its objects may be
+    // claimed at any moment, so its holder must stop rather than keep going. Objects
+    // already taken over carry another token and keep their new holder's expiry.
+    const { rows } = await this.#pool.query(
+      `WITH renewed AS (
+         UPDATE object_leases SET expires_at = ${LEASE_EXPIRY}
          WHERE lease_id = $2 AND fencing_token = $3 AND released_at IS NULL AND expires_at > now()
-         RETURNING worker_id, expires_at`,
-        [leaseMs, lease.leaseId, lease.fencingToken],
-      );
-      const renewed = rows[0];
-      if (!renewed) return false;
-      // Objects already taken over carry another token now and keep their new holder's expiry.
-      await client.query('UPDATE objects SET lease_expires_at = $1 WHERE lease_token = $2', [
-        renewed.expires_at,
-        lease.fencingToken,
-      ]);
-      await client.query('UPDATE workers SET last_seen_at = now() WHERE worker_id = $1', [renewed.worker_id]);
-      return true;
-    });
+         RETURNING worker_id, fencing_token, expires_at
+       ), held AS (
+         UPDATE objects o SET lease_expires_at = r.expires_at FROM renewed r WHERE o.lease_token = r.fencing_token
+       ), seen AS (
+         UPDATE workers SET last_seen_at = now() WHERE worker_id IN (SELECT worker_id FROM renewed)
+       )
+       SELECT 1 FROM renewed`,
+      [leaseMs, lease.leaseId, lease.fencingToken],
+    );
+    return rows.length > 0;
   }
 
   async releaseLease(lease: LeaseRef): Promise<void> {
-    await this.#write(async (client) => {
-      const released = await client.query(
-        `UPDATE object_leases SET released_at = now()
-         WHERE lease_id = $1 AND fencing_token = $2 AND released_at IS NULL`,
-        [lease.leaseId, lease.fencingToken],
-      );
-      if (released.rowCount === 0) return; // lost or released already: nothing is ours to give back
-      // Every object still carrying the token lets go of it: unfinished ones become
-      // claimable, finished ones stay as they are, and no write under this lease passes again.
-      await client.query('UPDATE objects SET lease_token = NULL, lease_expires_at = NULL WHERE lease_token = $1', [
-        lease.fencingToken,
-      ]);
-    });
+    // One statement: every object still carrying the token lets go of it (unfinished ones
+    // become claimable, finished ones stay as they are, and no write under this lease
+    // passes again). A lease lost or released already has nothing left to give back.
+    await this.#pool.query(
+      `WITH released AS (
+         UPDATE object_leases SET released_at = now()
+         WHERE lease_id = $1 AND fencing_token = $2 AND released_at IS NULL
+         RETURNING fencing_token
+       )
+       UPDATE objects SET lease_token = NULL, lease_expires_at = NULL
+       WHERE lease_token IN (SELECT fencing_token FROM released)`,
+      [lease.leaseId, lease.fencingToken],
+    );
   }
 }
 
 /** Refreshes the worker's `lastSeenAt`; a worker that never registered is refused. */
 export async function touchWorker(client: Pick<pg.PoolClient, 'query'>, workerId: string): Promise<void> {
   const { rowCount } = await client.query('UPDATE workers SET last_seen_at = now() WHERE worker_id = $1', [workerId]);
-  if (rowCount === 0) {
-    throw new Error(`worker ${workerId} is not registered in this state; call registerWorker before claiming work`);
-  }
+  if (rowCount === 0) throw notRegistered(workerId);
+}
+
+function notRegistered(workerId: string): Error {
+  return new Error(`worker ${workerId} is not registered in this state; call registerWorker before claiming work`);
 }
 
 /** A lease duration or batch size must be a whole number above 0. */

@@ -44,6 +44,8 @@ export interface TransferProgress {
   table(name: string, rows: number): void;
   /** `rows` more rows were written. */
   rows(rows: number): void;
+  /** The transfer ended, committed or not. */
+  done(): void;
 }
 
 export interface TransferOptions {
@@ -97,6 +99,7 @@ export async function transferToPostgres(
     await client.query('ROLLBACK').catch(() => {});
     throw err;
   } finally {
+    options.progress?.done();
     await client.end().catch(() => {});
   }
 }

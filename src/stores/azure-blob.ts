@@ -29,7 +29,7 @@ import type {
 import { createAzureReader } from './azure-read.ts';
 import { createReadSasSource, type SasGrant } from './azure-sas.ts';
 import { mapBodyErrors } from './http/body-errors.ts';
-import { header, prefixedHeaders } from './http/undici-pool.ts';
+import { header, httpDate, prefixedHeaders } from './http/undici-pool.ts';
 import { isListedAnswer, mergeCapabilities, type CapabilityOverrides, type StoreCapabilities } from './capabilities.ts';
 import { decodeMetadata, encodeMetadata } from './metadata-encoding.ts';
 import { lowerCaseNames, totalSize, unquote } from './properties.ts';
@@ -143,7 +143,11 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
       ? { kind: 'key', key: auth as StorageSharedKeyCredential }
       : credential.kind === 'sas'
         ? { kind: 'given', token: credential.sasToken }
-        : { kind: 'delegation', service: new BlobServiceClient(endpoint, pipeline), accountName: container.accountName };
+        : {
+            kind: 'delegation',
+            service: new BlobServiceClient(endpoint, pipeline),
+            accountName: container.accountName,
+          };
   const lifetimeMs = options.readSasLifetimeMs ?? 3_600_000;
   const reader = createAzureReader({
     containerUrl: containerUrl.split('?', 1)[0]!,
@@ -461,11 +465,6 @@ function headers(p: ObjectHeaders & { contentType?: string }): ObjectHeaders {
 
 function hexOfBase64(base64: string | undefined): string | undefined {
   return base64 ? hex(Buffer.from(base64, 'base64')) : undefined;
-}
-
-function httpDate(value: string | undefined): Date {
-  const date = value === undefined ? new Date(0) : new Date(value);
-  return Number.isNaN(date.getTime()) ? new Date(0) : date;
 }
 
 function hex(bytes: Uint8Array | undefined): string | undefined {

@@ -4,7 +4,9 @@
  * service version 2019-12-12 or later), deletes a blob with its snapshots
  * (`x-ms-delete-snapshots: include`), a version (`versionid=`) or a snapshot (`snapshot=`),
  * and purges a soft-deleted version or snapshot (`deletetype=permanent`, 2020-02-10 or
- * later; only where the account allows permanent delete).
+ * later; only where the account allows permanent delete). The SDK offers no permanent delete
+ * on purpose (its maintainers fear accidents), so the purge adds the query parameter to the
+ * item's URL and sends an ordinary Delete Blob through the same pipeline.
  *
  * Azurite 3.37 has snapshots but neither versions nor soft delete (nor permanent delete):
  * those paths are tested through a proxy in front of Azurite that answers as Azure's REST
@@ -66,7 +68,7 @@ export function createAzureEraser(options: AzureEraserOptions): SourceEraser {
         .byPage({ maxPageSize: pageSize });
       for await (const page of pages) for (const item of page.segment.blobItems) yield entryOf(item);
     },
-    async erase(entry) {
+    async erase(entry): Promise<EraseOutcome> {
       const client = itemClient(entry);
       if (entry.kind !== 'current') return gone404(() => client.delete());
       // Snapshots go with their blob (Azure refuses to delete a blob that has some otherwise);
@@ -87,7 +89,9 @@ export function createAzureEraser(options: AzureEraserOptions): SourceEraser {
         const outcome = await gone404(() => new BlobClient(url.toString(), pipeline).delete());
         return outcome === 'deleted' ? 'purged' : 'gone';
       } catch (err) {
-        // 409 when the account does not allow permanent delete: the item stays until its retention ends.
+        // Azure's documentation names no single status for an account that does not allow permanent
+        // delete; a refusal by policy is a 403 or a 409. Either way the item stays until its retention
+        // ends, and the certificate says until when. Any other error is not hidden.
         if (statusOf(err) === 409 || statusOf(err) === 403) return 'not-allowed';
         throw err;
       }

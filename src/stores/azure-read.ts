@@ -67,6 +67,8 @@ export function createAzureReader(options: AzureReaderOptions): AzureReader {
  * the same key names the same blob on both paths.
  */
 export function blobPath(containerPath: string, key: string): string {
-  const path = `${containerPath}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  // One encodeURIComponent over the key, `/` put back: the same as per segment, at one call per
+  // key; `'` escaped as the SDK's URL handling escapes it in a path.
+  const path = `${containerPath}/${encodeURIComponent(key).replaceAll('%2F', '/').replaceAll("'", '%27')}`;
   return /(^|\/)\.\.?(\/|$)/.test(key) ? new URL(path, 'http://x').pathname : path;
 }

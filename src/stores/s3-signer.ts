@@ -18,7 +18,9 @@ type SourceData = string | ArrayBuffer | ArrayBufferView;
 
 function bytesOf(data: SourceData): string | Uint8Array {
   if (typeof data === 'string' || data instanceof Uint8Array) return data;
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return data instanceof ArrayBuffer
+    ? new Uint8Array(data)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** The signer's hash, on node:crypto as the SDK's own Node hash is (one native call per update). */

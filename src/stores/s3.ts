@@ -20,7 +20,7 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { mapBodyErrors } from './http/body-errors.ts';
-import { header, networkFailure, prefixedHeaders } from './http/undici-pool.ts';
+import { header, httpDate, networkFailure, prefixedHeaders } from './http/undici-pool.ts';
 import { isListedAnswer, mergeCapabilities, type CapabilityOverrides, type StoreCapabilities } from './capabilities.ts';
 import { s3Etag } from './etag.ts';
 import { decodeMetadata, encodeMetadata } from './metadata-encoding.ts';
@@ -502,9 +502,3 @@ const WIRE_HEADERS: readonly (readonly [keyof ObjectHeaders, string])[] = [
   ['contentDisposition', 'content-disposition'],
   ['cacheControl', 'cache-control'],
 ];
-
-function httpDate(value: string | undefined): Date {
-  const date = value === undefined ? new Date(0) : new Date(value);
-  return Number.isNaN(date.getTime()) ? new Date(0) : date;
-}
-

@@ -100,10 +100,11 @@ const workerFleet = z.strictObject({
    */
   plan: z.string().startsWith('/', { error: 'must be an absolute path' }).default('/etc/cloudexit/plan.yaml'),
   /**
-   * What `npm install -g` installs on each worker: a registry name@version or a tarball URL.
-   * @default "cloudexit"
+   * What `npm install --global` installs on each worker: `cloudexit@<version>` from the
+   * organisation's registry, or a tarball URL (`npm pack`) the fleet reads without
+   * credentials. No default: cloudexit is not published on the public registry.
    */
-  package: z.string().min(1).default('cloudexit'),
+  package: z.string().min(1, { error: 'name the cloudexit package or tarball the workers install' }),
   /**
    * Where the PostgreSQL state runs: `managed` (the host's managed database), `instance` (a
    * machine of the fleet), or `auto`: managed only where the host's managed offer is listed

@@ -62,6 +62,26 @@ afterAll(async () => {
 });
 
 describe('cloudexit decommission', () => {
+  it('refuses bad input with exit 2, naming it, and creates no state', async () => {
+    const fresh = join(dir, 'fresh.db');
+    const unknown = await runCli(['decommission', '--phase', '9', '--plan', phase.plan.file, '--state', fresh], env(8));
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/phase 9/);
+    const early = await runCli(
+      ['decommission', '--phase', '1', '--approve', 'dpo', '--as', 'Yann', '--plan', phase.plan.file, '--state', fresh],
+      env(8),
+    );
+    expect(early.code).toBe(2);
+    expect(early.stderr).toMatch(/phase 1 is not committed: there is no state for it yet/);
+    const role = await runCli(
+      ['decommission', '--phase', '1', '--approve', 'opsLead', '--as', 'Ops', ...common()],
+      env(8),
+    );
+    expect(role.code).toBe(2);
+    expect(role.stderr).toMatch(/takes the go of decisionMaker and dpo/);
+    expect(existsSync(fresh)).toBe(false);
+  }, 60_000);
+
   it('is refused with exit 1 and the gates before the goes, and takes the goes with --approve --as', async () => {
     const early = await runCli(['decommission', '--phase', '1', ...common()], env(8));
     expect(early.code, early.stderr).toBe(1);

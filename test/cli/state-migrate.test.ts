@@ -8,12 +8,13 @@
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.ts';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
+import { isRefusal } from '../../src/state/contracts/leader.ts';
 import { openPostgresStateStore } from '../../src/state/postgres.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
 import type { StateStore } from '../../src/state/state-store.ts';
@@ -242,6 +243,24 @@ describe('cloudexit state migrate', () => {
     const retried = await migrate(partial, database, '--json');
     expect(retried.code, retried.stderr).toBe(0);
     expect(JSON.parse(retried.stdout).ok).toBe(true);
+  });
+
+  it('refuses while a live process holds a phase of the SQLite state (a cutover under way), writing nothing', async () => {
+    const busy = join(dir, 'busy.db');
+    await copyFile(source, busy);
+    const store = await openSqliteStateStore(busy);
+    const lock = await store.acquirePhaseLock(2, { host: hostname(), pid: process.pid, command: 'cutover 2' });
+    try {
+      const database = await newDatabase();
+      const r = await migrate(busy, database);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`phase 2 is held by cutover 2 (pid ${process.pid} on ${hostname()}`);
+      expect(await tableCount(database)).toBe(0);
+    } finally {
+      if (!isRefusal(lock)) await lock.release();
+      await store.close();
+    }
+    expect((await migrate(busy, await newDatabase())).code).toBe(0);
   });
 
   it('refuses bad input with exit 2 naming the flag: a --to that is not PostgreSQL, a missing --from', async () => {

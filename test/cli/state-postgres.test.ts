@@ -115,6 +115,17 @@ describe('--state postgresql://… through the CLI', () => {
     expectNoPassword(copy, verify, status, runbook, exported, verified);
   });
 
+  it('state rebind works on the PostgreSQL state and names it without the password', async () => {
+    const r = await cli(['state', 'rebind', '--state', urlWithPassword('cx_state'), '--reason', 'test', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ statePath: urlOf('cx_state'), conflicts: [] });
+    expectNoPassword(r);
+    const nothing = await cli(['state', 'rebind', '--state', urlOf('cx_empty'), '--reason', 'test']);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain(`there is no state at ${urlOf('cx_empty')}`);
+    expect(await tablesIn('cx_empty')).toBe(0);
+  });
+
   it('finds the password in ~/.pgpass', async () => {
     const home = join(dir, 'home');
     await rm(home, { recursive: true, force: true });

@@ -12,7 +12,8 @@
  *   version then becomes a previous version; with soft delete on (and versioning off), the
  *   blob becomes soft-deleted. With `versionid=`, the version is removed (soft-deleted when
  *   soft delete is on). With `deletetype=permanent`, a soft-deleted version or snapshot is
- *   removed when the account allows permanent delete; otherwise 409.
+ *   removed when the account allows permanent delete; otherwise 409 (the documentation names no
+ *   status for that case: an assumption, which the eraser treats like a 403).
  *
  * Single-page listings only (the tests' containers hold a few blobs): enough for the paths
  * under test, stated here so nobody takes it for more.

@@ -80,6 +80,16 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+async function onSource(sql: string): Promise<void> {
+  const client = adminClient(source, 'emc2_catalog');
+  await client.connect();
+  try {
+    await client.query(sql);
+  } finally {
+    await client.end();
+  }
+}
+
 async function onTarget(sql: string): Promise<void> {
   const client = adminClient(target, 'emc2_catalog');
   await client.connect();
@@ -110,6 +120,23 @@ describe('decommission of a PostgreSQL dataset', () => {
     expect(report.datasets[1]).toMatchObject({ reason: expect.stringMatching(/target failed verification/) });
     expect(await sourceTables()).toEqual(before);
     await onTarget("DELETE FROM audit_trail WHERE audit_trail::text LIKE '%tampered%'");
+  }, 120_000);
+
+  it('refuses the database, dropping nothing, while an object outside the dataset depends on one of its tables', async () => {
+    const [first] = await sourceTables();
+    // The freeze left the source read-only by default: this writer opts out, as a DBA would.
+    await onSource(
+      `BEGIN READ WRITE; CREATE SCHEMA reports; CREATE VIEW reports.v AS SELECT * FROM public.${first}; COMMIT`,
+    );
+    const before = await sourceTables();
+    const report = await decommission({ ...phase.options(), phase: 1, clock: clock() });
+    expect(report.datasets[1]).toMatchObject({
+      dataset: 'catalog',
+      outcome: 'refused',
+      reason: expect.stringMatching(/depend.*nothing of dataset catalog was dropped/s),
+    });
+    expect(await sourceTables()).toEqual(before);
+    await onSource('BEGIN READ WRITE; DROP SCHEMA reports CASCADE; COMMIT');
   }, 120_000);
 
   it('drops the migrated tables at the source and certifies when the PITR backups expire', async () => {

@@ -30,7 +30,11 @@ describe('ordered hashing', () => {
   it('leaves the whole MD5 out when not asked for it, the SHA-256 never', () => {
     const hasher = new ObjectHasher({ wholeMd5: false });
     hasher.update(Buffer.from('bytes'));
-    expect(hasher.digest()).toEqual({ sha256: hex('sha256', Buffer.from('bytes')), md5: undefined, md5Bytes: undefined });
+    expect(hasher.digest()).toEqual({
+      sha256: hex('sha256', Buffer.from('bytes')),
+      md5: undefined,
+      md5Bytes: undefined,
+    });
   });
 });
 

@@ -2,7 +2,7 @@
  * The worker fleet's pure parts: cloud-init, systemd units and boot scripts (checked by the
  * real bash parser), sizing, placement, addresses, catalogue look-ups, the spec block.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +19,9 @@ import { stateDatabaseSize, statePlacement, workerFlavor } from '../../src/infra
 import {
   fetchSecretsScript,
   installNodeScript,
+  secretsUnit,
   setStateRoleScript,
+  stateRoleUnit,
   WORKER_PATHS,
   workerUnit,
 } from '../../src/infra/worker-fleet-systemd.ts';
@@ -126,6 +128,36 @@ describe('worker user data', () => {
     expect(script).toContain(`mv "$tmp" ${WORKER_PATHS.envFile}`);
     expect(WORKER_PATHS.envFile.startsWith('/run/')).toBe(true);
     expect(script).toMatch(/^umask 077$/m);
+  });
+});
+
+/** systemd's own checker, where this machine has it (Debian does): unknown keys, bad values. */
+const hasSystemdAnalyze = spawnSync('systemd-analyze', ['--version']).status === 0;
+
+describe('systemd units', () => {
+  it.skipIf(!hasSystemdAnalyze)('pass `systemd-analyze verify`, apart from the programs installed at boot', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cloudexit-units-'));
+    try {
+      const units = {
+        'cloudexit-worker.service': workerUnit({ stateUrl: STATE_URL, plan: '/etc/cloudexit/plan.yaml' }),
+        'cloudexit-secrets.service': secretsUnit(),
+        'cloudexit-state-role.service': stateRoleUnit(),
+      };
+      for (const [unit, text] of Object.entries(units)) writeFileSync(join(dir, unit), text);
+      const result = spawnSync('systemd-analyze', ['verify', ...Object.keys(units).map((u) => join(dir, u))], {
+        encoding: 'utf8',
+      });
+      const complaints = `${result.stdout}${result.stderr}`
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        // Not installed on this machine; cloud-init installs them on the worker.
+        .filter(
+          (line) => !/Command \/usr\/local\/(bin\/cloudexit|lib\/cloudexit\/[a-z-]+) is not executable/.test(line),
+        );
+      expect(complaints).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -237,13 +269,13 @@ describe('the spec workers block', () => {
   const { workers: _omit, ...withoutWorkers } = base;
 
   it('documents its defaults', () => {
-    const spec = warehouseSpec.parse({ ...withoutWorkers, workers: { count: 3 } });
+    const spec = warehouseSpec.parse({ ...withoutWorkers, workers: { count: 3, package: 'cloudexit@0.1.0' } });
     expect(spec.workers).toEqual({
       count: 3,
       size: { vcpus: 4, memoryGb: 16 },
       cidr: '10.41.0.0/24',
       plan: '/etc/cloudexit/plan.yaml',
-      package: 'cloudexit',
+      package: 'cloudexit@0.1.0',
       stateDatabase: 'auto',
     });
   });
@@ -263,14 +295,22 @@ describe('the spec workers block', () => {
   it('refuses a fleet network overlapping the warehouse network, a public range and a relative plan', () => {
     const result = warehouseSpec.safeParse({
       ...withoutWorkers,
-      workers: { count: 2, cidr: '10.40.8.0/24', plan: 'plan.yaml' },
+      workers: { count: 2, cidr: '10.40.8.0/24', plan: 'plan.yaml', package: '' },
     });
     expect(result.success).toBe(false);
-    expect(result.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['workers.cidr', 'workers.plan']);
-    const overlap = warehouseSpec.safeParse({ ...withoutWorkers, workers: { count: 2, cidr: '10.40.8.0/24' } });
+    expect(result.error?.issues.map((i) => i.path.join('.')).sort()).toEqual([
+      'workers.cidr',
+      'workers.package',
+      'workers.plan',
+    ]);
+    const overlap = warehouseSpec.safeParse({
+      ...withoutWorkers,
+      workers: { count: 2, cidr: '10.40.8.0/24', package: 'cloudexit' },
+    });
     expect(overlap.error?.issues[0]?.message).toMatch(/overlaps the warehouse network 10\.40\.0\.0\/16/);
-    expect(warehouseSpec.safeParse({ ...withoutWorkers, workers: { count: 2, cidr: '8.8.8.0/24' } }).success).toBe(
-      false,
-    );
+    expect(
+      warehouseSpec.safeParse({ ...withoutWorkers, workers: { count: 2, cidr: '8.8.8.0/24', package: 'cloudexit' } })
+        .success,
+    ).toBe(false);
   });
 });

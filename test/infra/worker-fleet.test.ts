@@ -60,9 +60,8 @@ function unwrap(input: unknown): { secret: boolean; value: unknown } {
 }
 
 /** The worker environment in OKMS, which the engine must receive as a secret. */
-function environmentOf(run: ProgramRun): Record<string, string> {
-  const secret = run.one(OKMS_SECRET);
-  expect(secret.inputs.path).toBe('cloudexit/emc2/workers/environment');
+function environmentOf(run: ProgramRun, name = 'emc2-workers-environment'): Record<string, string> {
+  const secret = run.one(OKMS_SECRET, name);
   const version = unwrap(secret.inputs.version);
   expect(version.secret).toBe(true);
   return JSON.parse((version.value as { data: string }).data);
@@ -73,7 +72,9 @@ describe('WorkerFleet where no qualified managed PostgreSQL exists (the state on
   beforeAll(async () => {
     run = await runProgram(
       'ovh-emc2',
-      config(specWithWorkers('  count: 3\n'), { 'cloudexit:workerStatePassword': STATE_PASSWORD }),
+      config(specWithWorkers('  count: 3\n  package: cloudexit@0.1.0\n'), {
+        'cloudexit:workerStatePassword': STATE_PASSWORD,
+      }),
     );
   });
 
@@ -118,6 +119,8 @@ describe('WorkerFleet where no qualified managed PostgreSQL exists (the state on
     }
     expect(instances[1]!.inputs.flavor).toEqual({ flavorId: 'flavor-b3-16-EU-WEST-PAR' });
     expect(instances[0]!.inputs.network.private.ip).toBe('10.41.0.5');
+    expect(instances[0]!.inputs.autoBackup).toEqual({ cron: '0 */6 * * *', rotation: 28 });
+    expect(instances[1]!.inputs.autoBackup).toBeUndefined();
   });
 
   it('user data holds no secret: not the state password, not the S3 secret, not an OKMS key', () => {
@@ -136,7 +139,14 @@ describe('WorkerFleet where no qualified managed PostgreSQL exists (the state on
       expect(text).not.toContain('MOCKACCESSKEYID');
       expect(userDataSecretFindings(text)).toEqual([]);
     }
+    // The state machine reads its role password only; workers read their environment.
+    expect(environmentOf(run, 'emc2-workers-state-role')).toEqual({ PGPASSWORD: STATE_PASSWORD });
+    expect(run.one(OKMS_SECRET, 'emc2-workers-state-role').inputs.path).toBe('cloudexit/emc2/workers/state-role');
+    expect(run.one(OKMS_SECRET, 'emc2-workers-environment').inputs.path).toBe('cloudexit/emc2/workers/environment');
+    expect(userData[0]).toContain("OKMS_SECRET_PATHS='cloudexit/emc2/workers/state-role'");
+    expect(userData[0]).toContain("OKMS_OPTIONAL_SECRET_PATHS=''");
     const workerUnit = userData[1]!;
+    expect(workerUnit).toContain("OKMS_SECRET_PATHS='cloudexit/emc2/workers/environment'");
     expect(workerUnit).toContain(
       'ExecStart=/usr/local/bin/cloudexit worker ' +
         '--state "postgresql://cloudexit_worker@10.41.0.5:5432/cloudexit_state?sslmode=require" ' +
@@ -176,7 +186,10 @@ describe('WorkerFleet where no qualified managed PostgreSQL exists (the state on
 describe('WorkerFleet asked for the managed offer', () => {
   let run: ProgramRun;
   beforeAll(async () => {
-    run = await runProgram('ovh-emc2', config(specWithWorkers('  count: 2\n  stateDatabase: managed\n')));
+    run = await runProgram(
+      'ovh-emc2',
+      config(specWithWorkers('  count: 2\n  package: cloudexit@0.1.0\n  stateDatabase: managed\n')),
+    );
   });
 
   it('declares a managed PostgreSQL on the fleet network, restricted to its range, with database, user, logs', () => {
@@ -225,7 +238,7 @@ describe('WorkerFleet asked for the managed offer', () => {
 describe('WorkerFleet outputs', () => {
   it('marks the machines’ OKMS access secret; the state URL carries no password and is not secret', async () => {
     await runProgram('ovh-emc2', config(SPEC_FILE));
-    const spec = loadWarehouseSpec(specWithWorkers('  count: 1\n'));
+    const spec = loadWarehouseSpec(specWithWorkers('  count: 1\n  package: cloudexit@0.1.0\n'));
     const fleet = new WorkerFleet('probe', {
       spec,
       fleet: spec.workers!,
@@ -244,8 +257,8 @@ describe('WorkerFleet outputs', () => {
   });
 
   it('refuses a fleet-hosted state without a password, and says how to set one', async () => {
-    await expect(runProgram('ovh-emc2', config(specWithWorkers('  count: 1\n')))).rejects.toThrow(
-      /pulumi config set --secret cloudexit:workerStatePassword/,
-    );
+    await expect(
+      runProgram('ovh-emc2', config(specWithWorkers('  count: 1\n  package: cloudexit@0.1.0\n'))),
+    ).rejects.toThrow(/pulumi config set --secret cloudexit:workerStatePassword/);
   });
 });

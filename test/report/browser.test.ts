@@ -14,6 +14,7 @@ import { renderRunbooks } from '../../src/report/runbook.ts';
 import { launchChromium, type Browser } from '../../scripts/runbook-screenshot.ts';
 import { migrationUnderWay, SAMPLE_PLAN, type Migration } from './fixture.ts';
 import { loadPlan } from '../../src/plan/load.ts';
+import { LANGS } from '../../src/report/i18n/lang.ts';
 
 const MERMAID = resolve('node_modules/mermaid/dist/mermaid.min.js');
 
@@ -65,15 +66,21 @@ beforeAll(async () => {
   try {
     sets.set('initial', await renderRunbooks({ plan: await loadPlan(SAMPLE_PLAN), state: initial, html: true }));
     sets.set(
-      'under way',
-      await renderRunbooks({
-        plan: m.plan,
-        state,
-        outDir: join(m.dir, 'runbooks'),
-        evidenceDir: m.evidenceDir,
-        html: true,
-      }),
+      'initial fr',
+      await renderRunbooks({ plan: await loadPlan(SAMPLE_PLAN), state: initial, html: true, lang: 'fr' }),
     );
+    for (const lang of LANGS)
+      sets.set(
+        lang === 'en' ? 'under way' : 'under way fr',
+        await renderRunbooks({
+          plan: m.plan,
+          state,
+          outDir: join(m.dir, 'runbooks'),
+          evidenceDir: m.evidenceDir,
+          html: true,
+          lang,
+        }),
+      );
   } finally {
     await Promise.all([initial.close(), state.close()]);
   }
@@ -159,6 +166,97 @@ describe('the HTML overview in headless Chromium', () => {
       await page.close();
     });
   }
+
+  /** Opens one set's HTML page from disk, `width` pixels wide. */
+  async function open(set: string, width: number) {
+    const dir = join(m.dir, `html-${set.replace(/ /g, '-')}`);
+    await mkdir(dir, { recursive: true });
+    const [name, html] = [...sets.get(set)!].find(([n]) => n.endsWith('.html'))!;
+    const file = join(dir, name);
+    await writeFile(file, html);
+    const page = await browser.context.newPage();
+    await page.setViewportSize({ width, height: 900 });
+    await page.goto(pathToFileURL(file).href);
+    return page;
+  }
+
+  /** Inline `<code>` elements (not in `<pre>`) that the browser laid out on more than one line box. */
+  function brokenCode(page: Awaited<ReturnType<typeof open>>) {
+    return page.evaluate(() => {
+      type Element = { closest(s: string): unknown; getClientRects(): { length: number }; textContent: string | null };
+      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): Iterable<Element> } }).document;
+      return [...doc.querySelectorAll('code')]
+        .filter((c) => !c.closest('pre') && c.getClientRects().length > 1)
+        .map((c) => c.textContent);
+    });
+  }
+
+  for (const set of ['initial', 'initial fr', 'under way', 'under way fr']) {
+    it(`${set}: no command is broken across lines and no word is hyphenated, even in a narrow window`, async () => {
+      const page = await open(set, 760);
+      const codes = await page.locator('code').count();
+      expect(codes).toBeGreaterThan(50);
+      expect(await brokenCode(page)).toEqual([]);
+      const styles = await page.evaluate(() => {
+        const win = globalThis as unknown as {
+          document: { querySelector(s: string): unknown };
+          getComputedStyle(e: unknown): { hyphens: string; overflowWrap: string; wordBreak: string };
+        };
+        return ['p', 'td', 'li'].map((tag) => {
+          const style = win.getComputedStyle(win.document.querySelector(tag));
+          return [style.hyphens, style.overflowWrap, style.wordBreak];
+        });
+      });
+      expect(styles).toEqual([
+        ['manual', 'normal', 'normal'],
+        ['manual', 'normal', 'normal'],
+        ['manual', 'normal', 'normal'],
+      ]);
+      // The measure can fail: let the same page wrap its code, and some commands break.
+      await page.addStyleTag({ content: 'code{white-space:normal !important}' });
+      expect((await brokenCode(page)).length).toBeGreaterThan(0);
+      await page.close();
+    });
+  }
+
+  it('follows the chosen language: lang attribute, French headings and dates, the same tables', async () => {
+    const en = await open('under way', 1280);
+    const fr = await open('under way fr', 1280);
+    expect(await en.locator('html').getAttribute('lang')).toBe('en');
+    expect(await fr.locator('html').getAttribute('lang')).toBe('fr');
+    expect(await fr.locator('table#status th').allTextContents()).toContain('Bascule prévue');
+    expect(await fr.locator('section#phase-1 h3').allTextContents()).toContain(
+      'Déroulé horodaté de la nuit de bascule',
+    );
+    expect(await fr.locator('section#phase-1').textContent()).toMatch(
+      /\d{1,2}(er)? (novembre|décembre|janvier) \d{4} à \d{1,2}\sh\s\d{2}/,
+    );
+    for (const selector of ['table', 'section.phase', 'svg.gantt g.task', 'svg.burndown'])
+      expect(await fr.locator(selector).count(), selector).toBe(await en.locator(selector).count());
+    await Promise.all([en.close(), fr.close()]);
+  });
+
+  it('draws the burn-down without a script: lines still to move and to verify, the cutovers and the window’s end', async () => {
+    const page = await open('under way', 1280);
+    expect(await page.locator('script').count()).toBe(0);
+    const charts = page.locator('figure#burndown svg.burndown');
+    expect(await charts.count()).toBe(2);
+    for (const chart of await charts.all()) {
+      expect(await chart.isVisible()).toBe(true);
+      expect((await chart.boundingBox())!.width).toBeGreaterThan(600);
+      expect(await chart.locator('polyline.to-move').count()).toBe(1);
+      expect(await chart.locator('polyline.to-verify').count()).toBe(1);
+      expect(await chart.locator('g.cutover').count()).toBe(3);
+      expect(await chart.locator('g.closes').count()).toBe(1);
+      // The line to move ends at zero (every listed object copied): its last point sits on the x axis.
+      const points = (await chart.locator('polyline.to-move').getAttribute('points'))!.split(' ');
+      const axis = await chart.locator('line.axis').first().getAttribute('y1');
+      expect(points.at(-1)!.split(',')[1]).toBe(axis);
+      const verify = (await chart.locator('polyline.to-verify').getAttribute('points'))!.split(' ');
+      expect(verify.at(-1)!.split(',')[1]).not.toBe(axis);
+    }
+    await page.close();
+  });
 
   it('the committed overview is the one the README shows', async () => {
     // docs/runbook-overview.png is taken from this file (npm run runbook:screenshot).

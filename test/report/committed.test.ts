@@ -103,7 +103,7 @@ describe('committed runbooks of the sample plan', () => {
       );
       const phase1 = await readFile(join(dir, 'phase-1.fr.md'), 'utf8');
       expect(phase1).toContain('## Déroulé horodaté de la nuit de bascule');
-      expect(phase1).toContain('T0 est le gel, à 20 h 00 le 30 novembre 2026');
+      expect(phase1).toContain('T0 est le gel, à 20\u00a0h\u00a000 le 30 novembre 2026');
       expect(phase1).toContain('](README.fr.md)');
       expect(await readFile(join(dir, 'overview.fr.html'), 'utf8')).toContain('<html lang="fr">');
     } finally {

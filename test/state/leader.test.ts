@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { isRefusal } from '../../src/state/contracts/leader.ts';
+import { PHASE_LOCK_CLASS } from '../../src/state/postgres-leader.ts';
 import { openPostgresStateStore } from '../../src/state/postgres.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
 import type { StateStore } from '../../src/state/state-store.ts';
@@ -93,6 +94,34 @@ describe('SQLite: a dead holder, a live one', () => {
     } finally {
       await store.close();
       await dir.remove();
+    }
+  });
+});
+
+describe('PostgreSQL: a holder whose session the server ended', () => {
+  it('holds nothing any more, and its release is no error', async () => {
+    const storage = await postgresDatabase();
+    const [a, b] = [await storage.connect(), await storage.connect()];
+    try {
+      const me = { host: hostname(), pid: process.pid, command: 'cutover 1' };
+      const lock = await a.acquirePhaseLock(1, me);
+      expect(isRefusal(lock)).toBe(false);
+      // As a server restart or an administrator would: the holder's session ends under it.
+      const { rowCount } = await admin.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_locks
+         WHERE locktype = 'advisory' AND granted AND classid::bigint = $1 AND objid::bigint = 1`,
+        [PHASE_LOCK_CLASS],
+      );
+      expect(rowCount).toBe(1);
+      const taken = await b.acquirePhaseLock(1, { ...me, command: 'rollback 1' });
+      expect(isRefusal(taken)).toBe(false);
+      if (!isRefusal(lock)) await expect(lock.release()).resolves.toBeUndefined();
+      // The old grant's release did not free the new holder's lock.
+      expect(await a.acquirePhaseLock(1, me)).toMatchObject({ heldBy: { command: 'rollback 1' } });
+      if (!isRefusal(taken)) await taken.release();
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+      await storage.destroy();
     }
   });
 });

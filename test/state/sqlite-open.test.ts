@@ -100,6 +100,7 @@ const WRITES: Record<string, (s: StateStore) => Promise<unknown>> = {
       observations: [],
       at: '2026-11-02T10:00:00.000Z',
     }),
+  acquirePhaseLock: (s) => s.acquirePhaseLock(1, { host: 'h', pid: 1, command: 'cutover 1' }),
 };
 const READS = [
   'constructor',

@@ -8,6 +8,7 @@ import { runCli } from '../cli/run-cli.ts';
 import { MiB } from '../engine/harness.ts';
 import {
   recordsOf,
+  sourceOf,
   seedOf,
   seedSource,
   sha256,
@@ -105,5 +106,23 @@ describe('copy --workers', () => {
 
     const sqlite = await runCli(['status', '--plan', plan.file, '--state', join(dir, 'none.db'), '--json'], env());
     expect(JSON.parse(sqlite.stdout).fleet).toBeUndefined();
+  });
+
+  it('a second sharded inventory marks an object gone from the source once, after every shard is listed', async () => {
+    const gone = [...SEED.keys()].find((k) => k.startsWith('c'))!;
+    await sourceOf(plan, 'lots').delete(gone);
+    const args = ['--plan', plan.file, '--state', state.url(), '--evidence', join(dir, 'evidence'), '--json'];
+    const r = await runCli(['copy', ...args, '--workers', '2', '--lease-seconds', '10'], env());
+    expect(r.code, r.stderr).toBe(0);
+    const { datasets } = JSON.parse(r.stdout);
+    expect(datasets[0]).toMatchObject({ copied: 0, alreadyCopied: SEED.size - 1, failed: [] });
+    expect(datasets[0].inventory).toMatchObject({ objects: SEED.size - 1, unchanged: SEED.size - 1, added: 0 });
+    expect(datasets[0].inventory.deletedAtSource).toEqual([gone]);
+    const store = await state.open();
+    try {
+      expect((await store.getObjects('lots', [gone])).get(gone)!.status).toBe('deleted-at-source');
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -14,6 +14,7 @@ import { adminClient, createDatabase } from '../../src/rehearsal/synthetic-catal
 import type { ObjectRecord } from '../../src/state/contracts/objects.ts';
 import { openPostgresStateStore, type PostgresStateStore } from '../../src/state/postgres.ts';
 import { createAzureBlobStore } from '../../src/stores/azure-blob.ts';
+import type { ObjectStore } from '../../src/stores/object-store.ts';
 import { uniqueName } from '../support/stores.ts';
 import { bytesOf } from '../engine/harness.ts';
 import { writeTestPlan, type PlanFixture, type TargetChoice } from '../cli/plan-fixture.ts';
@@ -89,14 +90,19 @@ export function seedOf(small: number, big: number, bigSize: number, tag = 'w'): 
   return objects;
 }
 
-/** Writes the seed into the dataset's Azurite container. */
-export async function seedSource(plan: PlanFixture, dataset: string, objects: Seed): Promise<void> {
+/** The dataset's Azurite container, as the test (not the workers) reaches it. */
+export function sourceOf(plan: PlanFixture, dataset: string): ObjectStore {
   const azurite = inject('azurite');
-  const store = createAzureBlobStore({
+  return createAzureBlobStore({
     endpoint: azurite.endpoint,
     container: plan.names.get(dataset)!.container,
     credential: { kind: 'key', accountName: azurite.accountName, accountKey: azurite.accountKey },
   });
+}
+
+/** Writes the seed into the dataset's Azurite container. */
+export async function seedSource(plan: PlanFixture, dataset: string, objects: Seed): Promise<void> {
+  const store = sourceOf(plan, dataset);
   for (const [key, body] of objects) await store.put(key, body, md5(body), { metadata: {}, md5: md5(body) });
 }
 

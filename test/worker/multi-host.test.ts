@@ -129,6 +129,32 @@ async function expectAllCopied(s: Scenario): Promise<void> {
   expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, verified: s.seed.size, mismatches: 0 });
 }
 
+/**
+ * The workers' ends; when they have not all ended within `limitMs`, fails with what the
+ * state shows (leases, counts, sessions), which is what tells a stuck worker from a slow one.
+ */
+async function endOf(s: Scenario, workers: readonly RunningWorker[], limitMs = 150_000) {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), limitMs)));
+  const ends = Promise.all(workers.map((w) => w.done));
+  try {
+    if ((await Promise.race([ends, late])) !== 'late') return await ends;
+  } finally {
+    clearTimeout(timer);
+  }
+  const leases = await s.state.query(
+    'SELECT l.worker_id, w.pid, l.objects, l.expires_at > now() AS live, l.released_at FROM object_leases l ' +
+      'JOIN workers w USING (worker_id) WHERE l.released_at IS NULL',
+  );
+  const counts = await s.state.query('SELECT status, count(*) FROM objects GROUP BY status');
+  const sessions = await s.state.query(
+    'SELECT pid, state, wait_event_type, left(query, 80) AS query FROM pg_stat_activity WHERE datname = current_database()',
+  );
+  throw new Error(
+    `workers still running after ${limitMs} ms: ${JSON.stringify({ leases, counts, sessions }, null, 1)}`,
+  );
+}
+
 const reportOf = (r: Awaited<RunningWorker['done']>): WorkerJson => JSON.parse(r.stdout) as WorkerJson;
 
 /** Several workers, a few multipart objects at a few MiB/s: well under the default test time on an idle machine. */
@@ -172,7 +198,10 @@ describe.skipIf(skip)(`workers on three hosts${skip ? ` (skipped: ${skip})` : ''
         expect(uploads[held.indexOf(victim!.key)]!.parts.length).toBeGreaterThanOrEqual(2);
         expect(uploads[held.indexOf(victim!.key)]!.parts.length).toBeLessThan(4);
 
-        const survivors = await Promise.all(workers.filter((w) => w !== killed).map((w) => w.done));
+        const survivors = await endOf(
+          s,
+          workers.filter((w) => w !== killed),
+        );
         for (const r of survivors) expect(r.code, r.stderr).toBe(0);
         const reports = survivors.map(reportOf);
         // Resumed, not restarted: the parts the dead worker recorded were used, not sent again.
@@ -225,7 +254,7 @@ describe.skipIf(skip)(`workers on three hosts${skip ? ` (skipped: ${skip})` : ''
         } finally {
           await servers.net.restore(cutOff.host);
         }
-        const results = await Promise.all(workers.map((w) => w.done));
+        const results = await endOf(s, workers);
         const lateResult = results[workers.indexOf(cutOff)]!;
         for (const r of results) if (r !== lateResult) expect(r.code, r.stderr).toBe(0);
         // The cut-off worker may have recorded a failure of its own before its lease was taken over (exit 1).
@@ -286,7 +315,7 @@ describe.skipIf(skip)(`workers on three hosts${skip ? ` (skipped: ${skip})` : ''
         'fast',
         'restart',
       ]);
-      const results = await Promise.all(workers.map((w) => w.done));
+      const results = await endOf(s, workers);
       for (const r of results) expect(r.code, r.stderr).toBe(0);
       expect(results.map(reportOf).every((r) => r.ok)).toBe(true);
       expect(await recordings(s)).toBe(s.seed.size);

@@ -44,10 +44,14 @@ export function registerRunbookCommand(program: Command): void {
     .command('runbook')
     .summary('write the cutover runbooks (Markdown, optionally one HTML file) from the plan and the state')
     .description(
-      'Writes README.md (window, days left, timeline, status, risks) and one phase-N.md per phase: scope, schedule, roles, ' +
-        'the pre-cutover checklist read from the state, the steps with commands, owners, expected durations and outcomes, the ' +
-        'go/no-go, the point of no return, rollback, communication, evidence and sign-off. The same plan and state always give ' +
-        'the same files: the runbooks describe the last activity recorded in the state, never the day they are generated. ' +
+      'Writes README.md (window, days left, timeline, status, calendar to decommissioning, burn-down, risks) and one ' +
+        'phase-N.md per phase: document control, scope, schedule, the cutover night timed in Europe/Paris (T-minus, freeze, ' +
+        'downtime, rollback deadline), the calendar to decommissioning, the risk register, roles, contacts and escalation, ' +
+        'the pre-cutover checklist read from the state, business go/no-go criteria, the steps with commands, owners, ' +
+        'expected durations and outcomes, the go/no-go, the point of no return, rollback, user acceptance, hypercare, ' +
+        'decommissioning, communication, evidence, sign-off and a glossary. --lang fr writes the same in French ' +
+        '(README.fr.md, phase-N.fr.md, overview.fr.html). The same plan and state always give the same files: the runbooks ' +
+        'describe the last activity recorded in the state, never the day they are generated. ' +
         'Reads only: no secret needed, nothing changed in the state.',
     )
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)

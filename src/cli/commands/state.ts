@@ -34,7 +34,10 @@ export function registerStateCommands(program: Command): void {
         'go to the state and the audit log',
     )
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', "state database (default: .cloudexit/<migration>.db in the plan's folder)")
+    .option(
+      '--state <file|url>',
+      "state: a SQLite file or a postgresql:// URL (default: .cloudexit/<migration>.db in the plan's folder)",
+    )
     .requiredOption('--reason <text>', 'why the plan changed (recorded in the audit log)')
     .option('--json', 'print one JSON object on stdout')
     .addHelpText(

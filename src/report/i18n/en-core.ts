@@ -52,13 +52,13 @@ export const enCore = {
     deadline: (deadline: string, margin: string, fromToday: string) =>
       `Every phase must be committed by **${deadline}**, a safety margin of ${margin}${fromToday ? ` (${fromToday})` : ''}.`,
     fromToday: (days: string, today: string) => `${days} from ${today}`,
-    committed: (n: string, phases: string, total: string) => `${n} of ${phases} committed.`,
+    committed: (n: string, phases: string, _total: string) => `${n} of ${phases} committed.`,
     rate: (bytes: string, objects: string, runs: string) =>
       `Measured copy rate: ${bytes}/s and ${objects} objects/s, from ${runs}.`,
     noRate: 'Measured copy rate: none yet; projected dates appear after the first finished copy.',
     timeline: 'Timeline',
     timelineNote:
-      'Done bars come from the state, projected ones from the measured copy rate, planned milestones from the plan. The red milestone is the end of the authorisation window.',
+      'Done bars come from the state, projected ones from the measured copy rate, planned milestones from the plan. Red marks the end of the authorisation window and whatever falls on or after it.',
     status: 'Status',
     statusHead: [
       'Phase',
@@ -94,7 +94,7 @@ export const enCore = {
       `Generated; do not edit by hand. The same plan and state always give the same files, so they are reviewed as diffs. Regenerate them with ${command} and the same ${plan}, ${state} and ${out} (${initial} for the plan before anything has run). Dates are calendar days in Europe/Paris${asOfDay ? `; "as of" is ${asOfDay}` : ''}.`,
     windowClosed: (closes: string) => `The authorisation window closed on ${closes}`,
     phaseRisk: (id: number, text: string) => `Phase ${id}: ${text}`,
-    notInventoriedRisk: (phases: string, command: string) =>
+    notInventoriedRisk: (phases: string, command: string, _count: number) =>
       `Phase ${phases} not inventoried yet: run ${command} to know what remains`,
     notMeasuredRisk: (command: string) => `No copy has been measured yet: run ${command} to measure the throughput`,
     migrationLate: (day: string, deadline: string) =>
@@ -293,6 +293,7 @@ export const enCore = {
     heading: 'Communication',
     none: (key: string) => `The plan has no message for this phase: add them under ${key} in the plan.`,
     head: ['When', 'Who is told', 'What', 'Channel', 'Sent by'],
+    when: (moment: string, timing: string) => (timing ? `${moment}: ${timing}` : moment),
     moments: {
       'before-freeze': 'Before the freeze',
       'go-no-go': 'At the go/no-go',

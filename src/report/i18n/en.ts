@@ -1,8 +1,10 @@
 /**
- * The English words of the runbooks' sections on the cutover night, contacts, acceptance,
- * hypercare, decommissioning, document control, risk register, burn-down and glossary.
- * `Messages` is this object's type: the French catalog (fr.ts) must have every key, so a
- * missing French string is a compile error.
+ * The English catalog of the runbooks: every word they write. The core sections (overview,
+ * scope, schedule, checklist, steps, rollback, communication, evidence, sign-off, timeline)
+ * come from en-core.ts; the rest are the cutover night, contacts, acceptance, hypercare,
+ * decommissioning, document control, risk register, burn-down and glossary. `Messages` is
+ * this object's type: the French catalog (fr.ts) must have every key, so a missing French
+ * string is a compile error.
  */
 import type { CutoverStep } from '../../phase-record.ts';
 import type { RiskLevel } from '../../plan/governance.ts';
@@ -60,7 +62,7 @@ export const en = {
       `**Rollback deadline**: ${deadline}, the planned commit. A rollback takes ${len} (${how}), so the source is in service again by ${back} at the latest.`,
     rollbackTimed: 'timed in a rehearsal, from the plan',
     rollbackBound: 'upper bound from the thaw and rollback hook timeouts',
-    actual: (at: string) => `Done ${at}`,
+    withActual: (clock: string, at: string) => `${clock}; done ${at}`,
   },
   calendar: {
     heading: 'Calendar to decommissioning',

@@ -43,7 +43,8 @@ export const frCore: CoreMessages = {
     intro: (migration, command, notStarted, asOf) =>
       `Runbooks de bascule de la migration ${migration}, écrits par ${command} à partir du plan et de l’état. ${notStarted ? 'Statut : **pas commencée**. ' : ''}${asOf}`,
     window: 'Fenêtre d’autorisation',
-    authorised: (on, years, reference) => `Autorisé le ${on} pour ${years}${reference ? ` : ${reference}` : ''}.`,
+    authorised: (on, years, reference) =>
+      `Hébergement autorisé le ${on} pour ${years}${reference ? ` : ${reference}` : ''}.`,
     deadline: (deadline, margin, fromToday) =>
       `Toutes les phases doivent être validées au plus tard le **${deadline}**, une marge de sécurité de ${margin}${fromToday ? ` (${fromToday})` : ''}.`,
     fromToday: (days, today) => `${days} à compter du ${today}`,
@@ -51,9 +52,9 @@ export const frCore: CoreMessages = {
     rate: (bytes, objects, runs) => `Débit de copie mesuré : ${bytes}/s et ${objects} objets/s, sur ${runs}.`,
     noRate:
       'Débit de copie mesuré : aucun pour l’instant ; les dates projetées apparaissent après la première copie terminée.',
-    timeline: 'Calendrier',
+    timeline: 'Chronologie',
     timelineNote:
-      'Les barres faites viennent de l’état, les barres projetées du débit de copie mesuré, les jalons prévus du plan. Le jalon rouge est la fin de la fenêtre d’autorisation.',
+      'Les barres faites viennent de l’état, les barres projetées du débit de copie mesuré, les jalons prévus du plan. Le rouge marque la fin de la fenêtre d’autorisation et ce qui tombe ce jour-là ou après.',
     status: 'Statut',
     statusHead: [
       'Phase',
@@ -89,15 +90,15 @@ export const frCore: CoreMessages = {
       `Fichiers générés ; ne pas les modifier à la main. Le même plan et le même état donnent toujours les mêmes fichiers : ils se relisent sous forme de différences. Pour les écrire de nouveau : ${command} avec les mêmes ${plan}, ${state} et ${out} (${initial} pour le plan avant toute exécution). Les dates sont des jours calendaires, heure de Paris${asOfDay ? ` ; l’état décrit est celui du ${asOfDay}` : ''}.`,
     windowClosed: (closes) => `La fenêtre d’autorisation s’est fermée le ${closes}`,
     phaseRisk: (id, text) => `Phase ${id} : ${text}`,
-    notInventoriedRisk: (phases, command) =>
-      `Phase ${phases} pas encore inventoriée : lancez ${command} pour savoir ce qui reste`,
+    notInventoriedRisk: (phases, command, count) =>
+      `${count < 2 ? 'Phase' : 'Phases'} ${phases} pas encore ${count < 2 ? 'inventoriée' : 'inventoriées'} : lancez ${command} pour savoir ce qui reste`,
     notMeasuredRisk: (command) => `Aucune copie n’a encore été mesurée : lancez ${command} pour mesurer le débit`,
     migrationLate: (day, deadline) => `La copie de masse devrait finir le ${day}, après l’échéance du ${deadline}`,
   },
   phase: {
     title: (id, name) => `Phase ${id}, ${name}`,
     intro: (id, title, state, asOf, daysLeft, back) =>
-      `Runbook de la phase ${id} de ${title}. État : **${state}**. ${asOf} ${daysLeft} ${back}.`,
+      `Runbook de la phase ${id} du projet « ${title} ». État : **${state}**. ${asOf} ${daysLeft} ${back}.`,
     back: 'Retour à la vue d’ensemble',
     purpose: 'Objet et périmètre',
     objectsPart: (datasets, source, target) =>
@@ -296,6 +297,7 @@ export const frCore: CoreMessages = {
     heading: 'Communication',
     none: (key) => `Le plan n’a aucun message pour cette phase : ajoutez-les sous ${key} dans le plan.`,
     head: ['Quand', 'Qui est informé', 'Quoi', 'Canal', 'Envoyé par'],
+    when: (moment, timing) => (timing ? `${moment} : ${timing}` : moment),
     moments: {
       'before-freeze': 'Avant le gel',
       'go-no-go': 'Au go/no-go',

@@ -52,10 +52,10 @@ export const fr: Messages = {
     freezeUnknown: '**Gel** : sa durée sera connue une fois la phase listée et une copie mesurée.',
     downtime: (len) => `**Interruption** pour les lecteurs, pendant la bascule et le test de fumée : au plus ${len}.`,
     rollback: (deadline, len, how, back) =>
-      `**Heure limite de retour arrière** : ${deadline}, la validation prévue. Un retour arrière prend ${len} (${how}) : la source est de nouveau en service au plus tard le ${back}.`,
+      `**Heure limite de retour arrière** : le ${deadline}, la validation prévue. Un retour arrière prend ${len} (${how}) : la source est de nouveau en service au plus tard le ${back}.`,
     rollbackTimed: 'chronométré lors d’une répétition, d’après le plan',
     rollbackBound: 'borne haute tirée des délais des hooks de dégel et de retour arrière',
-    actual: (at) => `Fait le ${at}`,
+    withActual: (clock, at) => `${clock} ; fait le ${at}`,
   },
   calendar: {
     heading: 'Calendrier jusqu’au décommissionnement',

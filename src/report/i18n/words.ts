@@ -74,6 +74,11 @@ function jour(year: string, month: string, day: string): string {
   return `${d === 1 ? '1er' : d} ${MOIS[Number(month) - 1]} ${year}`;
 }
 
+/** `20 h 00`, its spaces no-break ones: a clock time is never split across two lines. */
+function heure(hour: string, minute: string): string {
+  return `${Number(hour)}\u00a0h\u00a0${minute}`;
+}
+
 /** Thousands separated by a narrow no-break space, decimals by a comma, as French typography wants. */
 function nombre(n: number): string {
   return n.toLocaleString('fr-FR');
@@ -113,11 +118,11 @@ const french: Words = {
   },
   dateTime: (iso) => {
     const p = parisParts(iso);
-    return `${jour(p.year, p.month, p.day)} à ${Number(p.hour)} h ${p.minute}`;
+    return `${jour(p.year, p.month, p.day)} à ${heure(p.hour, p.minute)}`;
   },
   time: (iso) => {
     const p = parisParts(iso);
-    return `${Number(p.hour)} h ${p.minute}`;
+    return heure(p.hour, p.minute);
   },
   duration: duree,
   count: nombre,

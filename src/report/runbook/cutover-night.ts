@@ -155,10 +155,14 @@ export function cutoverNight(phase: PhaseFacts, plan: Plan, throughput: Throughp
   };
 }
 
-/** `T−60 min`, `T0`, `T+1 h 05`: the offset from the freeze the way cutover plans write it. */
+/**
+ * `T−60 min`, `T0`, `T+1 h 05`: the offset from the freeze the way cutover plans write it, with
+ * no-break spaces so that it never splits across two lines.
+ */
 export function tMinus(minutes: number): string {
   if (minutes === 0) return 'T0';
   const sign = minutes < 0 ? '−' : '+';
   const m = Math.abs(minutes);
-  return m < 60 ? `T${sign}${m} min` : `T${sign}${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')}`;
+  const nb = '\u00a0';
+  return m < 60 ? `T${sign}${m}${nb}min` : `T${sign}${Math.floor(m / 60)}${nb}h${nb}${String(m % 60).padStart(2, '0')}`;
 }

@@ -30,7 +30,7 @@ export function nightBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
           : w.duration(row.seconds);
     return [
       tMinus(row.offsetMinutes),
-      done ? `${clock}; ${t.night.actual(w.dateTime(done.at))}` : clock,
+      done ? t.night.withActual(clock, w.dateTime(done.at)) : clock,
       row.step === 'go-no-go' ? t.night.goNoGo : t.steps[row.step],
       `${w.capital(t.roles[owner])}, ${plain(phase.plan.owners[owner])}`,
       length,

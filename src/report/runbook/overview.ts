@@ -122,7 +122,7 @@ function statusRows(facts: RunbookFacts): string[][] {
         ? t.overview.done
         : s.projectedBulkCopyEnd
           ? `${w.dateTime(s.projectedBulkCopyEnd)}${copySlips(s.risks) ? t.overview.atRisk : ''}`
-          : t.phase.unknown,
+          : t.unknown,
       link(t.overview.phaseLink(s.id), phaseFile(s.id)),
     ];
   });

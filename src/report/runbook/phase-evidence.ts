@@ -31,7 +31,7 @@ export function communicationBlocks(facts: RunbookFacts, phase: PhaseFacts): Blo
           kind: 'table',
           head: t.communication.head,
           rows: items.map((item) => [
-            `${t.communication.moments[item.when]}${item.timing ? `: ${plain(item.timing)}` : ''}`,
+            t.communication.when(t.communication.moments[item.when], item.timing ? plain(item.timing) : ''),
             plain(item.audience),
             plain(item.message),
             plain(item.channel),

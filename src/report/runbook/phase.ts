@@ -275,7 +275,12 @@ function checklistBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
           ? c.verifyDone
           : !inventoried
             ? c.verifyWaits(verify)
-            : c.verifyPart(w.count(full), objectsWords, verify, preparationDuration(facts, 'verify', phase, throughput)),
+            : c.verifyPart(
+                w.count(full),
+                objectsWords,
+                verify,
+                preparationDuration(facts, 'verify', phase, throughput),
+              ),
     },
     {
       done: savedParity && parity.ok,

@@ -17,9 +17,13 @@ export function plainWithCommands(text: string): string {
     .join('');
 }
 
-/** One risk of a phase as the register and the overview say it. */
+/**
+ * One risk of a phase as the register says it: in English the very sentence `cloudexit status`
+ * prints; in another language the same facts in its words.
+ */
 export function phaseRiskSentence(facts: RunbookFacts, phase: PhaseFacts, risk: PhaseRisk): string {
   const { t, w } = facts;
+  if (w.lang === 'en') return plainWithCommands(capital(risk.text));
   const s = phase.status;
   const projected = s.projectedBulkCopyEnd ? w.date(parisDay(new Date(s.projectedBulkCopyEnd))) : '';
   switch (risk.kind) {
@@ -36,6 +40,10 @@ export function phaseRiskSentence(facts: RunbookFacts, phase: PhaseFacts, risk: 
   }
 }
 
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
 /** The migration's risks, one sentence each, for the overview's list. */
 export function migrationRiskSentences(facts: RunbookFacts): string[] {
   const { t, w, status } = facts;
@@ -44,14 +52,16 @@ export function migrationRiskSentences(facts: RunbookFacts): string[] {
   if (status.window.daysLeft < 0) sentences.push(t.overview.windowClosed(w.date(status.window.closesOn)));
   for (const phase of facts.phases)
     for (const risk of phase.status.risks)
-      sentences.push(t.overview.phaseRisk(phase.status.id, phaseRiskSentence(facts, phase, risk)));
+      sentences.push(t.overview.phaseRisk(phase.status.id, lowerFirst(phaseRiskSentence(facts, phase, risk))));
   // The projection's own risk, as projection.ts decides it: phases never listed, or no rate yet.
   if (!status.migrationAtRisk) {
     const open = status.phases.filter((p) => p.state !== 'committed');
     const unlisted = open.filter((p) => p.objects === 0).map((p) => p.id);
     const remaining = open.some((p) => p.objects > p.copiedObjects);
     if (unlisted.length > 0)
-      sentences.push(t.overview.notInventoriedRisk(t.list(unlisted.map(String)), code('npx cloudexit inventory')));
+      sentences.push(
+        t.overview.notInventoriedRisk(t.list(unlisted.map(String)), code('npx cloudexit inventory'), unlisted.length),
+      );
     else if (!status.throughput && remaining) sentences.push(t.overview.notMeasuredRisk(code('npx cloudexit copy')));
   }
   return sentences.map((s) => `${s}.`);

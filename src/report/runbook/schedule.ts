@@ -7,6 +7,7 @@
 import { addDays, daysBetween, parisDay } from '../../plan/clock.ts';
 import { copySlips } from '../risks.ts';
 import type { RunbookFacts } from './model.ts';
+import { hypercareEnd } from './night-blocks.ts';
 
 export interface ScheduleBar {
   /** Stable id inside the chart (never shown). */
@@ -44,14 +45,16 @@ function milestone(id: string, label: string, day: string, state: ScheduleBar['s
 }
 
 export function scheduleOf(facts: RunbookFacts): Schedule {
+  const { t } = facts;
+  const tl = t.timeline;
   const w = facts.status.window;
   const asOfDay = facts.asOf.at ? parisDay(new Date(facts.asOf.at)) : undefined;
   const windowBars = [
-    ...(asOfDay ? [milestone('asof', `As of ${asOfDay}`, asOfDay, 'done')] : []),
-    milestone('deadline', `Deadline, every phase committed (${w.deadline})`, w.deadline, 'planned'),
-    milestone('closes', `Window closes (${w.closesOn})`, w.closesOn, 'planned', true),
+    ...(asOfDay ? [milestone('asof', tl.asOf(asOfDay), asOfDay, 'done')] : []),
+    milestone('deadline', tl.deadline(w.deadline), w.deadline, 'planned'),
+    milestone('closes', tl.closes(w.closesOn), w.closesOn, 'planned', true),
   ];
-  const sections = [{ title: 'Authorisation window', bars: windowBars }];
+  const sections = [{ title: tl.window, bars: windowBars }];
   for (const phase of facts.phases) {
     const s = phase.status;
     const bars: ScheduleBar[] = [];
@@ -70,7 +73,7 @@ export function scheduleOf(facts: RunbookFacts): Schedule {
       bars.push(
         span(
           `p${s.id}copy`,
-          'Bulk copy, done',
+          tl.copyDone,
           parisDay(new Date(firstCopied)),
           parisDay(new Date(lastCopied ?? firstCopied)),
           'done',
@@ -85,7 +88,7 @@ export function scheduleOf(facts: RunbookFacts): Schedule {
       bars.push(
         span(
           `p${s.id}copy`,
-          projectedDay ? `Bulk copy, projected to end ${projectedDay}` : 'Bulk copy, under way',
+          projectedDay ? tl.copyProjected(projectedDay) : tl.copyUnderWay,
           parisDay(new Date(firstCopied)),
           to,
           'active',
@@ -94,34 +97,48 @@ export function scheduleOf(facts: RunbookFacts): Schedule {
       );
     } else if (asOfDay && projectedDay) {
       bars.push(
-        span(
-          `p${s.id}copy`,
-          `Bulk copy, projected to end ${projectedDay}`,
-          asOfDay,
-          projectedDay,
-          'projected',
-          copySlips(s.risks),
-        ),
+        span(`p${s.id}copy`, tl.copyProjected(projectedDay), asOfDay, projectedDay, 'projected', copySlips(s.risks)),
       );
     }
     const steps = s.record?.done ?? [];
     const firstStep = steps[0] ? parisDay(new Date(steps[0].at)) : undefined;
     if (s.state === 'committed' && firstStep) {
-      bars.push(span(`p${s.id}cut`, 'Cutover, committed', firstStep, parisDay(new Date(steps.at(-1)!.at)), 'done'));
+      bars.push(span(`p${s.id}cut`, tl.cutoverCommitted, firstStep, parisDay(new Date(steps.at(-1)!.at)), 'done'));
     } else if (s.state === 'rolled-back' && s.record) {
       const from = firstStep ?? parisDay(new Date(s.record.updatedAt));
-      bars.push(
-        span(`p${s.id}cut`, 'Cutover, rolled back', from, parisDay(new Date(s.record.updatedAt)), 'done', true),
-      );
+      bars.push(span(`p${s.id}cut`, tl.cutoverRolledBack, from, parisDay(new Date(s.record.updatedAt)), 'done', true));
     } else if (s.state === 'in-progress' && firstStep) {
-      bars.push(span(`p${s.id}cut`, 'Cutover, under way', firstStep, asOfDay ?? firstStep, 'active'));
+      bars.push(span(`p${s.id}cut`, tl.cutoverUnderWay, firstStep, asOfDay ?? firstStep, 'active'));
     }
-    bars.push(
-      milestone(`p${s.id}plan`, `Cutover planned (${s.plannedCutover})`, s.plannedCutover, 'planned', s.atRisk),
-    );
-    sections.push({ title: `Phase ${s.id}, ${s.name}`, bars });
+    bars.push(milestone(`p${s.id}plan`, tl.cutoverPlanned(s.plannedCutover), s.plannedCutover, 'planned', s.atRisk));
+    bars.push(...afterCommitBars(facts, phase));
+    sections.push({ title: tl.section(s.id, s.name), bars });
   }
-  return { title: `${facts.plan.title} against the authorisation window`, sections };
+  return { title: tl.title(facts.plan.title), sections };
+}
+
+/**
+ * The hypercare after the commit, then the decommissioning (or the day the last copy at the
+ * source was gone): drawn in the alarm colour when it falls on or after the window's end.
+ */
+function afterCommitBars(facts: RunbookFacts, phase: RunbookFacts['phases'][number]): ScheduleBar[] {
+  const tl = facts.t.timeline;
+  const s = phase.status;
+  const closes = facts.status.window.closesOn;
+  const end = hypercareEnd(facts, phase);
+  const gone = (s.record?.decommissioned ?? [])
+    .map((x) => x.goneAt)
+    .filter((x): x is string => !!x)
+    .sort()
+    .at(-1);
+  const allGone = phase.datasets.every((d) => s.record?.decommissioned?.some((x) => x.dataset === d.name && x.goneAt));
+  const start = end.committedOn ?? s.plannedCutover;
+  const bars = [span(`p${s.id}care`, tl.hypercare(end.day), start, end.day, end.committedOn ? 'active' : 'planned')];
+  if (allGone && gone) {
+    const day = parisDay(new Date(gone));
+    bars.push(milestone(`p${s.id}gone`, tl.gone(day), day, 'done', day >= closes));
+  } else bars.push(milestone(`p${s.id}decom`, tl.decommission(end.day), end.day, 'planned', end.day >= closes));
+  return bars;
 }
 
 /** Mermaid takes `:`, `;` and `#` in task text as syntax: they become spaces or commas. */

@@ -165,7 +165,11 @@ export function preparationDuration(
   if (phase.status.state === 'committed' || (inventoried && objects === 0 && bytes === 0)) return d.nothingLeft;
   if (!inventoried) return d.notInventoried;
   if (!throughput) return d.notMeasured;
-  return d.left(w.duration(secondsFor(bytes, objects, throughput)), w.plural(objects, ...t.nouns.object), w.bytes(bytes));
+  return d.left(
+    w.duration(secondsFor(bytes, objects, throughput)),
+    w.plural(objects, ...t.nouns.object),
+    w.bytes(bytes),
+  );
 }
 
 function sum(

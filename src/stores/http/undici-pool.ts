@@ -54,6 +54,12 @@ export function header(headers: Dispatcher.ResponseData['headers'], name: string
   return Array.isArray(value) ? value.join(', ') : value;
 }
 
+/** A `Last-Modified` header as a Date; the epoch when absent or unreadable, as the SDK paths gave. */
+export function httpDate(value: string | undefined): Date {
+  const date = value === undefined ? new Date(0) : new Date(value);
+  return Number.isNaN(date.getTime()) ? new Date(0) : date;
+}
+
 /** The `x-…-meta-` headers of a response, names without the prefix (lower case, as undici gives them). */
 export function prefixedHeaders(
   headers: Dispatcher.ResponseData['headers'],
