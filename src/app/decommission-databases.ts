@@ -4,11 +4,10 @@
  * and that listing kept; the tables dropped; the certificate with the day the provider's
  * point-in-time-restore backups expire.
  */
-import { listingPath, readOwnEvidence, writeEvidence } from '../cutover/decommission-evidence.ts';
-import type { ListedItem } from '../cutover/decommission-objects.ts';
 import type { DatabaseHandle } from '../databases/operations.ts';
 import type { OpenedDatabases } from './databases.ts';
-import type { DatasetOutcome, ListingDocument } from './decommission-types.ts';
+import { listingBeforeDeletion } from './decommission-listing.ts';
+import type { DatasetOutcome } from './decommission-types.ts';
 import type { Session } from './session.ts';
 
 export async function decommissionDatabase(
@@ -20,48 +19,28 @@ export async function decommissionDatabase(
   const now = () => session.clock.now();
   const header = { migration: session.plan.migration, phase: session.phase!.id, dataset: name };
   const decommission = await import('../databases/decommission.ts');
-  let listing = await readOwnEvidence<ListingDocument>(session.evidenceDir, listingPath(name), {
-    document: 'cloudexit source listing before decommission',
-    ...header,
-  });
   // Verified only before the first drop: once tables are gone the source can no longer be compared.
-  if (!listing) {
+  const listing = await listingBeforeDeletion(session, name, handle.source.label, async () => {
     const { record } = await opened.operations.verifyDatabaseDataset(handle, opened.ops);
     if (record.status !== 'verified') {
+      const differences = [
+        ...(record.verification?.mismatches ?? []),
+        ...(record.verification?.schemaDifferences ?? []),
+      ];
       return {
         dataset: name,
         outcome: 'refused',
         reason: `the target failed verification against the source: nothing of dataset ${name} was dropped`,
-        keys: [...(record.verification?.mismatches ?? []), ...(record.verification?.schemaDifferences ?? [])].slice(
-          0,
-          50,
-        ),
+        keys: differences.slice(0, 50),
       };
     }
     const tables = await decommission.listSourceTables(handle.dataset, handle.source);
-    const items: ListedItem[] = tables.map((t) => ({ key: t.name, kind: 'current', etag: '', size: t.bytes }));
-    listing = {
-      document: 'cloudexit source listing before decommission',
-      ...header,
-      source: handle.source.label,
-      verifiedBeforeDeletion: {
-        mode: 'full',
-        runId: session.ctx.runId,
-        at: now().toISOString(),
-        verified: tables.length,
-        bytes: tables.reduce((n, t) => n + t.bytes, 0),
-      },
-      listedAt: now().toISOString(),
-      items,
+    return {
+      verified: { verified: tables.length, bytes: tables.reduce((n, t) => n + t.bytes, 0) },
+      items: tables.map((t) => ({ key: t.name, kind: 'current', etag: '', size: t.bytes })),
     };
-    const sha256 = await writeEvidence(session.evidenceDir, listingPath(name), listing);
-    await session.audit('decommission-listed', 'succeeded', {
-      dataset: name,
-      listing: listingPath(name),
-      listingSha256: sha256,
-      items: items.length,
-    });
-  }
+  });
+  if ('outcome' in listing) return listing;
   let dropped: Awaited<ReturnType<typeof decommission.dropSourceTables>>;
   try {
     dropped = await decommission.dropSourceTables(handle.dataset, handle.source, now);

@@ -89,11 +89,11 @@ export class LeaseKeeper {
     await this.#queue.releaseLease(held.lease);
   }
 
-  /** Stops the heartbeat (after the beat in flight) and releases every lease still held. */
+  /** Stops the heartbeat (after the beat in flight, or a lease's time) and releases every lease still held. */
   async stop(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    await this.#beating;
+    await within(this.#leaseMs, this.#beating ?? Promise.resolve());
     for (const { held } of [...this.#held.values()]) await this.release(held).catch(() => {});
   }
 
@@ -101,8 +101,10 @@ export class LeaseKeeper {
     for (const entry of [...this.#held.values()]) {
       if (entry.lost) continue;
       try {
-        if (!(await this.#queue.renewLease(entry.held.lease, this.#leaseMs)))
-          this.#lose(entry.held.lease, entry, 'its renewal was refused (it expired)');
+        // A renewal the state does not answer within a beat is retried at the next one, not waited for.
+        const renewed = await within(this.#leaseMs / 3, this.#queue.renewLease(entry.held.lease, this.#leaseMs));
+        if (renewed === false) this.#lose(entry.held.lease, entry, 'its renewal was refused (it expired)');
+        else if (renewed === TIMED_OUT) throw new Error(`no answer within ${Math.round(this.#leaseMs / 3)} ms`);
       } catch (err) {
         this.#progress.note(
           `could not renew the lease on ${describeLease(entry.held.lease)} (${(err as Error).message}); ` +
@@ -117,6 +119,19 @@ export class LeaseKeeper {
     entry.lost = true;
     this.counts.lost++;
     this.#progress.note(`lost the lease on ${describeLease(lease)}: ${why}; another worker takes its objects over`);
+  }
+}
+
+const TIMED_OUT = Symbol('timed out');
+
+/** `promise`'s value, or `TIMED_OUT` when it has not settled within `ms` (it is left to settle alone). */
+async function within<T>(ms: number, promise: Promise<T>): Promise<T | typeof TIMED_OUT> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -4,10 +4,12 @@
  * calendar to decommissioning, the risk register, the burn-down and the decommission results
  * read from the phase record, and the same bytes whatever day they are written on.
  */
-import { cp } from 'node:fs/promises';
+import { cp, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseDocument } from 'yaml';
 import { addDays } from '../../src/plan/clock.ts';
+import { parsePlan } from '../../src/plan/load.ts';
 import { en } from '../../src/report/i18n/en.ts';
 import { fr } from '../../src/report/i18n/fr.ts';
 import { LANGS, type Lang } from '../../src/report/i18n/lang.ts';
@@ -16,7 +18,7 @@ import { renderRunbooks } from '../../src/report/runbook.ts';
 import { cutoverNight, parisInstant, tMinus } from '../../src/report/runbook/cutover-night.ts';
 import type { PhaseFacts } from '../../src/report/runbook/model.ts';
 import { openSqliteStateStore } from '../../src/state/sqlite.ts';
-import { migrationUnderWay, type Migration } from './fixture.ts';
+import { migrationUnderWay, SAMPLE_PLAN, type Migration } from './fixture.ts';
 
 let m: Migration;
 const files = new Map<Lang, Map<string, string>>();
@@ -220,6 +222,32 @@ describe('the timed cutover night', () => {
     expect(fr1).toContain(
       '**Interruption** pour les lecteurs, pendant la bascule et le test de fumée : au plus 30 min.',
     );
+  });
+});
+
+describe('a plan without a governance section', () => {
+  it('still gives every section, each saying what to add to the plan, in both languages', async () => {
+    const doc = parseDocument(await readFile(SAMPLE_PLAN, 'utf8'));
+    doc.delete('governance');
+    const plan = { ...parsePlan(doc.toString(), 'plan.yaml'), file: SAMPLE_PLAN };
+    const state = await openSqliteStateStore(':memory:');
+    try {
+      const english = (await renderRunbooks({ plan, state })).get('phase-1.md')!;
+      for (const key of ['people', 'escalation', 'vendorSupport', 'goNoGo', 'acceptance.checks'])
+        expect(english).toContain(
+          `add ${key === 'vendorSupport' ? 'Microsoft and OVHcloud' : key === 'escalation' ? 'it' : 'them'} under \`governance.${key}\``,
+        );
+      // Document control defaults to the placeholder, which the register counts as a risk.
+      expect(english).toContain('| Version | 0.1 |');
+      expect(english).toMatch(/\| S\d \| 3 values of the plan still the placeholder/);
+      // The standard hypercare exit criteria when the plan has none.
+      expect(english).toContain(`- [ ] ${en.hypercare.defaults[0]}`);
+      const french = (await renderRunbooks({ plan, state, lang: 'fr' })).get('phase-1.fr.md')!;
+      expect(french).toContain('ajoutez-les sous `governance.people`');
+      expect(french).toContain(`- [ ] ${fr.hypercare.defaults[0]}`);
+    } finally {
+      await state.close();
+    }
   });
 });
 

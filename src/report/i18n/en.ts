@@ -165,6 +165,7 @@ export const en = {
     asOf: (at: string) => `the state as of ${at}`,
     planOnly: 'the plan alone, before anything ran',
     auditHead: 'Audit-log head',
+    noAuditHead: 'none yet',
     generated: 'Written by',
     generator: (command: string) => `${command}, from the plan and the state; do not edit by hand`,
   },

@@ -158,6 +158,7 @@ export const fr: Messages = {
     asOf: (at) => `l’état au ${at}`,
     planOnly: 'le plan seul, avant toute exécution',
     auditHead: 'Tête du journal d’audit',
+    noAuditHead: 'aucune pour l’instant',
     generated: 'Écrit par',
     generator: (command) => `${command}, à partir du plan et de l’état ; ne pas modifier à la main`,
   },

@@ -32,7 +32,7 @@ export function documentControlBlocks(facts: RunbookFacts, phase: PhaseFacts, co
           t.documentControl.describes,
           facts.asOf.at ? t.documentControl.asOf(w.dateTime(facts.asOf.at)) : t.documentControl.planOnly,
         ],
-        [t.documentControl.auditHead, facts.auditHead ? code(facts.auditHead.hash) : t.none],
+        [t.documentControl.auditHead, facts.auditHead ? code(facts.auditHead.hash) : t.documentControl.noAuditHead],
         [t.documentControl.generated, t.documentControl.generator(code(command))],
       ],
     },
