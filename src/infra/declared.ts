@@ -57,7 +57,7 @@ export async function declareUnderMocks(stackFile: string, specFile?: string): P
         const state = { ...args.inputs, ...mockOutputs(args.type, args.name, args.inputs) };
         return { id: typeof state['id'] === 'string' ? state['id'] : `${args.name}-id`, state };
       },
-      call: (args) => mockCall(args.token),
+      call: (args) => mockCall(args.token, args.inputs),
     },
     'cloudexit',
     stackNameOf(stackFile),

@@ -8,8 +8,10 @@
 const SUBSCRIPTION = '00000000-0000-0000-0000-000000000000';
 const TENANT = '11111111-1111-1111-1111-111111111111';
 
-/** Result of the provider functions the programs call. */
-export function mockCall(token: string): Record<string, unknown> {
+/** Result of the provider functions the programs call (`args`: the call's inputs). */
+export function mockCall(token: string, args: Record<string, unknown> = {}): Record<string, unknown> {
+  const catalogue = catalogueMockCall(token, args);
+  if (catalogue) return catalogue;
   if (token === 'azure-native:authorization:getClientConfig') {
     return {
       subscriptionId: SUBSCRIPTION,
@@ -116,4 +118,24 @@ function ovhOutputs(type: string, name: string, inputs: Record<string, unknown>)
     default:
       return {};
   }
+}
+
+/**
+ * What `pulumi.runtime.setMocks` answers for the two look-ups, so the fleet can be declared
+ * offline (tests, and `cloudexit parity` through `mockCall`).
+ */
+function catalogueMockCall(token: string, args: Record<string, unknown>): Record<string, unknown> | undefined {
+  const region = typeof args['region'] === 'string' ? args['region'] : 'REGION';
+  if (token === 'ovh:CloudProject/getFlavors:getFlavors') {
+    const name = typeof args['nameFilter'] === 'string' ? args['nameFilter'] : 'b3-16';
+    return { flavors: [{ id: `flavor-${name}-${region}`, name, available: true }] };
+  }
+  if (token === 'ovh:CloudProject/getImages:getImages')
+    return {
+      images: [
+        { id: `image-debian-12-old-${region}`, name: 'Debian 12', status: 'active', creationDate: '2025-01-01' },
+        { id: `image-debian-12-${region}`, name: 'Debian 12', status: 'active', creationDate: '2026-06-01' },
+      ],
+    };
+  return undefined;
 }

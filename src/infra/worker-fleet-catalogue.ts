@@ -35,23 +35,3 @@ export function pickImageId(images: readonly CatalogueImage[] | undefined, name:
   if (!found) throw new Error(`no active image "${name}" in ${region}; set the fleet's image to one the region lists`);
   return found.id;
 }
-
-/**
- * What `pulumi.runtime.setMocks` answers for the two look-ups, so the fleet can be declared
- * offline (tests, and `cloudexit parity` once src/infra/mocks.ts delegates to it).
- */
-export function catalogueMockCall(token: string, args: Record<string, unknown>): Record<string, unknown> | undefined {
-  const region = typeof args['region'] === 'string' ? args['region'] : 'REGION';
-  if (token === 'ovh:CloudProject/getFlavors:getFlavors') {
-    const name = typeof args['nameFilter'] === 'string' ? args['nameFilter'] : 'b3-16';
-    return { flavors: [{ id: `flavor-${name}-${region}`, name, available: true }] };
-  }
-  if (token === 'ovh:CloudProject/getImages:getImages')
-    return {
-      images: [
-        { id: `image-debian-12-old-${region}`, name: 'Debian 12', status: 'active', creationDate: '2025-01-01' },
-        { id: `image-debian-12-${region}`, name: 'Debian 12', status: 'active', creationDate: '2026-06-01' },
-      ],
-    };
-  return undefined;
-}

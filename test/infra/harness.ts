@@ -6,7 +6,6 @@
  */
 import * as pulumi from '@pulumi/pulumi';
 import { mockCall, mockOutputs } from '../../src/infra/mocks.ts';
-import { catalogueMockCall } from '../../src/infra/worker-fleet-catalogue.ts';
 import type { WarehouseStack } from '../../src/infra/program.ts';
 
 export const SPEC_FILE = new URL('../../stacks/warehouse.yaml', import.meta.url).pathname;
@@ -43,7 +42,7 @@ export async function runProgram(stack: string, config: Record<string, unknown>)
         resources.push({ type: args.type, name: args.name, id, custom: args.custom ?? true, inputs: args.inputs });
         return { id, state };
       },
-      call: (args) => catalogueMockCall(args.token, args.inputs) ?? mockCall(args.token),
+      call: (args) => mockCall(args.token, args.inputs),
     },
     'cloudexit-warehouse',
     stack,
