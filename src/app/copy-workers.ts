@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { CopySummary } from '../engine/copy.ts';
 import type { InventorySummary } from '../engine/inventory.ts';
 import { UserError } from '../errors.ts';
+import { bandwidthOf } from './limits.ts';
 import { isPostgresLocation } from '../state/open.ts';
 import type { Session, SessionOptions } from './session.ts';
 import { batchOf, leaseSecondsOf, workInSession, type WorkerReport } from './worker.ts';
@@ -61,7 +62,7 @@ export function checkCopyWorkers(options: CopyWorkerOptions & SessionOptions): v
  */
 export async function copyAsWorkers(
   session: Session,
-  options: CopyWorkerOptions & Pick<SessionOptions, 'state'> & { inventory?: boolean | undefined },
+  options: CopyWorkerOptions & Pick<SessionOptions, 'state' | 'bandwidth'> & { inventory?: boolean | undefined },
   skip: ReadonlySet<string>,
 ): Promise<Map<string, CopySummary>> {
   const datasets = session.datasets.filter((d) => !skip.has(d.name));
@@ -81,7 +82,7 @@ export async function copyAsWorkers(
 /** Starts the child workers, relays their notes, and collects their reports. */
 async function runChildWorkers(
   session: Session,
-  options: CopyWorkerOptions & Pick<SessionOptions, 'state'>,
+  options: CopyWorkerOptions & Pick<SessionOptions, 'state' | 'bandwidth'>,
   datasets: string[],
   inventoryId: string | undefined,
 ): Promise<WorkerReport[]> {
@@ -100,21 +101,21 @@ async function runChildWorkers(
 
 function childArgs(
   session: Session,
-  options: CopyWorkerOptions,
+  options: CopyWorkerOptions & Pick<SessionOptions, 'bandwidth'>,
   state: ChildState,
   datasets: string[],
   inventoryId: string | undefined,
   n: number,
 ): string[] {
-  const { limits } = session.plan;
+  // The copy's bandwidth cap (the flag's, else the plan's) is shared: each of the n workers takes its share.
+  const bandwidth = options.bandwidth === undefined ? session.plan.limits.bandwidth : bandwidthOf(options.bandwidth);
   const args = ['worker', '--plan', session.plan.file, '--state', state.url, '--json'];
   if (datasets.length > 0) args.push('--dataset', ...datasets);
   if (inventoryId) args.push('--inventory-id', inventoryId);
   if (options.batch !== undefined) args.push('--batch', String(options.batch));
   if (options.leaseSeconds !== undefined) args.push('--lease-seconds', String(options.leaseSeconds));
   args.push('--concurrency', String(session.ctx.limits.concurrency));
-  // The bandwidth cap is the copy's: each of the n workers takes its share.
-  if (limits.bandwidth !== undefined) args.push('--bandwidth', String(Math.max(1, Math.floor(limits.bandwidth / n))));
+  if (bandwidth !== undefined) args.push('--bandwidth', String(Math.max(1, Math.floor(bandwidth / n))));
   return args;
 }
 

@@ -10,6 +10,7 @@ import { parseRate, parseSize } from './sizes.ts';
 import type { DocumentProblem } from '../yaml/validated.ts';
 import { authorisationWindow, cutoverOutsideWindow } from './window.ts';
 import { governanceSchema } from './governance.ts';
+import { translationsSchema } from './translations.ts';
 
 const slug = z
   .string()
@@ -402,6 +403,8 @@ export const planSchema = z.strictObject({
    * and the cutover night's hours, for the runbooks (governance.ts). @default every part empty or at its default
    */
   governance: governanceSchema,
+  /** The plan's own text in other languages, for the runbooks (translations.ts). @default none */
+  translations: translationsSchema,
   /**
    * Days after a phase's commit during which the source is kept, untouched, for a way back
    * (hypercare); `cloudexit decommission` refuses to delete the source before they have passed.

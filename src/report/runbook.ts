@@ -15,6 +15,7 @@ import { renderHtml } from './html.ts';
 import { localName, type Lang } from './i18n/lang.ts';
 import { resolveAsOf } from './runbook/as-of.ts';
 import { toMarkdown } from './runbook/doc.ts';
+import { localizePlan } from './runbook/localize.ts';
 import { gatherFacts, type GatherOptions } from './runbook/model.ts';
 import { overviewBlocks, phaseFile } from './runbook/overview.ts';
 import { phaseBlocks } from './runbook/phase.ts';
@@ -57,7 +58,8 @@ export async function renderRunbooks(options: RunbookOptions): Promise<Map<strin
     options.clock?.now().toISOString(),
   );
   const facts = await gatherFacts({
-    plan,
+    // The plan's own text in the runbooks' language, where the plan gives it.
+    plan: localizePlan(plan, lang),
     state,
     asOf,
     parity: options.parity,
@@ -71,7 +73,8 @@ export async function renderRunbooks(options: RunbookOptions): Promise<Map<strin
   const markdown = (blocks: Parameters<typeof toMarkdown>[0]) => localLinks(toMarkdown(blocks), lang);
   const files = new Map<string, string>([[localName('README.md', lang), markdown(overview)]]);
   for (const phase of phases) files.set(localName(phaseFile(phase.id), lang), markdown(phase.blocks));
-  if (options.html) files.set(localName(HTML_FILE, lang), renderHtml({ title: plan.title, lang, overview, phases }));
+  if (options.html)
+    files.set(localName(HTML_FILE, lang), renderHtml({ title: facts.plan.title, lang, overview, phases }));
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 

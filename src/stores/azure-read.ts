@@ -5,7 +5,7 @@
  * service's `x-ms-error-code`, the status); the SAS never reaches an error.
  */
 import type { Dispatcher } from 'undici';
-import { createHttpPool, header, networkFailure, type HttpPoolOptions } from './http/undici-pool.ts';
+import { createEnvProxyPools, header, networkFailure, type HttpPoolOptions } from './http/undici-pool.ts';
 import type { ReadSasSource } from './azure-sas.ts';
 import { storeErrorFrom } from './store-error.ts';
 
@@ -29,7 +29,9 @@ export interface AzureReader {
 
 export function createAzureReader(options: AzureReaderOptions): AzureReader {
   const url = new URL(options.containerUrl);
-  const pool = createHttpPool(url.origin, options);
+  // Through HTTPS_PROXY/HTTP_PROXY (unless NO_PROXY), as the SDK's own requests go.
+  const pool = createEnvProxyPools(options);
+  const { origin } = url;
   const containerPath = url.pathname.replace(/\/+$/, '');
   const { description } = options;
 
@@ -41,7 +43,12 @@ export function createAzureReader(options: AzureReaderOptions): AzureReader {
         const headers: Record<string, string> = { 'x-ms-version': sas.version };
         if (range) headers['x-ms-range'] = `bytes=${range.offset}-${range.offset + range.length - 1}`;
         if (ifMatch !== undefined) headers['if-match'] = ifMatch;
-        response = await pool.request({ method: 'GET', path: `${blobPath(containerPath, key)}?${sas.query}`, headers });
+        response = await pool.request({
+          origin,
+          method: 'GET',
+          path: `${blobPath(containerPath, key)}?${sas.query}`,
+          headers,
+        });
       } catch (err) {
         throw networkFailure(err, 'read', key, description);
       }

@@ -163,8 +163,29 @@ describe('runbooks in English and in French', () => {
     expect(fw.bytes(1536)).toBe('1,5 Kio');
     expect(fw.plural(1, 'jour', 'jours')).toBe('1 jour');
     expect(fw.plural(0, 'objet', 'objets')).toBe('0 objet');
+    expect([fw.duration(20), fw.duration(3 * 3600 + 20 * 60), fw.duration(2.5 * 86_400)]).toEqual([
+      'moins d’une minute',
+      '3 h 20',
+      '2,5 jours',
+    ]);
     expect(phase1).toContain(`Validée le ${fw.date(m.scenario.at('2026-11-30T20:00:00Z'))}`);
     expect(phase1).not.toMatch(/\d{4}-\d{2}-\d{2} \(Europe\/Paris\)/);
+  });
+
+  it('French punctuation is consistent: a space before every colon, semicolon, question and exclamation mark', () => {
+    const planText = strings(m.plan)
+      .filter((s) => s.length > 3)
+      .sort((a, b) => b.length - a.length);
+    for (const [name, written] of files.get('fr')!) {
+      if (!name.endsWith('.md')) continue;
+      const prose = planText
+        .reduce((t, s) => t.split(s).join(' '), written)
+        .replace(/```[\s\S]*?```/g, '')
+        .replace(/`[^`]*`/g, '')
+        .replace(/\]\([^)]*\)/g, ']')
+        .replace(/<[^>\s]*>/g, '');
+      expect(prose.match(/.{0,30}[^\s|][:;?!](?=\s|$).{0,10}/g), name).toBeNull();
+    }
   });
 
   it('give the same bytes on any day, in both languages', async () => {
@@ -222,6 +243,48 @@ describe('the timed cutover night', () => {
     expect(fr1).toContain(
       '**Interruption** pour les lecteurs, pendant la bascule et le test de fumée : au plus 30 min.',
     );
+  });
+});
+
+describe('the plan’s own text', () => {
+  it('reads in French where the plan translates it, as written where it does not, and never in the English files', async () => {
+    const french = files.get('fr')!.get('phase-1.fr.md')!;
+    expect(french).toContain('# Phase 1, Pilote — données de référence et un hôpital');
+    expect(french).toContain(
+      '| R2 | Un hôpital écrit à la source après le gel | faible | moyenne | Référents données |',
+    );
+    expect(french).toContain('Directeur du programme EMC2 (HDH)');
+    // Identifiers are never translated: dataset names, containers, commands.
+    expect(french).toContain('(`nomenclatures`) | `emc2-nomenclatures/`');
+    const english = files.get('en')!.get('phase-1.md')!;
+    expect(english).toContain('# Phase 1, Pilot — reference data and one hospital');
+    expect(english).not.toContain('Pilote');
+    // Every translated sentence of the plan (not a name) is gone from the French files.
+    const translated = Object.keys(m.plan.translations.fr).filter((k) => k.includes(' ') && k.length > 25);
+    expect(translated.length).toBeGreaterThan(40);
+    for (const [name, text] of files.get('fr')!) {
+      expect(
+        translated.filter((k) => text.includes(k)),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('a text left out of the translations is printed as the plan writes it', async () => {
+    const doc = parseDocument(await readFile(SAMPLE_PLAN, 'utf8'));
+    doc.deleteIn(['translations', 'fr', 'Hospital data']);
+    const plan = { ...parsePlan(doc.toString(), 'plan.yaml'), file: SAMPLE_PLAN };
+    expect(parsePlan((() => (doc.delete('translations'), doc.toString()))(), 'plan.yaml').translations).toEqual({
+      fr: {},
+    });
+    const state = await openSqliteStateStore(':memory:');
+    try {
+      const french = await renderRunbooks({ plan, state, lang: 'fr' });
+      expect(french.get('phase-2.fr.md')).toContain('# Phase 2, Hospital data');
+      expect(french.get('phase-3.fr.md')).toContain('# Phase 3, Extractions de l’Assurance maladie');
+    } finally {
+      await state.close();
+    }
   });
 });
 

@@ -1,9 +1,12 @@
 /**
  * The read SAS of the Azure adapter's hot path, against Azurite: signed once through the
  * SDK, read-only, renewed before it expires (on an injected clock, so no test waits), and
- * used as is when the plan gives one.
+ * used as is when the plan gives one; reads go through the proxy the environment names, as
+ * the SDK's requests do.
  */
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
+import { createServer, type IncomingMessage } from 'node:http';
+import { connect, type AddressInfo, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { describe, expect, inject, test } from 'vitest';
 import { createAzureReader } from '../../src/stores/azure-read.ts';
@@ -84,5 +87,47 @@ describe('read SAS', () => {
     const printed = `${String(err)}\n${(err as Error).stack}\n${inspect(err, { showHidden: true })}`;
     expect(printed).toContain('missing/é.txt');
     for (const secret of [sig, encodeURIComponent(sig)]) expect(printed).not.toContain(secret);
+  });
+});
+
+describe('reads through a proxy', () => {
+  test('HTTP_PROXY is honoured as by the SDK: reads tunnel through it, unless NO_PROXY exempts the host', async () => {
+    const tunnels: string[] = [];
+    const proxy = createServer();
+    proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
+      tunnels.push(req.url ?? '');
+      const [host, port] = (req.url ?? '').split(':');
+      const upstream = connect(Number(port), host, () => {
+        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+        upstream.write(head);
+        upstream.pipe(client).pipe(upstream);
+      });
+      upstream.on('error', () => client.destroy());
+      client.on('error', () => upstream.destroy());
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const saved = { HTTP_PROXY: process.env['HTTP_PROXY'], NO_PROXY: process.env['NO_PROXY'] };
+    try {
+      const body = Buffer.from('through the proxy');
+      process.env['HTTP_PROXY'] = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+      delete process.env['NO_PROXY'];
+      const proxied = await freshAzureStore();
+      await proxied.store.put('p.txt', body, md5(body), { metadata: {} });
+      expect((await readAll((await proxied.store.read('p.txt')).body)).equals(body)).toBe(true);
+      expect(tunnels).toEqual([new URL(inject('azurite').endpoint).host]);
+
+      process.env['NO_PROXY'] = '127.0.0.1';
+      const exempt = await freshAzureStore();
+      await exempt.store.put('p.txt', body, md5(body), { metadata: {} });
+      expect((await readAll((await exempt.store.read('p.txt')).body)).equals(body)).toBe(true);
+      expect(tunnels).toHaveLength(1);
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+      proxy.closeAllConnections();
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });

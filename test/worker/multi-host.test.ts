@@ -143,8 +143,9 @@ async function endOf(s: Scenario, workers: readonly RunningWorker[], limitMs = 1
     clearTimeout(timer);
   }
   const leases = await s.state.query(
-    'SELECT l.worker_id, w.pid, l.objects, l.expires_at > now() AS live, l.released_at FROM object_leases l ' +
-      'JOIN workers w USING (worker_id) WHERE l.released_at IS NULL',
+    'SELECT w.pid, l.fencing_token, l.expires_at > now() AS live, ' +
+      "(SELECT string_agg(o.key || '=' || o.status, ' ') FROM objects o WHERE o.lease_token = l.fencing_token) AS keys " +
+      'FROM object_leases l JOIN workers w USING (worker_id) WHERE l.released_at IS NULL',
   );
   const counts = await s.state.query('SELECT status, count(*) FROM objects GROUP BY status');
   const sessions = await s.state.query(

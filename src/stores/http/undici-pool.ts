@@ -4,7 +4,7 @@
  * bytes and a signature, not a pipeline. Listing, multipart control and the rest stay on
  * the official SDKs.
  */
-import { Pool, type Dispatcher } from 'undici';
+import { EnvHttpProxyAgent, Pool, type Dispatcher } from 'undici';
 import { storeErrorFrom, type StoreError } from '../store-error.ts';
 
 export interface HttpPoolOptions {
@@ -17,16 +17,29 @@ export interface HttpPoolOptions {
   requestTimeoutMs?: number;
 }
 
-/** A pool of keep-alive connections to one origin (`http://host:port`). */
-export function createHttpPool(origin: string, options: HttpPoolOptions = {}): Pool {
+function poolOptions(options: HttpPoolOptions) {
   const timeout = options.requestTimeoutMs ?? 300_000;
-  return new Pool(origin, {
+  return {
     connections: options.maxSockets ?? 50,
     headersTimeout: timeout,
     bodyTimeout: timeout,
     // The servers' own idle timeouts decide; undici closes a socket the server announced it would.
     keepAliveTimeout: 30_000,
-  });
+  };
+}
+
+/** A pool of keep-alive connections to one origin (`http://host:port`). */
+export function createHttpPool(origin: string, options: HttpPoolOptions = {}): Pool {
+  return new Pool(origin, poolOptions(options));
+}
+
+/**
+ * Keep-alive pools that go through the proxy of `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY`
+ * exempts the host, as the Azure SDK's pipeline does: a source reachable only through a
+ * proxy is read the same way on both paths. Requests name their `origin`.
+ */
+export function createEnvProxyPools(options: HttpPoolOptions = {}): Dispatcher {
+  return new EnvHttpProxyAgent(poolOptions(options));
 }
 
 /** undici's codes for its own deadlines: each is our request timeout firing. */
