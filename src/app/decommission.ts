@@ -12,7 +12,6 @@
  * something cloudexit did not copy and verify) stops only that dataset: nothing of it is
  * deleted, and the command exits 1.
  */
-import { existsSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { approverOf } from '../cutover/approve.ts';
 import { recordDecommissionApproval } from '../cutover/decommission-approve.ts';
@@ -27,9 +26,9 @@ import { decommissionDatabase } from './decommission-databases.ts';
 import { decommissionObjects, eraserOf } from './decommission-objects.ts';
 import type { DatasetOutcome } from './decommission-types.ts';
 import { currentActor } from './hooks.ts';
-import { migrationPaths } from './paths.ts';
 import { planOf, withPlanAndState } from './plan-state.ts';
 import { phaseOf } from './selection.ts';
+import { withPhaseLock } from './phase-leader.ts';
 import { stopped, withSession, type Session, type SessionOptions } from './session.ts';
 import type { ApproveOptions } from './approve.ts';
 
@@ -58,7 +57,7 @@ export interface DecommissionReport {
 /** Runs (or resumes) the decommission of one committed phase. */
 export async function decommission(options: DecommissionOptions): Promise<DecommissionReport> {
   return withSession(
-    { ...options, dataset: [] },
+    { ...options, dataset: [], phaseLeader: true },
     `decommission ${options.phase}`,
     (session) => decommissionInSession(session),
     (report) => ({
@@ -172,26 +171,31 @@ export async function approveDecommission(
   const loaded = await planOf(options.plan);
   const phase = phaseOf(loaded, options.phase);
   approverOf(phase, options.owner);
-  // No state yet: nothing was ever committed, and a refusal must leave no file behind.
-  if (!existsSync(migrationPaths(loaded, options).statePath))
+  // No state yet: nothing was ever committed, and a refusal must leave nothing behind (no
+  // file, no PostgreSQL schema): asked read-only first, whichever kind of state it is.
+  const started = await withPlanAndState({ ...options, plan: loaded }, { create: false }, (o) => o.stateExists);
+  if (!started)
     throw new UserError(`phase ${phase.id} is not committed: there is no state for it yet`, {
       fix: `copy, verify and cut the phase over first (\`cloudexit cutover --phase ${phase.id} --commit\`), or point --state at its state`,
     });
-  return withPlanAndState({ ...options, plan: loaded }, { create: true }, async ({ state }) => {
-    const deps = { state, phase, clock: options.clock ?? clockFromEnv(), actor: options.actor ?? currentActor() };
-    const record = await recordDecommissionApproval(deps, options.owner, {
-      person: options.as,
-      osUser: osUser(),
-      host: hostname(),
-      allowSeveralRoles: options.allowSeveralRoles,
-    });
-    const approvals = record.decommissionApprovals ?? [];
-    return {
-      phase: phase.id,
-      approvals,
-      missing: DECOMMISSION_ROLES.filter((r) => !approvals.some((a) => a.role === r)),
-    };
-  });
+  return withPlanAndState({ ...options, plan: loaded }, { create: true }, ({ state }) =>
+    // The phase record is written whole: a go recorded during another process's run of the phase could be lost.
+    withPhaseLock(state, phase.id, `decommission --approve ${phase.id}`, async () => {
+      const deps = { state, phase, clock: options.clock ?? clockFromEnv(), actor: options.actor ?? currentActor() };
+      const record = await recordDecommissionApproval(deps, options.owner, {
+        person: options.as,
+        osUser: osUser(),
+        host: hostname(),
+        allowSeveralRoles: options.allowSeveralRoles,
+      });
+      const approvals = record.decommissionApprovals ?? [];
+      return {
+        phase: phase.id,
+        approvals,
+        missing: DECOMMISSION_ROLES.filter((r) => !approvals.some((a) => a.role === r)),
+      };
+    }),
+  );
 }
 
 function osUser(): string {
