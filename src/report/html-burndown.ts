@@ -59,7 +59,7 @@ function chart(
   const closes = n(x(b.closesOn, false));
   parts.push(
     `<g class="closes"><line x1="${closes}" y1="${TOP - 6}" x2="${closes}" y2="${TOP + HEIGHT}" stroke="${CRITICAL}" stroke-width="2" stroke-dasharray="6 4"/>` +
-      `<text x="${n(Number(closes) - 4)}" y="${TOP + 12}" class="tick" text-anchor="end" fill="${CRITICAL}">${escapeXml(labels.closes)}</text></g>`,
+      `<text x="${n(Number(closes) - 4)}" y="${TOP + 12}" class="tick" text-anchor="end" style="fill:${CRITICAL}">${escapeXml(labels.closes)}</text></g>`,
     `<polyline class="to-move" points="${steps(move)}" fill="none" stroke="${MOVE}" stroke-width="2"/>`,
     `<polyline class="to-verify" points="${steps(verify)}" fill="none" stroke="${VERIFY}" stroke-width="2" stroke-dasharray="5 3"/>`,
     // The legend under the title, left: the top right belongs to the window's end.

@@ -5,7 +5,9 @@
  * stack, endpoint resolution and serde. The answers are mapped to StoreErrors exactly as
  * the SDK path maps them (same codes, same statuses, messages built from facts only).
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
+import { requestWithoutBody, type NoBodyResponse } from './http/no-body-request.ts';
 import { createHttpPool, errorBodyText, header, networkFailure, xmlErrorCode } from './http/undici-pool.ts';
 import { createS3Signer, type S3SignerOptions } from './s3-signer.ts';
 import { storeErrorFrom, type StoreError } from './store-error.ts';
@@ -28,8 +30,8 @@ export interface S3DataPathOptions extends S3SignerOptions {
 export type S3Response = Pick<Dispatcher.ResponseData, 'statusCode' | 'headers' | 'body'>;
 
 export interface S3DataPath {
-  /** HEAD of the object; `undefined` when it does not exist (404, no error built). */
-  head(key: string): Promise<S3Response | undefined>;
+  /** The headers of a HEAD of the object; `undefined` when it does not exist (404, no error built). */
+  head(key: string): Promise<IncomingHttpHeaders | undefined>;
   /** GET of the object or of `range` (`bytes=a-b`), pinned to `ifMatch` (quoted) when given. */
   get(key: string, range: string | undefined, ifMatch: string | undefined): Promise<S3Response>;
   /** PUT with Content-MD5 and the given headers (`content-type`, `x-amz-meta-…`); returns the quoted ETag. */
@@ -65,49 +67,56 @@ export function createS3DataPath(options: S3DataPathOptions): S3DataPath {
 
   const pathOf = (key: string) => `${basePath}/${encodeKey(key)}`;
 
-  async function send(
-    op: string,
-    key: string,
+  /** The request as sent: its path with the query, and its headers signed. */
+  async function signed(
     method: 'GET' | 'HEAD' | 'PUT',
+    key: string,
     query: Record<string, string> | undefined,
     headers: Record<string, string>,
-    body?: Uint8Array,
-  ): Promise<S3Response> {
+  ): Promise<Dispatcher.DispatchOptions> {
     const path = pathOf(key);
     headers['host'] = host;
-    let response: Dispatcher.ResponseData;
-    try {
-      const signed = await sign({ method, protocol: url.protocol, hostname, port, path, query, headers });
-      response = await pool.request({
-        method,
-        path: query ? `${path}?${queryString(query)}` : path,
-        headers: signed,
-        body,
-        // undici closes a connection after each HEAD by default (for servers that wrongly send
-        // a body): S3 servers do not, and a new connection per object costs more than the HEAD.
-        reset: false,
-      });
-    } catch (err) {
-      throw networkFailure(err, op, key, description);
-    }
-    if (response.statusCode >= 200 && response.statusCode < 300) return response;
-    if (method === 'HEAD' && response.statusCode === 404) return response;
-    throw await failure(op, key, response);
+    const signedHeaders = await sign({ method, protocol: url.protocol, hostname, port, path, query, headers });
+    return {
+      method,
+      path: query ? `${path}?${queryString(query)}` : path,
+      headers: signedHeaders,
+      // undici closes a connection after each HEAD by default (for servers that wrongly send
+      // a body): S3 servers do not, and a new connection per object costs more than the HEAD.
+      reset: false,
+    };
   }
 
-  async function failure(op: string, key: string, response: Dispatcher.ResponseData): Promise<StoreError> {
-    const text = await errorBodyText(response.body);
+  function failure(op: string, key: string, status: number, headers: IncomingHttpHeaders, text: string): StoreError {
     return storeErrorFrom({
       op,
       key,
       store: description,
-      status: response.statusCode,
+      status,
       storeCode: xmlErrorCode(text),
-      retryAfter: header(response.headers, 'retry-after'),
+      retryAfter: header(headers, 'retry-after'),
     });
   }
 
-  async function sendBytes(
+  /** A request whose answer has no body worth reading: its status and headers, or its failure. */
+  async function exchange(
+    op: string,
+    key: string,
+    request: Promise<Dispatcher.DispatchOptions>,
+    body?: Uint8Array,
+  ): Promise<NoBodyResponse> {
+    let response: NoBodyResponse;
+    try {
+      response = await requestWithoutBody(pool, { ...(await request), body });
+    } catch (err) {
+      throw networkFailure(err, op, key, description);
+    }
+    const { statusCode } = response;
+    if ((statusCode >= 200 && statusCode < 300) || (op === 'head' && statusCode === 404)) return response;
+    throw failure(op, key, statusCode, response.headers, response.errorBody);
+  }
+
+  function sendBytes(
     op: string,
     key: string,
     query: Record<string, string> | undefined,
@@ -118,25 +127,29 @@ export function createS3DataPath(options: S3DataPathOptions): S3DataPath {
     headers['content-length'] = String(body.byteLength);
     headers['content-md5'] = Buffer.from(md5.buffer, md5.byteOffset, md5.byteLength).toString('base64');
     headers['x-amz-content-sha256'] = UNSIGNED_PAYLOAD;
-    const response = await send(op, key, 'PUT', query, headers, body);
-    // Nothing to read in a PUT's answer but its headers: draining keeps the connection.
-    await response.body.dump();
-    return header(response.headers, 'etag');
+    return exchange(op, key, signed('PUT', key, query, headers), body).then((r) => header(r.headers, 'etag'));
   }
 
   return {
     async head(key) {
-      const response = await send('head', key, 'HEAD', undefined, { 'x-amz-content-sha256': EMPTY_SHA256 });
-      await response.body.dump();
+      const request = signed('HEAD', key, undefined, { 'x-amz-content-sha256': EMPTY_SHA256 });
+      const response = await exchange('head', key, request);
       // Most keys are absent before their first copy: a missing key is an answer, not an error.
-      return response.statusCode === 404 ? undefined : response;
+      return response.statusCode === 404 ? undefined : response.headers;
     },
 
-    get(key, range, ifMatch) {
+    async get(key, range, ifMatch) {
       const headers: Record<string, string> = { 'x-amz-content-sha256': EMPTY_SHA256 };
       if (range !== undefined) headers['range'] = range;
       if (ifMatch !== undefined) headers['if-match'] = ifMatch;
-      return send('read', key, 'GET', undefined, headers);
+      let response: Dispatcher.ResponseData;
+      try {
+        response = await pool.request(await signed('GET', key, undefined, headers));
+      } catch (err) {
+        throw networkFailure(err, 'read', key, description);
+      }
+      if (response.statusCode >= 200 && response.statusCode < 300) return response;
+      throw failure('read', key, response.statusCode, response.headers, await errorBodyText(response.body));
     },
 
     put(key, body, md5, headers) {

@@ -260,8 +260,8 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
     async function head(key: string): Promise<ObjectInfo | undefined> {
       try {
-        const res = await data.head(key);
-        return res && infoOf(key, res.headers);
+        const headers = await data.head(key);
+        return headers && infoOf(key, headers);
       } catch (err) {
         if (err instanceof StoreError && err.code === 'NotFound') return undefined;
         throw err;

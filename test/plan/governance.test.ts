@@ -110,6 +110,15 @@ describe('governance section of the plan', () => {
     expect(version).toContain('governance.documentControl.version: must be a version such as "1.0"');
   });
 
+  it('translations: French only, each a non-empty text', () => {
+    const german = problemsOf(
+      edited((doc) => doc.setIn(['translations', 'de'], { 'Hospital data': 'Krankenhausdaten' })),
+    );
+    expect(german).toMatch(/plan\.yaml:\d+:\d+: translations: .*"de"/);
+    const empty = problemsOf(edited((doc) => doc.setIn(['translations', 'fr', 'Hospital data'], '')));
+    expect(empty).toMatch(/translations\.fr\["?Hospital data"?\]|translations\.fr\.Hospital data/);
+  });
+
   it('real contacts pass: an international phone and an e-mail', () => {
     const plan = parsePlan(
       edited((doc) => {

@@ -5,7 +5,7 @@
  * the SDK's requests do.
  */
 import { StorageSharedKeyCredential } from '@azure/storage-blob';
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, request, type IncomingMessage } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { inspect } from 'node:util';
 import { describe, expect, inject, test } from 'vitest';
@@ -93,7 +93,19 @@ describe('read SAS', () => {
 describe('reads through a proxy', () => {
   test('HTTP_PROXY is honoured as by the SDK: reads tunnel through it, unless NO_PROXY exempts the host', async () => {
     const tunnels: string[] = [];
-    const proxy = createServer();
+    // The SDK's own requests come in absolute form (forwarded), undici's tunnel with CONNECT.
+    const proxy = createServer((req, res) => {
+      const target = new URL(req.url ?? '');
+      const upstream = request(
+        { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: req.method },
+        (answer) => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(res);
+        },
+      );
+      for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) upstream.setHeader(name, value);
+      req.pipe(upstream);
+    });
     proxy.on('connect', (req: IncomingMessage, client: Socket, head: Buffer) => {
       tunnels.push(req.url ?? '');
       const [host, port] = (req.url ?? '').split(':');

@@ -79,9 +79,13 @@ async function scenario(name: string, target: 's3rver' | 'rgw', seed: Seed, extr
     sourceEndpoint: servers.azuriteEndpoint,
   });
   await seedSource(plan, 'lots', seed);
+  // For a stuck worker: SIGUSR2 writes Node's diagnostic report (open sockets, timers) there.
+  const debug = process.env.CLOUDEXIT_TEST_KEEP_LOGS
+    ? { NODE_OPTIONS: `--report-on-signal --report-signal=SIGUSR2 --report-directory=${process.env.CLOUDEXIT_TEST_KEEP_LOGS}` }
+    : {};
   const url = state.url(servers.postgres.host, servers.postgres.port);
   const common = ['--plan', plan.file, '--state', url, '--json'];
-  return { state, plan, seed, env: { ...plan.env, ...cluster.env }, common, args: [...common, ...extra] };
+  return { state, plan, seed, env: { ...plan.env, ...cluster.env, ...debug }, common, args: [...common, ...extra] };
 }
 
 function startAll(s: Scenario): RunningWorker[] {
@@ -147,12 +151,17 @@ async function endOf(s: Scenario, workers: readonly RunningWorker[], limitMs = 1
       "(SELECT string_agg(o.key || '=' || o.status, ' ') FROM objects o WHERE o.lease_token = l.fencing_token) AS keys " +
       'FROM object_leases l JOIN workers w USING (worker_id) WHERE l.released_at IS NULL',
   );
+  const uploads = await s.state.query(
+    'SELECT u.key, u.upload_id, (SELECT count(*) FROM upload_parts p WHERE p.dataset = u.dataset AND p.key = u.key) AS parts FROM uploads u',
+  );
+  if (process.env.CLOUDEXIT_TEST_KEEP_LOGS)
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill('SIGUSR2');
   const counts = await s.state.query('SELECT status, count(*) FROM objects GROUP BY status');
   const sessions = await s.state.query(
     'SELECT pid, state, wait_event_type, left(query, 80) AS query FROM pg_stat_activity WHERE datname = current_database()',
   );
   throw new Error(
-    `workers still running after ${limitMs} ms: ${JSON.stringify({ leases, counts, sessions }, null, 1)}`,
+    `workers still running after ${limitMs} ms: ${JSON.stringify({ leases, uploads, counts, sessions }, null, 1)}`,
   );
 }
 

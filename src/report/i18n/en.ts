@@ -172,7 +172,7 @@ export const en = {
   risks: {
     heading: 'Risk register',
     intro:
-      'The plan’s own risks (R) and those the state and the calendar reveal (S), the same as `cloudexit status` lists.',
+      'The plan’s own risks (R), then those the state reveals (the ones `cloudexit status` lists), the calendar and the placeholders left in the plan (S).',
     head: ['ID', 'Risk', 'Likelihood', 'Impact', 'Owner', 'Mitigation', 'Source'],
     level: { low: 'low', medium: 'medium', high: 'high' } satisfies Record<RiskLevel, string>,
     fromPlan: 'plan',

@@ -165,7 +165,7 @@ export const fr: Messages = {
   risks: {
     heading: 'Registre des risques',
     intro:
-      'Les risques propres au plan (R) et ceux que révèlent l’état et le calendrier (S), les mêmes que liste `cloudexit status`.',
+      'Les risques propres au plan (R), puis ceux que révèlent l’état (ceux que liste `cloudexit status`), le calendrier et les valeurs provisoires restées dans le plan (S).',
     head: ['ID', 'Risque', 'Probabilité', 'Impact', 'Responsable', 'Mesure d’atténuation', 'Origine'],
     level: { low: 'faible', medium: 'moyenne', high: 'élevée' },
     fromPlan: 'plan',

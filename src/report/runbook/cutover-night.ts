@@ -11,7 +11,7 @@ import { CUTOVER_STEPS, type CutoverStep } from '../../phase-record.ts';
 import type { PhaseFacts } from './model.ts';
 
 /**
- * Names a List Blobs page returns (Azure's maximum) and pages assumed per second: the
+ * Names a List Blobs page returns (Azure's maximum), one page a second assumed: the
  * quiescence check lists the whole source once, a cost no copy run measures.
  */
 const NAMES_PER_PAGE = 5_000;

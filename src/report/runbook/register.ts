@@ -42,7 +42,8 @@ export function documentControlBlocks(facts: RunbookFacts, phase: PhaseFacts, co
 interface RegisterRow {
   id: string;
   text: string;
-  rating: RiskRating | { likelihood: RiskRating['likelihood']; impact: RiskRating['impact']; owner: string };
+  /** The owner is a role of the phase (state risks) or the plan's own words (plan risks). */
+  rating: Omit<RiskRating, 'owner'> & { owner: string };
   mitigation: string;
   source: string;
 }
