@@ -81,7 +81,9 @@ async function scenario(name: string, target: 's3rver' | 'rgw', seed: Seed, extr
   await seedSource(plan, 'lots', seed);
   // For a stuck worker: SIGUSR2 writes Node's diagnostic report (open sockets, timers) there.
   const debug = process.env.CLOUDEXIT_TEST_KEEP_LOGS
-    ? { NODE_OPTIONS: `--report-on-signal --report-signal=SIGUSR2 --report-directory=${process.env.CLOUDEXIT_TEST_KEEP_LOGS}` }
+    ? {
+        NODE_OPTIONS: `--report-on-signal --report-signal=SIGUSR2 --report-directory=${process.env.CLOUDEXIT_TEST_KEEP_LOGS}`,
+      }
     : {};
   const url = state.url(servers.postgres.host, servers.postgres.port);
   const common = ['--plan', plan.file, '--state', url, '--json'];
