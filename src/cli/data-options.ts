@@ -22,6 +22,15 @@ export interface DataOptions {
   progress?: boolean;
 }
 
+/**
+ * `--state`, as every command that opens a migration's state takes it: a SQLite file or a
+ * PostgreSQL URL (src/state/open.ts); the password never goes in the URL shown anywhere.
+ */
+export const STATE_FLAGS = '--state <file|url>';
+export const STATE_HELP =
+  "the state: a SQLite file (default: .cloudexit/<migration>.db in the plan's folder) or a postgresql://user@host/db " +
+  'URL (password from PGPASSWORD or ~/.pgpass)';
+
 export const concurrencyOption = () =>
   new Option('--concurrency <n>', 'objects in flight (overrides limits.concurrency)').argParser((value: string) =>
     concurrencyOf(value, '--concurrency'),
@@ -33,7 +42,7 @@ export const bandwidthOption = (description: string) =>
 export function addDataOptions(command: Command): Command {
   return command
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', "state database (default: .cloudexit/<migration>.db in the plan's folder)")
+    .option(STATE_FLAGS, STATE_HELP)
     .option('--dataset <name...>', 'only these datasets (default: all, or those of --phase)')
     .option('--phase <id>', 'only the datasets of this phase')
     .option(

@@ -13,6 +13,7 @@ import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { EXIT } from '../../errors.ts';
 import { printNote } from '../log.ts';
 import { printJson } from '../output.ts';
+import { STATE_FLAGS, STATE_HELP } from '../data-options.ts';
 
 interface StateFlags {
   plan: string;
@@ -111,5 +112,5 @@ export function renderAuditVerify(report: AuditVerifyReport): string {
 function withStateOptions(command: Command): Command {
   return command
     .option('--plan <file>', 'migration plan, read only to find the default state file', DEFAULT_PLAN)
-    .option('--state <file>', "state database (default: .cloudexit/<migration>.db in the plan's folder)");
+    .option(STATE_FLAGS, STATE_HELP);
 }

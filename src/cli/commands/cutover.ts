@@ -9,6 +9,7 @@ import { CUTOVER_STEPS } from '../../phase-record.ts';
 import { createProgressDisplay } from '../progress-display.ts';
 import { withCommandIo } from '../interrupts.ts';
 import { printJson } from '../output.ts';
+import { STATE_FLAGS, STATE_HELP } from '../data-options.ts';
 
 interface CutoverFlags {
   plan: string;
@@ -73,7 +74,7 @@ export function registerCutoverCommands(program: Command): void {
     )
     .option('--commit', 'go through the commit, the point of no return (without it, stop after the smoke check)')
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
+    .option(STATE_FLAGS, STATE_HELP)
     .option('--parity <file>', 'saved `cloudexit parity --json` report (default: .cloudexit/parity.json when present)')
     .option('--hook-state-dir <dir>', 'CLOUDEXIT_STATE_DIR for the hooks (default: .cloudexit/hooks)')
     .option('--evidence <dir>', 'folder for manifests written by the final sync')
@@ -118,7 +119,7 @@ Examples:
     )
     .requiredOption('--phase <id>', 'the phase to roll back')
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
+    .option(STATE_FLAGS, STATE_HELP)
     .option('--hook-state-dir <dir>', 'CLOUDEXIT_STATE_DIR for the hooks (default: .cloudexit/hooks)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (options: Omit<CutoverFlags, 'approve'>) => {

@@ -4,6 +4,7 @@ import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { EXIT, UserError } from '../../errors.ts';
 import { withCommandIo } from '../interrupts.ts';
 import { printJson } from '../output.ts';
+import { STATE_FLAGS, STATE_HELP } from '../data-options.ts';
 
 interface DecommissionFlags {
   plan: string;
@@ -53,7 +54,7 @@ export function registerDecommissionCommand(program: Command): void {
     .option('--as <name>', 'with --approve: the name of the person giving the go')
     .option('--allow-several-roles', 'with --approve: let one person give both goes')
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', 'state database (default: .cloudexit/<migration>.db)')
+    .option(STATE_FLAGS, STATE_HELP)
     .option(
       '--evidence <dir>',
       'evidence folder for the listings and certificates (default: .cloudexit/evidence/<migration>)',

@@ -6,6 +6,7 @@ import { fixedClock, type Clock } from '../../plan/clock.ts';
 import { isLang, LANGS, type Lang } from '../../report/i18n/lang.ts';
 import { EXIT, UserError } from '../../errors.ts';
 import { printJson } from '../output.ts';
+import { STATE_FLAGS, STATE_HELP } from '../data-options.ts';
 
 interface RunbookCommandOptions {
   plan: string;
@@ -55,7 +56,7 @@ export function registerRunbookCommand(program: Command): void {
         'Reads only: no secret needed, nothing changed in the state.',
     )
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', "state database (default: .cloudexit/<migration>.db in the plan's folder)")
+    .option(STATE_FLAGS, STATE_HELP)
     .option('--out <dir>', "folder for the runbooks (default: the plan's folder)")
     .option('--as-of <date>', 'describe the migration as of this day or ISO time instead of its last recorded activity')
     .option(

@@ -4,6 +4,7 @@ import { status, type StatusReport } from '../../app/status.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { renderFleet } from '../../report/fleet.ts';
 import { printJson, renderTable } from '../output.ts';
+import { STATE_FLAGS, STATE_HELP } from '../data-options.ts';
 
 export function renderStatus(s: StatusReport): string {
   const w = s.window;
@@ -66,7 +67,7 @@ export function registerStatusCommand(program: Command): void {
     .summary('phases, days left in the window, progress, projected dates and risks')
     .description('Reads the plan and the state only: no secret needed, nothing changed, safe to run at any time.')
     .option('--plan <file>', 'migration plan', DEFAULT_PLAN)
-    .option('--state <file>', "state database (default: .cloudexit/<migration>.db in the plan's folder)")
+    .option(STATE_FLAGS, STATE_HELP)
     .option(
       '--parity <file>',
       'saved `cloudexit parity --json` report for the parity gate (default: .cloudexit/parity.json when present)',
