@@ -173,7 +173,7 @@ export async function approveDecommission(
   approverOf(phase, options.owner);
   // No state yet: nothing was ever committed, and a refusal must leave nothing behind (no
   // file, no PostgreSQL schema): asked read-only first, whichever kind of state it is.
-  const started = await withPlanAndState({ ...options, plan: loaded }, { create: false }, (o) => o.stateExists);
+  const started = await withPlanAndState({ ...options, plan: loaded }, { create: false }, async (o) => o.stateExists);
   if (!started)
     throw new UserError(`phase ${phase.id} is not committed: there is no state for it yet`, {
       fix: `copy, verify and cut the phase over first (\`cloudexit cutover --phase ${phase.id} --commit\`), or point --state at its state`,

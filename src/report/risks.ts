@@ -17,7 +17,9 @@ export type PhaseRiskKind =
   /** The bulk copy is projected to end after the planned cutover. */
   | 'projected-after-planned-date'
   /** The bulk copy is projected to end after the deadline of the window. */
-  | 'projected-after-deadline';
+  | 'projected-after-deadline'
+  /** Decommissioning, due after the hypercare, falls on or after the day the window closes. */
+  | 'decommission-after-window';
 
 export interface PhaseRisk {
   kind: PhaseRiskKind;
@@ -35,6 +37,11 @@ export interface PhaseRiskInput {
   record: PhaseRecord | undefined;
   /** Paris day the remaining bulk copy is projected to end; `undefined` when nothing remains or it is unknown. */
   projectedDay: string | undefined;
+  /**
+   * Paris day the phase may be decommissioned (commit, or planned cutover, plus the plan's
+   * `hypercareDays`); `undefined` once its source is decommissioned, or when not known.
+   */
+  decommissionDay?: string | undefined;
 }
 
 export interface MigrationRisks {
@@ -44,9 +51,14 @@ export interface MigrationRisks {
   phases: Map<number, PhaseRisk[]>;
 }
 
-/** The risks of one phase as of `today` (a Paris day). */
-export function phaseRisks(phase: PhaseRiskInput, today: string, deadline: string): PhaseRisk[] {
-  if (phase.state === 'committed') return [];
+/**
+ * The risks of one phase as of `today` (a Paris day). `closesOn`, the day the window closes,
+ * is what the decommissioning is held against: data still on Azure that day is past the
+ * authorisation, even when the phase is committed.
+ */
+export function phaseRisks(phase: PhaseRiskInput, today: string, deadline: string, closesOn?: string): PhaseRisk[] {
+  const late = decommissionRisk(phase, closesOn);
+  if (phase.state === 'committed') return late;
   const risks: PhaseRisk[] = [];
   if (phase.state === 'rolled-back') {
     const failed = phase.record?.failed;
@@ -77,7 +89,21 @@ export function phaseRisks(phase: PhaseRiskInput, today: string, deadline: strin
       text: `phase ${phase.id}: bulk copy projected to end on ${phase.projectedDay}, after the planned cutover on ${phase.plannedCutover}`,
     });
   }
-  return risks;
+  return [...risks, ...late];
+}
+
+function decommissionRisk(phase: PhaseRiskInput, closesOn: string | undefined): PhaseRisk[] {
+  if (!closesOn || phase.decommissionDay === undefined || !decommissionAfterWindow(phase.decommissionDay, closesOn))
+    return [];
+  return [
+    {
+      kind: 'decommission-after-window',
+      label: 'decommissioning after the window',
+      text:
+        `phase ${phase.id}: decommissioning planned from ${phase.decommissionDay}: the data would stay on Azure ` +
+        `after the window closes on ${closesOn}`,
+    },
+  ];
 }
 
 /** Whether one of `risks` is a bulk copy projected to end too late. */
@@ -91,7 +117,9 @@ export function migrationRisks(
   phases: readonly PhaseRiskInput[],
   projection: Pick<Projection, 'risk' | 'migrationAtRisk'>,
 ): MigrationRisks {
-  const byPhase = new Map(phases.map((p) => [p.id, phaseRisks(p, window.today, window.deadline)] as const));
+  const byPhase = new Map(
+    phases.map((p) => [p.id, phaseRisks(p, window.today, window.deadline, window.closesOn)] as const),
+  );
   const risks = [
     ...(window.daysLeft < 0 ? [`the authorisation window closed on ${window.closesOn}`] : []),
     ...phases.flatMap((p) => byPhase.get(p.id)!.map((r) => r.text)),
@@ -117,14 +145,13 @@ export const PHASE_RISK_RATING: Record<PhaseRiskKind, RiskRating> = {
   'planned-date-passed': { likelihood: 'high', impact: 'high', owner: 'decisionMaker' },
   'projected-after-planned-date': { likelihood: 'medium', impact: 'medium', owner: 'opsLead' },
   'projected-after-deadline': { likelihood: 'medium', impact: 'high', owner: 'opsLead' },
+  'decommission-after-window': { likelihood: 'high', impact: 'high', owner: 'decisionMaker' },
 };
 
 /**
  * A phase whose decommissioning (after its hypercare) falls on or after the day the window
  * closes leaves the data on Azure beyond the authorisation: the purpose of the exit is not met.
  */
-export const DECOMMISSION_LATE_RATING: RiskRating = { likelihood: 'high', impact: 'high', owner: 'decisionMaker' };
-
 export function decommissionAfterWindow(decommissionDay: string, closesOn: string): boolean {
   return decommissionDay >= closesOn;
 }

@@ -5,7 +5,7 @@
  */
 import { progressOf } from '../cutover/progress.ts';
 import { evaluateGates, type Gate } from '../cutover/gates.ts';
-import type { Clock } from '../plan/clock.ts';
+import { addDays, parisDay, type Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import { measuredThroughput, project, type Projection } from '../plan/projection.ts';
 import { authorisationWindow, windowStatus, type WindowStatus } from '../plan/window.ts';
@@ -43,6 +43,11 @@ export interface PhaseStatus {
   databases: DatabaseStatus[];
   /** Per dataset: "last copy at the source gone on <date>", or still at the source. */
   decommission: DatasetDecommissionStatus[];
+  /**
+   * Paris day from which the phase may be decommissioned: its commit (or, before it, its
+   * planned cutover) plus the plan's `hypercareDays`; `undefined` once every dataset is gone.
+   */
+  decommissionDay: string | undefined;
 }
 
 interface DatabaseStatus {
@@ -134,6 +139,7 @@ export async function migrationStatus(
       record,
       databases: databaseStatus,
       decommission: decommissionStatus(phase.datasets, record),
+      decommissionDay: decommissionDayOf(phase, record, plan.hypercareDays),
     });
   }
   const projection = project(
@@ -173,4 +179,15 @@ export async function migrationStatus(
     migrationAtRisk: projection.migrationAtRisk,
     risks,
   };
+}
+
+function decommissionDayOf(
+  phase: { datasets: readonly string[]; plannedCutover: string },
+  record: PhaseRecord | undefined,
+  hypercareDays: number,
+): string | undefined {
+  const gone = new Set((record?.decommissioned ?? []).filter((d) => d.goneAt).map((d) => d.dataset));
+  if (phase.datasets.every((d) => gone.has(d))) return undefined;
+  const commit = record?.done.find((d) => d.step === 'commit');
+  return addDays(commit ? parisDay(new Date(commit.at)) : phase.plannedCutover, hypercareDays);
 }

@@ -38,9 +38,12 @@ describe('a planned date passed without commit', () => {
     const [first, second] = report.phases;
     expect(first!.atRisk).toBe(true);
     expect(first!.risks).toEqual([{ kind: 'planned-date-passed', label: 'planned date passed', text: SENTENCE }]);
-    expect(second!.risks).toEqual([]);
-    expect(second!.atRisk).toBe(false);
+    // Phase 2 is not late; its only risk is the calendar's: decommissioning due the day the window closes.
+    expect(second!.risks.map((r) => r.kind)).toEqual(['decommission-after-window']);
     expect(report.risks).toContain(SENTENCE);
+    expect(report.risks).toContain(
+      'phase 2: decommissioning planned from 2026-12-21: the data would stay on Azure after the window closes on 2026-12-21',
+    );
   });
 
   it('fills the risk column of status and the Risks of the phase runbook', async () => {
@@ -78,6 +81,15 @@ describe('phaseRisks', () => {
     expect(phaseRisks({ ...base, state: 'committed', projectedDay: '2027-01-01' }, '2026-12-20', '2026-12-14')).toEqual(
       [],
     );
+  });
+  it('holds the decommissioning day against the day the window closes, committed or not', () => {
+    const on = (state: 'planned' | 'committed', decommissionDay: string | undefined) =>
+      phaseRisks({ ...base, state, decommissionDay }, '2026-12-01', '2026-12-14', '2026-12-21').map((r) => r.kind);
+    expect(on('committed', '2026-12-21')).toEqual(['decommission-after-window']);
+    expect(on('planned', '2026-12-28')).toEqual(['decommission-after-window']);
+    expect(on('committed', '2026-12-20')).toEqual([]);
+    // Decommissioned (no day left): nothing stays at the source, so no risk.
+    expect(on('committed', undefined)).toEqual([]);
   });
   it('tells a copy ending after the planned date from one ending after the deadline', () => {
     const late = phaseRisks({ ...base, state: 'planned', projectedDay: '2026-12-10' }, '2026-12-01', '2026-12-14');

@@ -329,7 +329,7 @@ describe('calendar, register and burn-down', () => {
     const p3 = files.get('en')!.get('phase-3.md')!;
     expect(tableUnder(p3, '## Calendar to decommissioning')[3]).toContain('**7 days after it closes**');
     expect(tableUnder(p3, '## Risk register').join('\n')).toMatch(
-      /\| S\d \| Decommissioning planned from .*: the data would stay on Azure after the window closes on .* \| high \| high \| Decision maker \|/,
+      /\| S\d \| Phase 3: decommissioning planned from .*: the data would stay on Azure after the window closes on .* \| high \| high \| Decision maker \|/,
     );
   });
 

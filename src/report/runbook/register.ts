@@ -3,11 +3,10 @@
  * change reference, what state it describes), the risk register (the plan's own risks, then
  * those risks.ts finds in the state and the calendar) and the glossary.
  */
-import { DECOMMISSION_LATE_RATING, decommissionAfterWindow, PHASE_RISK_RATING, type RiskRating } from '../risks.ts';
+import { PHASE_RISK_RATING, type PhaseRiskKind, type RiskRating } from '../risks.ts';
 import type { Block } from './doc.ts';
 import { code, plain } from './format.ts';
 import type { PhaseFacts, RunbookFacts } from './model.ts';
-import { hypercareEnd } from './night-blocks.ts';
 import { placeholderCount } from './people-blocks.ts';
 import { phaseRiskSentence } from './risk-sentences.ts';
 
@@ -55,14 +54,22 @@ function stateRows(facts: RunbookFacts, phase: PhaseFacts): RegisterRow[] {
     id: `S${i + 1}`,
     text: phaseRiskSentence(facts, phase, risk),
     rating: PHASE_RISK_RATING[risk.kind],
-    mitigation:
-      risk.kind === 'rolled-back'
-        ? t.risks.rolledBackMitigation
-        : risk.kind === 'planned-date-passed'
-          ? t.risks.plannedPassedMitigation
-          : t.risks.slowMitigation,
-    source: t.risks.fromState,
+    mitigation: mitigationOf(facts, risk.kind),
+    source: risk.kind === 'decommission-after-window' ? t.risks.fromCalendar : t.risks.fromState,
   }));
+}
+
+function mitigationOf({ t }: RunbookFacts, kind: PhaseRiskKind): string {
+  switch (kind) {
+    case 'rolled-back':
+      return t.risks.rolledBackMitigation;
+    case 'planned-date-passed':
+      return t.risks.plannedPassedMitigation;
+    case 'decommission-after-window':
+      return t.risks.decommissionLateMitigation;
+    default:
+      return t.risks.slowMitigation;
+  }
 }
 
 export function riskRegisterBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
@@ -75,17 +82,6 @@ export function riskRegisterBlocks(facts: RunbookFacts, phase: PhaseFacts): Bloc
     source: t.risks.fromPlan,
   }));
   const state = stateRows(facts, phase);
-  const closes = facts.status.window.closesOn;
-  const decommission = hypercareEnd(facts, phase).day;
-  const gone = (phase.status.record?.decommissioned ?? []).length > 0;
-  if (!gone && decommissionAfterWindow(decommission, closes))
-    state.push({
-      id: `S${state.length + 1}`,
-      text: t.risks.decommissionLate(w.date(decommission), w.date(closes)),
-      rating: DECOMMISSION_LATE_RATING,
-      mitigation: t.risks.decommissionLateMitigation,
-      source: t.risks.fromCalendar,
-    });
   const left = placeholderCount(plan.governance);
   if (left > 0)
     state.push({

@@ -37,6 +37,11 @@ export function phaseRiskSentence(facts: RunbookFacts, phase: PhaseFacts, risk: 
       return t.risks.afterDeadline(projected, w.date(facts.status.window.deadline));
     case 'projected-after-planned-date':
       return t.risks.afterPlanned(projected, w.date(s.plannedCutover));
+    case 'decommission-after-window':
+      return t.risks.decommissionLate(
+        s.decommissionDay ? w.date(s.decommissionDay) : '',
+        w.date(facts.status.window.closesOn),
+      );
   }
 }
 
