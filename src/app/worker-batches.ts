@@ -47,7 +47,7 @@ export async function copyLeases(session: Session, dataset: EngineDataset, work:
         const held = work.keeper.hold(lease);
         if (lease.keys.every((k) => tried.has(k))) scanned.push(held);
         else {
-          await copyLease(session, dataset, held, summary, tried);
+          await copyLease(session, dataset, held, summary, tried, work.ask);
           await giveBack(held);
         }
         continue;
@@ -68,8 +68,9 @@ async function copyLease(
   held: HeldLease,
   summary: CopySummary,
   tried: Set<string>,
+  ask: LeaseWork['ask'],
 ): Promise<void> {
-  const records = await held.ledger.getObjects(dataset.name, held.lease.keys);
+  const records = await ask('a read', () => held.ledger.getObjects(dataset.name, held.lease.keys));
   const todo = [...records.values()].filter(
     (r) => (r.status === 'pending' || r.status === 'failed') && !tried.has(r.key),
   );

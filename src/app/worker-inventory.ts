@@ -23,6 +23,8 @@ export interface ShardOptions {
   leaseMs: number;
   /** Wait between two looks at the shards others hold. */
   pollMs: number;
+  /** The queue's calls, tried again through an outage of the state. */
+  ask: <T>(what: string, call: () => Promise<T>) => Promise<T>;
 }
 
 /** Lists this worker's share of the dataset; returns when every shard is listed (or the worker is stopped). */
@@ -32,16 +34,16 @@ export async function inventoryInShards(
   dataset: EngineDataset,
   options: ShardOptions,
 ): Promise<ShardedInventory> {
-  const { inventoryId, workerId, leaseMs, pollMs } = options;
+  const { inventoryId, workerId, leaseMs, pollMs, ask } = options;
   const summary = emptyInventorySummary(dataset.name);
   let shards = 0;
-  await queue.planShards(dataset.name, inventoryId, shardPrefixes());
+  await ask('the shard plan', () => queue.planShards(dataset.name, inventoryId, shardPrefixes()));
   ctx.progress.start(`inventory ${dataset.name}`, { objects: 0, bytes: 0 });
   while (!ctx.signal?.aborted) {
-    const shard = await queue.claimShard(dataset.name, inventoryId, workerId, leaseMs);
+    const shard = await ask('a shard claim', () => queue.claimShard(dataset.name, inventoryId, workerId, leaseMs));
     if (shard) {
       const listed = await inventoryShard(ctx, dataset, shard.prefix, inventoryId);
-      if (await queue.completeShard(shard)) {
+      if (await ask('a shard completion', () => queue.completeShard(shard))) {
         addListing(summary, listed);
         shards++;
       } else {
@@ -51,10 +53,14 @@ export async function inventoryInShards(
       }
       continue;
     }
-    if ((await queue.countOpenShards(dataset.name, inventoryId)) === 0) break;
+    if ((await ask('a shard count', () => queue.countOpenShards(dataset.name, inventoryId))) === 0) break;
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
-  if (!ctx.signal?.aborted) summary.deletedAtSource = await ctx.state.markUnseenDeleted(dataset.name, inventoryId);
+  // Marking twice is harmless (the second marks nothing), so an answer lost in an outage is asked again.
+  if (!ctx.signal?.aborted)
+    summary.deletedAtSource = await ask('the marking of deleted objects', () =>
+      ctx.state.markUnseenDeleted(dataset.name, inventoryId),
+    );
   ctx.progress.stop();
   return { summary, shards };
 }

@@ -185,6 +185,7 @@ async function workDataset(
           workerId: work.workerId,
           leaseMs: work.leaseMs,
           pollMs: pollMsOf(work.leaseMs),
+          ask: work.ask,
         });
   const summary = emptyCopySummary(dataset.name, inventory?.summary, 0);
   await copyLeases(session, dataset, work, summary);

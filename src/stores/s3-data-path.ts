@@ -1,9 +1,10 @@
 /**
  * The S3 requests made once per object or part — GET (ranged, If-Match), PutObject,
- * UploadPart, and the HEAD that guards every write (overwrite-guard.ts) — sent over an undici keep-alive pool and signed by the SDK's own signer
- * (s3-signer.ts): per object, the bytes and one signature instead of the SDK's middleware
- * stack, endpoint resolution and serde. The answers are mapped to StoreErrors exactly as
- * the SDK path maps them (same codes, same statuses, messages built from facts only).
+ * UploadPart, and the HEAD that guards every write (overwrite-guard.ts) — sent over an
+ * undici keep-alive pool and signed by the SDK's own signer (s3-signer.ts): per object, the
+ * bytes and one signature instead of the SDK's middleware stack, endpoint resolution and
+ * serde. The answers are mapped to StoreErrors exactly as the SDK path maps them (same
+ * codes, same statuses, messages built from facts only).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Dispatcher, Pool } from 'undici';
