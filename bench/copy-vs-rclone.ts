@@ -221,6 +221,7 @@ async function main(): Promise<void> {
     runs,
     rcloneVersion,
     cloudexitStartupSeconds: startup.wallMs / 1000,
+    cloudexitStartupCpuSeconds: startup.cpuSeconds,
     loadAverage: { start: Math.round(loadAtStart * 100) / 100, end: Math.round(loadavg()[0]! * 100) / 100 },
     small: { objects: small.length, bytes: smallBytes },
     large: { bytes: large.size },

@@ -32,6 +32,8 @@ export interface BenchInput {
   rcloneVersion: string;
   /** Wall-clock of `bin/cloudexit.js --help` (second start): module loading, paid by every cloudexit run. */
   cloudexitStartupSeconds: number;
+  /** CPU time of the same `--help`: the part of every run's CPU that is module loading. @default 0 when not measured */
+  cloudexitStartupCpuSeconds?: number;
   /** 1-minute load average at the start and the end: other work on the machine skews every figure. */
   loadAverage: { start: number; end: number };
   /** The S3 server copied to. */
@@ -138,6 +140,7 @@ export function summarise(input: BenchInput) {
       peakRssMiB: cloudexitPeak,
       limits: CLOUDEXIT_LIMITS,
       startupSeconds: round2(input.cloudexitStartupSeconds),
+      startupCpuSeconds: round2(input.cloudexitStartupCpuSeconds ?? 0),
       probeSeconds: round2(median(input.runs.flatMap((r) => (r.probeSeconds === undefined ? [] : [r.probeSeconds])))),
       startedAs: `bin/cloudexit.js, through its shebang: ${CLOUDEXIT_SHEBANG}`,
     },
@@ -309,7 +312,8 @@ export function renderSummary(s: Summary): string {
     `  issue 12: small >= 1.2x ${met(s.targets.smallAtLeast1_2)}, large >= 1.0x ${met(s.targets.largeAtLeast1)}, ` +
       `CPU per small object <= 1.0x ${met(s.targets.cpuSmallAtMost1)}, CPU per GiB <= 1.2x ${met(s.targets.cpuLargeAtMost1_2)}`,
     `cloudexit limits: concurrency ${l.concurrency}, partConcurrency ${l.partConcurrency}, multipartThreshold ${l.multipartThreshold}, ` +
-      `minPartSize ${l.minPartSize}, memoryBudget ${l.memoryBudget}; CLI startup (--help) ${s.cloudexit.startupSeconds} s, paid by every run`,
+      `minPartSize ${l.minPartSize}, memoryBudget ${l.memoryBudget}; CLI startup (--help) ${s.cloudexit.startupSeconds} s ` +
+      `(${s.cloudexit.startupCpuSeconds} CPU-s), paid by every run`,
     `cloudexit probes each fresh bucket first (\`cloudexit probe\`, median ${s.cloudexit.probeSeconds} s, outside the timed copy): ` +
       'a once-per-target cost, as in a migration',
     `cloudexit started as \`npx cloudexit\` starts it: ${s.cloudexit.startedAs} (compile cache in node_modules/.cache/cloudexit)`,
