@@ -4,12 +4,13 @@ import { cutover, type CutoverReport } from '../../app/cutover.ts';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { rollback } from '../../app/rollback.ts';
 import { OWNER_ROLES } from '../../cutover/gates.ts';
-import { EXIT, UserError } from '../../errors.ts';
+import { EXIT } from '../../errors.ts';
 import { CUTOVER_STEPS } from '../../phase-record.ts';
 import { createProgressDisplay } from '../progress-display.ts';
 import { withCommandIo } from '../interrupts.ts';
 import { printJson } from '../output.ts';
 import { STATE_FLAGS, STATE_HELP } from '../data-options.ts';
+import { approverName } from '../approver.ts';
 
 interface CutoverFlags {
   plan: string;
@@ -137,16 +138,13 @@ Examples:
 }
 
 async function approveAction(options: CutoverFlags, owner: string): Promise<void> {
-  if (!options.as?.trim())
-    throw new UserError('--approve needs --as: the name of the person giving the go', {
-      fix: `add --as "First Last", e.g. \`cloudexit cutover --phase ${options.phase} --approve ${owner} --as "Jeanne Martin"\``,
-    });
+  const as = approverName(options.as, `cloudexit cutover --phase ${options.phase} --approve ${owner}`);
   const report = await approve({
     plan: options.plan,
     state: options.state,
     phase: options.phase,
     owner,
-    as: options.as,
+    as,
     allowSeveralRoles: options.allowSeveralRoles === true,
   });
   if (options.json) printJson({ phase: report.phase, approvals: report.approvals, missing: report.missing });

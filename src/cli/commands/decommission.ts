@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
 import { approveDecommission, decommission, type DecommissionReport } from '../../app/decommission.ts';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
-import { EXIT, UserError } from '../../errors.ts';
+import { EXIT } from '../../errors.ts';
 import { withCommandIo } from '../interrupts.ts';
 import { printJson } from '../output.ts';
 import { STATE_FLAGS, STATE_HELP } from '../data-options.ts';
+import { approverName } from '../approver.ts';
 
 interface DecommissionFlags {
   plan: string;
@@ -90,16 +91,13 @@ Examples:
 }
 
 async function approveAction(options: DecommissionFlags, owner: string): Promise<void> {
-  if (!options.as?.trim())
-    throw new UserError('--approve needs --as: the name of the person giving the go', {
-      fix: `add --as "First Last", e.g. \`cloudexit decommission --phase ${options.phase} --approve ${owner} --as "Jeanne Martin"\``,
-    });
+  const as = approverName(options.as, `cloudexit decommission --phase ${options.phase} --approve ${owner}`);
   const report = await approveDecommission({
     plan: options.plan,
     state: options.state,
     phase: options.phase,
     owner,
-    as: options.as,
+    as,
     allowSeveralRoles: options.allowSeveralRoles === true,
   });
   if (options.json) printJson(report);
