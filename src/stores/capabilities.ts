@@ -58,11 +58,22 @@ export interface StoreCapabilities {
    * ListParts cannot tell (s3rver answers 405), it stays a plain retriable error.
    */
   uploadGone: { listParts: readonly string[]; uploadPart: readonly string[]; complete: readonly string[] };
+  /**
+   * A one-shot PUT carrying a condition is refused (`StoreError` code `PreconditionFailed`)
+   * instead of applied when the condition fails, and applied when it holds: `ifNoneMatch`,
+   * `If-None-Match: *` on a key that exists; `ifMatch`, `If-Match: <ETag>` (the ETag as
+   * `ObjectInfo.etag` gives it) on a key holding another ETag, or none. Where granted, the
+   * overwrite guard lets the target refuse the write instead of asking HEAD first
+   * (overwrite-guard.ts). Measured by the probe: s3rver ignores both; RGW 16.2 honours both
+   * on PUT (If-Match only unquoted) and neither on CompleteMultipartUpload, which is why
+   * multipart uploads keep their HEAD.
+   */
+  conditionalWrites: { ifNoneMatch: boolean; ifMatch: boolean };
 }
 
 /**
  * What an adapter option or a probe report changes in the declared capabilities: any field,
- * and inside `etag` and `uploadGone` any sub-field (a `Partial<StoreCapabilities>` fits).
+ * and inside `etag`, `uploadGone` and `conditionalWrites` any sub-field (a `Partial<StoreCapabilities>` fits).
  */
 export type CapabilityOverrides = {
   [K in keyof StoreCapabilities]?: StoreCapabilities[K] extends readonly unknown[] | string | number | boolean
@@ -70,13 +81,13 @@ export type CapabilityOverrides = {
     : Partial<StoreCapabilities[K]>;
 };
 
-/** `base` with `overrides` applied, one level deep for `etag` and `uploadGone`. */
+/** `base` with `overrides` applied, one level deep for `etag`, `uploadGone` and `conditionalWrites`. */
 export function mergeCapabilities(
   base: StoreCapabilities,
   overrides: CapabilityOverrides | undefined,
 ): StoreCapabilities {
   if (!overrides) return base;
-  const { etag, uploadGone, ...flat } = overrides;
+  const { etag, uploadGone, conditionalWrites, ...flat } = overrides;
   const defined = Object.fromEntries(
     Object.entries(flat).filter(([, value]) => value !== undefined),
   ) as Partial<StoreCapabilities>;
@@ -85,6 +96,7 @@ export function mergeCapabilities(
     ...defined,
     etag: { ...base.etag, ...withoutUndefined(etag) },
     uploadGone: { ...base.uploadGone, ...withoutUndefined(uploadGone) },
+    conditionalWrites: { ...base.conditionalWrites, ...withoutUndefined(conditionalWrites) },
   };
 }
 

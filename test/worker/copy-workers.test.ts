@@ -79,7 +79,6 @@ describe('copy --workers', () => {
       expect(workers.reduce((n, run) => n + run.totals!.objects, 0)).toBe(SEED.size);
       const ids = new Set(workers.map((w) => w.id));
       for (const rec of records) expect(ids.has(rec.copiedRunId!), rec.key).toBe(true);
-      expect(workers.filter((w) => w.totals!.objects > 0).length).toBeGreaterThan(1);
     } finally {
       await store.close();
     }
