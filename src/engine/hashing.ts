@@ -71,22 +71,37 @@ export class ObjectHasher {
 export class OrderedHasher {
   readonly hasher: ObjectHasher;
   #next = 0;
-  readonly #waiting = new Map<number, () => void>();
+  readonly #waiting = new Map<number, { resolve: () => void; reject: (reason: unknown) => void }>();
 
   /** @param options.wholeMd5 also hash the whole object with MD5. @default true */
   constructor(options: { wholeMd5?: boolean } = {}) {
     this.hasher = new ObjectHasher(options);
   }
 
-  /** Feeds part `index` (0-based) once every earlier part has been fed. */
+  #aborted: { reason: unknown } | undefined;
+
+  /**
+   * Feeds part `index` (0-based) once every earlier part has been fed. Rejects with the
+   * reason given to `abort`, at once or while waiting: an earlier part that failed will never
+   * be fed, and a later one must not wait for it forever (it holds a buffer of the budget).
+   */
   async feed(index: number, bytes: Uint8Array): Promise<void> {
-    if (index !== this.#next) await new Promise<void>((resolve) => this.#waiting.set(index, resolve));
+    if (this.#aborted) throw this.#aborted.reason;
+    if (index !== this.#next)
+      await new Promise<void>((resolve, reject) => this.#waiting.set(index, { resolve, reject }));
     this.hasher.update(bytes);
     this.#next = index + 1;
     const wake = this.#waiting.get(this.#next);
     if (wake) {
       this.#waiting.delete(this.#next);
-      wake();
+      wake.resolve();
     }
+  }
+
+  /** Stops the ordering after a part failed: every waiting and later `feed` rejects with `reason`. */
+  abort(reason: unknown): void {
+    this.#aborted ??= { reason };
+    for (const waiter of this.#waiting.values()) waiter.reject(reason);
+    this.#waiting.clear();
   }
 }

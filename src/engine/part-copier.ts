@@ -84,6 +84,8 @@ export class PartCopier {
           .catch((err: unknown) => {
             failure ??= err;
             parts.clear();
+            // Parts in flight after this one would wait forever to be hashed in order.
+            this.#ordered.abort(failure);
           });
       }
       await parts.onIdle();

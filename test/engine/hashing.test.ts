@@ -20,6 +20,15 @@ describe('ordered hashing', () => {
     expect(digest.md5).toBe(hex('md5', whole));
   });
 
+  it('rejects the parts waiting for an earlier one that failed, and those fed after', async () => {
+    const ordered = new OrderedHasher();
+    const waiting = ordered.feed(1, Buffer.from('beta'));
+    const failure = new Error('part 1 failed');
+    ordered.abort(failure);
+    await expect(waiting).rejects.toBe(failure);
+    await expect(ordered.feed(2, Buffer.from('gamma'))).rejects.toBe(failure);
+  });
+
   it('counts bytes', () => {
     const hasher = new ObjectHasher();
     hasher.update(Buffer.alloc(10));
@@ -108,4 +117,46 @@ describe('manifest lines', () => {
   it('escape backslashes and newlines the way sha256sum -c expects', () => {
     expect(manifestLine(sha, 'a\\b\nc')).toBe(`\\${sha}  a\\\\b\\nc\n`);
   });
+});
+
+describe('a part that fails while later parts wait to be hashed', () => {
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  // Seen when PostgreSQL restarted under a worker: the state refused part 1's record while
+  // part 2 was waiting to be hashed after it; the copy then waited forever, its lease renewed.
+  it('fails the object instead of waiting forever, and the next run completes it', async () => {
+    h = await createHarness({ target: (await freshS3Store()).store });
+    const body = bytesOf('ordered-failure', 16 * MiB);
+    await h.dataset.source.put('big.bin', body, md5(body), { metadata: {} });
+    const state = h.state;
+    let refused = 0;
+    // The real state, with part 1's record refused once, after part 2 was recorded.
+    const recordPart: typeof state.recordPart = async (...args) => {
+      if (args[3].partNumber === 1 && refused++ === 0) {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        throw new Error('connection terminated unexpectedly');
+      }
+      return state.recordPart(...args);
+    };
+    const faulty = new Proxy(state, {
+      get: (target, name) => {
+        if (name === 'recordPart') return recordPart;
+        const value: unknown = Reflect.get(target, name, target);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+    const first = await copyDataset(await h.context({ state: faulty, limits: { maxAttempts: 1 } }), h.dataset);
+    expect(refused).toBeGreaterThan(0);
+    expect(first.copied + first.failed.length).toBe(1);
+    if (first.failed.length > 0) {
+      const again = await copyDataset(await h.context(), h.dataset, { inventory: false });
+      expect([again.copied, again.failed]).toEqual([1, []]);
+    }
+    const [record] = (await state.getObjects('ds', ['big.bin'])).values();
+    expect(record?.sha256).toBe(hex('sha256', body));
+  }, 60_000);
 });
