@@ -40,7 +40,8 @@ import { measureFloors, type Floors } from './floors.ts';
 import { cpuSecondsOf } from './proc-cpu.ts';
 import { renderSummary, summarise, type RunFigures } from './report.ts';
 import { startAzurite, type Service } from './services.ts';
-import { startTarget, targetUnavailable, type TargetKind, type TargetServer } from './targets.ts';
+import { startTarget, type TargetKind, type TargetServer } from './targets.ts';
+import { positive, targetOf } from './args.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -53,28 +54,10 @@ const { values: args } = parseArgs({
   strict: true,
 });
 
-function positive(name: string, text: string, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    process.stderr.write(`--${name} ${text}: expected a whole number from 1 to ${max}\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
 const rounds = positive('rounds', args.rounds, 50);
 const smallCount = positive('small', args.small, 100_000);
 const largeMib = positive('large-mib', args['large-mib'], 16_384);
-if (args.target !== 's3rver' && args.target !== 'rgw') {
-  process.stderr.write(`--target ${args.target}: expected s3rver or rgw\n`);
-  process.exit(2);
-}
-const targetKind: TargetKind = args.target;
-const unavailable = targetUnavailable(targetKind);
-if (unavailable) {
-  process.stderr.write(`--target ${targetKind}: ${unavailable}\n`);
-  process.exit(2);
-}
+const targetKind: TargetKind = targetOf(args.target);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 const services: (Service | TargetServer)[] = [];

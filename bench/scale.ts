@@ -24,7 +24,8 @@ import { CLOUDEXIT_BIN, cloudexitEnv, timed, writePlan } from './copiers.ts';
 import { createBuckets, LARGE_CONTAINER, largeObject, MiB, seed, SMALL_CONTAINER, smallObjects } from './data.ts';
 import { measureClaimRate, OBJECTS_PER_WORKER_PER_SECOND, type ClaimRate } from './scale-ledger.ts';
 import { AZURITE_KEY, startAzurite, type Service } from './services.ts';
-import { startTarget, targetUnavailable, type TargetServer } from './targets.ts';
+import { startTarget, type TargetServer } from './targets.ts';
+import { positive, targetOf } from './args.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -37,28 +38,10 @@ const { values: args } = parseArgs({
   strict: true,
 });
 
-function positive(name: string, text: string, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > max) {
-    process.stderr.write(`--${name} ${text}: expected a whole number from 1 to ${max}\n`);
-    process.exit(2);
-  }
-  return n;
-}
-
 const smallCount = positive('small', args.small, 100_000);
 const largeMib = positive('large-mib', args['large-mib'], 4096);
 const ledgerObjects = positive('ledger-objects', args['ledger-objects'], 10_000_000);
-if (args.target !== 's3rver' && args.target !== 'rgw') {
-  process.stderr.write(`--target ${args.target}: expected s3rver or rgw\n`);
-  process.exit(2);
-}
-const target = args.target;
-const unavailable = targetUnavailable(target);
-if (unavailable) {
-  process.stderr.write(`--target ${target}: ${unavailable}\n`);
-  process.exit(2);
-}
+const target = targetOf(args.target);
 const log = (line: string) => process.stderr.write(`${line}\n`);
 const WORKERS = [1, 2, 4] as const;
 
