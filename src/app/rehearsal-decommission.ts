@@ -8,23 +8,12 @@
 import { hypercareEnd } from '../cutover/decommission-gates.ts';
 import { DECOMMISSION_ROLES } from '../cutover/decommission-gates.ts';
 import { fixedClock } from '../plan/clock.ts';
-import type { DatasetDecommission } from '../phase-record.ts';
 import { approveDecommission, decommission } from './decommission.ts';
 import { withPlanAndState } from './plan-state.ts';
-import type { PhaseRehearsal } from './rehearsal-report.ts';
+import type { PhaseRehearsal, RehearsalDecommission } from './rehearsal-report.ts';
 import type { RehearsalRun } from './rehearsal-steps.ts';
 
 /** What the rehearsal's decommission left, in its final JSON. */
-export interface RehearsalDecommission {
-  /** Every dataset certified, as its phase record keeps it. */
-  datasets: DatasetDecommission[];
-  /** Live items still at the source across the rehearsed phases: 0 when every phase was decommissioned. */
-  objectsLeftAtSource: number;
-  /** When the last provider-held residue expires (PITR backups of the databases); undefined when none. */
-  residualUntil: string | undefined;
-  /** Every committed phase decommissioned, with no dataset refused. */
-  ok: boolean;
-}
 
 export async function decommissionPhases(
   run: RehearsalRun,

@@ -8,9 +8,9 @@ import type { LoadedPlan } from '../plan/load.ts';
 import { isObjectDataset, type Dataset } from '../plan/schema.ts';
 import type { CopyReport } from './copy.ts';
 import type { InventoryReport } from './inventory.ts';
-import type { RehearsalDecommission } from './rehearsal-decommission.ts';
 import type { RehearsalTarget } from './rehearsal-stage.ts';
 import type { VerifyReport } from './verify.ts';
+import type { DatasetDecommission } from '../phase-record.ts';
 
 export interface DatasetRehearsal {
   name: string;
@@ -31,6 +31,17 @@ export interface DatabaseRehearsal {
   status: string;
   tables: number;
   bytes: number;
+}
+
+export interface RehearsalDecommission {
+  /** Every dataset certified, as its phase record keeps it. */
+  datasets: DatasetDecommission[];
+  /** Live items still at the source across the rehearsed phases: 0 when every phase was decommissioned. */
+  objectsLeftAtSource: number;
+  /** When the last provider-held residue expires (PITR backups of the databases); undefined when none. */
+  residualUntil: string | undefined;
+  /** Every committed phase decommissioned, with no dataset refused. */
+  ok: boolean;
 }
 
 export interface PhaseRehearsal {

@@ -25,6 +25,7 @@ import { regionalNetworkId } from './ovh-network.ts';
 import type { WarehouseOutputs } from './outputs.ts';
 import type { OvhSettings, QualificationEvidence } from './settings.ts';
 import { WorkerFleet } from './worker-fleet.ts';
+import type { MigrationCredentials } from './migration-credentials.ts';
 
 export interface OvhWarehouseArgs {
   /** The host-neutral warehouse description (stacks/warehouse.yaml). */
@@ -39,11 +40,7 @@ export interface OvhWarehouseArgs {
   qualification?: QualificationEvidence | undefined;
 }
 
-/** S3 credentials of the migration user; both values are Pulumi secrets. */
-export interface MigrationCredentials {
-  accessKeyId: pulumi.Output<string>;
-  secretAccessKey: pulumi.Output<string>;
-}
+export type { MigrationCredentials } from './migration-credentials.ts';
 
 /** What the OVHcloud warehouse gives its stack. */
 export interface OvhWarehouseOutputs {

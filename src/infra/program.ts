@@ -10,7 +10,7 @@ import type { WarehouseSpec } from '../warehouse/spec.ts';
 import { AzureWarehouse } from './azure.ts';
 import type { WarehouseOutputs } from './outputs.ts';
 import { OvhWarehouse } from './ovh.ts';
-import type { MigrationCredentials } from './ovh-warehouse.ts';
+import type { MigrationCredentials } from './migration-credentials.ts';
 import { parseStackConfig, type StackConfig } from './stack-config.ts';
 
 export interface WarehouseStack {

@@ -3,6 +3,7 @@
  * database, the instances, the worker environment. `createWorkerFleet` only wires them.
  */
 import type * as pulumi from '@pulumi/pulumi';
+import type { MigrationCredentials } from './migration-credentials.ts';
 import type { DatabaseArgs } from '@ovhcloud/pulumi-ovh/cloudproject/database.js';
 import type { InstanceArgs } from '@ovhcloud/pulumi-ovh/cloudproject/instance.js';
 import type { NetworkPrivateSubnetArgs } from '@ovhcloud/pulumi-ovh/cloudproject/networkPrivateSubnet.js';
@@ -10,6 +11,51 @@ import { cidrRange, type WarehouseSpec, type WorkerFleetSpec } from '../warehous
 import { postgresFlavor } from './ovh-args.ts';
 import type { OvhSettings } from './settings.ts';
 import { stateDatabaseSize } from './worker-fleet-placement.ts';
+
+/** What the `WorkerFleet` component is declared with (worker-fleet.ts). */
+export interface WorkerFleetArgs {
+  /** The warehouse the fleet copies into (names, PostgreSQL version). */
+  spec: Pick<WarehouseSpec, 'name' | 'postgres'>;
+  /** The `workers` block of the spec. */
+  fleet: WorkerFleetSpec;
+  /** The OVHcloud stack settings (project, region, VLAN, database plan, backups, logs). */
+  settings: OvhSettings;
+  /** The warehouse's OKMS, which holds the fleet's secrets. */
+  okms: { id: pulumi.Input<string>; restEndpoint: pulumi.Input<string>; urn: pulumi.Input<string> };
+  /** S3 credentials of the migration user (Pulumi secrets). */
+  targetCredentials: MigrationCredentials;
+  /**
+   * Password of the worker role where the state runs on a fleet machine (a Pulumi secret).
+   * Required then; unused with a managed database, whose provider generates it.
+   * @default undefined
+   */
+  statePassword?: pulumi.Input<string> | undefined;
+  /**
+   * Image name the machines boot, as the region's image list spells it.
+   * @default "Debian 12"
+   */
+  image?: string;
+  /**
+   * Node release installed on the machines.
+   * @default "24.11.1"
+   */
+  nodeVersion?: string;
+  /**
+   * VLAN of the fleet network inside the vRack.
+   * @default the warehouse's `vlanId` + 1
+   */
+  vlanId?: number;
+  /**
+   * The project's vRack attachment: the fleet network can only be created after it.
+   * @default undefined (already attached)
+   */
+  vrackAttachment?: pulumi.Resource;
+  /**
+   * Regions where the managed PostgreSQL offer is SecNumCloud-qualified (decides `auto`).
+   * @default QUALIFIED_MANAGED_POSTGRES_REGIONS (none)
+   */
+  qualifiedManagedRegions?: readonly string[];
+}
 
 /** Names inside the state database; the URL and the roles agree through these. */
 export const STATE_DATABASE = 'cloudexit_state';

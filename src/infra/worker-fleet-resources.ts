@@ -35,7 +35,7 @@ import {
 import { pickFlavorId, pickImageId } from './worker-fleet-catalogue.ts';
 import { renderStateDatabaseUserData, renderWorkerUserData, type OkmsCoordinates } from './worker-fleet-cloud-init.ts';
 import { stateDatabaseSize, statePlacement, workerFlavor, type StatePlacement } from './worker-fleet-placement.ts';
-import type { WorkerFleetArgs } from './worker-fleet.ts';
+import type { WorkerFleetArgs } from './worker-fleet-args.ts';
 
 /** What the fleet gives its stack. */
 export interface WorkerFleetOutputs {

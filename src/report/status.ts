@@ -188,6 +188,19 @@ function decommissionDayOf(
 ): string | undefined {
   const gone = new Set((record?.decommissioned ?? []).filter((d) => d.goneAt).map((d) => d.dataset));
   if (phase.datasets.every((d) => gone.has(d))) return undefined;
+  return hypercareEndOf(record, phase.plannedCutover, hypercareDays).day;
+}
+
+/**
+ * The Paris day the hypercare of a phase ends: its commit day (done, or else planned) plus
+ * the plan's `hypercareDays`; and the day it was committed, when it was.
+ */
+export function hypercareEndOf(
+  record: PhaseRecord | undefined,
+  plannedCutover: string,
+  hypercareDays: number,
+): { day: string; committedOn: string | undefined } {
   const commit = record?.done.find((d) => d.step === 'commit');
-  return addDays(commit ? parisDay(new Date(commit.at)) : phase.plannedCutover, hypercareDays);
+  const committedOn = commit ? parisDay(new Date(commit.at)) : undefined;
+  return { day: addDays(committedOn ?? plannedCutover, hypercareDays), committedOn };
 }

@@ -9,13 +9,17 @@ import { md5 } from '../../src/engine/hashing.ts';
 import { guardOverwrite, OverwriteConflictError } from '../../src/engine/overwrite-guard.ts';
 import type { ObjectStore } from '../../src/stores/object-store.ts';
 import { readAll } from '../support/bytes.ts';
-import { freshS3Store } from '../support/stores.ts';
+import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.ts';
+import { freshS3Store, rgwOrigin, S3_SERVER_CAPABILITIES } from '../support/stores.ts';
 import { bytesOf, createHarness, MiB, type Harness } from './harness.ts';
 
 let h: Harness | undefined;
+let proxy: FaultProxy | undefined;
 afterEach(async () => {
   await h?.close();
+  await proxy?.close();
   h = undefined;
+  proxy = undefined;
 });
 
 async function put(store: ObjectStore, key: string, body: Buffer): Promise<string> {
@@ -157,5 +161,80 @@ describe('copy over what is already on the target', () => {
     await expect(
       guardOverwrite(ctx, h.dataset, { targetKey: 'emc2/data.csv', targetEtag: undefined }),
     ).rejects.toBeInstanceOf(OverwriteConflictError);
+  });
+});
+
+describe('on a target that refuses conditional PUTs whose condition fails (Ceph RGW), one-shot objects', () => {
+  /** A harness whose target is RGW seen through a proxy that counts requests, with or without conditional writes. */
+  async function onRgw(conditionalWrites: { ifNoneMatch: boolean; ifMatch: boolean }) {
+    proxy = await startFaultProxy(rgwOrigin());
+    const capabilities = { ...S3_SERVER_CAPABILITIES.rgw, conditionalWrites };
+    const { store } = await freshS3Store({ server: 'rgw', capabilities, via: { origin: proxy.origin } });
+    h = await createHarness({ target: store });
+    return { proxy, source: h.dataset.source, target: store };
+  }
+  const heads = (p: FaultProxy, key: string) => p.count({ method: 'HEAD', path: (path) => path.endsWith(`/${key}`) });
+
+  it('asks no HEAD before writing, and still never overwrites an object cloudexit did not write, or changed since', async () => {
+    const { proxy, source, target } = await onRgw({ ifNoneMatch: true, ifMatch: true });
+    await put(source, 'theirs.csv', bytesOf('source-theirs', 1500));
+    await put(source, 'ours.csv', bytesOf('source-ours-v1', 1500));
+    const before = bytesOf('was-there-before', 900);
+    const beforeEtag = await put(target, 'theirs.csv', before);
+
+    const run = await copyDataset(await h!.context(), h!.dataset);
+    expect(run.copied).toBe(1);
+    expect(run.conflicts).toEqual([
+      { key: 'theirs.csv', targetKey: 'theirs.csv', targetEtag: beforeEtag, recordedEtag: undefined },
+    ]);
+    expect(md5(await bytesAt(target, 'theirs.csv'))).toEqual(md5(before));
+    // The refused PUT is described by one HEAD; the free key cost none.
+    expect([heads(proxy, 'ours.csv'), heads(proxy, 'theirs.csv')]).toEqual([0, 1]);
+
+    // A source change is written over what cloudexit wrote (If-Match: the recorded ETag), without HEAD...
+    const v2 = bytesOf('source-ours-v2', 1600);
+    await put(source, 'ours.csv', v2);
+    proxy.reset();
+    expect(await copyDataset(await h!.context(), h!.dataset)).toMatchObject({ copied: 1 });
+    expect(md5(await bytesAt(target, 'ours.csv'))).toEqual(md5(v2));
+    expect(heads(proxy, 'ours.csv')).toBe(0);
+
+    // ...but not over what someone else put there since.
+    const written = (await recordOf('ours.csv'))!.targetEtag;
+    const intruder = bytesOf('intruder', 700);
+    const intruderEtag = await put(target, 'ours.csv', intruder);
+    await put(source, 'ours.csv', bytesOf('source-ours-v3', 1700));
+    const third = await copyDataset(await h!.context(), h!.dataset);
+    expect(third.conflicts).toContainEqual({
+      key: 'ours.csv',
+      targetKey: 'ours.csv',
+      targetEtag: intruderEtag,
+      recordedEtag: written,
+    });
+    expect(md5(await bytesAt(target, 'ours.csv'))).toEqual(md5(intruder));
+  });
+
+  it('the same bytes already on the target: the refused condition is explained by HEAD, and the copy completes', async () => {
+    const { proxy, source, target } = await onRgw({ ifNoneMatch: true, ifMatch: true });
+    const body = bytesOf('same', 4000);
+    await put(source, 'same.csv', body);
+    await put(target, 'same.csv', body);
+    const run = await copyDataset(await h!.context(), h!.dataset);
+    expect(run).toMatchObject({ copied: 1, conflicts: [] });
+    expect(heads(proxy, 'same.csv')).toBe(1);
+    expect(md5(await bytesAt(target, 'same.csv'))).toEqual(md5(body));
+  });
+
+  it('where the probe did not grant conditional writes, HEAD guards every write as before', async () => {
+    const { proxy, source, target } = await onRgw({ ifNoneMatch: false, ifMatch: false });
+    await put(source, 'theirs.csv', bytesOf('source-theirs', 1500));
+    await put(source, 'ours.csv', bytesOf('source-ours', 1500));
+    const before = bytesOf('was-there-before', 900);
+    await put(target, 'theirs.csv', before);
+    const run = await copyDataset(await h!.context(), h!.dataset);
+    expect(run.copied).toBe(1);
+    expect(run.conflicts.map((c) => c.key)).toEqual(['theirs.csv']);
+    expect(md5(await bytesAt(target, 'theirs.csv'))).toEqual(md5(before));
+    expect([heads(proxy, 'ours.csv'), heads(proxy, 'theirs.csv')]).toEqual([1, 1]);
   });
 });

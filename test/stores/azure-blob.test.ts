@@ -23,6 +23,7 @@ describeObjectStoreConformance('azure-blob on Azurite', {
     listsMetadata: true,
     // Azure has no abort: staged blocks stay until the blob's next commit or 7 days.
     abortEndsUploads: false,
+    honoursConditionalPut: true,
   },
 });
 

@@ -40,6 +40,8 @@ describe('capabilities', () => {
       tagging: false,
       metadataAtComplete: false,
       checksumSha256: 'unknown',
+      // s3rver accepts conditional PUTs and ignores them: only the probe may grant them.
+      conditionalWrites: { ifNoneMatch: false, ifMatch: false },
     });
     // Nothing to compare an ETag with until a probe grants a rule.
     expect(store.expectedEtag([md5(Buffer.from('x'))], false)).toBeUndefined();
@@ -58,6 +60,7 @@ describe('capabilities', () => {
       checksContentMd5: true,
       metadataNames: 'hyphen-to-underscore',
       metadataLimitBytes: 8192,
+      conditionalWrites: { ifNoneMatch: false, ifMatch: false },
       metadataValuesUtf8: false,
       tagging: true,
       metadataAtComplete: true,
@@ -83,6 +86,13 @@ describe('capabilities', () => {
     // The declared record is never changed by an override.
     expect(S3_DECLARED_CAPABILITIES.tagging).toBe(false);
     expect(mergeCapabilities(S3_DECLARED_CAPABILITIES, { tagging: undefined }).tagging).toBe(false);
+  });
+
+  test('conditional writes merge one level deep, and a probe recorded before they existed grants none', () => {
+    const granted = mergeCapabilities(S3_DECLARED_CAPABILITIES, { conditionalWrites: { ifNoneMatch: true } });
+    expect(granted.conditionalWrites).toEqual({ ifNoneMatch: true, ifMatch: false });
+    const { conditionalWrites: _dropped, ...older } = granted;
+    expect(s3(older).capabilities.conditionalWrites).toEqual({ ifNoneMatch: false, ifMatch: false });
   });
 
   test('answers: a code, else status:NNN', () => {

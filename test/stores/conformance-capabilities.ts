@@ -128,6 +128,41 @@ export function describeCapabilityConformance({ makeStore, serverOrigin, protoco
       }
     });
 
+    test(`a one-shot PUT whose condition fails is ${flags.honoursConditionalPut ? 'refused (PreconditionFailed), the object kept' : 'still written: the server ignores conditions'}`, async () => {
+      const { store } = await makeStore();
+      const none: WriteMeta = { metadata: {} };
+      const [first, second] = [randomBody(1000), randomBody(1000)];
+      const written = await store.put('conditional', first, md5(first), none, { ifNoneMatch: '*' });
+      const failing = [
+        () => store.put('conditional', second, md5(second), none, { ifNoneMatch: '*' }),
+        () => store.put('conditional', second, md5(second), none, { ifMatch: '0'.repeat(32) }),
+        () => store.put('conditional-absent', second, md5(second), none, { ifMatch: written.etag }),
+      ];
+      for (const attempt of failing) {
+        if (!flags.honoursConditionalPut) {
+          await attempt();
+          continue;
+        }
+        const err = await attempt().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(StoreError);
+        expect((err as StoreError).code).toBe('PreconditionFailed');
+        expect((err as StoreError).retriable).toBe(false);
+      }
+      if (flags.honoursConditionalPut) {
+        expect((await store.head('conditional'))?.etag).toBe(written.etag);
+        expect(await readAll((await store.read('conditional')).body)).toEqual(first);
+        expect(await store.head('conditional-absent')).toBeUndefined();
+      }
+      // The condition that holds is applied.
+      const current = (await store.head('conditional'))!.etag;
+      const again = await store.put('conditional', second, md5(second), none, { ifMatch: current });
+      expect((await store.head('conditional'))?.etag).toBe(again.etag);
+      expect(await readAll((await store.read('conditional')).body)).toEqual(second);
+    });
+
     test('where capabilities.tagging is false, putTags and getTags throw NotSupported (withCapabilities)', async () => {
       const { store } = await makeStore();
       const without = store.withCapabilities!({ tagging: false });

@@ -39,6 +39,11 @@ export interface ServerFlags {
    * until the blob's next commit or 7 days).
    */
   abortEndsUploads: boolean;
+  /**
+   * A one-shot PUT whose If-None-Match: * or If-Match fails is refused, the object kept (RGW
+   * 16.2, Azurite). s3rver accepts the headers and writes anyway.
+   */
+  honoursConditionalPut: boolean;
 }
 
 /** The wire protocol of the server: how a fault proxy fakes one of its error answers. */

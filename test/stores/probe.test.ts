@@ -92,8 +92,35 @@ describe('probeStore', () => {
     expect(seen(rgw, 'checksContentMd5')).toMatch(/BadDigest.*BadDigest/);
   });
 
-  test('measures Azurite as the Azure adapter declares, except the metadata limit Azurite does not enforce', () => {
-    expect(azurite.report.capabilities).toEqual({ ...AZURE_DECLARED_CAPABILITIES, metadataLimitBytes: 12_288 });
+  test('grants conditional PUTs only where a failing condition was refused and a holding one applied', () => {
+    const seen = (p: Probed, name: string) => p.report.observations.find((o) => o.name === name)?.seen;
+    // s3rver applies every conditional PUT; RGW 16.2 and Azurite refuse the failing ones.
+    expect(s3rver.report.capabilities.conditionalWrites).toEqual({ ifNoneMatch: false, ifMatch: false });
+    expect(seen(s3rver, 'conditionalWrites.ifNoneMatch')).toBe(
+      'If-None-Match: * on an absent key: written; on an existing one: applied',
+    );
+    expect(seen(s3rver, 'conditionalWrites.ifMatch')).toMatch(/^If-Match, another ETag: applied;/);
+    expect(rgw.report.capabilities.conditionalWrites).toEqual({ ifNoneMatch: true, ifMatch: true });
+    expect(seen(rgw, 'conditionalWrites.ifNoneMatch')).toBe(
+      'If-None-Match: * on an absent key: written; on an existing one: refused (HTTP 412 PreconditionFailed)',
+    );
+    expect(seen(rgw, 'conditionalWrites.ifMatch')).toBe(
+      "If-Match, another ETag: refused (HTTP 412 PreconditionFailed); the object's ETag: written; " +
+        'an absent key: refused (HTTP 412 PreconditionFailed)',
+    );
+    expect(azurite.report.capabilities.conditionalWrites).toEqual({ ifNoneMatch: true, ifMatch: true });
+    expect(seen(azurite, 'conditionalWrites.ifNoneMatch')).toMatch(
+      /existing one: refused \(HTTP 412 BlobAlreadyExists/,
+    );
+  });
+
+  test('measures Azurite as the Azure adapter declares, except what Azurite does beyond it', () => {
+    expect(azurite.report.capabilities).toEqual({
+      ...AZURE_DECLARED_CAPABILITIES,
+      metadataLimitBytes: 12_288,
+      // Azurite refuses a PUT whose If-None-Match: * (409) or If-Match (412) fails.
+      conditionalWrites: { ifNoneMatch: true, ifMatch: true },
+    });
   });
 
   test('leaves nothing under the probe prefix, and the rest of the bucket as it was', () => {
@@ -120,6 +147,8 @@ describe('probeStore', () => {
         'tagging',
         'metadataAtComplete',
         'checksumSha256',
+        'conditionalWrites.ifNoneMatch',
+        'conditionalWrites.ifMatch',
         'uploadGone.listParts',
         'uploadGone.uploadPart',
         'uploadGone.complete',

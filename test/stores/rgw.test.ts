@@ -16,6 +16,7 @@ describeObjectStoreConformance('s3 on Ceph RGW', {
     listsAllKeysAcrossPages: true,
     listsMetadata: false,
     abortEndsUploads: true,
+    honoursConditionalPut: true,
   },
 });
 

@@ -101,6 +101,8 @@ export const S3_SERVER_CAPABILITIES: Readonly<Record<S3Server, CapabilityOverrid
     // The largest size the probe tries (16 KiB is refused and the connection closed).
     metadataLimitBytes: 12_288,
     tagging: true,
+    // RGW 16.2 refuses a PUT whose If-None-Match: * or (unquoted) If-Match fails: 412.
+    conditionalWrites: { ifNoneMatch: true, ifMatch: true },
   },
 };
 

@@ -7,7 +7,8 @@
 import type { Block } from './doc.ts';
 import { code, plain } from './format.ts';
 import type { PhaseFacts, RunbookFacts } from './model.ts';
-import { decommissionCommand, hypercareEnd } from './night-blocks.ts';
+import { hypercareEnd } from './hypercare.ts';
+import { decommissionCommand } from './night-blocks.ts';
 
 export function hypercareBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
   const { t, w } = facts;

@@ -3,12 +3,13 @@
  * the freeze, downtime and rollback deadline (cutover-night.ts computes them), and the
  * calendar from the bulk copy to the decommissioning against the authorisation window.
  */
-import { addDays, daysBetween, parisDay } from '../../plan/clock.ts';
+import { daysBetween, parisDay } from '../../plan/clock.ts';
 import type { Block } from './doc.ts';
 import { code, plain } from './format.ts';
 import type { PhaseFacts, RunbookFacts } from './model.ts';
 import { cutoverNight, tMinus } from './cutover-night.ts';
 import { STEP_OWNERS } from './steps.ts';
+import { hypercareEnd } from './hypercare.ts';
 
 export function nightBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
   const { t, w, plan } = facts;
@@ -57,13 +58,6 @@ export function nightBlocks(facts: RunbookFacts, phase: PhaseFacts): Block[] {
       ],
     },
   ];
-}
-
-/** The day the hypercare of a phase ends: its commit day (done or planned) plus the plan's hypercare days. */
-export function hypercareEnd(facts: RunbookFacts, phase: PhaseFacts): { day: string; committedOn: string | undefined } {
-  const commit = phase.status.record?.done.find((d) => d.step === 'commit');
-  const committedOn = commit ? parisDay(new Date(commit.at)) : undefined;
-  return { day: addDays(committedOn ?? phase.status.plannedCutover, facts.plan.hypercareDays), committedOn };
 }
 
 /** The latest of some ISO instants, or `undefined`. */

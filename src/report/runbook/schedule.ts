@@ -7,7 +7,7 @@
 import { addDays, daysBetween, parisDay } from '../../plan/clock.ts';
 import { copySlips } from '../risks.ts';
 import type { RunbookFacts } from './model.ts';
-import { hypercareEnd } from './night-blocks.ts';
+import { hypercareEnd } from './hypercare.ts';
 
 export interface ScheduleBar {
   /** Stable id inside the chart (never shown). */

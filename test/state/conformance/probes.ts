@@ -18,6 +18,7 @@ const CAPABILITIES: StoreCapabilities = {
   metadataAtComplete: false,
   checksumSha256: 'ignored',
   uploadGone: { listParts: ['NoSuchKey'], uploadPart: ['NoSuchUpload'], complete: ['status:500'] },
+  conditionalWrites: { ifNoneMatch: true, ifMatch: true },
 };
 
 function probe(target: string, overrides: Partial<ProbeRecord> = {}): ProbeRecord {
