@@ -12,10 +12,17 @@
  *
  * Objects under the dataset's reserved `.cloudexit/` prefix (manifests, side-cars) are
  * cloudexit's own and are not checked. Only the ObjectStore contract is used: HEAD, tags.
- * HEAD then write is not atomic: a write landing in between is not seen (the store contract
- * has no conditional write).
+ * HEAD then write is not atomic: a write landing in between is not seen.
+ *
+ * Where the probe saw the target honour conditional PUTs (`capabilities.conditionalWrites`),
+ * a one-shot PUT skips the HEAD and carries the condition instead ({@link putWithoutOverwrite}):
+ * one request per object fewer, and no window between check and write (a refused write is
+ * then explained by HEAD, as above). Multipart uploads keep the HEAD: RGW 16.2 ignores
+ * conditions on CompleteMultipartUpload (measured).
  */
 import { metadataValue } from '../stores/capabilities.ts';
+import type { WriteConditions, WriteResult } from '../stores/object-store.ts';
+import { StoreError } from '../stores/store-error.ts';
 import type { ObjectRecord } from '../state/contracts/objects.ts';
 import { META_SHA256, RESERVED_PREFIX, TAG_SHA256, type EngineContext, type EngineDataset } from './context.ts';
 import { retryOptions, withRetry } from './retry.ts';
@@ -76,4 +83,43 @@ export async function guardOverwrite(
       return;
   }
   throw new OverwriteConflictError(dataset.name, key, found.etag, record.targetEtag);
+}
+
+/**
+ * The condition under which the target itself refuses to overwrite `record.targetKey`, where
+ * the probe saw it honour that condition: `If-None-Match: *` for a key cloudexit never wrote,
+ * `If-Match` with the recorded ETag for one it did. `undefined`: HEAD first ({@link guardOverwrite}).
+ */
+export function overwriteCondition(
+  dataset: EngineDataset,
+  record: Pick<ObjectRecord, 'targetKey' | 'targetEtag'>,
+): WriteConditions | undefined {
+  if (record.targetKey.startsWith(dataset.targetPrefix + RESERVED_PREFIX)) return undefined;
+  const granted = dataset.target.capabilities.conditionalWrites;
+  if (record.targetEtag === undefined) return granted.ifNoneMatch ? { ifNoneMatch: '*' } : undefined;
+  return granted.ifMatch ? { ifMatch: record.targetEtag } : undefined;
+}
+
+/**
+ * Writes with `put` under `conditions` (from {@link overwriteCondition}), without HEAD. When
+ * the target refuses, HEAD tells why exactly as when it is asked first: a foreign or changed
+ * object is an {@link OverwriteConflictError} and nothing is written; the same bytes (a write
+ * whose answer was lost, then retried; a run killed before recording it) or a key gone since
+ * it was recorded let the write go ahead, unconditionally as on a store without conditions.
+ */
+export async function putWithoutOverwrite(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  record: Pick<ObjectRecord, 'targetKey' | 'targetEtag'>,
+  same: SameBytes,
+  conditions: WriteConditions,
+  put: (conditions: WriteConditions | undefined) => Promise<WriteResult>,
+): Promise<WriteResult> {
+  try {
+    return await put(conditions);
+  } catch (err) {
+    if (!(err instanceof StoreError) || err.code !== 'PreconditionFailed') throw err;
+  }
+  await guardOverwrite(ctx, dataset, record, same);
+  return put(undefined);
 }

@@ -3,11 +3,12 @@
  * the bytes read, the ETag the target reported and the ETag it should have reported.
  *
  * Small objects: one GET (body and properties together, pinned to the listed ETag) and
- * one PUT with Content-MD5, here, once the target key is known to be free to write
- * (overwrite-guard.ts). Large objects: a resumable multipart upload
- * (transfer-parts.ts).
+ * one PUT with Content-MD5, here, once the target key is known to be free to write, or
+ * under a condition the target enforces (overwrite-guard.ts). Large objects: a resumable
+ * multipart upload (transfer-parts.ts).
  */
 import type { ObjectRecord } from '../state/contracts/objects.ts';
+import type { WriteConditions, WriteResult } from '../stores/object-store.ts';
 import { StoreError } from '../stores/store-error.ts';
 import type { EngineContext, EngineDataset } from './context.ts';
 import { SourceChangedError } from './errors.ts';
@@ -15,7 +16,7 @@ import { md5, sha256Hex } from './hashing.ts';
 import { readExactly } from './read.ts';
 import { retryOptions, withRetry } from './retry.ts';
 import { expectedEtagOf } from './expected-etag.ts';
-import { guardOverwrite } from './overwrite-guard.ts';
+import { guardOverwrite, overwriteCondition, putWithoutOverwrite } from './overwrite-guard.ts';
 import { planTargetMeta } from './target-meta.ts';
 import { checkSourceMd5, checkTargetEtag, writeSidecar } from './transfer-checks.ts';
 import { transferInParts } from './transfer-parts.ts';
@@ -54,15 +55,24 @@ async function transferWhole(
     const digest = { sha256: sha256Hex(body), md5: md5Bytes.toString('hex'), md5Bytes };
     checkSourceMd5(dataset, record, info, digest.md5);
     const expectedEtag = expectedEtagOf(dataset.target.capabilities, [digest.md5Bytes], false, digest.md5);
-    // Nothing is written (not even a side-car) over an object cloudexit did not write.
-    await guardOverwrite(ctx, dataset, record, { size: record.size, expectedEtag, sha256: digest.sha256 });
+    const same = { size: record.size, expectedEtag, sha256: digest.sha256 };
     // Known before the PUT: the SHA-256 travels in the object's own metadata.
     const planned = planTargetMeta(dataset, record.targetKey, info, digest.sha256, dataset.target, digest.md5Bytes);
-    await writeSidecar(ctx, dataset, planned.sidecar);
-    const written = await withRetry(
-      () => dataset.target.put(record.targetKey, body, digest.md5Bytes, planned.meta),
-      retryOptions(ctx, `put ${record.targetKey}`),
-    );
+    const put = (conditions: WriteConditions | undefined) =>
+      withRetry(
+        () => dataset.target.put(record.targetKey, body, digest.md5Bytes, planned.meta, conditions),
+        retryOptions(ctx, `put ${record.targetKey}`),
+      );
+    // Nothing is written (not even a side-car) over an object cloudexit did not write: a
+    // side-car goes before its object, so only after HEAD has cleared the key.
+    const conditions = planned.sidecar ? undefined : overwriteCondition(dataset, record);
+    let written: WriteResult;
+    if (conditions) written = await putWithoutOverwrite(ctx, dataset, record, same, conditions, put);
+    else {
+      await guardOverwrite(ctx, dataset, record, same);
+      await writeSidecar(ctx, dataset, planned.sidecar);
+      written = await put(undefined);
+    }
     ctx.progress.advance({ bytes: record.size });
     checkTargetEtag(dataset, record, written.etag, expectedEtag);
     return {

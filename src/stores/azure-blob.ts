@@ -23,6 +23,7 @@ import type {
   ObjectStore,
   OpenedObject,
   ReadOptions,
+  WriteConditions,
   WriteMeta,
   WriteResult,
 } from './object-store.ts';
@@ -102,6 +103,9 @@ export const AZURE_DECLARED_CAPABILITIES: StoreCapabilities = Object.freeze({
     uploadPart: Object.freeze([]),
     complete: Object.freeze(['InvalidBlockList']),
   }),
+  // Put Blob documents If-None-Match: * and If-Match, but a service is trusted with them only
+  // once the probe saw it refuse (Azurite answers 409 BlobAlreadyExists to If-None-Match: *).
+  conditionalWrites: Object.freeze({ ifNoneMatch: false, ifMatch: false }),
 });
 
 /** Azure limits for block blobs (service version 2019-12-12 and later). */
@@ -320,15 +324,22 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
         return { body, info };
       },
 
-      async put(key, body, md5, meta): Promise<WriteResult> {
+      async put(key, body, md5, meta, conditions): Promise<WriteResult> {
         const res = await call('put', key, (abortSignal) =>
           blob(key).upload(body, body.byteLength, {
             abortSignal,
             transactionalContentMD5: md5,
             blobHTTPHeaders: httpHeaders(meta, meta.md5 ?? md5),
             metadata: writeMetadata(meta.metadata),
+            ...(conditions ? { conditions: writeConditions(conditions) } : {}),
           }),
-        );
+        ).catch((err: unknown) => {
+          // Azure refuses If-None-Match: * on an existing blob with 409 BlobAlreadyExists: the
+          // same refusal as a failed If-Match (412), one neutral code for both.
+          if (conditions?.ifNoneMatch && err instanceof StoreError && err.storeCode === 'BlobAlreadyExists')
+            throw storeErrorFrom({ op: 'put', key, store: description, status: 412, storeCode: 'BlobAlreadyExists' });
+          throw err;
+        });
         return { etag: unquote(res.etag), etagSource: 'response' };
       },
 
@@ -469,4 +480,12 @@ function hexOfBase64(base64: string | undefined): string | undefined {
 
 function hex(bytes: Uint8Array | undefined): string | undefined {
   return bytes && bytes.byteLength > 0 ? Buffer.from(bytes).toString('hex') : undefined;
+}
+
+/** Conditions as the SDK sends them: ETags quoted, as Azure reports them. */
+function writeConditions(conditions: WriteConditions): { ifNoneMatch?: string; ifMatch?: string } {
+  const out: { ifNoneMatch?: string; ifMatch?: string } = {};
+  if (conditions.ifNoneMatch !== undefined) out.ifNoneMatch = conditions.ifNoneMatch;
+  if (conditions.ifMatch !== undefined) out.ifMatch = `"${conditions.ifMatch}"`;
+  return out;
 }

@@ -42,8 +42,19 @@ export interface ObjectStore {
    */
   read(key: string, options?: ReadOptions): Promise<OpenedObject>;
 
-  /** One-shot upload. `md5` is the body's MD5, sent so the store rejects damaged bytes. */
-  put(key: string, body: Uint8Array, md5: Uint8Array, meta: WriteMeta): Promise<WriteResult>;
+  /**
+   * One-shot upload. `md5` is the body's MD5, sent so the store rejects damaged bytes.
+   * With `conditions`, sent as HTTP conditions; a store that refuses the write for them
+   * throws `StoreError` code `PreconditionFailed`. Whether a store honours them at all is
+   * `capabilities.conditionalWrites`: one that does not may write anyway.
+   */
+  put(
+    key: string,
+    body: Uint8Array,
+    md5: Uint8Array,
+    meta: WriteMeta,
+    conditions?: WriteConditions,
+  ): Promise<WriteResult>;
   /**
    * Starts a multipart upload and returns its id. Headers and metadata are fixed here on S3
    * (`capabilities.metadataAtComplete` false), at completion on Azure.
@@ -122,6 +133,14 @@ export interface WriteMeta extends ObjectHeaders {
   metadata: Record<string, string>;
   /** MD5 of the whole object, when known, for stores that keep one (Azure Content-MD5). */
   md5?: Uint8Array;
+}
+
+/** Conditions of a write, each only where `capabilities.conditionalWrites` grants it. */
+export interface WriteConditions {
+  /** Only if no object exists under the key (`If-None-Match: *`). */
+  ifNoneMatch?: '*';
+  /** Only if the object under the key has this ETag (without quotes). */
+  ifMatch?: string;
 }
 
 export interface WriteResult {

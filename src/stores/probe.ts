@@ -299,6 +299,8 @@ export async function probeStore(store: ObjectStore, prefix: string, options: Pr
       observe('uploadGone.listParts', 'not measured (ListParts is not in the contract): declared answers kept');
     }
 
+    capabilities.conditionalWrites = await probeConditionalWrites(store, key, observe);
+
     observe('checksumSha256', 'not measured (the contract sends no x-amz-checksum-sha256): declared value kept');
   } finally {
     await cleanUp(store, prefix, keys, uploads, observe);
@@ -316,6 +318,8 @@ export interface ProbeRow {
 /** The report as table rows, one per capability, in the order of StoreCapabilities. */
 export function probeRows(report: ProbeReport): ProbeRow[] {
   const c = report.capabilities;
+  // Probes recorded before conditional writes were measured lack them: not granted.
+  const conditional = (c as Partial<StoreCapabilities>).conditionalWrites ?? { ifNoneMatch: false, ifMatch: false };
   const values: [string, string][] = [
     ['etag.single', c.etag.single],
     ['etag.multipart', c.etag.multipart],
@@ -327,6 +331,8 @@ export function probeRows(report: ProbeReport): ProbeRow[] {
     ['tagging', String(c.tagging)],
     ['metadataAtComplete', String(c.metadataAtComplete)],
     ['checksumSha256', c.checksumSha256],
+    ['conditionalWrites.ifNoneMatch', String(conditional.ifNoneMatch)],
+    ['conditionalWrites.ifMatch', String(conditional.ifMatch)],
     ['uploadGone.listParts', c.uploadGone.listParts.join(', ') || '—'],
     ['uploadGone.uploadPart', c.uploadGone.uploadPart.join(', ') || '—'],
     ['uploadGone.complete', c.uploadGone.complete.join(', ') || '—'],
@@ -343,6 +349,60 @@ export function probeRows(report: ProbeReport): ProbeRow[] {
   const cleanup = report.observations.filter((o) => o.name === 'cleanup');
   if (cleanup.length > 0) rows.push({ capability: 'cleanup', value: '', seen: cleanup.map((o) => o.seen).join('; ') });
   return rows;
+}
+
+/**
+ * Conditional PUTs: granted only when a failing condition is refused (PreconditionFailed)
+ * with the object left as it was, and a holding one is applied. Both halves matter: RGW
+ * 16.2 refuses a quoted If-Match even when it matches, which would make every write of a
+ * key cloudexit wrote before fail, and s3rver applies every conditional PUT.
+ */
+async function probeConditionalWrites(
+  store: ObjectStore,
+  key: (name: string) => string,
+  observe: (name: string, seen: string) => void,
+): Promise<StoreCapabilities['conditionalWrites']> {
+  const none: WriteMeta = { metadata: {} };
+  const [first, second, third] = [randomBytes(KiB), randomBytes(KiB), randomBytes(KiB)];
+  const k = key('conditional');
+  const etagAt = async (at: string) => (await store.head(at))?.etag;
+
+  const onAbsent = await outcome(store.put(k, first, md5(first), none, { ifNoneMatch: '*' }));
+  const written = await etagAt(k);
+  const onExisting = await outcome(store.put(k, second, md5(second), none, { ifNoneMatch: '*' }));
+  const kept = (await etagAt(k)) === written;
+  const ifNoneMatch = !onAbsent.error && written !== undefined && refusedForCondition(onExisting) && kept;
+  observe(
+    'conditionalWrites.ifNoneMatch',
+    `If-None-Match: * on an absent key: ${describe(onAbsent, 'written')}; on an existing one: ` +
+      `${describe(onExisting, 'applied')}${onExisting.error && !kept ? ' (the object changed anyway)' : ''}`,
+  );
+
+  const current = (await etagAt(k)) ?? '';
+  const onWrong = await outcome(store.put(k, third, md5(third), none, { ifMatch: md5Hex(Buffer.from(current)) }));
+  const wrongKept = (await etagAt(k)) === current;
+  const onRight = await outcome(store.put(k, third, md5(third), none, { ifMatch: current }));
+  const replaced = (await etagAt(k)) !== current;
+  const absentKey = key('conditional-absent');
+  const onGone = await outcome(store.put(absentKey, third, md5(third), none, { ifMatch: current }));
+  const stillAbsent = (await etagAt(absentKey)) === undefined;
+  const ifMatch =
+    refusedForCondition(onWrong) &&
+    wrongKept &&
+    !onRight.error &&
+    replaced &&
+    refusedForCondition(onGone) &&
+    stillAbsent;
+  observe(
+    'conditionalWrites.ifMatch',
+    `If-Match, another ETag: ${describe(onWrong, 'applied')}; the object's ETag: ${describe(onRight, 'written')}; ` +
+      `an absent key: ${describe(onGone, 'written')}`,
+  );
+  return { ifNoneMatch, ifMatch };
+}
+
+function refusedForCondition(o: Outcome): boolean {
+  return o.error?.code === 'PreconditionFailed';
 }
 
 /** Aborts the probe's uploads, deletes its objects, then anything else left under `prefix`. */

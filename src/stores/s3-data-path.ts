@@ -1,6 +1,6 @@
 /**
  * The S3 requests made once per object or part — GET (ranged, If-Match), PutObject,
- * UploadPart, and the HEAD that guards every write (overwrite-guard.ts) — sent over an
+ * UploadPart, and the HEAD that guards a write (overwrite-guard.ts) — sent over an
  * undici keep-alive pool and signed by the SDK's own signer (s3-signer.ts): per object, the
  * bytes and one signature instead of the SDK's middleware stack, endpoint resolution and
  * serde. The answers are mapped to StoreErrors exactly as the SDK path maps them (same
@@ -35,7 +35,10 @@ export interface S3DataPath {
   head(key: string): Promise<IncomingHttpHeaders | undefined>;
   /** GET of the object or of `range` (`bytes=a-b`), pinned to `ifMatch` (quoted) when given. */
   get(key: string, range: string | undefined, ifMatch: string | undefined): Promise<S3Response>;
-  /** PUT with Content-MD5 and the given headers (`content-type`, `x-amz-meta-…`); returns the quoted ETag. */
+  /**
+   * PUT with Content-MD5 and the given headers (`content-type`, `x-amz-meta-…`, the
+   * conditions `if-none-match` / `if-match`); returns the quoted ETag.
+   */
   put(key: string, body: Uint8Array, md5: Uint8Array, headers: Record<string, string>): Promise<string | undefined>;
   /** UploadPart with Content-MD5; returns the quoted ETag. */
   uploadPart(

@@ -326,8 +326,13 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
         };
       },
 
-      async put(key, body, md5, meta) {
-        const etag = await data.put(key, body, md5, wireHeaders(meta));
+      async put(key, body, md5, meta, conditions) {
+        const headers = wireHeaders(meta);
+        if (conditions?.ifNoneMatch !== undefined) headers['if-none-match'] = conditions.ifNoneMatch;
+        // Unquoted: RGW 16.2 compares the header with its ETag as stored, without quotes, and
+        // refuses a quoted one even when it matches (measured). The probe checks the form works.
+        if (conditions?.ifMatch !== undefined) headers['if-match'] = conditions.ifMatch;
+        const etag = await data.put(key, body, md5, headers);
         return { etag: unquote(etag), etagSource: 'response' };
       },
 
