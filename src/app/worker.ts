@@ -125,9 +125,11 @@ export async function workInSession(
   if (!queue) throw new UserError('this state cannot share work between workers', { fix: 'use a PostgreSQL state' });
   const leaseMs = (options.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000;
   const me = { workerId: `${hostname()}-${process.pid}-${randomBytes(4).toString('hex')}`, host: hostname() };
-  await probeTargets(session, { force: false });
   const ask = <T>(what: string, call: () => Promise<T>) =>
     untilStateAnswers(what, call, { progress: session.ctx.progress, signal: session.ctx.signal });
+  // Several workers starting together each probe a target no one has probed yet; a probe
+  // is idempotent (throw-away objects under a random prefix), so an outage is retried whole.
+  await ask('the probe of the targets', () => probeTargets(session, { force: false }));
   const keeper = new LeaseKeeper(queue, leaseMs, session.ctx.progress, session.ctx.signal);
   await ask('the registration', () => queue.registerWorker({ ...me, pid: process.pid }));
   const work: LeaseWork = { queue, keeper, workerId: me.workerId, leaseMs, batch: options.batch ?? DEFAULT_BATCH, ask };

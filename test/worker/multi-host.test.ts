@@ -304,10 +304,12 @@ describe.skipIf(skip)(`workers on three hosts${skip ? ` (skipped: ${skip})` : ''
       const workers = startAll(s);
       const store = await s.state.open();
       try {
+        // Every worker at work (registered, so past its start and its probe), some objects copied.
         await waitWhileRunning(
-          'some objects copied',
+          'all three workers registered and some objects copied',
           workers,
-          async () => (await store.countObjects('lots')).copied.objects >= 20,
+          async () =>
+            (await store.fleet(60_000)).workers.length >= 3 && (await store.countObjects('lots')).copied.objects >= 20,
         );
       } finally {
         await store.close();
