@@ -24,6 +24,7 @@ import { migrationPaths } from './paths.ts';
 import { planOf, type PlanOptions } from './plan-state.ts';
 import { holdPhaseLock } from './phase-leader.ts';
 import { phaseOf, selectDatasets, type Selection } from './selection.ts';
+import { untilStateAnswers } from './state-retry.ts';
 
 /** How the caller runs a use case: who, when, where progress goes, how to stop it. */
 export interface RunOptions {
@@ -141,7 +142,12 @@ export async function openSession(options: SessionOptions, command: string): Pro
     },
     async finish(outcome, totals) {
       try {
-        await state.finishRun(runId, options.signal?.aborted ? 'interrupted' : outcome, totals);
+        const ended = options.signal?.aborted ? 'interrupted' : outcome;
+        // Recording a run's end is idempotent: tried again through a short outage of a shared state.
+        await untilStateAnswers('the end of the run', () => state.finishRun(runId, ended, totals), {
+          progress: options.progress ?? SILENT,
+          limitMs: 60_000,
+        });
       } finally {
         await lock?.release();
         await state.close();

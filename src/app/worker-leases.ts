@@ -10,6 +10,8 @@
 import type { EngineState } from '../engine/context.ts';
 import { FencedWriteError, type ObjectLease, type WorkQueue } from '../state/contracts/work-queue.ts';
 import type { ProgressSink } from '../progress.ts';
+import { isRetriableStateError } from '../state/postgres-retriable.ts';
+import { untilStateAnswers } from './state-retry.ts';
 
 /** A lease the worker holds, with what stops the work on it. */
 export interface HeldLease {
@@ -73,7 +75,7 @@ export class LeaseKeeper {
     entry.held = {
       lease,
       signal,
-      ledger: countingFences(this.#queue.fencedLedger(lease), onFenced),
+      ledger: outlivingOutages(countingFences(this.#queue.fencedLedger(lease), onFenced), this.#progress, signal),
       get lost() {
         return entry.lost;
       },
@@ -124,8 +126,13 @@ export class LeaseKeeper {
 
 const TIMED_OUT = Symbol('timed out');
 
-/** `promise`'s value, or `TIMED_OUT` when it has not settled within `ms` (it is left to settle alone). */
+/**
+ * `promise`'s value, or `TIMED_OUT` when it has not settled within `ms` (it is left to settle
+ * alone, and a late rejection is dropped: unobserved, it would end the process — as a
+ * renewal did when PostgreSQL restarted, rejecting after the heartbeat had moved on).
+ */
 async function within<T>(ms: number, promise: Promise<T>): Promise<T | typeof TIMED_OUT> {
+  promise.catch(() => {});
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<typeof TIMED_OUT>((resolve) => (timer = setTimeout(() => resolve(TIMED_OUT), ms)));
   try {
@@ -154,6 +161,34 @@ export function countingFences<T extends object>(ledger: T, onFenced: (err: Fenc
         return out.catch((err: unknown) => {
           if (err instanceof FencedWriteError) onFenced(err);
           throw err;
+        });
+      };
+    },
+  });
+}
+
+/**
+ * `ledger` with each call that fails for an outage of the state (PostgreSQL restarting, a
+ * connection cut: `isRetriableStateError`) tried again until the state answers, so the
+ * engine never takes a short outage for a failed object. Safe because every call is
+ * idempotent: reads, and writes that set a record or a part to given values; a fenced
+ * refusal is an answer and is thrown at once.
+ */
+export function outlivingOutages<T extends object>(ledger: T, progress: ProgressSink, signal?: AbortSignal): T {
+  return new Proxy(ledger, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const out: unknown = value.apply(target, args);
+        if (!(out instanceof Promise)) return out;
+        return out.catch((err: unknown) => {
+          if (!isRetriableStateError(err)) throw err;
+          return untilStateAnswers(`a ${String(property)} call`, () => value.apply(target, args) as Promise<unknown>, {
+            progress,
+            signal,
+            retriable: isRetriableStateError,
+          });
         });
       };
     },

@@ -20,7 +20,7 @@ import { isPostgresLocation } from '../state/open.ts';
 import { stopped, withSession, type Session, type SessionOptions } from './session.ts';
 import { probeTargets } from './target-capabilities.ts';
 import { inventoryInShards } from './worker-inventory.ts';
-import { untilStateAnswers } from './worker-retry.ts';
+import { untilStateAnswers } from './state-retry.ts';
 import { copyLeases, pollMsOf, type LeaseWork } from './worker-batches.ts';
 import { LeaseKeeper, type LeaseCounts } from './worker-leases.ts';
 
@@ -98,14 +98,23 @@ export async function worker(options: WorkerOptions): Promise<WorkerReport> {
     'worker',
     async (session) => {
       const report = await workInSession(session, options);
-      await session.audit('worker', report.ok ? 'succeeded' : report.interrupted ? 'interrupted' : 'failed', {
-        workerId: report.workerId,
-        host: report.host,
-        copied: report.copied,
-        bytes: report.bytesCopied,
-        failed: report.failed,
-        fencedWrites: report.leases.fencedWrites,
-      });
+      // Work done must not end as a failure because the state restarted as it finished: the
+      // event is retried through an outage (written twice only if an answer was lost after
+      // the commit — an audit reader sees the same worker's end twice, nothing else).
+      const outcome = report.ok ? 'succeeded' : report.interrupted ? 'interrupted' : 'failed';
+      await untilStateAnswers(
+        'the end of this worker',
+        () =>
+          session.audit('worker', outcome, {
+            workerId: report.workerId,
+            host: report.host,
+            copied: report.copied,
+            bytes: report.bytesCopied,
+            failed: report.failed,
+            fencedWrites: report.leases.fencedWrites,
+          }),
+        { progress: session.ctx.progress },
+      );
       return report;
     },
     (report) => ({

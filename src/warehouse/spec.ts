@@ -72,7 +72,7 @@ const postgresServer = z.strictObject({
 export type PostgresServerSpec = z.output<typeof postgresServer>;
 
 /**
- * The worker fleet that copies the warehouse (issue 13): host-neutral sizing and what each
+ * The worker fleet that copies the warehouse: host-neutral sizing and what each
  * worker runs. Each target stack maps it to its own machines (src/infra/worker-fleet*.ts).
  */
 const workerFleet = z.strictObject({

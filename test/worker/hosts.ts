@@ -65,7 +65,7 @@ export interface RunningWorker {
 
 /** Starts `cloudexit worker …args` on `host`. */
 export function startWorker(net: TestNetwork, host: TestHost, args: string[], env: NodeJS.ProcessEnv): RunningWorker {
-  const child = net.spawnOn(host, process.execPath, [BIN, 'worker', ...args], env);
+  const child = net.spawnOn(host, process.execPath, [BIN, '--verbose', 'worker', ...args], env);
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));

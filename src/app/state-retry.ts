@@ -16,6 +16,8 @@ export interface StateRetryOptions {
   progress: ProgressSink;
   /** Stops waiting when aborted (the last error is then thrown). */
   signal?: AbortSignal | undefined;
+  /** Which errors are an outage worth another try. @default every error but a refusal (UserError, FencedWriteError) */
+  retriable?: ((err: unknown) => boolean) | undefined;
 }
 
 /** Runs `call` until the state answers, waiting 0.1 s, 0.2 s… up to 2 s between tries. */
@@ -30,6 +32,7 @@ export async function untilStateAnswers<T>(
       return await call();
     } catch (err) {
       if (err instanceof UserError || err instanceof FencedWriteError) throw err;
+      if (options.retriable && !options.retriable(err)) throw err;
       if (Date.now() > deadline || options.signal?.aborted) throw err;
       const delayMs = Math.min(2000, 100 * 2 ** (attempt - 1));
       if (attempt === 1 || attempt % 10 === 0)
