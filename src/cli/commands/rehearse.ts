@@ -50,6 +50,9 @@ export function renderRehearsal(report: RehearsalReport): string {
       (p) =>
         `phase ${p.id} ${p.name}: ${p.state}${p.stoppedAt ? ` (stopped at ${p.stoppedAt.step}: ${p.stoppedAt.error})` : ''}`,
     ),
+    `decommissioned: ${report.decommission.datasets.length} datasets, ${report.decommission.objectsLeftAtSource} ` +
+      `objects left at the source${report.decommission.residualUntil ? `, provider residues until ${report.decommission.residualUntil}` : ''}` +
+      ` (certificates: ${report.outDir}/evidence/decommission/)`,
     `target: ${report.target.server} (${report.target.why})`,
     `audit log head: ${report.auditHead ?? '—'}`,
     `evidence (SHA-256 manifests): ${report.outDir}/evidence`,
