@@ -151,19 +151,9 @@ function describeLease(lease: ObjectLease): string {
  * engine's code paths stay the plain ones, and the worker still learns of each refusal.
  */
 export function countingFences<T extends object>(ledger: T, onFenced: (err: FencedWriteError) => void): T {
-  return new Proxy(ledger, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        const out: unknown = value.apply(target, args);
-        if (!(out instanceof Promise)) return out;
-        return out.catch((err: unknown) => {
-          if (err instanceof FencedWriteError) onFenced(err);
-          throw err;
-        });
-      };
-    },
+  return onRejection(ledger, (err) => {
+    if (err instanceof FencedWriteError) onFenced(err);
+    throw err;
   });
 }
 
@@ -175,21 +165,30 @@ export function countingFences<T extends object>(ledger: T, onFenced: (err: Fenc
  * refusal is an answer and is thrown at once.
  */
 export function outlivingOutages<T extends object>(ledger: T, progress: ProgressSink, signal?: AbortSignal): T {
-  return new Proxy(ledger, {
-    get(target, property) {
-      const value: unknown = Reflect.get(target, property, target);
+  return onRejection(ledger, (err, name, again) => {
+    if (!isRetriableStateError(err)) throw err;
+    return untilStateAnswers(`a ${name} call`, again, { progress, signal, retriable: isRetriableStateError });
+  });
+}
+
+/**
+ * `target` whose async methods hand a rejection to `handle` (with the method's name and a
+ * way to call it again with the same arguments); what `handle` returns or throws is the
+ * call's outcome. Other properties, and methods that return no promise, are unchanged.
+ */
+function onRejection<T extends object>(
+  target: T,
+  handle: (err: unknown, name: string, again: () => Promise<unknown>) => unknown,
+): T {
+  return new Proxy(target, {
+    get(object, property) {
+      const value: unknown = Reflect.get(object, property, object);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
-        const out: unknown = value.apply(target, args);
+        const out: unknown = value.apply(object, args);
         if (!(out instanceof Promise)) return out;
-        return out.catch((err: unknown) => {
-          if (!isRetriableStateError(err)) throw err;
-          return untilStateAnswers(`a ${String(property)} call`, () => value.apply(target, args) as Promise<unknown>, {
-            progress,
-            signal,
-            retriable: isRetriableStateError,
-          });
-        });
+        const again = () => value.apply(object, args) as Promise<unknown>;
+        return out.catch((err: unknown) => handle(err, String(property), again));
       };
     },
   });

@@ -10,7 +10,7 @@ import { copyFile, mkdtemp, rm } from 'node:fs/promises';
 import { DatabaseSync } from 'node:sqlite';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChain } from '../../src/audit/chain.ts';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
@@ -25,6 +25,7 @@ import { COPIED } from '../state/conformance/databases.ts';
 import { stoppedPhase } from '../state/conformance/phases.ts';
 import { collect, objectRecord } from '../state/helpers.ts';
 import { runCli } from './run-cli.ts';
+import { onDatabase } from '../databases/methods-helpers.ts';
 
 let cluster: EmbeddedCluster;
 let dir: string;
@@ -38,19 +39,7 @@ const migrate = (from: string, database: string, ...extra: string[]) =>
   runCli(['state', 'migrate', '--from', from, '--to', urlOf(database), '--batch-size', '100', ...extra], env());
 
 async function query<T extends pg.QueryResultRow>(database: string, sql: string): Promise<T[]> {
-  const client = new pg.Client({
-    host: cluster.host,
-    port: cluster.port,
-    user: cluster.user,
-    password: cluster.password,
-    database,
-  });
-  await client.connect();
-  try {
-    return (await client.query<T>(sql)).rows;
-  } finally {
-    await client.end();
-  }
+  return onDatabase(cluster, async (client) => (await client.query<T>(sql)).rows, database);
 }
 
 /** A new empty database. */

@@ -6,12 +6,13 @@
 import { chmod, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../../src/embedded/postgres.ts';
 import { seedSource } from '../app/helpers.ts';
 import { writeTestPlan, type PlanFixture } from './plan-fixture.ts';
 import { runCli, type CliResult } from './run-cli.ts';
+import { onDatabase } from '../databases/methods-helpers.ts';
 
 let cluster: EmbeddedCluster;
 let dir: string;
@@ -26,21 +27,8 @@ const urlWithPassword = (database: string) =>
 const withPassword = () => ({ ...plan.env, PGPASSWORD: cluster.password });
 const cli = (args: string[], env: NodeJS.ProcessEnv = withPassword()) => runCli([...args, '--plan', plan.file], env);
 
-async function admin<T>(database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({
-    host: cluster.host,
-    port: cluster.port,
-    user: cluster.user,
-    password: cluster.password,
-    database,
-  });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(database: string, work: (client: pg.Client) => Promise<T>): Promise<T> =>
+  onDatabase(cluster, work, database);
 
 const createDatabase = (name: string) => admin('postgres', (c) => c.query(`CREATE DATABASE ${name}`));
 const tablesIn = (database: string) =>
