@@ -16,7 +16,7 @@ let dir: string;
 let plan: PlanFixture;
 const OBJECTS = 120;
 
-const copyArgs = (state: string) => [
+const copyArgs = (state: string, bandwidth = '60KiB/s', ...extra: string[]) => [
   'copy',
   '--plan',
   plan.file,
@@ -25,7 +25,8 @@ const copyArgs = (state: string) => [
   '--evidence',
   join(dir, 'evidence'),
   '--bandwidth',
-  '60KiB/s',
+  bandwidth,
+  ...extra,
   '--json',
 ];
 
@@ -70,10 +71,15 @@ describe('Ctrl-C during a copy', () => {
   });
 
   it('a second SIGINT exits at once with 130', async () => {
-    const { child, done } = startCli(copyArgs('twice.db'), plan.env);
+    // Slow enough that the objects in flight after the first SIGINT take seconds to land:
+    // the second one must find the run still stopping, whatever the machine's load.
+    const { child, done } = startCli(copyArgs('twice.db', '4KiB/s', '--concurrency', '4'), plan.env);
+    let stderr = '';
+    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
     await waitFor('some copied objects', async () => (await copiedSoFar('twice.db')) >= 5);
     child.kill('SIGINT');
-    await new Promise((r) => setTimeout(r, 50));
+    // Only once the first is handled: two signals sent together may arrive as one.
+    await waitFor('the first SIGINT handled', async () => stderr.includes('SIGINT: stopping after the work in flight'));
     child.kill('SIGINT');
     const r = await done;
     expect(r.code).toBe(130);
