@@ -26,7 +26,7 @@ const nodeGlobals = Object.fromEntries(
 );
 
 export default defineConfig(
-  globalIgnores(['**/node_modules/', '.cloudexit/', 'coverage/', 'dist/', 'runbooks/']),
+  globalIgnores(['**/node_modules/', '.cloudexit/', '.scratch/', 'coverage/', 'dist/', 'runbooks/']),
   {
     files: ['{src,test,bench,scripts,bin}/**/*.{ts,js,mjs}', '*.{ts,js}'],
     extends: [js.configs.recommended, tseslint.configs.recommended],

@@ -4,10 +4,8 @@
  * `npm ci`, a production install may leave them out. A command that needs a missing one
  * stops with the exact install command instead of a module-resolution stack trace.
  */
-import { createRequire } from 'node:module';
 import { UserError } from './errors.ts';
-
-const manifest = createRequire(import.meta.url)('../package.json') as { peerDependencies?: Record<string, string> };
+import { packageManifest } from './package-root.ts';
 
 /**
  * Runs `load` (a dynamic `import()` of a module that imports `packages`) and turns a
@@ -20,7 +18,7 @@ export async function importOptional<T>(load: () => Promise<T>, packages: readon
   } catch (err) {
     const missing = missingPackage(err, packages);
     if (missing === undefined) throw err;
-    const pinned = packages.map((p) => `${p}@${manifest.peerDependencies?.[p] ?? 'latest'}`).join(' ');
+    const pinned = packages.map((p) => `${p}@${packageManifest().peerDependencies?.[p] ?? 'latest'}`).join(' ');
     throw new UserError(`${what} needs the package ${missing}, which is not installed here`, {
       fix: `npm install --no-save ${pinned} (a clone has them after \`npm ci\`)`,
     });

@@ -5,12 +5,12 @@
  * are summed into the copy's, per dataset.
  */
 import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { CopySummary } from '../engine/copy.ts';
 import type { InventorySummary } from '../engine/inventory.ts';
 import { UserError } from '../errors.ts';
 import { bandwidthOf } from './limits.ts';
 import { isPostgresLocation } from '../state/open.ts';
+import { CLOUDEXIT_BIN } from '../package-root.ts';
 import type { Session, SessionOptions } from './session.ts';
 import { batchOf, leaseSecondsOf, workInSession, type WorkerReport } from './worker.ts';
 
@@ -23,9 +23,6 @@ export interface CopyWorkerOptions {
   /** Lease duration in seconds. @default 60 (`DEFAULT_LEASE_SECONDS`) */
   leaseSeconds?: number | undefined;
 }
-
-/** The bin every child worker runs. */
-const BIN = fileURLToPath(new URL('../../bin/cloudexit.js', import.meta.url));
 
 /** `value` as a number of local workers, 1 to 64. */
 export function workersOf(value: number | string, flag = '--workers'): number {
@@ -139,7 +136,7 @@ interface Child {
 }
 
 function runChild(env: NodeJS.ProcessEnv, args: string[], index: number, session: Session): Child {
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', BIN, ...args], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=4', CLOUDEXIT_BIN, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

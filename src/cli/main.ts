@@ -4,7 +4,6 @@
  * itself on the program; this file only assembles them and turns errors into exit codes.
  */
 import { Command } from 'commander';
-import { createRequire } from 'node:module';
 import { registerCopyCommand } from './commands/copy.ts';
 import { registerCutoverCommands } from './commands/cutover.ts';
 import { registerDecommissionCommand } from './commands/decommission.ts';
@@ -20,11 +19,12 @@ import { registerProbeCommand } from './commands/probe.ts';
 import { registerStateCommands } from './commands/state.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
 import { wasInterrupted } from './interrupts.ts';
+import { packageManifest } from '../package-root.ts';
 import { configureLog, logError, logExit, type LogOptions } from './log.ts';
 
-/** The version in package.json, read next to the sources (there is no build step to stamp it). */
+/** The version in package.json (read at run time: the same file whether run from src/ or dist/). */
 function packageVersion(): string {
-  return (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+  return packageManifest().version;
 }
 
 export function buildProgram(): Command {

@@ -5,7 +5,6 @@
  * recorded parts. An object whose target key holds something cloudexit did not write is
  * a conflict: not written, reported, and the rest goes on.
  */
-import PQueue from 'p-queue';
 import { redact } from '../secrets/redact.ts';
 import type { ObjectRecord } from '../state/contracts/objects.ts';
 import { retryOptions, withRetry } from './retry.ts';
@@ -14,6 +13,7 @@ import { IntegrityError, SourceChangedError } from './errors.ts';
 import { inventoryDataset, type InventorySummary } from './inventory.ts';
 import { OverwriteConflictError } from './overwrite-guard.ts';
 import { transferObject } from './transfer.ts';
+import { forEachBounded } from './bounded.ts';
 
 export interface CopySummary {
   dataset: string;
@@ -107,21 +107,19 @@ export async function copyRecords(
   summary: CopySummary,
   onUnrecorded?: (key: string, error: unknown) => void,
 ): Promise<void> {
-  let unrecorded: { error: unknown } | undefined;
-  const queue = new PQueue({ concurrency: ctx.limits.concurrency });
-  for await (const record of records) {
-    if (ctx.signal?.aborted || unrecorded) break;
-    // Keep only a short line of queued objects: the state store, not memory, holds the backlog.
-    await queue.onSizeLessThan(ctx.limits.concurrency);
-    void queue.add(() =>
-      copyOne(ctx, dataset, record, summary).catch((error: unknown) => {
-        if (onUnrecorded) onUnrecorded(record.key, error);
-        else unrecorded ??= { error };
-      }),
-    );
-  }
-  await queue.onIdle();
-  if (unrecorded) throw unrecorded.error;
+  await forEachBounded(
+    records,
+    async (record) => {
+      try {
+        await copyOne(ctx, dataset, record, summary);
+      } catch (error) {
+        // Without onUnrecorded, the first such error stops the run (thrown once the rest is done).
+        if (!onUnrecorded) throw error;
+        onUnrecorded(record.key, error);
+      }
+    },
+    { concurrency: ctx.limits.concurrency, stop: () => ctx.signal?.aborted === true },
+  );
 }
 
 async function copyOne(

@@ -5,7 +5,6 @@
  * killed run resumes the same upload. Parts already on the target are read again to
  * rebuild the SHA-256 (hash states cannot be saved) but never sent again.
  */
-import PQueue from 'p-queue';
 import type { CompletedPart, ObjectInfo } from '../stores/object-store.ts';
 import type { ObjectRecord } from '../state/contracts/objects.ts';
 import type { PartRecord, UploadRecord } from '../state/contracts/uploads.ts';
@@ -15,6 +14,7 @@ import { md5, needsWholeMd5, OrderedHasher, type ObjectDigest } from './hashing.
 import type { PartRange } from './part-size.ts';
 import { readExactly } from './read.ts';
 import { retryOptions, withRetry } from './retry.ts';
+import { forEachBounded } from './bounded.ts';
 
 /** What copying every part of an object produced. */
 export interface CopiedParts {
@@ -72,23 +72,19 @@ export class PartCopier {
    */
   async copyAll(): Promise<CopiedParts> {
     const { signal, limits } = this.#ctx;
-    const parts = new PQueue({ concurrency: limits.partConcurrency });
     let failure: unknown;
     try {
-      for (const [index, range] of this.#ranges.entries()) {
-        if (failure !== undefined || signal?.aborted) break;
-        // Enqueue just ahead of the workers: a 10,000-part object does not create 10,000 closures waiting on the budget.
-        await parts.onSizeLessThan(limits.partConcurrency);
-        parts
-          .add(() => this.#copyPart(range, index))
-          .catch((err: unknown) => {
+      await forEachBounded(
+        this.#ranges,
+        (range, index) =>
+          this.#copyPart(range, index).catch((err: unknown) => {
             failure ??= err;
-            parts.clear();
             // Parts in flight after this one would wait forever to be hashed in order.
             this.#ordered.abort(failure);
-          });
-      }
-      await parts.onIdle();
+          }),
+        // Read just ahead of the workers: a 10,000-part object does not create 10,000 closures waiting on the budget.
+        { concurrency: limits.partConcurrency, stop: () => failure !== undefined || signal?.aborted === true },
+      );
     } finally {
       this.#pool.drain();
     }

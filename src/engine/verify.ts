@@ -6,10 +6,10 @@
  * A mismatch marks the object `failed`, so the next `copy` repairs it: bytes, headers and
  * metadata are written again.
  */
-import PQueue from 'p-queue';
 import type { ObjectRecord } from '../state/contracts/objects.ts';
 import type { EngineContext, EngineDataset } from './context.ts';
 import { checkBytes, checkQuick, type Mismatch } from './verify-checks.ts';
+import { forEachBounded } from './bounded.ts';
 
 export type VerifyMode = 'quick' | 'full';
 
@@ -70,11 +70,9 @@ export async function verifyDataset(
     bytes: statuses.reduce((n, status) => n + counts[status].bytes, 0),
   };
   ctx.progress.start(`verify ${mode} ${dataset.name}`, mode === 'full' ? total : { objects: total.objects, bytes: 0 });
-  const queue = new PQueue({ concurrency: ctx.limits.concurrency });
-  for await (const record of ctx.state.iterateObjects(dataset.name, statuses)) {
-    if (ctx.signal?.aborted) break;
-    await queue.onSizeLessThan(ctx.limits.concurrency);
-    void queue.add(async () => {
+  await forEachBounded(
+    ctx.state.iterateObjects(dataset.name, statuses),
+    async (record) => {
       const mismatch = await checkObject(ctx, dataset, record, mode, summary);
       summary.checked++;
       if (mismatch) {
@@ -97,9 +95,9 @@ export async function verifyDataset(
         });
       }
       ctx.progress.advance({ objects: 1 });
-    });
-  }
-  await queue.onIdle();
+    },
+    { concurrency: ctx.limits.concurrency, stop: () => ctx.signal?.aborted === true },
+  );
   ctx.progress.stop();
   for await (const record of ctx.state.iterateObjects(dataset.name, ['failed'])) {
     if (summary.failed.length >= MAX_NAMED_FAILURES) break;

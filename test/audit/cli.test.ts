@@ -10,7 +10,7 @@ import type { AuditEvent } from '../../src/audit/event.ts';
 import { tempDir } from '../state/helpers.ts';
 import { sampleInput } from './helpers.ts';
 
-const CLI = resolve('src/cli/main.ts');
+const CLI = resolve('bin/cloudexit.js');
 const SAMPLE_PLAN = resolve('runbooks/emc2/plan.yaml');
 
 function cli(args: string[], cwd = process.cwd()): Promise<{ code: number | null; stdout: string; stderr: string }> {

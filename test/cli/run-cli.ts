@@ -1,7 +1,8 @@
 /** Runs the real `cloudexit` CLI in a child process, as an operator would. */
 import { spawn, type ChildProcess } from 'node:child_process';
 
-export const CLI = 'src/cli/main.ts';
+/** The command as npm links it: the bundle in dist/ when it is fresh (bin/fresh-bundle.js), else the sources. */
+export const CLI = 'bin/cloudexit.js';
 
 export interface CliResult {
   code: number | null;
