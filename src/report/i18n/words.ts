@@ -6,6 +6,7 @@
  */
 import { capital, count, formatBytes, humanDuration, parisDate, parisDateTime } from '../runbook/format.ts';
 import type { Lang } from './lang.ts';
+import { parisParts } from '../../plan/clock.ts';
 
 export interface Words {
   lang: Lang;
@@ -21,22 +22,6 @@ export interface Words {
   plural(n: number, one: string, many: string): string;
   bytes(n: number): string;
   capital(text: string): string;
-}
-
-const PARTS = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/Paris',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-function parisParts(iso: string): { year: string; month: string; day: string; hour: string; minute: string } {
-  const p: Record<string, string> = {};
-  for (const part of PARTS.formatToParts(new Date(iso))) p[part.type] = part.value;
-  return { year: p['year']!, month: p['month']!, day: p['day']!, hour: p['hour']!, minute: p['minute']! };
 }
 
 const english: Words = {

@@ -9,6 +9,7 @@ import { secondsFor, type Throughput } from '../../plan/projection.ts';
 import type { Plan } from '../../plan/schema.ts';
 import { CUTOVER_STEPS, type CutoverStep } from '../../phase-record.ts';
 import type { PhaseFacts } from './model.ts';
+import { parisParts } from '../../plan/clock.ts';
 
 /**
  * Names a List Blobs page returns (Azure's maximum), one page a second assumed: the
@@ -52,18 +53,8 @@ export interface CutoverNight {
 export function parisInstant(day: string, time: string): string {
   const guess = Date.parse(`${day}T${time}:00Z`);
   const offset = (at: number) => {
-    const parts = new Intl.DateTimeFormat('en-CA', {
-      timeZone: 'Europe/Paris',
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    }).formatToParts(new Date(at));
-    const p: Record<string, string> = {};
-    for (const part of parts) p[part.type] = part.value;
-    return Date.parse(`${p['year']}-${p['month']}-${p['day']}T${p['hour']}:${p['minute']}:00Z`) - at;
+    const p = parisParts(new Date(at).toISOString());
+    return Date.parse(`${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}:00Z`) - at;
   };
   return new Date(guess - offset(guess - offset(guess))).toISOString();
 }

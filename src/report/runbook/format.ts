@@ -5,36 +5,21 @@
  * come out byte-identical from the same plan and state.
  */
 import { formatBytes } from '../../plan/sizes.ts';
+import { parisParts } from '../../plan/clock.ts';
 
 export { formatBytes };
-
-const PARIS = new Intl.DateTimeFormat('en-CA', {
-  timeZone: 'Europe/Paris',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-function parisParts(iso: string): Record<string, string> {
-  const parts: Record<string, string> = {};
-  for (const part of PARIS.formatToParts(new Date(iso))) parts[part.type] = part.value;
-  return parts;
-}
 
 /** `2026-12-07 (Europe/Paris)` from a day `YYYY-MM-DD` (already a Paris day) or an ISO instant. */
 export function parisDate(dayOrIso: string): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(dayOrIso)) return `${dayOrIso} (Europe/Paris)`;
   const p = parisParts(dayOrIso);
-  return `${p['year']}-${p['month']}-${p['day']} (Europe/Paris)`;
+  return `${p.year}-${p.month}-${p.day} (Europe/Paris)`;
 }
 
 /** `2026-12-07 21:30 (Europe/Paris)` from an ISO instant. */
 export function parisDateTime(iso: string): string {
   const p = parisParts(iso);
-  return `${p['year']}-${p['month']}-${p['day']} ${p['hour']}:${p['minute']} (Europe/Paris)`;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute} (Europe/Paris)`;
 }
 
 /** `under 1 min`, `12 min`, `3 h 20 min`, `1 day`, `2.5 days`. */
