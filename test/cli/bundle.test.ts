@@ -73,7 +73,9 @@ describe('bin/cloudexit.js', () => {
 
   it('runs the bundle `npm test` built, and says nothing about it', () => {
     // `npm test` builds dist/ first (pretest), and nothing in the suite edits a source.
-    expect(freshBundle(process.cwd())).toEqual({ entry: join(process.cwd(), 'dist/main.js') });
+    expect(freshBundle(process.cwd()), 'dist/ is stale: `npm test` rebuilds it (or run `npm run build`)').toEqual({
+      entry: join(process.cwd(), 'dist/main.js'),
+    });
     const result = run({});
     expect(result.status).toBe(0);
     expect(result.stdout.trim()).toBe(version);
