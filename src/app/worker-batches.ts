@@ -76,12 +76,16 @@ async function copyLease(
   );
   const ctx = { ...session.ctx, state: held.ledger, signal: held.signal };
   const failedBefore = summary.failed.length;
-  await copyRecords(ctx, dataset, whileHeld(todo, held), summary, (key, error) => {
-    // A fenced write was counted and stopped the lease. Anything else (the state did not
-    // answer) leaves the object as it was, given back with the lease for another try.
-    if (error instanceof FencedWriteError) return;
-    const message = redact(error instanceof Error ? error.message : String(error));
-    session.ctx.progress.note(`${dataset.name}: ${key}: its outcome could not be recorded (${message}); retried later`);
+  await copyRecords(ctx, dataset, whileHeld(todo, held), summary, {
+    onUnrecorded: (key, error) => {
+      // A fenced write was counted and stopped the lease. Anything else (the state did not
+      // answer) leaves the object as it was, given back with the lease for another try.
+      if (error instanceof FencedWriteError) return;
+      const message = redact(error instanceof Error ? error.message : String(error));
+      session.ctx.progress.note(
+        `${dataset.name}: ${key}: its outcome could not be recorded (${message}); retried later`,
+      );
+    },
   });
   for (const f of summary.failed.slice(failedBefore)) tried.add(f.key);
 }

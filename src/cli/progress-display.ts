@@ -100,6 +100,12 @@ function barDisplay(stream: NodeJS.WritableStream): ProgressSink {
       );
       bar.start(total(tally), 0, { stage, detail: describe(tally) });
     },
+    grow(delta) {
+      if (!tally || !bar) return;
+      tally.totalObjects += delta.objects ?? 0;
+      tally.totalBytes += delta.bytes ?? 0;
+      bar.setTotal(total(tally));
+    },
     advance(delta) {
       if (!tally || !bar) return;
       tally.objects += delta.objects ?? 0;
@@ -128,6 +134,11 @@ function lineDisplay(stream: NodeJS.WritableStream, intervalMs: number): Progres
       timer = setInterval(print, intervalMs);
       timer.unref();
     },
+    grow(delta) {
+      if (!tally) return;
+      tally.totalObjects += delta.objects ?? 0;
+      tally.totalBytes += delta.bytes ?? 0;
+    },
     advance(delta) {
       if (!tally) return;
       tally.objects += delta.objects ?? 0;
@@ -152,6 +163,9 @@ function logged(sink: ProgressSink): ProgressSink {
       done = { objects: 0, bytes: 0 };
       logDebug('stage started', { stage: name, totalObjects: totals.objects, totalBytes: totals.bytes });
       sink.start(name, totals);
+    },
+    grow(delta) {
+      sink.grow?.(delta);
     },
     advance(delta) {
       done.objects += delta.objects ?? 0;

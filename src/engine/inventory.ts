@@ -21,15 +21,38 @@ export interface InventorySummary {
   deletedAtSource: string[];
 }
 
+/** Objects written to the state at once; the first batch is smaller, so a copy fed by the inventory starts sooner. */
 const BATCH = 500;
+const FIRST_BATCH = 100;
 
-export async function inventoryDataset(ctx: EngineContext, dataset: EngineDataset): Promise<InventorySummary> {
+export interface InventoryOptions {
+  /**
+   * Called with each batch of records once it is in the state (new, changed and unchanged
+   * alike, as the state now holds them), in listing order, and awaited: how a copy starts on
+   * the first records listed instead of after the last (copy.ts). @default none
+   */
+  onRecorded?: (records: readonly ObjectRecord[]) => Promise<void>;
+  /**
+   * Awaited before a listing that failed half-way is listed again from its start, so the
+   * caller can let work on records already handed over finish first. @default none
+   */
+  beforeRelist?: () => Promise<void>;
+  /** Report the listing as its own progress stage; `false` when the caller's stage covers it. @default true */
+  progressStage?: boolean;
+}
+
+export async function inventoryDataset(
+  ctx: EngineContext,
+  dataset: EngineDataset,
+  options: InventoryOptions = {},
+): Promise<InventorySummary> {
   const inventoryId = `inv-${ctx.runId}`;
   const summary = emptyInventorySummary(dataset.name);
-  ctx.progress.start(`inventory ${dataset.name}`, { objects: 0, bytes: 0 });
-  await listIntoState(ctx, dataset, dataset.sourcePrefix, inventoryId, summary);
+  const stage = options.progressStage !== false;
+  if (stage) ctx.progress.start(`inventory ${dataset.name}`, { objects: 0, bytes: 0 });
+  await listIntoState(ctx, dataset, dataset.sourcePrefix, inventoryId, summary, () => true, options);
   summary.deletedAtSource = await ctx.state.markUnseenDeleted(dataset.name, inventoryId);
-  ctx.progress.stop();
+  if (stage) ctx.progress.stop();
   return summary;
 }
 
@@ -50,8 +73,10 @@ export async function listIntoState(
   inventoryId: string,
   summary: InventorySummary,
   keep: (key: string) => boolean = () => true,
+  options: Pick<InventoryOptions, 'onRecorded' | 'beforeRelist' | 'progressStage'> = {},
 ): Promise<void> {
   let batch: ObjectInfo[] = [];
+  let flushes = 0;
   const flush = async () => {
     if (batch.length === 0) return;
     const known = await ctx.state.getObjects(
@@ -60,18 +85,29 @@ export async function listIntoState(
     );
     const records = batch.map((info) => reconcile(dataset, info, known.get(info.key), inventoryId, summary));
     await ctx.state.putObjects(records);
-    ctx.progress.advance({ objects: batch.length, bytes: batch.reduce((n, o) => n + o.size, 0) });
+    if (options.progressStage !== false)
+      ctx.progress.advance({ objects: batch.length, bytes: batch.reduce((n, o) => n + o.size, 0) });
     batch = [];
+    flushes++;
+    await options.onRecorded?.(records);
   };
   // A listing that fails half-way is retried whole: a partial listing would mark the rest as deleted.
+  const counted = { objects: summary.objects, bytes: summary.bytes };
   await withRetry(
-    async () => {
+    async (attempt) => {
+      if (attempt > 1) {
+        // Listed again from the start: counted once. (Objects the failed pass recorded come
+        // back as unchanged, not added: the state already holds them.)
+        Object.assign(summary, counted);
+        batch = [];
+        await options.beforeRelist?.();
+      }
       for await (const info of dataset.source.list(prefix)) {
         if (isIgnored(dataset, info) || !keep(info.key)) continue;
         summary.objects++;
         summary.bytes += info.size;
         batch.push(info);
-        if (batch.length >= BATCH) await flush();
+        if (batch.length >= (flushes === 0 ? FIRST_BATCH : BATCH)) await flush();
       }
       await flush();
     },

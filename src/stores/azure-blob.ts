@@ -43,6 +43,9 @@ import {
 } from './store-error.ts';
 
 /** How the adapter authenticates. */
+
+/** Blobs asked for in a listing's first page (at most `listPageSize`). */
+const FIRST_PAGE_SIZE = 200;
 export type AzureCredential =
   /** Shared key of the storage account. */
   | { kind: 'key'; accountName: string; accountKey: string }
@@ -257,13 +260,19 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
 
       async *list(prefix) {
         const deadline = new AbortController();
-        const pages = container
-          .listBlobsFlat({ prefix, includeMetadata: true, abortSignal: deadline.signal })
-          .byPage({ maxPageSize: pageSize });
-        const iterator = pages[Symbol.asyncIterator]();
-        for (;;) {
+        const listing = container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: deadline.signal });
+        // A short first page: a copy fed by the listing (engine/copy.ts) starts on it while
+        // the server prepares the next ones; the rest come `pageSize` at a time.
+        let pages = listing.byPage({ maxPageSize: Math.min(pageSize, FIRST_PAGE_SIZE) });
+        let iterator = pages[Symbol.asyncIterator]();
+        for (let first = true; ; first = false) {
           const page = await call('list', prefix, () => iterator.next(), deadline);
           if (page.done) return;
+          const next = page.value.continuationToken;
+          if (first && next) {
+            pages = listing.byPage({ maxPageSize: pageSize, continuationToken: next });
+            iterator = pages[Symbol.asyncIterator]();
+          }
           for (const item of page.value.segment.blobItems) {
             const p = item.properties;
             yield {

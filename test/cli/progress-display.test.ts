@@ -29,6 +29,25 @@ describe('progress display', () => {
     expect(out.text()).toMatch(/copy clb \[.*\] 100% \| 2\/2 objects/);
   });
 
+  it('grows its totals as a listing finds work, in lines and on a bar', () => {
+    const lines = capture(false);
+    const plain = createProgressDisplay({ stream: lines.stream, tty: false });
+    plain.start('copy hcl', { objects: 0, bytes: 0 });
+    plain.grow?.({ objects: 3, bytes: 3072 });
+    plain.advance({ objects: 1, bytes: 1024 });
+    plain.grow?.({ objects: 2, bytes: 2048 });
+    plain.stop();
+    expect(lines.text()).toMatch(/^copy hcl: 1\/5 objects \| 1\.0 KiB\/5\.0 KiB \| /);
+
+    const tty = capture(true);
+    const bar = createProgressDisplay({ stream: tty.stream, tty: true });
+    bar.start('copy clb', { objects: 0, bytes: 0 });
+    bar.grow?.({ objects: 4, bytes: 400 });
+    bar.advance({ objects: 2, bytes: 200 });
+    bar.stop();
+    expect(tty.text()).toMatch(/copy clb \[.*\] 50% \| 2\/4 objects/);
+  });
+
   it('masks registered secrets in notes', () => {
     const out = capture(false);
     registerSecret('very-secret-sas-signature-value');
