@@ -21,10 +21,16 @@ import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseDocument } from 'yaml';
 import { AZURITE_KEY, AZURITE_ACCOUNT } from './services.ts';
+import { freshBundle } from '../bin/fresh-bundle.js';
 import type { S3Account } from './targets.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GNU_TIME = '/usr/bin/time';
+/** Which code `cloudexit` runs now (bin/fresh-bundle.js): the bundle `npm run bench` builds first, or the sources and why. */
+export function cloudexitCode(): string {
+  const bundle = freshBundle(ROOT);
+  return bundle.entry ? 'the bundle in dist/' : `the sources (${bundle.stale})`;
+}
 /** The file npm links as the `cloudexit` command. */
 export const CLOUDEXIT_BIN = join(ROOT, 'bin/cloudexit.js');
 /** Its shebang line, printed with the results so they say how cloudexit was started. */
@@ -234,6 +240,8 @@ export interface CloudexitRunOptions {
   nodeFlags?: readonly string[];
   /** Called once the probe is done, just before the timed copy starts. @default nothing */
   onCopyStart?: () => void;
+  /** More environment for both commands, e.g. `CLOUDEXIT_FROM_SOURCE=1`. @default none */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -256,6 +264,7 @@ export async function runCloudexit(
     BENCH_SOURCE_KEY: AZURITE_KEY,
     BENCH_TARGET_KEY_ID: endpoints.target.accessKeyId,
     BENCH_TARGET_SECRET: endpoints.target.secretAccessKey,
+    ...options.env,
   };
   const node = nodeFlags.length > 0 ? [process.execPath, ...SHEBANG_NODE_FLAGS, ...nodeFlags] : [];
   const stateArgs = ['--plan', plan, '--state', join(dir, 'state.db'), '--dataset', dataset];

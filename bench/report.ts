@@ -4,7 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { renderTable } from '../src/report/text-table.ts';
-import { CLOUDEXIT_LIMITS, CLOUDEXIT_SHEBANG, RCLONE_FLAGS } from './copiers.ts';
+import { CLOUDEXIT_LIMITS, CLOUDEXIT_SHEBANG, cloudexitCode, RCLONE_FLAGS } from './copiers.ts';
 import type { FloorRun, Floors } from './floors.ts';
 import type { TargetKind } from './targets.ts';
 
@@ -142,7 +142,7 @@ export function summarise(input: BenchInput) {
       startupSeconds: round2(input.cloudexitStartupSeconds),
       startupCpuSeconds: round2(input.cloudexitStartupCpuSeconds ?? 0),
       probeSeconds: round2(median(input.runs.flatMap((r) => (r.probeSeconds === undefined ? [] : [r.probeSeconds])))),
-      startedAs: `bin/cloudexit.js, through its shebang: ${CLOUDEXIT_SHEBANG}`,
+      startedAs: `bin/cloudexit.js, through its shebang: ${CLOUDEXIT_SHEBANG}, running ${cloudexitCode()}`,
     },
     rclone: { peakRssMiB: round2(peak('rclone')), version: input.rcloneVersion, flags: RCLONE_FLAGS.join(' ') },
     targets: {
