@@ -25,6 +25,11 @@ export function fileStamp(root, file) {
   }
 }
 
+/** The stamp of a file that is not there (an extra such as npm's record, under another package manager). */
+export function absent(file) {
+  return [file, -1, -1];
+}
+
 /**
  * `{ entry }` (absolute path of the bundle's entry) when the bundle matches every stamped
  * file, otherwise `{ stale }`: why not, in words, for `--verbose`.
@@ -39,8 +44,8 @@ export function freshBundle(root) {
   if (stamp?.format !== 1 || !Array.isArray(stamp.files))
     return { stale: `${STAMP_FILE} is not a stamp this version reads` };
   for (const [file, size, mtimeMs] of stamp.files) {
-    const now = fileStamp(root, file);
-    if (!now || now[1] !== size || now[2] !== mtimeMs) return { stale: `${file} changed since the bundle was built` };
+    const now = fileStamp(root, file) ?? absent(file);
+    if (now[1] !== size || now[2] !== mtimeMs) return { stale: `${file} changed since the bundle was built` };
   }
   return { entry: join(root, BUNDLE_ENTRY) };
 }

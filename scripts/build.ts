@@ -16,7 +16,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fileStamp, STAMP_FILE, STAMPED_EXTRAS } from '../bin/fresh-bundle.js';
+import { absent, fileStamp, STAMP_FILE, STAMPED_EXTRAS } from '../bin/fresh-bundle.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -71,11 +71,15 @@ for (const item of output.output) {
     sources.add(relative(ROOT, id));
   }
 }
-const files = [...[...sources].sort(), ...STAMPED_EXTRAS].map((file) => {
-  const stamp = fileStamp(ROOT, file);
-  if (!stamp) throw new Error(`cannot stamp ${file}: it is not there`);
-  return stamp;
-});
+const files = [
+  ...[...sources].sort().map((file) => {
+    const stamp = fileStamp(ROOT, file);
+    if (!stamp) throw new Error(`cannot stamp ${file}: it went into the bundle but is not there`);
+    return stamp;
+  }),
+  // npm's record of node_modules may be missing (another package manager): stamped as absent.
+  ...STAMPED_EXTRAS.map((file) => fileStamp(ROOT, file) ?? absent(file)),
+];
 await writeFile(join(ROOT, STAMP_FILE), `${JSON.stringify({ format: 1, files })}\n`);
 const chunks = output.output.filter((o) => o.type === 'chunk').length;
 log(

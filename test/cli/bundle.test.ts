@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fileStamp, freshBundle, STAMP_FILE, STAMPED_EXTRAS } from '../../bin/fresh-bundle.js';
+import { absent, fileStamp, freshBundle, STAMP_FILE, STAMPED_EXTRAS } from '../../bin/fresh-bundle.js';
 
 const roots: string[] = [];
 afterEach(() => {
@@ -52,6 +52,19 @@ describe('freshBundle', () => {
     const other = stampedRoot();
     rmSync(join(other, 'src/errors.ts'));
     expect(freshBundle(other).stale).toBe('src/errors.ts changed since the bundle was built');
+  });
+
+  it('takes an extra stamped as absent (no npm record under another package manager) as unchanged while it stays absent', () => {
+    const root = stampedRoot();
+    const stamp = JSON.parse(readFileSync(join(root, STAMP_FILE), 'utf8')) as { format: 1; files: unknown[] };
+    stamp.files = stamp.files.map((f) =>
+      (f as string[])[0] === 'node_modules/.package-lock.json' ? absent('node_modules/.package-lock.json') : f,
+    );
+    writeFileSync(join(root, STAMP_FILE), JSON.stringify(stamp));
+    rmSync(join(root, 'node_modules/.package-lock.json'));
+    expect(freshBundle(root).entry).toBe(join(root, 'dist/main.js'));
+    writeFileSync(join(root, 'node_modules/.package-lock.json'), '{}\n');
+    expect(freshBundle(root).stale).toBe('node_modules/.package-lock.json changed since the bundle was built');
   });
 
   it('is stale without a stamp, or with one it cannot read', () => {
