@@ -29,6 +29,11 @@ export interface CopyOptions {
  */
 const HANDOVER = 1_000;
 
+/** Thrown into the inventory to end its listing early once the run is stopped. */
+class ListingStopped extends Error {
+  override name = 'ListingStopped';
+}
+
 export async function copyDataset(
   ctx: EngineContext,
   dataset: EngineDataset,
@@ -84,6 +89,8 @@ async function copyWhileListing(ctx: EngineContext, dataset: EngineDataset): Pro
     listed = await inventoryDataset(ctx, dataset, {
       progressStage: false,
       onRecorded: async (records) => {
+        // Stopped (Ctrl-C): the listing ends here, not after millions more keys.
+        if (ctx.signal?.aborted) throw new ListingStopped();
         for (const record of records) {
           if ((record.status !== 'pending' && record.status !== 'failed') || active.has(record.key)) continue;
           active.add(record.key);
@@ -95,10 +102,14 @@ async function copyWhileListing(ctx: EngineContext, dataset: EngineDataset): Pro
         active.size === 0 || copyEnded ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve)),
     });
   } catch (error) {
-    // The listing failed for good: the copies in flight finish and are recorded, then its error.
+    // The copies in flight finish and are recorded. Stopped: an interrupted copy, reported as
+    // such, and nothing is marked deleted at the source (the listing was not complete).
+    // Otherwise the listing failed for good: its error.
     channel.abandon();
     await copying.catch(() => {});
-    throw error;
+    if (!(error instanceof ListingStopped)) throw error;
+    ctx.progress.stop();
+    return summary;
   }
   channel.close();
   await copying;

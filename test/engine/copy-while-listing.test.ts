@@ -96,6 +96,47 @@ describe('copyDataset: the copy starts while the source is still being listed', 
     expect(target.puts.size).toBe(COUNT);
   });
 
+  it('stopped during the listing: the listing ends at its next batch (an interrupted copy, no inventory reported), in-flight copies recorded, nothing marked deleted', async () => {
+    const source = (await freshAzureStore()).store;
+    await seed(source, COUNT);
+    const target = countingTarget((await freshS3Store()).store);
+    const stop = new AbortController();
+    let listed = 0;
+    const watched: ObjectStore = {
+      ...source,
+      async *list(prefix) {
+        for await (const info of source.list(prefix)) {
+          listed++;
+          // Past the first batch of 100: Ctrl-C once the copy has written something.
+          if (listed === 121) {
+            await target.firstPut;
+            stop.abort(new Error('interrupted'));
+          }
+          yield info;
+        }
+      },
+    };
+    harness = await createHarness({ source: watched, target: target.store });
+    const summary = await copyDataset(await harness.context({ signal: stop.signal }), harness.dataset);
+
+    expect(summary.inventory).toBeUndefined();
+    expect(summary.failed).toEqual([]);
+    expect(summary.copied).toBeGreaterThan(0);
+    expect(summary.copied).toBeLessThanOrEqual(100);
+    const counts = await harness.state.countObjects('ds');
+    expect(counts.copied.objects).toBe(summary.copied);
+    // The batch written when the stop was seen stays pending for the next run; the listing
+    // was not complete, so nothing was marked gone at the source.
+    expect(counts['deleted-at-source'].objects).toBe(0);
+    expect(counts.copied.objects + counts.pending.objects).toBe(COUNT);
+
+    // The next run lists everything and copies the rest.
+    const rest = await copyDataset(await harness.context(), harness.dataset);
+    expect(rest.copied).toBe(COUNT - summary.copied);
+    expect(rest.inventory?.objects).toBe(COUNT);
+    expect(target.puts.size).toBe(COUNT);
+  });
+
   it('asks Azure for a short first page, then full pages from its continuation', async () => {
     proxy = await startFaultProxy(azuriteOrigin());
     const source = (await freshAzureStore({ via: { origin: proxy.origin }, listPageSize: 1000 })).store;
