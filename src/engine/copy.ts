@@ -61,25 +61,24 @@ async function copyFromState(ctx: EngineContext, dataset: EngineDataset): Promis
  * The inventory and the copy at once: each batch the inventory writes to the state goes
  * through a bounded channel to the copy, which takes what it must copy (pending, or failed
  * in an earlier run). Records still being copied are never written again by a listing
- * retried from its start: the retry waits until they are done (`beforeRelist`), and a key
- * handed over twice is copied once. Progress is one stage whose totals grow as the listing
+ * retried from its start: the retry waits until they are done (`beforeRelist`), so each
+ * key is handed over once per pass. Progress is one stage whose totals grow as the listing
  * finds work.
  */
 async function copyWhileListing(ctx: EngineContext, dataset: EngineDataset): Promise<CopySummary> {
   const summary = emptyCopySummary(dataset.name, undefined, 0);
   const channel = new RecordChannel<ObjectRecord>(HANDOVER);
-  /** Keys handed over whose copy has not finished. */
+  /** Keys handed over whose copy has not finished; emptied when the copy ends, however it ends. */
   const active = new Set<string>();
   let drained: (() => void) | undefined;
   const settled = (key: string) => {
     active.delete(key);
     if (active.size === 0) drained?.();
   };
-  let copyEnded = false;
   ctx.progress.start(`copy ${dataset.name}`, { objects: 0, bytes: 0 });
   const copying = copyRecords(ctx, dataset, channel, summary, { onSettled: settled }).finally(() => {
     // However the copy ends, the inventory's next hand-over returns at once, and a relist waits no more.
-    copyEnded = true;
+    active.clear();
     channel.abandon();
     drained?.();
   });
@@ -92,14 +91,13 @@ async function copyWhileListing(ctx: EngineContext, dataset: EngineDataset): Pro
         // Stopped (Ctrl-C): the listing ends here, not after millions more keys.
         if (ctx.signal?.aborted) throw new ListingStopped();
         for (const record of records) {
-          if ((record.status !== 'pending' && record.status !== 'failed') || active.has(record.key)) continue;
+          if (record.status !== 'pending' && record.status !== 'failed') continue;
           active.add(record.key);
           ctx.progress.grow?.({ objects: 1, bytes: record.size });
           if (!(await channel.push(record))) active.delete(record.key);
         }
       },
-      beforeRelist: () =>
-        active.size === 0 || copyEnded ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve)),
+      beforeRelist: () => (active.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => (drained = resolve))),
     });
   } catch (error) {
     // The copies in flight finish and are recorded. Stopped: an interrupted copy, reported as

@@ -51,92 +51,113 @@ function countingTarget(store: ObjectStore) {
   return { store: counted, puts, firstPut };
 }
 
-describe('copyDataset: the copy starts while the source is still being listed', () => {
-  it('copies the first records before the listing has gone past them', async () => {
-    const source = (await freshAzureStore()).store;
-    await seed(source, COUNT);
-    const target = countingTarget((await freshS3Store()).store);
-    let listedWhenFirstCopied: number | undefined;
-    let listed = 0;
-    // The listing waits after 120 keys (past the inventory's first batch of 100) until the
-    // target has been written once: a copy that waited for the whole listing never is.
-    const watched: ObjectStore = {
-      ...source,
-      async *list(prefix) {
-        for await (const info of source.list(prefix)) {
-          listed++;
-          if (listed === 121) {
-            const limit = new Promise<'limit'>((resolve) => setTimeout(() => resolve('limit'), 30_000).unref());
-            if ((await Promise.race([target.firstPut.then(() => 'copied' as const), limit])) === 'limit')
-              throw new Error('no object was copied while the listing was held after 120 keys');
-            listedWhenFirstCopied = listed;
-          }
-          yield info;
-        }
-      },
-    };
-    harness = await createHarness({ source: watched, target: target.store });
-    const summary = await copyDataset(await harness.context(), harness.dataset);
+/** `source` whose listing, once `after` keys have been listed, awaits `hold()` before going on. */
+function holdListing(source: ObjectStore, after: number, hold: () => Promise<void>): ObjectStore {
+  return {
+    ...source,
+    async *list(prefix) {
+      let listed = 0;
+      for await (const info of source.list(prefix)) {
+        if (listed++ === after) await hold();
+        yield info;
+      }
+    },
+  };
+}
 
-    expect(listedWhenFirstCopied).toBe(121);
-    expect(summary.copied).toBe(COUNT);
-    expect(summary.failed).toEqual([]);
-    expect(summary.inventory).toMatchObject({ objects: COUNT, added: COUNT });
-    expect(summary.alreadyCopied).toBe(0);
-    expect([...target.puts.values()].every((n) => n === 1)).toBe(true);
-    expect(target.puts.size).toBe(COUNT);
-    const counts = await harness.state.countObjects('ds');
-    expect(counts.copied.objects).toBe(COUNT);
-    expect(counts.pending.objects).toBe(0);
+describe.each(['s3rver', 'rgw'] as const)(
+  'copyDataset to %s: the copy starts while the source is still being listed',
+  (server) => {
+    it('copies the first records before the listing has gone past them', async () => {
+      const source = (await freshAzureStore()).store;
+      await seed(source, COUNT);
+      const target = countingTarget((await freshS3Store({ server })).store);
+      let held = false;
+      // The listing waits after 120 keys (past the inventory's first batch of 100) until the
+      // target has been written once: a copy that waited for the whole listing never is.
+      const watched = holdListing(source, 120, async () => {
+        const limit = new Promise<'limit'>((resolve) => setTimeout(() => resolve('limit'), 30_000).unref());
+        if ((await Promise.race([target.firstPut.then(() => 'copied' as const), limit])) === 'limit')
+          throw new Error('no object was copied while the listing was held after 120 keys');
+        held = true;
+      });
+      harness = await createHarness({ source: watched, target: target.store });
+      const summary = await copyDataset(await harness.context(), harness.dataset);
 
-    // A second run lists, finds nothing to do, and says what is already there.
-    const again = await copyDataset(await harness.context(), harness.dataset);
-    expect(again.copied).toBe(0);
-    expect(again.alreadyCopied).toBe(COUNT);
-    expect(target.puts.size).toBe(COUNT);
-  });
+      expect(held).toBe(true);
+      expect(summary.copied).toBe(COUNT);
+      expect(summary.failed).toEqual([]);
+      expect(summary.inventory).toMatchObject({ objects: COUNT, added: COUNT });
+      expect(summary.alreadyCopied).toBe(0);
+      expect([...target.puts.values()].every((n) => n === 1)).toBe(true);
+      expect(target.puts.size).toBe(COUNT);
+      const counts = await harness.state.countObjects('ds');
+      expect(counts.copied.objects).toBe(COUNT);
+      expect(counts.pending.objects).toBe(0);
 
-  it('stopped during the listing: the listing ends at its next batch (an interrupted copy, no inventory reported), in-flight copies recorded, nothing marked deleted', async () => {
-    const source = (await freshAzureStore()).store;
-    await seed(source, COUNT);
-    const target = countingTarget((await freshS3Store()).store);
-    const stop = new AbortController();
-    let listed = 0;
-    const watched: ObjectStore = {
-      ...source,
-      async *list(prefix) {
-        for await (const info of source.list(prefix)) {
-          listed++;
-          // Past the first batch of 100: Ctrl-C once the copy has written something.
-          if (listed === 121) {
-            await target.firstPut;
-            stop.abort(new Error('interrupted'));
-          }
-          yield info;
-        }
-      },
-    };
-    harness = await createHarness({ source: watched, target: target.store });
-    const summary = await copyDataset(await harness.context({ signal: stop.signal }), harness.dataset);
+      // A second run lists, finds nothing to do, and says what is already there.
+      const again = await copyDataset(await harness.context(), harness.dataset);
+      expect(again.copied).toBe(0);
+      expect(again.alreadyCopied).toBe(COUNT);
+      expect(target.puts.size).toBe(COUNT);
+    });
 
-    expect(summary.inventory).toBeUndefined();
-    expect(summary.failed).toEqual([]);
-    expect(summary.copied).toBeGreaterThan(0);
-    expect(summary.copied).toBeLessThanOrEqual(100);
-    const counts = await harness.state.countObjects('ds');
-    expect(counts.copied.objects).toBe(summary.copied);
-    // The batch written when the stop was seen stays pending for the next run; the listing
-    // was not complete, so nothing was marked gone at the source.
-    expect(counts['deleted-at-source'].objects).toBe(0);
-    expect(counts.copied.objects + counts.pending.objects).toBe(COUNT);
+    it('stopped during the listing: the listing ends at its next batch (an interrupted copy, no inventory reported), in-flight copies recorded, nothing marked deleted', async () => {
+      const source = (await freshAzureStore()).store;
+      await seed(source, COUNT);
+      const target = countingTarget((await freshS3Store({ server })).store);
+      const stop = new AbortController();
+      // Past the first batch of 100: Ctrl-C once the copy has written something.
+      const watched = holdListing(source, 120, async () => {
+        await target.firstPut;
+        stop.abort(new Error('interrupted'));
+      });
+      harness = await createHarness({ source: watched, target: target.store });
+      const summary = await copyDataset(await harness.context({ signal: stop.signal }), harness.dataset);
 
-    // The next run lists everything and copies the rest.
-    const rest = await copyDataset(await harness.context(), harness.dataset);
-    expect(rest.copied).toBe(COUNT - summary.copied);
-    expect(rest.inventory?.objects).toBe(COUNT);
-    expect(target.puts.size).toBe(COUNT);
-  });
+      expect(summary.inventory).toBeUndefined();
+      expect(summary.failed).toEqual([]);
+      expect(summary.copied).toBeGreaterThan(0);
+      expect(summary.copied).toBeLessThanOrEqual(100);
+      const counts = await harness.state.countObjects('ds');
+      expect(counts.copied.objects).toBe(summary.copied);
+      // The batch written when the stop was seen stays pending for the next run; the listing
+      // was not complete, so nothing was marked gone at the source.
+      expect(counts['deleted-at-source'].objects).toBe(0);
+      expect(counts.copied.objects + counts.pending.objects).toBe(COUNT);
 
+      // The next run lists everything and copies the rest.
+      const rest = await copyDataset(await harness.context(), harness.dataset);
+      expect(rest.copied).toBe(COUNT - summary.copied);
+      expect(rest.inventory?.objects).toBe(COUNT);
+      expect(target.puts.size).toBe(COUNT);
+    });
+
+    it('a listing that fails half-way is listed again once the copies in flight are done: each object written once', async () => {
+      proxy = await startFaultProxy(azuriteOrigin());
+      const source = (await freshAzureStore({ via: { origin: proxy.origin }, listPageSize: 100 })).store;
+      await seed(source, 260);
+      const target = countingTarget((await freshS3Store({ server })).store);
+      // Pages of 200 then 100: the second page (keys 200–259 come in the third) fails once,
+      // after the first 200 keys were handed to the copy.
+      proxy.inject({ method: 'GET', path: /comp=list.*marker=/, times: 1, fault: { kind: 'status', status: 503 } });
+      harness = await createHarness({ source, target: target.store });
+      const summary = await copyDataset(await harness.context({ retryBaseDelayMs: 1 }), harness.dataset);
+
+      expect(proxy.seen.some((r) => r.fault === 'status')).toBe(true);
+      expect(summary.failed).toEqual([]);
+      expect(summary.copied).toBe(260);
+      expect(summary.inventory?.objects).toBe(260);
+      expect(target.puts.size).toBe(260);
+      expect([...target.puts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+      const counts = await harness.state.countObjects('ds');
+      expect(counts.copied.objects).toBe(260);
+      expect(counts.pending.objects + counts.failed.objects + counts['deleted-at-source'].objects).toBe(0);
+    });
+  },
+);
+
+describe('the Azure adapter listing', () => {
   it('asks Azure for a short first page, then full pages from its continuation', async () => {
     proxy = await startFaultProxy(azuriteOrigin());
     const source = (await freshAzureStore({ via: { origin: proxy.origin }, listPageSize: 1000 })).store;
@@ -150,27 +171,5 @@ describe('copyDataset: the copy starts while the source is still being listed', 
     expect(lists[0]).toMatch(/maxresults=200(&|$)/);
     expect(lists[1]).toMatch(/maxresults=1000(&|$)/);
     expect(lists[1]).toMatch(/marker=/);
-  });
-
-  it('a listing that fails half-way is listed again once the copies in flight are done: each object written once', async () => {
-    proxy = await startFaultProxy(azuriteOrigin());
-    const source = (await freshAzureStore({ via: { origin: proxy.origin }, listPageSize: 100 })).store;
-    await seed(source, 260);
-    const target = countingTarget((await freshS3Store()).store);
-    // Pages of 200 then 100: the second page (keys 200–259 come in the third) fails once,
-    // after the first 200 keys were handed to the copy.
-    proxy.inject({ method: 'GET', path: /comp=list.*marker=/, times: 1, fault: { kind: 'status', status: 503 } });
-    harness = await createHarness({ source, target: target.store });
-    const summary = await copyDataset(await harness.context({ retryBaseDelayMs: 1 }), harness.dataset);
-
-    expect(proxy.seen.some((r) => r.fault === 'status')).toBe(true);
-    expect(summary.failed).toEqual([]);
-    expect(summary.copied).toBe(260);
-    expect(summary.inventory?.objects).toBe(260);
-    expect(target.puts.size).toBe(260);
-    expect([...target.puts.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-    const counts = await harness.state.countObjects('ds');
-    expect(counts.copied.objects).toBe(260);
-    expect(counts.pending.objects + counts.failed.objects + counts['deleted-at-source'].objects).toBe(0);
   });
 });
