@@ -62,7 +62,7 @@ export class PartCopier {
     this.#upload = upload;
     this.#ranges = ranges;
     this.#recorded = new Map(upload.parts.map((p) => [p.partNumber, p]));
-    this.#ordered = new OrderedHasher({ wholeMd5: needsWholeMd5(info.md5 ?? record.sourceMd5, dataset.target) });
+    this.#ordered = new OrderedHasher({ wholeMd5: needsWholeMd5(info.md5 ?? record.sourceMd5) });
     this.#pool = new BufferPool(ctx.budget);
   }
 

@@ -48,15 +48,9 @@ describe('ordered hashing', () => {
 });
 
 describe('which hashes a multipart copy computes', () => {
-  const target = (multipart: 'part-md5s' | 'whole-md5' | 'opaque') => ({
-    capabilities: { etag: { single: 'md5' as const, multipart, reportedAtComplete: true } },
-  });
-
-  it('the whole MD5 only for a source Content-MD5 or a whole-MD5 multipart ETag', () => {
-    expect(needsWholeMd5(undefined, target('part-md5s'))).toBe(false);
-    expect(needsWholeMd5(undefined, target('opaque'))).toBe(false);
-    expect(needsWholeMd5(undefined, target('whole-md5'))).toBe(true);
-    expect(needsWholeMd5('0123', target('part-md5s'))).toBe(true);
+  it('the whole MD5 only for a source Content-MD5', () => {
+    expect(needsWholeMd5(undefined)).toBe(false);
+    expect(needsWholeMd5('0123')).toBe(true);
   });
 });
 
@@ -102,8 +96,16 @@ describe('the whole MD5 on real servers', () => {
     expect(record.md5).toBe(hex('md5', body));
   });
 
-  it('is computed where the target ETag of a multipart object is the whole MD5 (s3rver)', async () => {
+  it('is not computed on s3rver (whole-MD5 ETag) for a source without one: no ETag expected, the SHA-256 proves', async () => {
     const { record, body } = await copied('s3rver', false);
+    expect(record.md5).toBeUndefined();
+    expect(record.expectedEtag).toBeUndefined();
+    // The target still holds exactly these bytes: its ETag (the whole MD5 on s3rver) says so.
+    expect(record.targetEtag).toBe(hex('md5', body));
+  });
+
+  it('is computed and checked on s3rver where the source declares a Content-MD5', async () => {
+    const { record, body } = await copied('s3rver', true);
     expect(record.md5).toBe(hex('md5', body));
     expect(record.expectedEtag).toBe(hex('md5', body));
   });
