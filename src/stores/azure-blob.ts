@@ -28,6 +28,7 @@ import type {
   WriteResult,
 } from './object-store.ts';
 import { createAzureReader } from './azure-read.ts';
+import type { ListedBlob } from './azure-list-xml.ts';
 import { createReadSasSource, type SasGrant } from './azure-sas.ts';
 import { mapBodyErrors } from './http/body-errors.ts';
 import { header, httpDate, prefixedHeaders } from './http/undici-pool.ts';
@@ -259,33 +260,16 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
       },
 
       async *list(prefix) {
-        const deadline = new AbortController();
-        const listing = container.listBlobsFlat({ prefix, includeMetadata: true, abortSignal: deadline.signal });
-        // A short first page: a copy fed by the listing (engine/copy.ts) starts on it while
-        // the server prepares the next ones; the rest come `pageSize` at a time.
-        let pages = listing.byPage({ maxPageSize: Math.min(pageSize, FIRST_PAGE_SIZE) });
-        let iterator = pages[Symbol.asyncIterator]();
-        for (let first = true; ; first = false) {
-          const page = await call('list', prefix, () => iterator.next(), deadline);
-          if (page.done) return;
-          const next = page.value.continuationToken;
-          if (first && next) {
-            pages = listing.byPage({ maxPageSize: pageSize, continuationToken: next });
-            iterator = pages[Symbol.asyncIterator]();
-          }
-          for (const item of page.value.segment.blobItems) {
-            const p = item.properties;
-            yield {
-              key: item.name,
-              size: p.contentLength ?? 0,
-              etag: unquote(p.etag),
-              md5: hex(p.contentMD5),
-              lastModified: p.lastModified,
-              ...headers(p),
-              metadata: readMetadata(item.metadata),
-            };
-          }
-        }
+        // Through the lean reader (azure-read.ts, azure-list-xml.ts). A short first page: a copy
+        // fed by the listing (engine/copy.ts) starts on it while the next ones are prepared.
+        let marker: string | undefined;
+        let size = Math.min(pageSize, FIRST_PAGE_SIZE);
+        do {
+          const page = await reader.listPage(prefix, marker, size);
+          for (const blob of page.blobs) yield listedInfo(blob, readMetadata);
+          marker = page.nextMarker;
+          size = pageSize;
+        } while (marker);
       },
 
       head,
@@ -481,6 +465,30 @@ function headers(p: ObjectHeaders & { contentType?: string }): ObjectHeaders {
   if (p.contentDisposition) out.contentDisposition = p.contentDisposition;
   if (p.cacheControl) out.cacheControl = p.cacheControl;
   return out;
+}
+
+/** A blob of a List Blobs page as the ObjectStore contract gives it (as head() does from headers). */
+function listedInfo(
+  blob: ListedBlob,
+  readMetadata: (metadata: Record<string, string> | undefined) => Record<string, string> | undefined,
+): ObjectInfo {
+  const p = blob.properties;
+  return {
+    key: blob.name,
+    size: Number(p['Content-Length'] ?? 0),
+    etag: unquote(p['Etag']),
+    md5: hexOfBase64(p['Content-MD5']),
+    lastModified: httpDate(p['Last-Modified']),
+    ...headers({
+      contentType: p['Content-Type'],
+      contentEncoding: p['Content-Encoding'],
+      contentLanguage: p['Content-Language'],
+      contentDisposition: p['Content-Disposition'],
+      cacheControl: p['Cache-Control'],
+    }),
+    // Azurite leaves <Metadata> out for a blob without any, Azure sends it empty: both are {} as from head().
+    metadata: readMetadata(blob.metadata ?? {}),
+  };
 }
 
 function hexOfBase64(base64: string | undefined): string | undefined {

@@ -1,13 +1,16 @@
 /**
- * Azure Blob reads (Get Blob, ranged, If-Match) over an undici keep-alive pool, signed by
- * appending a read SAS (azure-sas.ts): per object, the bytes and no pipeline of policies,
- * no shared-key HMAC. Answers are mapped to StoreErrors as the SDK path maps them (the
- * service's `x-ms-error-code`, the status); the SAS never reaches an error.
+ * Azure Blob reads (Get Blob, ranged, If-Match; List Blobs) over an undici keep-alive pool,
+ * signed by appending a read-and-list SAS (azure-sas.ts): per object, the bytes and no
+ * pipeline of policies, no shared-key HMAC; per listed blob, a scan of its XML
+ * (azure-list-xml.ts) instead of the SDK's parser and deserializer. Answers are mapped to
+ * StoreErrors as the SDK path maps them (the service's `x-ms-error-code`, the status); the
+ * SAS never reaches an error.
  */
 import type { Dispatcher } from 'undici';
 import { createEnvProxyPools, header, networkFailure, type HttpPoolOptions } from './http/undici-pool.ts';
 import type { ReadSasSource } from './azure-sas.ts';
-import { storeErrorFrom } from './store-error.ts';
+import { BlobListFormatError, parseBlobList, type BlobListPage } from './azure-list-xml.ts';
+import { StoreError, storeErrorFrom } from './store-error.ts';
 
 export interface AzureReaderOptions extends HttpPoolOptions {
   /** The container's URL, without a query: `http://127.0.0.1:PORT/devstoreaccount1/container`. */
@@ -24,6 +27,8 @@ export interface AzureReader {
     range: { offset: number; length: number } | undefined,
     ifMatch: string | undefined,
   ): Promise<Pick<Dispatcher.ResponseData, 'statusCode' | 'headers' | 'body'>>;
+  /** One page of List Blobs (with metadata) under `prefix`, from `marker`; at most `maxResults` blobs. */
+  listPage(prefix: string, marker: string | undefined, maxResults: number): Promise<BlobListPage>;
   close(): Promise<void>;
 }
 
@@ -53,19 +58,70 @@ export function createAzureReader(options: AzureReaderOptions): AzureReader {
         throw networkFailure(err, 'read', key, description);
       }
       if (response.statusCode >= 200 && response.statusCode < 300) return response;
-      // The service's code is in a header: the body (XML with the same code) is not needed.
-      await response.body.dump();
-      throw storeErrorFrom({
-        op: 'read',
-        key,
-        store: description,
-        status: response.statusCode,
-        storeCode: header(response.headers, 'x-ms-error-code'),
-        retryAfter: header(response.headers, 'retry-after'),
-      });
+      throw await failure('read', key, response, description);
     },
+
+    async listPage(prefix, marker, maxResults) {
+      let response: Dispatcher.ResponseData;
+      try {
+        const sas = await options.sas();
+        const query = new URLSearchParams({ restype: 'container', comp: 'list', include: 'metadata' });
+        if (prefix) query.set('prefix', prefix);
+        if (marker) query.set('marker', marker);
+        query.set('maxresults', String(maxResults));
+        response = await pool.request({
+          origin,
+          method: 'GET',
+          path: `${containerPath}?${query.toString()}&${sas.query}`,
+          headers: { 'x-ms-version': sas.version },
+        });
+      } catch (err) {
+        throw networkFailure(err, 'list', prefix, description);
+      }
+      if (response.statusCode < 200 || response.statusCode >= 300)
+        throw await failure('list', prefix, response, description);
+      let xml: string;
+      try {
+        xml = await response.body.text();
+      } catch (err) {
+        throw networkFailure(err, 'list', prefix, description);
+      }
+      try {
+        return parseBlobList(xml);
+      } catch (err) {
+        if (!(err instanceof BlobListFormatError)) throw err;
+        // Worth another attempt: a page cut short on the way reads the same way.
+        throw new StoreError({
+          op: 'list',
+          key: prefix,
+          status: response.statusCode,
+          code: 'MalformedListing',
+          retriable: true,
+          message: `list "${prefix}" on ${description} failed: its answer is not a List Blobs page (${err.message})`,
+        });
+      }
+    },
+
     close: () => pool.close(),
   };
+}
+
+/** A failed answer as a StoreError; its code is in a header, so the body (XML with the same code) is skipped. */
+async function failure(
+  op: string,
+  key: string,
+  response: Dispatcher.ResponseData,
+  description: string,
+): Promise<StoreError> {
+  await response.body.dump();
+  return storeErrorFrom({
+    op,
+    key,
+    store: description,
+    status: response.statusCode,
+    storeCode: header(response.headers, 'x-ms-error-code'),
+    retryAfter: header(response.headers, 'retry-after'),
+  });
 }
 
 /**

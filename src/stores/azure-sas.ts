@@ -1,6 +1,6 @@
 /**
- * The read-only SAS the Azure adapter's hot path (azure-read.ts) signs its GETs with,
- * obtained through the official SDK once and renewed before it expires: a service SAS
+ * The read-and-list SAS the Azure adapter's hot path (azure-read.ts) signs its GETs and
+ * its listings with, obtained through the official SDK once and renewed before it expires: a service SAS
  * from the account key, a user-delegation SAS for Entra ID, or the SAS the plan gave.
  * Why a SAS instead of the SDK's own credential: a shared-key signature costs an HMAC and
  * a canonical string per request; a SAS is signed once, and a GET only appends it.
@@ -69,7 +69,7 @@ export function createReadSasSource(grant: SasGrant, options: ReadSasOptions): R
   async function sign(): Promise<ReadSas> {
     const startedAt = now();
     const expiresOn = new Date(startedAt + lifetimeMs);
-    const values = { containerName: options.container, permissions: ContainerSASPermissions.parse('r'), expiresOn };
+    const values = { containerName: options.container, permissions: ContainerSASPermissions.parse('rl'), expiresOn };
     let params;
     if (signer.kind === 'key') params = generateBlobSASQueryParameters(values, signer.key);
     else {

@@ -27,7 +27,7 @@ async function readThrough(container: string, sas: ReadSasSource, key: string): 
 }
 
 describe('read SAS', () => {
-  test('signed from the account key: read-only, kept while valid, renewed before it expires', async () => {
+  test('signed from the account key: read and list only, kept while valid, renewed before it expires', async () => {
     const azurite = inject('azurite');
     const { store, container } = await freshAzureStore();
     const body = Buffer.from('read through a SAS');
@@ -43,7 +43,7 @@ describe('read SAS', () => {
 
     const first = await sas();
     const params = new URLSearchParams(first.query);
-    expect(params.get('sp')).toBe('r');
+    expect(params.get('sp')).toBe('rl');
     expect(params.get('sr')).toBe('c');
     expect(Date.parse(params.get('se')!)).toBeGreaterThan(realStart + 59 * MINUTE);
     expect((await readThrough(container, sas, 'k.txt')).equals(body)).toBe(true);
