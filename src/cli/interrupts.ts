@@ -57,7 +57,7 @@ export async function withCommandIo<T>(
   flags: { json?: boolean | undefined; progress?: boolean | undefined },
   work: (io: CommandIo) => Promise<T>,
 ): Promise<T> {
-  const progress = createProgressDisplay({ quiet: flags.json === true || flags.progress === false });
+  const progress = await createProgressDisplay({ quiet: flags.json === true || flags.progress === false });
   const interrupts = interruptOnSignals(progress);
   try {
     return await work({ progress, signal: interrupts.signal });

@@ -3,9 +3,11 @@
  * lines (time, level, msg, the command, and the fields of each entry) to a file; every
  * string is redacted on its way in, whatever it sits in. `--quiet` keeps notes and progress
  * off stderr (errors still print there); `--verbose` logs at debug level and keeps the
- * stacks of internal errors. Without `--log-file` nothing is logged.
+ * stacks of internal errors. Without `--log-file` nothing is logged, and pino is not even
+ * loaded: most runs log nothing, and every run would otherwise evaluate pino and its
+ * dependencies at startup.
  */
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { redact } from '../secrets/redact.ts';
 
 export interface LogOptions {
@@ -22,11 +24,13 @@ let quiet = false;
 let verbose = false;
 
 /** Sets the log up for `command` from the global options; a second call changes nothing. */
-export function configureLog(options: LogOptions, command: string): void {
+export async function configureLog(options: LogOptions, command: string): Promise<void> {
   quiet = options.quiet === true;
   verbose = options.verbose === true;
   if (logger || !options.logFile) return;
-  logger = pino(
+  const { pino } = await import('pino');
+  // `??=`: a call that set the log up while this one waited for pino wins, as a first call would.
+  logger ??= pino(
     {
       level: verbose ? 'debug' : 'info',
       base: { command },

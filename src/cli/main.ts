@@ -40,7 +40,8 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     // Before any subcommand exists: commands inherit it only when added afterwards.
     .exitOverride()
-    // The log knows its command before the command runs.
+    // The log knows its command before the command runs (parseAsync awaits the hook, which
+    // loads pino when --log-file asks for a log).
     .hook('preAction', (_program, action) => configureLog(program.opts<LogOptions>(), commandPath(action)));
   // command registrations (one line each)
   registerParityCommand(program);
@@ -83,7 +84,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const code = (err as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
     // A usage error stops before any command ran: log it under the words typed.
-    configureLog(program.opts<LogOptions>(), argv.find((a) => !a.startsWith('-')) ?? '');
+    await configureLog(program.opts<LogOptions>(), argv.find((a) => !a.startsWith('-')) ?? '');
     if (typeof code === 'string' && code.startsWith('commander.')) {
       // Commander has printed what was wrong; say where the accepted words are.
       const command = program.commands.find((c) => argv.includes(c.name()));

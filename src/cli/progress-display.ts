@@ -5,7 +5,7 @@
  * nothing at all under `--quiet`. Notes, and stages at debug level, also go to the log
  * (`--log-file`, log.ts), whatever is printed.
  */
-import cliProgress from 'cli-progress';
+import type { Presets, SingleBar } from 'cli-progress';
 import { SILENT, type ProgressSink } from '../progress.ts';
 import { formatBytes } from '../plan/sizes.ts';
 import { redact } from '../secrets/redact.ts';
@@ -24,17 +24,19 @@ export interface ProgressDisplayOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-export function createProgressDisplay(options: ProgressDisplayOptions = {}): ProgressSink {
-  return logged(display(options));
+export async function createProgressDisplay(options: ProgressDisplayOptions = {}): Promise<ProgressSink> {
+  return logged(await display(options));
 }
 
-function display(options: ProgressDisplayOptions): ProgressSink {
+async function display(options: ProgressDisplayOptions): Promise<ProgressSink> {
   const stream = options.stream ?? process.stderr;
   if (options.silent ?? isQuiet()) return SILENT;
   if (options.quiet) return { start() {}, advance() {}, stop() {}, note: (m) => stream.write(`${redact(m)}\n`) };
-  return (options.tty ?? Boolean(stream.isTTY))
-    ? barDisplay(stream)
-    : lineDisplay(stream, (options.intervalSeconds ?? 5) * 1000);
+  if (!(options.tty ?? Boolean(stream.isTTY))) return lineDisplay(stream, (options.intervalSeconds ?? 5) * 1000);
+  // cli-progress only for a live bar: a log, a pipe, `--json`, `--no-progress` and `--quiet`
+  // never draw one, and would otherwise evaluate it (and its dependencies) at every start.
+  const { default: cliProgress } = await import('cli-progress');
+  return barDisplay(stream, cliProgress);
 }
 
 interface Tally {
@@ -79,9 +81,15 @@ function newTally(stage: string, totals: { objects: number; bytes: number }): Ta
   };
 }
 
-function barDisplay(stream: NodeJS.WritableStream): ProgressSink {
+/** What the bar takes from cli-progress, loaded by `display` when a bar is drawn. */
+interface BarLibrary {
+  SingleBar: typeof SingleBar;
+  Presets: typeof Presets;
+}
+
+function barDisplay(stream: NodeJS.WritableStream, cliProgress: BarLibrary): ProgressSink {
   let tally: Tally | undefined;
-  let bar: cliProgress.SingleBar | undefined;
+  let bar: SingleBar | undefined;
   const total = (t: Tally) => (t.totalBytes > 0 ? t.totalBytes : Math.max(t.totalObjects, 1));
   const done = (t: Tally) => (t.totalBytes > 0 ? t.bytes : t.objects);
   return {

@@ -5,11 +5,15 @@
  * either, and the two behave alike: read-only changes nothing (a state not created yet
  * reads as "not started"), bad input is a `UserError` (exit 2) naming `--state` and the fix,
  * and no password ever reaches a message (the location is described without it).
+ *
+ * The PostgreSQL store and its client (pg) are loaded only when a PostgreSQL state is
+ * opened: every command reaches this module, and most runs (a SQLite state, `--help`) would
+ * otherwise evaluate pg and the store's modules for nothing.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { UserError } from '../errors.ts';
 import { registerSecret } from '../secrets/redact.ts';
-import { describeLocation, openPostgresStateStore, POSTGRES_SCHEMA_VERSION } from './postgres.ts';
+import { describeLocation } from './postgres-location.ts';
 import { openEmptyStateView, openSqliteStateStore } from './sqlite.ts';
 import type { StateStore } from './state-store.ts';
 
@@ -63,6 +67,8 @@ export async function openStateStore(location: string, options: OpenStateStoreOp
   }
   const config = postgresConfig(location);
   const where = describeLocation(config);
+  // Outside the try: a module that cannot load is an internal error, not a state to fix.
+  const { openPostgresStateStore, POSTGRES_SCHEMA_VERSION } = await import('./postgres.ts');
   try {
     if (readOnly) {
       const version = await schemaVersionAt(config);
@@ -92,7 +98,8 @@ export async function openStateStore(location: string, options: OpenStateStoreOp
  * yet; read on one short read-only connection, creating nothing.
  */
 export async function schemaVersionAt(config: pg.PoolConfig): Promise<number | undefined> {
-  const client = new pg.Client({ ...config, options: '-c default_transaction_read_only=on' });
+  const { Client } = await import('pg');
+  const client = new Client({ ...config, options: '-c default_transaction_read_only=on' });
   client.on('error', () => {});
   await client.connect();
   try {

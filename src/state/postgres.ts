@@ -33,6 +33,7 @@ import { PostgresRunLog } from './postgres-runs.ts';
 import { migratePostgres, PARSE_TYPES, pgTransaction } from './postgres-schema.ts';
 import { PostgresUploadLog } from './postgres-uploads.ts';
 import { PostgresWorkQueue } from './postgres-work-queue.ts';
+import { describeLocation } from './postgres-location.ts';
 import type { StateStore } from './state-store.ts';
 
 export { POSTGRES_AUDIT_PAGE_SIZE } from './postgres-audit.ts';
@@ -89,24 +90,6 @@ export async function openPostgresStateStore(
     throw err;
   }
   return new PostgresStateStore(pool, location, options);
-}
-
-/**
- * `postgresql://user@host:port/database`: where the state lives, for messages. Never the
- * password, nor query parameters (they may hold one).
- */
-export function describeLocation(config: pg.PoolConfig): string {
-  let { user, host, port, database } = config;
-  if (config.connectionString) {
-    const url = new URL(config.connectionString);
-    user = decodeURIComponent(url.username) || user;
-    host = decodeURIComponent(url.hostname) || host;
-    port = url.port ? Number(url.port) : port;
-    database = decodeURIComponent(url.pathname.replace(/^\//, '')) || database;
-  }
-  const h = host ?? 'localhost';
-  const hostPart = h.includes(':') && !h.startsWith('[') ? `[${h}]` : h;
-  return `postgresql://${user ? `${encodeURIComponent(user)}@` : ''}${hostPart}:${port ?? 5432}/${database ?? ''}`;
 }
 
 /** A StateStore on a PostgreSQL pool. Use {@link openPostgresStateStore} to get one. */

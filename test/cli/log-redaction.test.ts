@@ -12,7 +12,7 @@ it('masks a registered secret and a SAS signature in messages, fields and errors
     const file = join(dir, 'log.jsonl');
     const secret = 'registered-secret-value-42';
     registerSecret(secret);
-    configureLog({ logFile: file }, 'copy');
+    await configureLog({ logFile: file }, 'copy');
     logNote(`retry with ${secret}`, { url: 'https://a.blob/c?sv=1&sig=abcdefsignature', nested: { list: [secret] } });
     logError(new Error(`failed with ${secret}`), 1, `failed with ${secret}`);
     const text = await readFile(file, 'utf8');

@@ -129,7 +129,7 @@ Examples:
         state: options.state,
         phase: options.phase,
         hookStateDir: options.hookStateDir,
-        progress: createProgressDisplay({ quiet: true }),
+        progress: await createProgressDisplay({ quiet: true }),
       });
       if (options.json) printJson(result);
       else process.stdout.write(`${result.message}\n`);

@@ -5,7 +5,7 @@
 import type { Command } from 'commander';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { rebindState, type RebindReport } from '../../app/rebind.ts';
-import { migrateState, type StateMigrateReport } from '../../app/state-migrate.ts';
+import type { StateMigrateReport } from '../../app/state-migrate.ts';
 import { EXIT, UserError } from '../../errors.ts';
 import { describeConflict } from '../../state/contracts/binding.ts';
 import { withCommandIo } from '../interrupts.ts';
@@ -90,6 +90,9 @@ The password goes in PGPASSWORD or ~/.pgpass, not in the URL. Atomic: an interru
 target empty; run the same command again. Then pass the same URL to --state of every command.`,
     )
     .action(async (options: MigrateFlags) => {
+      // Only this command moves a state into PostgreSQL: loaded here, the PostgreSQL client
+      // and store stay out of every other run (a SQLite state, `--help`).
+      const { migrateState } = await import('../../app/state-migrate.ts');
       const report = await withCommandIo(options, (io) =>
         migrateState({
           plan: options.plan,
