@@ -8,11 +8,11 @@ import { spawn } from 'node:child_process';
 import type { CopySummary } from '../engine/copy.ts';
 import type { InventorySummary } from '../engine/inventory.ts';
 import { UserError } from '../errors.ts';
-import { bandwidthOf } from './limits.ts';
+import { bandwidthOf, batchOf, leaseSecondsOf, workersOf } from './limits.ts';
 import { isPostgresLocation } from '../state/open.ts';
 import { CLOUDEXIT_BIN } from '../package-root.ts';
 import type { Session, SessionOptions } from './session.ts';
-import { batchOf, leaseSecondsOf, workInSession, type WorkerReport } from './worker.ts';
+import { workInSession, type WorkerReport } from './worker.ts';
 
 /** How `copy` shares its work when the state is PostgreSQL. */
 export interface CopyWorkerOptions {
@@ -22,16 +22,6 @@ export interface CopyWorkerOptions {
   batch?: number | undefined;
   /** Lease duration in seconds. @default 60 (`DEFAULT_LEASE_SECONDS`) */
   leaseSeconds?: number | undefined;
-}
-
-/** `value` as a number of local workers, 1 to 64. */
-export function workersOf(value: number | string, flag = '--workers'): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > 64)
-    throw new UserError(`${flag} ${value} is not a whole number from 1 to 64`, {
-      fix: `give ${flag} a whole number of worker processes from 1 to 64, e.g. 4`,
-    });
-  return n;
 }
 
 /** Refuses, before anything is opened, local workers the state or the plan cannot have. */

@@ -17,6 +17,7 @@ import type { EngineDataset } from '../engine/context.ts';
 import { UserError } from '../errors.ts';
 import { workQueueOf } from '../state/work-queue-of.ts';
 import { isPostgresLocation } from '../state/open.ts';
+import { batchOf, leaseSecondsOf } from './limits.ts';
 import { stopped, withSession, type Session, type SessionOptions } from './session.ts';
 import { probeTargets } from './target-capabilities.ts';
 import { inventoryInShards } from './worker-inventory.ts';
@@ -67,27 +68,6 @@ export function checkWorkerOptions(options: WorkerOptions, command = 'worker'): 
     });
   if (options.batch !== undefined) batchOf(options.batch);
   if (options.leaseSeconds !== undefined) leaseSecondsOf(options.leaseSeconds);
-}
-
-/** `value` as objects per claimed batch, 1 to 10,000; `flag` is how the caller's user spells it. */
-export function batchOf(value: number | string, flag = '--batch'): number {
-  return wholeNumberOf(value, flag, 10_000, 'e.g. 16');
-}
-
-/** `value` as a lease duration in seconds, 3 to 3,600 (the heartbeat beats every third of it). */
-export function leaseSecondsOf(value: number | string, flag = '--lease-seconds'): number {
-  const n = wholeNumberOf(value, flag, 3600, 'e.g. 60');
-  if (n < 3) throw new UserError(`${flag} ${value} is too short for a heartbeat`, { fix: `give ${flag} 3 or more` });
-  return n;
-}
-
-function wholeNumberOf(value: number | string, flag: string, max: number, example: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1 || n > max)
-    throw new UserError(`${flag} ${value} is not a whole number from 1 to ${max}`, {
-      fix: `give ${flag} a whole number from 1 to ${max}, ${example}`,
-    });
-  return n;
 }
 
 /** Runs a worker until nothing is left that it has not tried, or until it is stopped. */

@@ -2,6 +2,13 @@
 /**
  * The `cloudexit` command line. Each command lives in `commands/<name>.ts` and registers
  * itself on the program; this file only assembles them and turns errors into exit codes.
+ *
+ * Registering a command loads its options and help, not its work: each action loads its use
+ * case (`src/app/…`) with `import()` when it runs, and the packages that only some runs need
+ * (pg, pino, cli-progress) are loaded where they are used. Every run parses its arguments
+ * first, and without this every run, `--help` included, evaluated every use case, the plan's
+ * schemas (zod), YAML and the PostgreSQL client. test/architecture/startup-imports.test.ts
+ * keeps it so.
  */
 import { Command } from 'commander';
 import { registerCopyCommand } from './commands/copy.ts';

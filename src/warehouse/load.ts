@@ -7,10 +7,10 @@
 import { readFileSync } from 'node:fs';
 import { UserError } from '../errors.ts';
 import { parseValidatedYaml } from '../yaml/validated.ts';
+import { DEFAULT_SPEC_FILE } from './default-spec-file.ts';
 import { warehouseSpec, type WarehouseSpec } from './spec.ts';
 
-/** The sample spec, relative to the project root. */
-export const DEFAULT_SPEC_FILE = 'stacks/warehouse.yaml';
+export { DEFAULT_SPEC_FILE };
 
 /**
  * Loads `file`; throws a `UserError` listing every problem. Synchronous on purpose: the

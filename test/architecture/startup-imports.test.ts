@@ -1,10 +1,11 @@
 /**
  * What every run of `cloudexit` evaluates before it knows its command: src/cli/main.ts and
- * everything it imports statically. Packages only some runs need (the PostgreSQL client for
- * a PostgreSQL state, pino for `--log-file`, cli-progress for a live bar) are loaded with
- * `import()` where they are used; one static import anywhere on the way back would put them
- * into the start of every run (`--help` included) without any test noticing. The same for
- * the copy command on a SQLite state: it must not evaluate the PostgreSQL client.
+ * everything it imports statically. Each command loads its use case with `import()` when it
+ * runs (and with it the plan's schemas and YAML), and packages only some runs need (the
+ * PostgreSQL client for a PostgreSQL state, pino for `--log-file`, cli-progress for a live
+ * bar) are loaded where they are used; one static import anywhere on the way back would put
+ * them into the start of every run (`--help` included) without any test noticing. The same
+ * for the copy command on a SQLite state: it must not evaluate the PostgreSQL client.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -62,8 +63,8 @@ function pulledIn(entry: string, forbidden: readonly string[]): string[] {
 }
 
 describe('startup of the real tree', () => {
-  test('a bare start (--help, --version) evaluates neither pg, pino nor cli-progress', () => {
-    expect(pulledIn('src/cli/main.ts', ['pg', 'pino', 'cli-progress'])).toEqual([]);
+  test('a bare start (--help, --version) evaluates no use case: neither zod, yaml, pg, pino nor cli-progress', () => {
+    expect(pulledIn('src/cli/main.ts', ['zod', 'yaml', 'pg', 'pino', 'cli-progress'])).toEqual([]);
   });
 
   test('a copy on a SQLite state, without --log-file or a bar, evaluates none of them either', () => {

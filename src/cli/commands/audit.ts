@@ -8,7 +8,7 @@
  * an auditor holding just a state file or an export can run it.
  */
 import type { Command } from 'commander';
-import { anchorHashOf, auditExport, auditVerify, type AuditVerifyReport } from '../../app/audit.ts';
+import type { AuditVerifyReport } from '../../app/audit.ts';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { EXIT } from '../../errors.ts';
 import { printNote } from '../log.ts';
@@ -41,6 +41,7 @@ Examples:
   $ npx cloudexit audit export --state runbooks/emc2/.cloudexit/emc2.db | jq 'select(.phase == 2)'`,
     )
     .action(async (options: StateFlags & { out?: string }) => {
+      const { auditExport } = await import('../../app/audit.ts');
       const summary = await auditExport({
         plan: options.plan,
         state: options.state,
@@ -70,6 +71,7 @@ Examples:
   $ npx cloudexit audit verify --file audit.jsonl --expect-head 3f5c…(64 hex digits from the signed runbook)`,
     )
     .action(async (options: StateFlags & { file?: string; expectHead?: string; json?: boolean }) => {
+      const { anchorHashOf, auditVerify } = await import('../../app/audit.ts');
       const expectHead =
         options.expectHead === undefined ? undefined : anchorHashOf(options.expectHead, '--expect-head');
       const report = await auditVerify({ plan: options.plan, state: options.state, file: options.file, expectHead });

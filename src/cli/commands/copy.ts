@@ -1,7 +1,6 @@
 import { Option, type Command } from 'commander';
-import { copy, type CopyReport } from '../../app/copy.ts';
-import { workersOf } from '../../app/copy-workers.ts';
-import { batchOf, leaseSecondsOf } from '../../app/worker.ts';
+import type { CopyReport } from '../../app/copy.ts';
+import { batchOf, leaseSecondsOf, workersOf } from '../../app/limits.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { EXIT } from '../../errors.ts';
 import { addDataOptions, sessionOptionsOf, type DataOptions } from '../data-options.ts';
@@ -121,6 +120,7 @@ Secrets come from the environment variables the plan names (source.auth, target.
 Run it again after any interruption: completed objects and parts are not sent twice.`,
     )
     .action(async (options: CopyFlags) => {
+      const { copy } = await import('../../app/copy.ts');
       const report = await withCommandIo(options, (io) =>
         copy({
           ...sessionOptionsOf(options, io),

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { approve, type ApproveReport } from '../../app/approve.ts';
-import { cutover, type CutoverReport } from '../../app/cutover.ts';
+import type { ApproveReport } from '../../app/approve.ts';
+import type { CutoverReport } from '../../app/cutover.ts';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
-import { rollback } from '../../app/rollback.ts';
 import { OWNER_ROLES } from '../../cutover/gates.ts';
 import { EXIT } from '../../errors.ts';
 import { CUTOVER_STEPS } from '../../phase-record.ts';
@@ -92,6 +91,7 @@ Examples:
     )
     .action(async (options: CutoverFlags) => {
       if (options.approve !== undefined) return approveAction(options, options.approve);
+      const { cutover } = await import('../../app/cutover.ts');
       const result = await withCommandIo(options, (io) =>
         cutover({
           plan: options.plan,
@@ -124,6 +124,7 @@ Examples:
     .option('--hook-state-dir <dir>', 'CLOUDEXIT_STATE_DIR for the hooks (default: .cloudexit/hooks)')
     .option('--json', 'print one JSON object on stdout')
     .action(async (options: Omit<CutoverFlags, 'approve'>) => {
+      const { rollback } = await import('../../app/rollback.ts');
       const result = await rollback({
         plan: options.plan,
         state: options.state,
@@ -139,6 +140,7 @@ Examples:
 
 async function approveAction(options: CutoverFlags, owner: string): Promise<void> {
   const as = approverName(options.as, `cloudexit cutover --phase ${options.phase} --approve ${owner}`);
+  const { approve } = await import('../../app/approve.ts');
   const report = await approve({
     plan: options.plan,
     state: options.state,

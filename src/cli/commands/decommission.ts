@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { approveDecommission, decommission, type DecommissionReport } from '../../app/decommission.ts';
+import type { DecommissionReport } from '../../app/decommission.ts';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
 import { EXIT } from '../../errors.ts';
 import { withCommandIo } from '../interrupts.ts';
@@ -74,6 +74,7 @@ Examples:
     )
     .action(async (options: DecommissionFlags) => {
       if (options.approve !== undefined) return approveAction(options, options.approve);
+      const { decommission } = await import('../../app/decommission.ts');
       const report = await withCommandIo(options, (io) =>
         decommission({
           plan: options.plan,
@@ -92,6 +93,7 @@ Examples:
 
 async function approveAction(options: DecommissionFlags, owner: string): Promise<void> {
   const as = approverName(options.as, `cloudexit decommission --phase ${options.phase} --approve ${owner}`);
+  const { approveDecommission } = await import('../../app/decommission.ts');
   const report = await approveDecommission({
     plan: options.plan,
     state: options.state,

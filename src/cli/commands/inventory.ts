@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { inventory, type InventoryReport } from '../../app/inventory.ts';
+import type { InventoryReport } from '../../app/inventory.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { addDataOptions, sessionOptionsOf, type DataOptions } from '../data-options.ts';
 import { withCommandIo } from '../interrupts.ts';
@@ -47,6 +47,7 @@ Examples:
   $ npx cloudexit inventory --phase 3 --json`,
     )
     .action(async (options: DataOptions) => {
+      const { inventory } = await import('../../app/inventory.ts');
       const report = await withCommandIo(options, (io) => inventory(sessionOptionsOf(options, io)));
       if (options.json) printJson(report);
       else process.stdout.write(`${renderInventory(report)}\n`);

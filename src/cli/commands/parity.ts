@@ -6,10 +6,9 @@
  * declare (`parity.accepted`), 1 otherwise (the gaps are listed), 2 on bad input.
  */
 import type { Command } from 'commander';
-import { parity } from '../../app/parity.ts';
 import { DEFAULT_PLAN, DEFAULT_STACK_FILES } from '../../app/paths.ts';
 import { redact } from '../../secrets/redact.ts';
-import { DEFAULT_SPEC_FILE } from '../../warehouse/load.ts';
+import { DEFAULT_SPEC_FILE } from '../../warehouse/default-spec-file.ts';
 import { EXIT } from '../../errors.ts';
 
 interface ParityFlags {
@@ -34,6 +33,7 @@ export function registerParityCommand(program: Command): void {
     .option('--json', 'print one JSON object')
     .option('--markdown', 'print a Markdown table (the default)')
     .action(async (options: ParityFlags) => {
+      const { parity } = await import('../../app/parity.ts');
       const report = await parity({
         spec: options.spec,
         stackFiles: options.stackFiles,

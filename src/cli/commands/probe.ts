@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { probe, type ProbeUseCaseReport } from '../../app/probe.ts';
+import type { ProbeUseCaseReport } from '../../app/probe.ts';
 import { addDataOptions, sessionOptionsOf, type DataOptions } from '../data-options.ts';
 import { withCommandIo } from '../interrupts.ts';
 import { printJson, renderTable } from '../output.ts';
@@ -44,6 +44,7 @@ Examples:
   $ npx cloudexit probe --json | jq '.targets[].capabilities'`,
     )
     .action(async (options: DataOptions & { dryRun?: boolean }) => {
+      const { probe } = await import('../../app/probe.ts');
       const report = await withCommandIo(options, (io) =>
         probe({ ...sessionOptionsOf(options, io), dryRun: options.dryRun === true }),
       );

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { relative } from 'node:path';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
-import { checkRunbooks, runbooks, type RunbookOptions } from '../../app/runbook.ts';
+import type { RunbookOptions } from '../../app/runbook.ts';
 import { fixedClock, type Clock } from '../../plan/clock.ts';
 import { isLang, LANGS, type Lang } from '../../report/i18n/lang.ts';
 import { EXIT, UserError } from '../../errors.ts';
@@ -86,6 +86,7 @@ Examples:
   $ npx cloudexit runbook --initial --html --check  are the committed runbooks up to date?`,
     )
     .action(async (options: RunbookCommandOptions) => {
+      const { checkRunbooks, runbooks } = await import('../../app/runbook.ts');
       const settings: RunbookOptions = {
         plan: options.plan,
         state: options.state,

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
-import { rebindState, type RebindReport } from '../../app/rebind.ts';
+import type { RebindReport } from '../../app/rebind.ts';
 import type { StateMigrateReport } from '../../app/state-migrate.ts';
 import { EXIT, UserError } from '../../errors.ts';
 import { describeConflict } from '../../state/contracts/binding.ts';
@@ -47,6 +47,7 @@ Examples:
   $ npx cloudexit state rebind --plan runbooks/emc2/plan.yaml --reason "snds moved to bucket emc2-snds-v2 (ticket 4121)"`,
     )
     .action(async (options: RebindFlags) => {
+      const { rebindState } = await import('../../app/rebind.ts');
       const report = await rebindState({ plan: options.plan, state: options.state, reason: options.reason });
       if (options.json) printJson(report);
       else process.stdout.write(`${renderRebind(report)}\n`);
@@ -90,8 +91,8 @@ The password goes in PGPASSWORD or ~/.pgpass, not in the URL. Atomic: an interru
 target empty; run the same command again. Then pass the same URL to --state of every command.`,
     )
     .action(async (options: MigrateFlags) => {
-      // Only this command moves a state into PostgreSQL: loaded here, the PostgreSQL client
-      // and store stay out of every other run (a SQLite state, `--help`).
+      // Only this command moves a state into PostgreSQL: loaded here (as every command's use
+      // case), the PostgreSQL client and store stay out of every other run.
       const { migrateState } = await import('../../app/state-migrate.ts');
       const report = await withCommandIo(options, (io) =>
         migrateState({

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { DEFAULT_PLAN } from '../../app/paths.ts';
-import { status, type StatusReport } from '../../app/status.ts';
+import type { StatusReport } from '../../app/status.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { renderFleet } from '../../report/fleet.ts';
 import { printJson, renderTable } from '../output.ts';
@@ -83,6 +83,7 @@ Examples:
   $ CLOUDEXIT_NOW=2026-12-10 npx cloudexit status     as it would read on that day`,
     )
     .action(async (options: { plan: string; state?: string; parity?: string; live?: boolean; json?: boolean }) => {
+      const { status } = await import('../../app/status.ts');
       const report = await status({
         plan: options.plan,
         state: options.state,

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { verify, type VerifyMode, type VerifyReport } from '../../app/verify.ts';
+import type { VerifyMode, VerifyReport } from '../../app/verify.ts';
 import { EXIT } from '../../errors.ts';
 import { addDataOptions, sessionOptionsOf, type DataOptions } from '../data-options.ts';
 import { withCommandIo } from '../interrupts.ts';
@@ -59,6 +59,7 @@ Examples:
   $ sha256sum -c .cloudexit/evidence/emc2/hcl/manifest.sha256   (from a download of the dataset)`,
     )
     .action(async (options: DataOptions & { mode: VerifyMode }) => {
+      const { verify } = await import('../../app/verify.ts');
       const report = await withCommandIo(options, (io) =>
         verify({ ...sessionOptionsOf(options, io), mode: options.mode }),
       );

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { batchOf, leaseSecondsOf, worker, type WorkerReport } from '../../app/worker.ts';
+import { batchOf, leaseSecondsOf } from '../../app/limits.ts';
+import type { WorkerReport } from '../../app/worker.ts';
 import { formatBytes } from '../../plan/sizes.ts';
 import { EXIT } from '../../errors.ts';
 import { addDataOptions, sessionOptionsOf, type DataOptions } from '../data-options.ts';
@@ -81,6 +82,7 @@ source and target secrets come from the variables the plan names, as for \`copy\
 See docs/workers.md.`,
     )
     .action(async (options: WorkerFlags) => {
+      const { worker } = await import('../../app/worker.ts');
       const report = await withCommandIo(options, (io) =>
         worker({
           ...sessionOptionsOf(options, io),
