@@ -14,7 +14,6 @@
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   CLOUDEXIT_BIN,
   cloudexitEnv,
@@ -41,17 +40,14 @@ import { cpuSecondsOf } from './proc-cpu.ts';
 import { renderSummary, summarise, type RunFigures } from './report.ts';
 import { startAzurite, type Service } from './services.ts';
 import { startTarget, type TargetKind, type TargetServer } from './targets.ts';
-import { positive, targetOf } from './args.ts';
+import { benchArgs, positive, targetOf } from './args.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    rounds: { type: 'string', default: '3' },
-    small: { type: 'string', default: '1000' },
-    'large-mib': { type: 'string', default: '256' },
-    target: { type: 'string', default: 's3rver' },
-  },
-  strict: true,
+const args = benchArgs(import.meta.url, {
+  json: { type: 'boolean', default: false },
+  rounds: { type: 'string', default: '3' },
+  small: { type: 'string', default: '1000' },
+  'large-mib': { type: 'string', default: '256' },
+  target: { type: 'string', default: 's3rver' },
 });
 
 const rounds = positive('rounds', args.rounds, 50);

@@ -9,37 +9,21 @@
 import { mkdtemp, mkdir, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { benchArgs, oneOf, positive } from './args.ts';
 import { runCloudexit } from './copiers.ts';
 import { readProfile, renderProfile, summariseProfile } from './cpu-profile.ts';
 import { createBuckets, LARGE_CONTAINER, largeObject, seed, SMALL_CONTAINER, smallObjects } from './data.ts';
 import { startAzurite, type Service } from './services.ts';
 import { startTarget, type TargetServer } from './targets.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    workload: { type: 'string', default: 'small' },
-    small: { type: 'string', default: '1000' },
-    'large-mib': { type: 'string', default: '256' },
-  },
-  strict: true,
+const args = benchArgs(import.meta.url, {
+  workload: { type: 'string', default: 'small' },
+  small: { type: 'string', default: '1000' },
+  'large-mib': { type: 'string', default: '256' },
 });
-const workload = args.workload;
-if (workload !== 'small' && workload !== 'large') {
-  process.stderr.write(`--workload ${workload}: expected small or large\n`);
-  process.exit(2);
-}
-const count = Number(args.small);
-const largeMib = Number(args['large-mib']);
-for (const [name, n] of [
-  ['small', count],
-  ['large-mib', largeMib],
-] as const) {
-  if (!Number.isInteger(n) || n < 1 || n > 100_000) {
-    process.stderr.write(`--${name} ${String(n)}: expected a whole number from 1 to 100000\n`);
-    process.exit(2);
-  }
-}
+const workload = oneOf('workload', args.workload, ['small', 'large']);
+const count = positive('small', args.small, 100_000);
+const largeMib = positive('large-mib', args['large-mib'], 100_000);
 
 const services: (Service | TargetServer)[] = [];
 const workDir = await mkdtemp(join(tmpdir(), 'cloudexit-profile-'));

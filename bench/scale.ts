@@ -1,7 +1,7 @@
 /**
- * `npm run bench:scale [-- --json] [--small N] [--large N] [--large-mib N] [--target s3rver|rgw] [--ledger-objects N]`
+ * `npm run bench:scale [-- --json] [--small N] [--large-mib N] [--target s3rver|rgw] [--ledger-objects N]`
  *
- * The scale-out, measured. The same seeded data (small objects and a few large ones, two
+ * The scale-out, measured. The same seeded data (small objects and one large one, two
  * datasets) is copied from Azurite to s3rver (or Ceph RGW) by `cloudexit copy --workers n`
  * on a PostgreSQL state, for n = 1, 2 and 4, each into fresh buckets and a fresh state
  * (inventory and probe first, untimed: the timed run is the workers' copy). After each run
@@ -16,7 +16,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { parseDocument } from 'yaml';
 import { startEmbeddedCluster, type EmbeddedCluster } from '../src/embedded/postgres.ts';
@@ -25,17 +24,14 @@ import { createBuckets, LARGE_CONTAINER, largeObject, MiB, seed, SMALL_CONTAINER
 import { measureClaimRate, OBJECTS_PER_WORKER_PER_SECOND, type ClaimRate } from './scale-ledger.ts';
 import { AZURITE_KEY, startAzurite, type Service } from './services.ts';
 import { startTarget, type TargetServer } from './targets.ts';
-import { positive, targetOf } from './args.ts';
+import { benchArgs, positive, targetOf } from './args.ts';
 
-const { values: args } = parseArgs({
-  options: {
-    json: { type: 'boolean', default: false },
-    small: { type: 'string', default: '800' },
-    'large-mib': { type: 'string', default: '64' },
-    target: { type: 'string', default: 's3rver' },
-    'ledger-objects': { type: 'string', default: '1000000' },
-  },
-  strict: true,
+const args = benchArgs(import.meta.url, {
+  json: { type: 'boolean', default: false },
+  small: { type: 'string', default: '800' },
+  'large-mib': { type: 'string', default: '64' },
+  target: { type: 'string', default: 's3rver' },
+  'ledger-objects': { type: 'string', default: '1000000' },
 });
 
 const smallCount = positive('small', args.small, 100_000);
