@@ -6,7 +6,7 @@
  * each phase's cutover with the plan's hooks, its decommission, the runbooks. Emulator data and the state
  * are temporary; evidence, hook pointers and runbooks stay in the output folder.
  */
-import { mkdir } from 'node:fs/promises';
+import { makeFolder } from '../make-folder.ts';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SILENT, type ProgressSink } from '../progress.ts';
@@ -51,7 +51,7 @@ export async function rehearse(options: RehearsalOptions = {}): Promise<Rehearsa
   const plan = await planOf(options.plan);
   const selected = selectDatasets(plan, options);
   const outDir = resolve(options.out ?? DEFAULT_REHEARSAL_OUT);
-  await mkdir(outDir, { recursive: true });
+  makeFolder(outDir);
   const progress = options.progress ?? SILENT;
   let stage: Stage = await openStage(plan, { target: options.target ?? 'auto', progress });
   try {

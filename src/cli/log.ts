@@ -7,7 +7,11 @@
  * loaded: most runs log nothing, and every run would otherwise evaluate pino and its
  * dependencies at startup.
  */
+import { openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Logger } from 'pino';
+import { UserError } from '../errors.ts';
+import { makeFolder } from '../make-folder.ts';
 import { redact } from '../secrets/redact.ts';
 
 export interface LogOptions {
@@ -28,6 +32,7 @@ export async function configureLog(options: LogOptions, command: string): Promis
   quiet = options.quiet === true;
   verbose = options.verbose === true;
   if (logger || !options.logFile) return;
+  const fd = openLogFile(options.logFile);
   const { pino } = await import('pino');
   // `??=`: a call that set the log up while this one waited for pino wins, as a first call would.
   logger ??= pino(
@@ -44,8 +49,26 @@ export async function configureLog(options: LogOptions, command: string): Promis
       },
     },
     // Synchronous: a line is on disk before the process exits, even on `process.exit`.
-    pino.destination({ dest: options.logFile, sync: true, mkdir: true, append: true }),
+    pino.destination({ fd, sync: true }),
   );
+}
+
+/**
+ * The log file opened for appending, its folder created. Opened here rather than by pino's
+ * destination: a path that cannot be a file (`/dev/null/x`, `/proc/nope/x`) then gives one
+ * line and exit 2, where the destination threw a stack trace from a later tick or retried
+ * forever.
+ */
+function openLogFile(file: string): number {
+  try {
+    makeFolder(dirname(file));
+    return openSync(file, 'a');
+  } catch (err) {
+    throw new UserError(`cannot open the log file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`, {
+      where: file,
+      fix: 'give --log-file a file in a folder you can write, e.g. --log-file ./cloudexit.log.jsonl',
+    });
+  }
 }
 
 /** Whether `--quiet` asked for nothing but errors on stderr. */

@@ -91,7 +91,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const code = (err as { code?: string }).code;
     if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return EXIT.ok;
     // A usage error stops before any command ran: log it under the words typed.
-    await configureLog(program.opts<LogOptions>(), argv.find((a) => !a.startsWith('-')) ?? '');
+    // A log file that cannot be opened is itself the error being reported: go on without it.
+    await configureLog(program.opts<LogOptions>(), argv.find((a) => !a.startsWith('-')) ?? '').catch(() => {});
     if (typeof code === 'string' && code.startsWith('commander.')) {
       // Commander has printed what was wrong; say where the accepted words are.
       const command = program.commands.find((c) => argv.includes(c.name()));

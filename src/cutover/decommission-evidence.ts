@@ -7,7 +7,8 @@
  * rename) and only over a file cloudexit wrote for the same migration, phase and dataset.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { makeFolder } from '../make-folder.ts';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
 
@@ -67,7 +68,7 @@ export async function readOwnEvidence<T extends EvidenceHeader>(
 export async function writeEvidence(evidenceDir: string, relative: string, document: EvidenceHeader): Promise<string> {
   const file = join(evidenceDir, relative);
   const text = `${JSON.stringify(document, null, 2)}\n`;
-  await mkdir(dirname(file), { recursive: true });
+  makeFolder(dirname(file));
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, text);
   await rename(temporary, file);

@@ -12,7 +12,8 @@
  * behind in its group are ended when it exits: a step is finished when its hook returns.
  */
 import { spawn } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { makeFolder } from '../make-folder.ts';
 import { isAbsolute, resolve } from 'node:path';
 import { HOOK_INTERPRETERS, hookInterpreter } from '../plan/hook-files.ts';
 import { redact } from '../secrets/redact.ts';
@@ -168,7 +169,7 @@ export async function runHook(options: RunHookOptions): Promise<HookResult> {
   if (stateDir !== undefined) {
     // Absolute, so a hook that changes folder (zx `cd`) still finds its state.
     env.CLOUDEXIT_STATE_DIR = isAbsolute(stateDir) ? stateDir : resolve(cwd, stateDir);
-    await mkdir(env.CLOUDEXIT_STATE_DIR, { recursive: true });
+    makeFolder(env.CLOUDEXIT_STATE_DIR);
   }
 
   const run = await spawnGroup(command, path, cwd, env, {

@@ -9,7 +9,8 @@
  * and fingerprints of different chunks describe the same instant even if writes go on.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
+import { makeFolder } from '../make-folder.ts';
 import { dirname } from 'node:path';
 import PQueue from 'p-queue';
 import pg from 'pg';
@@ -280,7 +281,7 @@ export async function writeFingerprintEvidence(verification: DatabaseVerificatio
     schemaDifferences: verification.schemaDifferences,
   });
   const bytes = Buffer.from(`${body}\n`, 'utf8');
-  await mkdir(dirname(file), { recursive: true });
+  makeFolder(dirname(file));
   const temporary = `${file}.${process.pid}.tmp`;
   await writeFile(temporary, bytes);
   await rename(temporary, file);

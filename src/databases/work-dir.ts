@@ -2,7 +2,8 @@
  * The local work folder of a PostgreSQL dataset (`<workDir>/<dataset>/`), where dumps are
  * written, and the free-space check made before any dump starts.
  */
-import { mkdir, rm, statfs } from 'node:fs/promises';
+import { rm, statfs } from 'node:fs/promises';
+import { makeFolder } from '../make-folder.ts';
 import { dirname, join, resolve } from 'node:path';
 import { formatBytes } from '../plan/sizes.ts';
 import type { PostgresDataset } from '../plan/schema.ts';
@@ -76,7 +77,7 @@ export async function freshFolder(dataset: PostgresDataset, kind: string): Promi
   await rm(root, { recursive: true, force: true });
   // Dumps hold health data: only their owner may read them.
   const folder = join(root, kind);
-  await mkdir(folder, { recursive: true, mode: 0o700 });
+  makeFolder(folder, { mode: 0o700 });
   return folder;
 }
 

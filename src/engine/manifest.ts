@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { makeFolder } from '../make-folder.ts';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { RESERVED_PREFIX, type EngineContext, type EngineDataset } from './context.ts';
@@ -71,7 +72,7 @@ export async function writeManifest(
   evidenceDir: string,
 ): Promise<ManifestSummary> {
   const folder = join(evidenceDir, dataset.name);
-  await mkdir(folder, { recursive: true });
+  makeFolder(folder);
   const folders = await folderKeys(ctx, dataset);
   const gnu = createWriteStream(join(folder, 'manifest.sha256'), { encoding: 'utf8' });
   const jsonl = createWriteStream(join(folder, 'manifest.jsonl'), { encoding: 'utf8' });

@@ -6,7 +6,8 @@
  * Deterministic: the same plan, state and evidence give byte-identical files, whatever the
  * day or the machine, so that runbooks are committed and reviewed as diffs (see as-of.ts).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
+import { makeFolder } from '../make-folder.ts';
 import { dirname, join } from 'node:path';
 import type { Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
@@ -89,7 +90,7 @@ function localLinks(markdown: string, lang: Lang): string {
 export async function writeRunbooks(options: RunbookOptions): Promise<string[]> {
   const outDir = options.outDir ?? dirname(options.plan.file);
   const files = await renderRunbooks({ ...options, outDir });
-  await mkdir(outDir, { recursive: true });
+  makeFolder(outDir);
   const written: string[] = [];
   for (const [name, text] of files) {
     const path = join(outDir, name);

@@ -2,6 +2,7 @@
  * The log of the command line (`--log-file`, `--quiet`, `--verbose`): JSON lines with a
  * timestamp and a level, free of the plan's secrets; nothing on stderr under `--quiet`.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +68,23 @@ describe('--log-file', () => {
     expect(run.stderr).not.toBe('');
     const lines = await logLines(log);
     expect(lines.find((l) => l.level === 'error')).toMatchObject({ command: 'verify', exitCode: 2 });
+  });
+
+  // A path that cannot be a file: under a device, under /proc (where pino's own mkdir retried
+  // forever), and a folder. Each gives exit 2 naming the path and the fix, no stack, no state.
+  it.each([
+    ['under a device', () => '/dev/null/x.jsonl'],
+    ['under /proc', () => '/proc/cloudexit-nope/x.jsonl'],
+    ['a folder', () => dir],
+  ])('refuses a log file that cannot be opened (%s) with exit 2 and changes nothing', async (_what, path) => {
+    const log = path();
+    const fresh = join(dir, 'never.db');
+    const run = await runCli(['--log-file', log, 'status', '--plan', plan.file, '--state', fresh], plan.env);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain(`error: ${log}: cannot open the log file`);
+    expect(run.stderr).toContain('fix: give --log-file a file');
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(existsSync(fresh)).toBe(false);
   });
 });
 
