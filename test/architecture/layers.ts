@@ -64,6 +64,7 @@ export const SRC_LAYERS: Readonly<Record<string, Layer>> = {
   'clock.ts': 'leaf', // the clock, when it leaves plan/ (it is a leaf by DESIGN.md)
   'phase-record.ts': 'leaf', // a phase cutover's steps and states as data: cutover/ writes it, state/ stores it
   'optional-import.ts': 'leaf', // loads an optional peer dependency, or says how to install it
+  'make-folder.ts': 'leaf', // a folder and its parents, one level at a time (Node's recursive mkdir can spin)
   'package-root.ts': 'leaf', // where package.json and bin/ are, from src/ or from the bundle in dist/
   'progress.ts': 'leaf', // the progress sink: every layer that works long reports through it, the CLI renders it
   secrets: 'leaf', // redaction of secrets in text
