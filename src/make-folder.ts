@@ -5,9 +5,10 @@
  * parent again and retries, forever, at full CPU. A path from the user (`--log-file`,
  * `--evidence`, `--out`) must fail with its error instead, so every folder cloudexit makes
  * goes through here. Synchronous: a few `stat`s and `mkdir`s, done before the file they
- * hold is written, and callable from the code that opens the log.
+ * hold is written, and callable from the code that opens the log. A failure half-way
+ * removes the folders already made: nothing is left of a path that could not be made.
  */
-import { mkdirSync, statSync } from 'node:fs';
+import { mkdirSync, rmdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 
 /** Options of {@link makeFolder}. */
@@ -26,8 +27,12 @@ function lookup(dir: string): 'folder' | 'other' | 'none' {
   }
 }
 
-/** Makes `path` and its missing parents; an error of the file system is thrown as it comes. */
-export function makeFolder(path: string, options: MakeFolderOptions = {}): void {
+/**
+ * Makes `path` and its missing parents, and returns the folders it made, outermost first
+ * (for a caller that undoes them). An error of the file system is thrown as it comes, with
+ * the `path` it was about.
+ */
+export function makeFolder(path: string, options: MakeFolderOptions = {}): string[] {
   const missing: string[] = [];
   for (let dir = resolve(path); ; dir = dirname(dir)) {
     const what = lookup(dir);
@@ -38,12 +43,28 @@ export function makeFolder(path: string, options: MakeFolderOptions = {}): void 
     if (what !== 'none' || dirname(dir) === dir) break;
     missing.unshift(dir);
   }
+  const made: string[] = [];
   for (const dir of missing) {
     try {
       mkdirSync(dir, options.mode === undefined ? {} : { mode: options.mode });
+      made.push(dir);
     } catch (err) {
       // Another process made it meanwhile: not an error.
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && lookup(dir) === 'folder') continue;
+      removeFolders(made);
+      throw err;
+    }
+  }
+  return made;
+}
+
+/** Removes folders made by {@link makeFolder}, innermost first; one that is not empty any more stays. */
+export function removeFolders(made: readonly string[]): void {
+  for (const dir of [...made].reverse()) {
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Not empty (someone wrote there meanwhile) or gone: left as it is.
     }
   }
 }

@@ -2,11 +2,12 @@
  * makeFolder: a folder and its missing parents, one level at a time, so that a path the
  * kernel refuses fails with its error (Node's recursive mkdir retries `/proc/x/y` forever).
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeFolder } from '../src/make-folder.ts';
+import { makeFolder, removeFolders } from '../src/make-folder.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -22,6 +23,16 @@ describe('makeFolder', () => {
     makeFolder(deep);
     makeFolder(join(dir, 'a'));
     expect((await stat(deep)).isDirectory()).toBe(true);
+  });
+
+  it('returns the folders it made, outermost first, which removeFolders takes away unless written to', async () => {
+    const made = makeFolder(join(dir, 'm', 'n', 'o'));
+    expect(made).toEqual([join(dir, 'm'), join(dir, 'm', 'n'), join(dir, 'm', 'n', 'o')]);
+    expect(makeFolder(join(dir, 'm', 'n', 'o'))).toEqual([]);
+    await writeFile(join(dir, 'm', 'kept'), 'someone else wrote here');
+    removeFolders(made);
+    expect(existsSync(join(dir, 'm', 'n'))).toBe(false);
+    expect(existsSync(join(dir, 'm', 'kept'))).toBe(true);
   });
 
   it('gives each folder it makes the mode asked for, and leaves existing ones as they are', async () => {

@@ -4,9 +4,10 @@
  * that is not a cloudexit state. Every refusal here leaves the file system as it was.
  */
 import { constants } from 'node:fs';
-import { access, mkdir, open, rmdir, stat } from 'node:fs/promises';
+import { access, open, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { UserError } from '../errors.ts';
+import { makeFolder, removeFolders } from '../make-folder.ts';
 
 /**
  * Marks a SQLite file as a cloudexit state file (`PRAGMA application_id`, ASCII "CXST"), so
@@ -93,47 +94,27 @@ export async function inspectStateFile(location: string): Promise<StateFileKind>
 }
 
 /**
- * Creates the missing folders above `location`, one level at a time (Node's recursive mkdir
- * loops forever where the kernel answers ENOENT for an existing parent, as in /proc), and
- * returns a function that removes again the folders it created.
+ * Creates the missing folders above `location` (make-folder.ts: one level at a time, as
+ * Node's recursive mkdir loops forever under /proc), and returns a function that removes
+ * again the folders it created.
  */
 export async function createParentFolders(location: string): Promise<() => Promise<void>> {
-  const missing: string[] = [];
-  for (let dir = dirname(location); ; dir = dirname(dir)) {
-    try {
-      if ((await stat(dir)).isDirectory()) break;
-      throw await throughAFile(location);
-    } catch (err) {
-      if (err instanceof UserError) throw err;
-      const code = errnoCode(err);
-      if (code === 'ENOTDIR') throw await throughAFile(location);
-      if (code !== 'ENOENT')
-        throw pathError(location, `cannot look at the folder ${dir} (${code ?? String(err)})`, err);
-      missing.push(dir);
-      if (dirname(dir) === dir) break;
-    }
+  let made: string[];
+  try {
+    made = makeFolder(dirname(location));
+  } catch (err) {
+    const code = errnoCode(err);
+    // A file where a folder should be, or on the way to it (`somefile/state.db`).
+    if (code === 'ENOTDIR' || code === 'EEXIST') throw await throughAFile(location);
+    const dir = (err as NodeJS.ErrnoException).path ?? dirname(location);
+    const error = new UserError(`cannot create the folder ${dir} for the state file (${code ?? String(err)})`, {
+      where: location,
+      fix: `point --state at a place this user can write, or create ${dir} with write permission for this user`,
+    });
+    error.cause = err;
+    throw error;
   }
-  const created: string[] = [];
-  const undo = async (): Promise<void> => {
-    for (const dir of created.reverse()) await rmdir(dir).catch(() => undefined);
-  };
-  for (const dir of missing.reverse()) {
-    try {
-      await mkdir(dir);
-      created.push(dir);
-    } catch (err) {
-      const code = errnoCode(err);
-      if (code === 'EEXIST' && (await isDirectory(dir))) continue; // another process made it meanwhile
-      await undo();
-      const error = new UserError(`cannot create the folder ${dir} for the state file (${code ?? String(err)})`, {
-        where: location,
-        fix: `point --state at a place this user can write, or create ${dir} with write permission for this user`,
-      });
-      error.cause = err;
-      throw error;
-    }
-  }
-  return undo;
+  return async () => removeFolders(made);
 }
 
 /**
@@ -182,13 +163,6 @@ async function fileSize(path: string): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-async function isDirectory(path: string): Promise<boolean> {
-  return stat(path).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
 }
 
 async function isRegularFile(path: string): Promise<boolean> {
