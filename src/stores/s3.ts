@@ -8,17 +8,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  GetObjectTaggingCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  PutObjectTaggingCommand,
-  S3Client,
-} from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { mapBodyErrors } from './http/body-errors.ts';
 import { header, httpDate, networkFailure, prefixedHeaders } from './http/undici-pool.ts';
 import { isListedAnswer, mergeCapabilities, type CapabilityOverrides, type StoreCapabilities } from './capabilities.ts';
@@ -123,24 +113,34 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
   const description = `s3 ${endpoint}/${Bucket}`;
   const checksums = options.flexibleChecksums ? 'WHEN_SUPPORTED' : 'WHEN_REQUIRED';
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
-  const client = new S3Client({
-    endpoint,
-    region: options.region,
-    forcePathStyle: options.forcePathStyle ?? false,
-    credentials: options.credentials,
-    // One attempt: the engine owns the retry policy, and SDK retries would multiply its attempts.
-    maxAttempts: 1,
-    requestChecksumCalculation: checksums,
-    responseChecksumValidation: checksums,
-    requestHandler: {
-      httpAgent: new HttpAgent(agentOptions),
-      httpsAgent: new HttpsAgent(agentOptions),
-      requestTimeout: options.requestTimeoutMs ?? 300_000,
-      throwOnRequestTimeout: true,
-    },
-  });
-
-  client.middlewareStack.add(unsignedPayloadWhenMd5, { step: 'build', name: 'cloudexitUnsignedPayloadWhenMd5' });
+  /**
+   * The SDK and its client, for the control plane only (listing, multipart, tags, deletes),
+   * loaded by the first such call: a copy of one-shot objects never evaluates the SDK
+   * (0.1 CPU-s per run, measured on the bundle), the data path below does without it.
+   */
+  let control: Promise<{ sdk: typeof import('@aws-sdk/client-s3'); client: S3Client }> | undefined;
+  const sdkClient = () => (control ??= loadClient());
+  async function loadClient() {
+    const sdk = await import('@aws-sdk/client-s3');
+    const client = new sdk.S3Client({
+      endpoint,
+      region: options.region,
+      forcePathStyle: options.forcePathStyle ?? false,
+      credentials: options.credentials,
+      // One attempt: the engine owns the retry policy, and SDK retries would multiply its attempts.
+      maxAttempts: 1,
+      requestChecksumCalculation: checksums,
+      responseChecksumValidation: checksums,
+      requestHandler: {
+        httpAgent: new HttpAgent(agentOptions),
+        httpsAgent: new HttpsAgent(agentOptions),
+        requestTimeout: options.requestTimeoutMs ?? 300_000,
+        throwOnRequestTimeout: true,
+      },
+    });
+    client.middlewareStack.add(unsignedPayloadWhenMd5, { step: 'build', name: 'cloudexitUnsignedPayloadWhenMd5' });
+    return { sdk, client };
+  }
   // The requests that carry bytes, one per object or part: off the SDK's per-request machinery.
   const data = createS3DataPath({
     endpoint,
@@ -196,7 +196,8 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
     UploadId: string,
   ): Promise<boolean | undefined> {
     try {
-      await client.send(new ListPartsCommand({ Bucket, Key: key, UploadId, MaxParts: 1 }));
+      const { sdk, client } = await sdkClient();
+      await client.send(new sdk.ListPartsCommand({ Bucket, Key: key, UploadId, MaxParts: 1 }));
       return true;
     } catch (err) {
       const failure = toStoreError(err, 'listParts', key);
@@ -282,16 +283,17 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       async *list(prefix) {
         let ContinuationToken: string | undefined;
         do {
-          const page = await call('list', prefix, () =>
-            client.send(
-              new ListObjectsV2Command({
+          const page = await call('list', prefix, async () => {
+            const { sdk, client } = await sdkClient();
+            return client.send(
+              new sdk.ListObjectsV2Command({
                 Bucket,
                 Prefix: prefix,
                 ContinuationToken,
                 MaxKeys: options.listPageSize ?? 1000,
               }),
-            ),
-          );
+            );
+          });
           // S3 listings carry no headers or user metadata: a HEAD per key would cost too much.
           for (const item of page.Contents ?? []) {
             yield {
@@ -337,15 +339,10 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
       },
 
       async createMultipart(key, meta) {
-        const res = await call('createMultipart', key, () =>
-          client.send(
-            new CreateMultipartUploadCommand({
-              Bucket,
-              Key: key,
-              ...writeHeaders(meta),
-            }),
-          ),
-        );
+        const res = await call('createMultipart', key, async () => {
+          const { sdk, client } = await sdkClient();
+          return client.send(new sdk.CreateMultipartUploadCommand({ Bucket, Key: key, ...writeHeaders(meta) }));
+        });
         if (!res.UploadId)
           throw storeErrorFrom({ op: 'createMultipart', key, store: description, storeCode: 'NoUploadId' });
         return res.UploadId;
@@ -368,15 +365,12 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
           capabilities.uploadGone.complete,
           key,
           UploadId,
-          () =>
-            client.send(
-              new CompleteMultipartUploadCommand({
-                Bucket,
-                Key: key,
-                UploadId,
-                MultipartUpload: { Parts },
-              }),
-            ),
+          async () => {
+            const { sdk, client } = await sdkClient();
+            return client.send(
+              new sdk.CompleteMultipartUploadCommand({ Bucket, Key: key, UploadId, MultipartUpload: { Parts } }),
+            );
+          },
         );
         const etag = unquote(res.ETag);
         if (etag) return { etag, etagSource: 'response' };
@@ -389,9 +383,10 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
       async abortMultipart(key, UploadId) {
         try {
-          await call('abortMultipart', key, () =>
-            client.send(new AbortMultipartUploadCommand({ Bucket, Key: key, UploadId })),
-          );
+          await call('abortMultipart', key, async () => {
+            const { sdk, client } = await sdkClient();
+            return client.send(new sdk.AbortMultipartUploadCommand({ Bucket, Key: key, UploadId }));
+          });
         } catch (err) {
           // Already gone (404 NoSuchUpload), or a host without abort (s3rver answers 405):
           // the contract makes abort best effort, and a lifecycle rule reclaims the parts.
@@ -402,21 +397,25 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
       async putTags(key, tags) {
         tagging('putTags', key);
-        await call('putTags', key, () =>
-          client.send(
-            new PutObjectTaggingCommand({
+        await call('putTags', key, async () => {
+          const { sdk, client } = await sdkClient();
+          return client.send(
+            new sdk.PutObjectTaggingCommand({
               Bucket,
               Key: key,
               Tagging: { TagSet: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) },
             }),
-          ),
-        );
+          );
+        });
       },
 
       async getTags(key) {
         tagging('getTags', key);
         try {
-          const res = await call('getTags', key, () => client.send(new GetObjectTaggingCommand({ Bucket, Key: key })));
+          const res = await call('getTags', key, async () => {
+            const { sdk, client } = await sdkClient();
+            return client.send(new sdk.GetObjectTaggingCommand({ Bucket, Key: key }));
+          });
           return Object.fromEntries((res.TagSet ?? []).map((tag) => [tag.Key ?? '', tag.Value ?? '']));
         } catch (err) {
           if (err instanceof StoreError && err.code === 'NotFound') return undefined;
@@ -426,7 +425,10 @@ export function createS3Store(options: S3StoreOptions): ObjectStore {
 
       async delete(key) {
         try {
-          await call('delete', key, () => client.send(new DeleteObjectCommand({ Bucket, Key: key })));
+          await call('delete', key, async () => {
+            const { sdk, client } = await sdkClient();
+            return client.send(new sdk.DeleteObjectCommand({ Bucket, Key: key }));
+          });
         } catch (err) {
           if (!(err instanceof StoreError && err.code === 'NotFound')) throw err;
         }

@@ -5,7 +5,9 @@
  * PostgreSQL client for a PostgreSQL state, pino for `--log-file`, cli-progress for a live
  * bar) are loaded where they are used; one static import anywhere on the way back would put
  * them into the start of every run (`--help` included) without any test noticing. The same
- * for the copy command on a SQLite state: it must not evaluate the PostgreSQL client.
+ * for the copy command on a SQLite state: it must not evaluate the PostgreSQL client; and for
+ * the S3 adapter, whose data path does without the AWS SDK client (loaded by the first
+ * listing, multipart or tagging call).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -69,6 +71,10 @@ describe('startup of the real tree', () => {
 
   test('a copy on a SQLite state, without --log-file or a bar, evaluates none of them either', () => {
     expect(pulledIn('src/app/copy.ts', ['pg', 'pino', 'cli-progress'])).toEqual([]);
+  });
+
+  test('the S3 adapter loads the AWS SDK client on its first control-plane call, not with the data path', () => {
+    expect(pulledIn('src/stores/s3.ts', ['@aws-sdk/client-s3'])).toEqual([]);
   });
 });
 
