@@ -30,6 +30,7 @@ import {
   LARGE_CONTAINER,
   largeObject,
   MiB,
+  ONE_CONTAINER,
   s3Client,
   seed,
   SMALL_CONTAINER,
@@ -102,6 +103,9 @@ async function main(): Promise<void> {
     `${workload}-${copier === 'cloudexit' ? 'cx' : 'rc'}-r${round}`;
   const workloads = [
     { name: 'small' as const, container: SMALL_CONTAINER, objects: small.length, bytes: smallBytes },
+    // One object: the fixed cost of a run (start-up, plan, state, listing, evidence), so that
+    // the summary can tell it from the cost per object.
+    { name: 'one' as const, container: ONE_CONTAINER, objects: 1, bytes: small[0]!.size },
     { name: 'large' as const, container: LARGE_CONTAINER, objects: 1, bytes: large.size },
   ];
   const copiers = ['cloudexit', 'rclone'] as const;

@@ -22,6 +22,8 @@ const MAX_LIST_PAGES = 10_000;
 
 export const SMALL_CONTAINER = 'bench-small';
 export const LARGE_CONTAINER = 'bench-large';
+/** The first small object alone: a copy of it is what a run costs before any per-object work. */
+export const ONE_CONTAINER = 'bench-one';
 
 function keystream(key: string, size: number): (offset: number, length: number) => Buffer {
   const aesKey = createHash('sha256').update(`cloudexit-bench:${key}`).digest().subarray(0, 16);
@@ -66,6 +68,7 @@ export async function seed(azuriteEndpoint: string, small: SyntheticObject[], la
   for (const [container, objects] of [
     [SMALL_CONTAINER, small],
     [LARGE_CONTAINER, [large]],
+    [ONE_CONTAINER, small.slice(0, 1)],
   ] as const) {
     await createContainer(account, container);
     await seedStore(createAzureBlobStore({ endpoint: azuriteEndpoint, container, credential }), objects);

@@ -11,7 +11,8 @@ import type { TargetKind } from './targets.ts';
 export interface RunFigures {
   round: number;
   copier: 'cloudexit' | 'rclone';
-  workload: 'small' | 'large';
+  /** `one`: the first small object alone, for the fixed cost of a run. */
+  workload: 'small' | 'large' | 'one';
   seconds: number;
   /** CPU time of the copier process (user + system). */
   cpuSeconds: number;
@@ -81,11 +82,18 @@ export function summarise(input: BenchInput) {
       cloudexit: round2(cpu('cloudexit', 'large') / gib),
       rclone: round2(cpu('rclone', 'large') / gib),
     },
+    ...fixedAndMarginal(input, cpu),
   };
   const ratioOf = (a: number, b: number) => round2(a / b);
   const cpuRatios = {
     cpuSmall: ratioOf(cpuFigures.smallMsPerObject.cloudexit, cpuFigures.smallMsPerObject.rclone),
     cpuLarge: ratioOf(cpuFigures.largeSecondsPerGiB.cloudexit, cpuFigures.largeSecondsPerGiB.rclone),
+    ...(cpuFigures.smallMarginalMsPerObject && {
+      cpuSmallMarginal: ratioOf(
+        cpuFigures.smallMarginalMsPerObject.cloudexit,
+        cpuFigures.smallMarginalMsPerObject.rclone,
+      ),
+    }),
   };
   const floor = floorFigures(input, { small, large });
   const emulatorCpu = (workload: RunFigures['workload']) => {
@@ -163,6 +171,24 @@ export function summarise(input: BenchInput) {
       sourceServerCpuSeconds: round2(r.sourceServerCpuSeconds),
       targetServerCpuSeconds: round2(r.targetServerCpuSeconds),
     })),
+  };
+}
+
+/**
+ * A run's CPU split in two, where the bench copied one object alone: what a copy of one
+ * object costs (start-up, plan, state, listing, evidence: paid once per run), and the CPU
+ * per small object beyond it. Without one-object runs, nothing.
+ */
+function fixedAndMarginal(
+  input: BenchInput,
+  cpu: (copier: RunFigures['copier'], workload: RunFigures['workload']) => number,
+) {
+  if (!input.runs.some((r) => r.workload === 'one') || input.small.objects < 2) return {};
+  const marginal = (copier: RunFigures['copier']) =>
+    round2(((cpu(copier, 'small') - cpu(copier, 'one')) * 1000) / (input.small.objects - 1));
+  return {
+    oneObjectSeconds: { cloudexit: cpu('cloudexit', 'one'), rclone: cpu('rclone', 'one') },
+    smallMarginalMsPerObject: { cloudexit: marginal('cloudexit'), rclone: marginal('rclone') },
   };
 }
 
@@ -254,6 +280,24 @@ export function renderSummary(s: Summary): string {
       '—',
     ],
     ['CPU per small object', 'ms', s.cpu.smallMsPerObject.cloudexit, s.cpu.smallMsPerObject.rclone, s.ratios.cpuSmall],
+    ...(s.cpu.oneObjectSeconds && s.cpu.smallMarginalMsPerObject
+      ? [
+          [
+            'CPU of a copy of one object (fixed cost)',
+            's',
+            s.cpu.oneObjectSeconds.cloudexit,
+            s.cpu.oneObjectSeconds.rclone,
+            '—',
+          ],
+          [
+            'CPU per small object beyond it',
+            'ms',
+            s.cpu.smallMarginalMsPerObject.cloudexit,
+            s.cpu.smallMarginalMsPerObject.rclone,
+            s.ratios.cpuSmallMarginal ?? '—',
+          ],
+        ]
+      : []),
     [
       'CPU per GiB (large)',
       's',

@@ -73,6 +73,28 @@ describe('bench summary', () => {
   });
 });
 
+describe('fixed cost and cost per object', () => {
+  test('a copy of one object splits the CPU of the small workload into a fixed cost and a cost per object', () => {
+    const withOne = input();
+    withOne.runs.push(run('cloudexit', 'one', 1, 0.8), run('rclone', 'one', 0.2, 0.1));
+    const s = summarise(withOne);
+    // cloudexit: (2 - 0.8) s over 999 more objects; rclone: (1 - 0.1) s over 999.
+    expect(s.cpu.oneObjectSeconds).toEqual({ cloudexit: 0.8, rclone: 0.1 });
+    expect(s.cpu.smallMarginalMsPerObject).toEqual({ cloudexit: 1.2, rclone: 0.9 });
+    expect(s.ratios.cpuSmallMarginal).toBe(1.33);
+    // The figures stay what they were: CPU of the whole small run per object.
+    expect(s.ratios.cpuSmall).toBe(2);
+    expect(renderSummary(s)).toMatch(/CPU per small object beyond it +ms +1\.2 +0\.9 +1\.33/);
+  });
+
+  test('without one-object runs the summary has no such figures', () => {
+    const s = summarise(input());
+    expect(s.cpu).not.toHaveProperty('oneObjectSeconds');
+    expect(s.ratios).not.toHaveProperty('cpuSmallMarginal');
+    expect(renderSummary(s)).not.toContain('beyond it');
+  });
+});
+
 describe('cpu profile', () => {
   test('owners: packages, folders of src/, node internals, the collector', () => {
     expect(ownerOf('file:///w/node_modules/@smithy/core/dist-cjs/index.js', 'f')).toBe('@smithy/core');
