@@ -6,9 +6,9 @@
  * each phase's cutover with the plan's hooks, its decommission, the runbooks. Emulator data and the state
  * are temporary; evidence, hook pointers and runbooks stay in the output folder.
  */
-import { makeFolder } from '../make-folder.ts';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { makeFolder } from '../make-folder.ts';
 import { SILENT, type ProgressSink } from '../progress.ts';
 import { systemClock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';

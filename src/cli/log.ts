@@ -7,7 +7,7 @@
  * loaded: most runs log nothing, and every run would otherwise evaluate pino and its
  * dependencies at startup.
  */
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { UserError } from '../errors.ts';
@@ -34,8 +34,12 @@ export async function configureLog(options: LogOptions, command: string): Promis
   if (logger || !options.logFile) return;
   const fd = openLogFile(options.logFile);
   const { pino } = await import('pino');
-  // `??=`: a call that set the log up while this one waited for pino wins, as a first call would.
-  logger ??= pino(
+  // A call that set the log up while this one waited for pino wins, as a first call would.
+  if (logger) {
+    closeSync(fd);
+    return;
+  }
+  logger = pino(
     {
       level: verbose ? 'debug' : 'info',
       base: { command },

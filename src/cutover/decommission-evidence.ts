@@ -8,8 +8,8 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { makeFolder } from '../make-folder.ts';
 import { dirname, join } from 'node:path';
+import { makeFolder } from '../make-folder.ts';
 import { UserError } from '../errors.ts';
 
 /** What every decommission file says of itself, so a later run knows it wrote it. */

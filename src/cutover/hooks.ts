@@ -13,8 +13,8 @@
  */
 import { spawn } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { makeFolder } from '../make-folder.ts';
 import { isAbsolute, resolve } from 'node:path';
+import { makeFolder } from '../make-folder.ts';
 import { HOOK_INTERPRETERS, hookInterpreter } from '../plan/hook-files.ts';
 import { redact } from '../secrets/redact.ts';
 import { inheritedEnvironment, type HookName } from './hook-env.ts';

@@ -10,10 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import { rename, writeFile } from 'node:fs/promises';
-import { makeFolder } from '../make-folder.ts';
 import { dirname } from 'node:path';
 import PQueue from 'p-queue';
 import pg from 'pg';
+import { makeFolder } from '../make-folder.ts';
 import { canonicalJson } from '../audit/chain.ts';
 import { SILENT, type ProgressSink } from '../progress.ts';
 import type { PostgresDataset } from '../plan/schema.ts';

@@ -3,8 +3,8 @@
  * written, and the free-space check made before any dump starts.
  */
 import { rm, statfs } from 'node:fs/promises';
-import { makeFolder } from '../make-folder.ts';
 import { dirname, join, resolve } from 'node:path';
+import { makeFolder } from '../make-folder.ts';
 import { formatBytes } from '../plan/sizes.ts';
 import type { PostgresDataset } from '../plan/schema.ts';
 

@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { makeFolder } from '../make-folder.ts';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { makeFolder } from '../make-folder.ts';
 import { RESERVED_PREFIX, type EngineContext, type EngineDataset } from './context.ts';
 import { md5 } from './hashing.ts';
 import { retryOptions, withRetry } from './retry.ts';

@@ -7,8 +7,8 @@
  * day or the machine, so that runbooks are committed and reviewed as diffs (see as-of.ts).
  */
 import { writeFile } from 'node:fs/promises';
-import { makeFolder } from '../make-folder.ts';
 import { dirname, join } from 'node:path';
+import { makeFolder } from '../make-folder.ts';
 import type { Clock } from '../plan/clock.ts';
 import type { LoadedPlan } from '../plan/load.ts';
 import type { StateStore } from '../state/state-store.ts';
