@@ -3,19 +3,10 @@
  * Multipart uploads map to staged blocks committed as one block list.
  */
 import { randomBytes } from 'node:crypto';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
+import type { Agent as HttpAgent } from 'node:http';
 import { Readable } from 'node:stream';
 import type { TokenCredential } from '@azure/identity';
-import {
-  AnonymousCredential,
-  BlobServiceClient,
-  ContainerClient,
-  StorageSharedKeyCredential,
-  newPipeline,
-  type BlobHTTPHeaders,
-  type StoragePipelineOptions,
-} from '@azure/storage-blob';
+import type { BlobHTTPHeaders, BlobServiceClient, ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import type {
   CompletedPart,
   ObjectHeaders,
@@ -125,40 +116,29 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
   const pageSize = options.listPageSize ?? 5000;
   const { credential } = options;
 
-  let containerUrl = `${endpoint}/${encodeURIComponent(options.container)}`;
-  let auth: StorageSharedKeyCredential | AnonymousCredential | TokenCredential;
-  if (credential.kind === 'key') auth = new StorageSharedKeyCredential(credential.accountName, credential.accountKey);
-  else if (credential.kind === 'sas') {
-    auth = new AnonymousCredential();
-    containerUrl += `?${credential.sasToken.replace(/^\?/, '')}`;
-  } else auth = lazyDefaultAzureCredential();
-
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 50 };
-  // `agent` is honoured by core-rest-pipeline's createPipelineFromOptions, to which
-  // storage-blob forwards its pipeline options, but StoragePipelineOptions does not declare it.
-  const pipelineOptions: StoragePipelineOptions & { agent: HttpAgent } = {
-    // One try: the engine owns the retry policy, and SDK retries would multiply its attempts.
-    retryOptions: { maxTries: 1 },
-    keepAliveOptions: { enable: true },
-    agent: endpoint.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions),
-  };
-  const pipeline = newPipeline(auth, pipelineOptions);
-  const container = new ContainerClient(containerUrl, pipeline);
-  const blob = (key: string) => container.getBlockBlobClient(key);
-  // Reads, one per object or part, go through undici with a SAS signed once (azure-read.ts).
+  const sasQuery = credential.kind === 'sas' ? credential.sasToken.replace(/^\?/, '') : undefined;
+  const containerUrl = `${endpoint}/${encodeURIComponent(options.container)}`;
+  // The SDK's clients, made by the first call that needs one. Reads and listings go through
+  // `reader` (undici, with a SAS signed once: azure-read.ts), so a copy from Azure never
+  // loads the SDK's pipeline, nor node:http, whose ESM facade makes Node load its own undici.
+  let sdk: Promise<SdkClients> | undefined;
+  const clients = () => (sdk ??= sdkClients(endpoint, containerUrl, sasQuery, credential, options.maxSockets));
+  const blob = async (key: string) => (await clients()).container.getBlockBlobClient(key);
   const grant: SasGrant =
     credential.kind === 'key'
-      ? { kind: 'key', key: auth as StorageSharedKeyCredential }
+      ? { kind: 'key', accountName: credential.accountName, accountKey: credential.accountKey }
       : credential.kind === 'sas'
         ? { kind: 'given', token: credential.sasToken }
         : {
             kind: 'delegation',
-            service: new BlobServiceClient(endpoint, pipeline),
-            accountName: container.accountName,
+            service: async () => {
+              const { service, container } = await clients();
+              return { client: service, accountName: container.accountName };
+            },
           };
   const lifetimeMs = options.readSasLifetimeMs ?? 3_600_000;
   const reader = createAzureReader({
-    containerUrl: containerUrl.split('?', 1)[0]!,
+    containerUrl,
     description,
     maxSockets: options.maxSockets,
     requestTimeoutMs: timeoutMs,
@@ -234,7 +214,7 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
 
     async function head(key: string): Promise<ObjectInfo | undefined> {
       try {
-        const p = await call('head', key, (abortSignal) => blob(key).getProperties({ abortSignal }));
+        const p = await call('head', key, async (abortSignal) => (await blob(key)).getProperties({ abortSignal }));
         return {
           key,
           size: p.contentLength ?? 0,
@@ -318,8 +298,8 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
       },
 
       async put(key, body, md5, meta, conditions): Promise<WriteResult> {
-        const res = await call('put', key, (abortSignal) =>
-          blob(key).upload(body, body.byteLength, {
+        const res = await call('put', key, async (abortSignal) =>
+          (await blob(key)).upload(body, body.byteLength, {
             abortSignal,
             transactionalContentMD5: md5,
             blobHTTPHeaders: httpHeaders(meta, meta.md5 ?? md5),
@@ -343,8 +323,8 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
 
       async uploadPart(key, uploadId, partNumber, body, md5) {
         checkUploadId(uploadId);
-        const res = await call('uploadPart', key, (abortSignal) =>
-          blob(key).stageBlock(blockId(uploadId, partNumber), body, body.byteLength, {
+        const res = await call('uploadPart', key, async (abortSignal) =>
+          (await blob(key)).stageBlock(blockId(uploadId, partNumber), body, body.byteLength, {
             abortSignal,
             transactionalContentMD5: md5,
           }),
@@ -357,8 +337,8 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
         checkUploadId(uploadId);
         const ids = [...parts].sort((a, b) => a.partNumber - b.partNumber).map((p) => blockId(uploadId, p.partNumber));
         try {
-          const res = await call('completeMultipart', key, (abortSignal) =>
-            blob(key).commitBlockList(ids, {
+          const res = await call('completeMultipart', key, async (abortSignal) =>
+            (await blob(key)).commitBlockList(ids, {
               abortSignal,
               blobHTTPHeaders: httpHeaders(meta, meta.md5),
               metadata: writeMetadata(meta.metadata),
@@ -381,13 +361,13 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
 
       async putTags(key, tags) {
         tagging('putTags', key);
-        await call('putTags', key, (abortSignal) => blob(key).setTags({ ...tags }, { abortSignal }));
+        await call('putTags', key, async (abortSignal) => (await blob(key)).setTags({ ...tags }, { abortSignal }));
       },
 
       async getTags(key) {
         tagging('getTags', key);
         try {
-          const res = await call('getTags', key, (abortSignal) => blob(key).getTags({ abortSignal }));
+          const res = await call('getTags', key, async (abortSignal) => (await blob(key)).getTags({ abortSignal }));
           return { ...res.tags };
         } catch (err) {
           if (err instanceof StoreError && err.code === 'NotFound') return undefined;
@@ -396,7 +376,7 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
       },
 
       async delete(key) {
-        await call('delete', key, (abortSignal) => blob(key).deleteIfExists({ abortSignal }));
+        await call('delete', key, async (abortSignal) => (await blob(key)).deleteIfExists({ abortSignal }));
       },
 
       // Azure ETags are opaque; the whole-object Content-MD5 (`md5`) proves content instead.
@@ -423,6 +403,46 @@ function azureNames(metadata: Record<string, string>): Record<string, string> {
     out[azure] = value;
   }
   return out;
+}
+
+interface SdkClients {
+  container: ContainerClient;
+  service: BlobServiceClient;
+}
+
+/** The SDK's clients on one pipeline: keep-alive connections, one try (the engine retries). */
+async function sdkClients(
+  endpoint: string,
+  containerUrl: string,
+  sasQuery: string | undefined,
+  credential: AzureCredential,
+  maxSockets = 50,
+): Promise<SdkClients> {
+  const [sdk, http, https] = await Promise.all([
+    import('@azure/storage-blob'),
+    import('node:http'),
+    import('node:https'),
+  ]);
+  const auth =
+    credential.kind === 'key'
+      ? new sdk.StorageSharedKeyCredential(credential.accountName, credential.accountKey)
+      : credential.kind === 'sas'
+        ? new sdk.AnonymousCredential()
+        : lazyDefaultAzureCredential();
+  const agentOptions = { keepAlive: true, maxSockets };
+  // `agent` is honoured by core-rest-pipeline's createPipelineFromOptions, to which
+  // storage-blob forwards its pipeline options, but StoragePipelineOptions does not declare it.
+  const pipelineOptions: StoragePipelineOptions & { agent: HttpAgent } = {
+    // One try: the engine owns the retry policy, and SDK retries would multiply its attempts.
+    retryOptions: { maxTries: 1 },
+    keepAliveOptions: { enable: true },
+    agent: endpoint.startsWith('https:') ? new https.Agent(agentOptions) : new http.Agent(agentOptions),
+  };
+  const pipeline = sdk.newPipeline(auth, pipelineOptions);
+  return {
+    container: new sdk.ContainerClient(sasQuery === undefined ? containerUrl : `${containerUrl}?${sasQuery}`, pipeline),
+    service: new sdk.BlobServiceClient(endpoint, pipeline),
+  };
 }
 
 /**

@@ -5,21 +5,19 @@
  * Why a SAS instead of the SDK's own credential: a shared-key signature costs an HMAC and
  * a canonical string per request; a SAS is signed once, and a GET only appends it.
  */
-import {
-  ContainerSASPermissions,
-  generateBlobSASQueryParameters,
-  type BlobServiceClient,
-  type StorageSharedKeyCredential,
-} from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
 
 /** Where the SAS comes from. */
 export type SasGrant =
   /** A SAS given by the user: used as is (its owner chose its expiry). */
   | { kind: 'given'; token: string }
   /** A service SAS on the container, signed with the account key. */
-  | { kind: 'key'; key: StorageSharedKeyCredential }
-  /** A user-delegation SAS (Entra ID), from a user delegation key the service issues. */
-  | { kind: 'delegation'; service: BlobServiceClient; accountName: string };
+  | { kind: 'key'; accountName: string; accountKey: string }
+  /**
+   * A user-delegation SAS (Entra ID), from a user delegation key the service issues; the
+   * client is asked for when the first SAS is signed.
+   */
+  | { kind: 'delegation'; service: () => Promise<{ client: BlobServiceClient; accountName: string }> };
 
 export interface ReadSasOptions {
   /** Container the SAS grants reads on. */
@@ -69,13 +67,20 @@ export function createReadSasSource(grant: SasGrant, options: ReadSasOptions): R
   async function sign(): Promise<ReadSas> {
     const startedAt = now();
     const expiresOn = new Date(startedAt + lifetimeMs);
+    // The SDK's SAS functions only, loaded when the first SAS is signed: a copy that reads
+    // through the SAS never loads the SDK's clients and pipeline.
+    const { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } =
+      await import('./azure-sas-sdk.ts');
     const values = { containerName: options.container, permissions: ContainerSASPermissions.parse('rl'), expiresOn };
     let params;
-    if (signer.kind === 'key') params = generateBlobSASQueryParameters(values, signer.key);
-    else {
+    if (signer.kind === 'key') {
+      const key = new StorageSharedKeyCredential(signer.accountName, signer.accountKey);
+      params = generateBlobSASQueryParameters(values, key);
+    } else {
       const startsOn = new Date(startedAt - SKEW_MS);
-      const key = await signer.service.getUserDelegationKey(startsOn, expiresOn);
-      params = generateBlobSASQueryParameters({ ...values, startsOn }, key, signer.accountName);
+      const { client, accountName } = await signer.service();
+      const key = await client.getUserDelegationKey(startsOn, expiresOn);
+      params = generateBlobSASQueryParameters({ ...values, startsOn }, key, accountName);
     }
     const sas = { query: params.toString(), version: params.version };
     current = { sas, expiresAt: expiresOn.getTime() };
