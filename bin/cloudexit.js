@@ -1,15 +1,24 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
+#!/usr/bin/env -S node --max-semi-space-size=4 --liftoff-only
 // Entry point for `npx cloudexit` and `npm run cloudexit`. The sources are TypeScript run
 // directly by Node 24 (type stripping); older Node versions cannot load them, so say so plainly.
 //
+// The node flags (the same in package.json's scripts and for worker processes:
+// src/package-root.ts NODE_FLAGS; V8 reads them when the process starts, so they must be
+// node flags: here in the shebang, through `env -S`, which GNU coreutils 8.30+ and macOS
+// support and npm's Windows shims read):
 // --max-semi-space-size=4 (MiB): by default V8 sizes the young generation from the
-// machine's memory, and during a copy it grows to ~200 MiB of reserved heap, mostly
-// garbage from short-lived response objects. With 4 MiB semi-spaces the peak RSS of a
-// 1,000-small-object copy went from ~285 to ~175 MiB at the same CPU (measured with the
-// bench: 1 MiB cost CPU, 16 MiB took RSS back up to ~195, 2 to 8 were alike). V8 fixes this size
-// when the process starts, so it must be a node flag: here in the shebang (`env -S`,
-// which GNU coreutils 8.30+ and macOS support and npm's Windows shims read), and in
-// package.json's scripts, which start this file with the same flag.
+//   machine's memory, and during a copy it grows to ~200 MiB of reserved heap, mostly
+//   garbage from short-lived response objects. With 4 MiB semi-spaces the peak RSS of a
+//   1,000-small-object copy went from ~285 to ~175 MiB at the same CPU (measured with the
+//   bench: 1 MiB cost CPU, 16 MiB took RSS back up to ~195, 2 to 8 were alike).
+// --liftoff-only: undici parses HTTP with llhttp, a WebAssembly module whose parser is one
+//   33 KB function. V8 soon judges it hot and recompiles it with its optimising compiler:
+//   140 ms of CPU and ~40 MB of compiler memory on a background thread, in every process
+//   (traced with --trace-wasm-compilation-times), even a copy of one object; a larger
+//   tiering budget only delays it. Kept on the baseline compiler, a response takes 0.9 µs
+//   to parse instead of 0.7 (measured on an S3 PUT answer): a copy of one object went from
+//   0.68 to 0.58 CPU-s and 110 to 100 MiB peak RSS (median of 12 paired runs), and 1,000
+//   objects from 2.04 to 1.95 CPU-s.
 import module from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { freshBundle } from './fresh-bundle.js';

@@ -22,6 +22,12 @@ export const PACKAGE_ROOT = findRoot();
 /** The file npm links as the `cloudexit` command (worker processes are started with it). */
 export const CLOUDEXIT_BIN = join(PACKAGE_ROOT, 'bin', 'cloudexit.js');
 
+/**
+ * The node flags cloudexit runs with: its shebang's, package.json's scripts' and worker
+ * processes'. Why each: the comment at the top of bin/cloudexit.js.
+ */
+export const NODE_FLAGS: readonly string[] = ['--max-semi-space-size=4', '--liftoff-only'];
+
 interface Manifest {
   version: string;
   peerDependencies?: Record<string, string>;

@@ -10,7 +10,7 @@ import type { InventorySummary } from '../engine/inventory.ts';
 import { UserError } from '../errors.ts';
 import { bandwidthOf, batchOf, leaseSecondsOf, workersOf } from './limits.ts';
 import { isPostgresLocation } from '../state/open.ts';
-import { CLOUDEXIT_BIN } from '../package-root.ts';
+import { CLOUDEXIT_BIN, NODE_FLAGS } from '../package-root.ts';
 import type { Session, SessionOptions } from './session.ts';
 import { workInSession, type WorkerReport } from './worker.ts';
 
@@ -126,7 +126,7 @@ interface Child {
 }
 
 function runChild(env: NodeJS.ProcessEnv, args: string[], index: number, session: Session): Child {
-  const child = spawn(process.execPath, ['--max-semi-space-size=4', CLOUDEXIT_BIN, ...args], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLOUDEXIT_BIN, ...args], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,7 +1,11 @@
 /** Runs the real `cloudexit` CLI in a child process, as an operator would. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { NODE_FLAGS } from '../../src/package-root.ts';
 
-/** The command as npm links it: the bundle in dist/ when it is fresh (bin/fresh-bundle.js), else the sources. */
+/**
+ * The command as npm links it: the bundle in dist/ when it is fresh (bin/fresh-bundle.js),
+ * else the sources; started with its shebang's node flags, as the shebang starts it.
+ */
 export const CLI = 'bin/cloudexit.js';
 
 export interface CliResult {
@@ -12,7 +16,7 @@ export interface CliResult {
 }
 
 export function startCli(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<CliResult> } {
-  const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...NODE_FLAGS, CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
