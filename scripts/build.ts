@@ -17,6 +17,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { absent, fileStamp, STAMP_FILE, STAMPED_EXTRAS } from '../bin/fresh-bundle.js';
+import { rewriteBuiltinImports } from './builtin-imports.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -50,6 +51,8 @@ const build = await rolldown({
   // tools stay imports resolved from node_modules when a command loads them.
   external: (id) => !id.startsWith('.') && !isAbsolute(id) && optional.has(packageOf(id)),
   logLevel: 'warn',
+  // Built-in modules through process.getBuiltinModule, not their ESM facades (builtin-imports.ts).
+  plugins: [{ name: 'builtin-imports', renderChunk: (code) => ({ code: rewriteBuiltinImports(code).code, map: null }) }],
 });
 await rm(DIST, { recursive: true, force: true });
 await mkdir(DIST, { recursive: true });
