@@ -52,7 +52,9 @@ const build = await rolldown({
   external: (id) => !id.startsWith('.') && !isAbsolute(id) && optional.has(packageOf(id)),
   logLevel: 'warn',
   // Built-in modules through process.getBuiltinModule, not their ESM facades (builtin-imports.ts).
-  plugins: [{ name: 'builtin-imports', renderChunk: (code) => ({ code: rewriteBuiltinImports(code).code, map: null }) }],
+  plugins: [
+    { name: 'builtin-imports', renderChunk: (code) => ({ code: rewriteBuiltinImports(code).code, map: null }) },
+  ],
 });
 await rm(DIST, { recursive: true, force: true });
 await mkdir(DIST, { recursive: true });
