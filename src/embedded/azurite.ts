@@ -38,6 +38,13 @@ export async function startAzurite(
   options: {
     /** Most bytes of blob content kept in memory. @default half of the machine's memory (Azurite's own default) */
     memoryLimitBytes?: number;
+    /** HTTPS with this certificate and key (PEM files), which Entra ID tokens need. @default plain HTTP */
+    https?: { certFile: string; keyFile: string };
+    /**
+     * Also accept Entra ID bearer tokens, and issue user delegation keys. Azurite checks a
+     * token's issuer, audience and lifetime, not its signature. Needs `https`. @default false
+     */
+    oauth?: boolean;
   } = {},
 ): Promise<AzuriteHandle> {
   const BlobServer = (require('azurite/dist/src/blob/BlobServer') as { default: AzuriteBlobServerClass }).default;
@@ -67,10 +74,10 @@ export async function startAzurite(
     undefined, // access log, debug log: silent
     true, // loose: accept headers Azurite does not implement instead of failing
     true, // skipApiVersionCheck: @azure/storage-blob 12.34 sends an x-ms-version Azurite rejects
+    options.https?.certFile ?? '',
+    options.https?.keyFile ?? '',
     '',
-    '',
-    '',
-    undefined,
+    options.oauth ? 'basic' : undefined,
     false,
     true,
     chunks, // in-memory persistence
@@ -80,7 +87,7 @@ export async function startAzurite(
   const port = new URL(server.getHttpServerAddress()).port;
   let stopped: Promise<void> | undefined;
   return {
-    endpoint: `http://${HOST}:${port}/${constants.EMULATOR_ACCOUNT_NAME}`,
+    endpoint: `${options.https ? 'https' : 'http'}://${HOST}:${port}/${constants.EMULATOR_ACCOUNT_NAME}`,
     accountName: constants.EMULATOR_ACCOUNT_NAME,
     accountKey: constants.EMULATOR_ACCOUNT_KEY_STR,
     stop: () => (stopped ??= server.close().then(() => server.clean())),

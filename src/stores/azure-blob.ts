@@ -43,8 +43,15 @@ export type AzureCredential =
   | { kind: 'key'; accountName: string; accountKey: string }
   /** A SAS token (with or without the leading `?`), scoped to the container or account. */
   | { kind: 'sas'; sasToken: string }
-  /** Entra ID through `DefaultAzureCredential`: environment, workload or managed identity, Azure CLI. */
-  | { kind: 'entra' };
+  /**
+   * Entra ID: `DefaultAzureCredential` (environment, workload or managed identity, Azure
+   * CLI), or the token credential given. Reads use a user-delegation SAS (azure-sas.ts).
+   */
+  | {
+      kind: 'entra';
+      /** Where tokens come from. @default DefaultAzureCredential, loaded on the first token request */
+      tokens?: TokenCredential;
+    };
 
 export interface AzureBlobStoreOptions {
   /** Blob service URL: `https://ACCOUNT.blob.core.windows.net` or `http://127.0.0.1:PORT/devstoreaccount1` (Azurite). */
@@ -428,7 +435,7 @@ async function sdkClients(
       ? new sdk.StorageSharedKeyCredential(credential.accountName, credential.accountKey)
       : credential.kind === 'sas'
         ? new sdk.AnonymousCredential()
-        : lazyDefaultAzureCredential();
+        : entraTokens(credential);
   const agentOptions = { keepAlive: true, maxSockets };
   // `agent` is honoured by core-rest-pipeline's createPipelineFromOptions, to which
   // storage-blob forwards its pipeline options, but StoragePipelineOptions does not declare it.
@@ -446,17 +453,19 @@ async function sdkClients(
 }
 
 /**
- * `DefaultAzureCredential`, loaded on the first token request. `@azure/identity` takes
- * about 200 ms to import (measured), which every run would pay although only Entra
- * sign-in needs it: key and SAS runs never load it. Errors (CredentialUnavailableError,
- * …) reach the caller from getToken exactly as before.
+ * The token credential of an Entra ID credential: the one given, or `DefaultAzureCredential`
+ * loaded on the first token request. `@azure/identity` takes about 200 ms to import
+ * (measured), which every run would pay although only Entra sign-in needs it: key and SAS
+ * runs never load it. Errors (CredentialUnavailableError, …) reach the caller from getToken
+ * exactly as before.
  */
-function lazyDefaultAzureCredential(): TokenCredential {
-  let credential: Promise<TokenCredential> | undefined;
+export function entraTokens(credential: Extract<AzureCredential, { kind: 'entra' }>): TokenCredential {
+  if (credential.tokens) return credential.tokens;
+  let loaded: Promise<TokenCredential> | undefined;
   return {
     async getToken(scopes, options) {
-      credential ??= import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
-      return (await credential).getToken(scopes, options);
+      loaded ??= import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
+      return (await loaded).getToken(scopes, options);
     },
   };
 }

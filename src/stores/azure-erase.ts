@@ -24,7 +24,7 @@ import {
   type BlobItem,
   type Pipeline,
 } from '@azure/storage-blob';
-import type { AzureCredential } from './azure-blob.ts';
+import { entraTokens, type AzureCredential } from './azure-blob.ts';
 import type { EraseOutcome, ErasureCapabilities, PurgeOutcome, SourceEntry, SourceEraser } from './source-eraser.ts';
 
 /** What an Azure storage account can hold and let a client remove (whether it does is the account's setting). */
@@ -143,7 +143,7 @@ function containerClient(
   else if (credential.kind === 'sas') {
     auth = new AnonymousCredential();
     url += `?${credential.sasToken.replace(/^\?/, '')}`;
-  } else auth = lazyEntraCredential();
+  } else auth = entraTokens(credential);
   const agentOptions = { keepAlive: true, maxSockets: 16 };
   const pipeline = newPipeline(auth, {
     keepAliveOptions: { enable: true },
@@ -151,15 +151,4 @@ function containerClient(
     agent: endpoint.startsWith('https:') ? new HttpsAgent(agentOptions) : new HttpAgent(agentOptions),
   } as Parameters<typeof newPipeline>[1]);
   return { container: new ContainerClient(url, pipeline), pipeline };
-}
-
-/** `DefaultAzureCredential`, imported on the first token request (key and SAS runs never load it). */
-function lazyEntraCredential(): TokenCredential {
-  let credential: Promise<TokenCredential> | undefined;
-  return {
-    async getToken(scopes, options) {
-      credential ??= import('@azure/identity').then(({ DefaultAzureCredential }) => new DefaultAzureCredential());
-      return (await credential).getToken(scopes, options);
-    },
-  };
 }
