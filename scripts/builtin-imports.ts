@@ -42,9 +42,10 @@ export function builtinImportLine(line: string): string | undefined {
   const module = `process.getBuiltinModule(${JSON.stringify(specifier)})`;
   if (IDENTIFIER.test(clause)) return `const ${clause} = ${module};`;
   const comma = clause.indexOf(',');
-  if (comma > 0 && IDENTIFIER.test(clause.slice(0, comma).trim())) {
+  const defaultName = comma > 0 ? clause.slice(0, comma).trim() : '';
+  if (IDENTIFIER.test(defaultName)) {
     const names = destructuring(clause.slice(comma + 1));
-    return names && `const ${clause.slice(0, comma).trim()} = ${module}, ${names} = ${clause.slice(0, comma).trim()};`;
+    return names && `const ${defaultName} = ${module}, ${names} = ${defaultName};`;
   }
   const names = destructuring(clause);
   return names && `const ${names} = ${module};`;

@@ -127,7 +127,7 @@ export function createAzureBlobStore(options: AzureBlobStoreOptions): ObjectStor
   const containerUrl = `${endpoint}/${encodeURIComponent(options.container)}`;
   // The SDK's clients, made by the first call that needs one. Reads and listings go through
   // `reader` (undici, with a SAS signed once: azure-read.ts), so a copy from Azure never
-  // loads the SDK's pipeline, nor node:http, whose ESM facade makes Node load its own undici.
+  // builds a client or a pipeline.
   let sdk: Promise<SdkClients> | undefined;
   const clients = () => (sdk ??= sdkClients(endpoint, containerUrl, sasQuery, credential, options.maxSockets));
   const blob = async (key: string) => (await clients()).container.getBlockBlobClient(key);
